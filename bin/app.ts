@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { createExampleApp } from './example-app';
+
+createExampleApp().synth();

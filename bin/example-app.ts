@@ -1,0 +1,30 @@
+import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { WordLengthStack } from './word-length-stack';
+
+/** Stack ids of the example app, as `npm start -- <example>` names them. */
+export const EXAMPLE_STACKS = { 'word-length': 'WordLengthExample' } as const;
+export type ExampleName = keyof typeof EXAMPLE_STACKS;
+
+export interface ExampleAppOptions {
+  /** Cloud assembly directory. @default - the CDK default (`cdk.out`, or the CLI's `--output`) */
+  readonly outdir?: string;
+}
+
+/**
+ * The example app. Synth fails on any unacknowledged finding of the cdk-nag
+ * AwsSolutions and Serverless packs, and on any error of aws-cdk-lib's
+ * CloudFormation validation (resource schemas and default rules, run offline).
+ */
+export function createExampleApp(options: ExampleAppOptions = {}): App {
+  const app = new App({
+    outdir: options.outdir,
+    // Without this flag the CloudFormation validation plugin downgrades its errors to warnings.
+    context: { '@aws-cdk/core:validateAgainstDefaultRules': true },
+  });
+  new WordLengthStack(app, EXAMPLE_STACKS['word-length'], {
+    description: 'Seed 001 map/reduce: word lengths summed, result stored in DynamoDB',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new CloudFormationValidatePlugin());
+  return app;
+}

@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Type checking is `tsc --noEmit` in `npm test`; transpiling only keeps jest fast.
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+  testTimeout: 60000,
+};

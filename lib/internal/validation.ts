@@ -1,0 +1,71 @@
+import { Duration, Token } from 'aws-cdk-lib';
+
+/**
+ * Thrown at synth time when a construct's props break a rule.
+ *
+ * All problems of one construct are reported together, each naming the prop,
+ * the value it got and the rule it broke, so a user fixes them in one pass.
+ */
+export class PropValidationError extends Error {
+  constructor(
+    readonly constructName: string,
+    readonly constructId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${constructName} '${constructId}': ${problems.length === 1 ? problems[0] : `invalid props:\n - ${problems.join('\n - ')}`}`);
+    this.name = 'PropValidationError';
+  }
+}
+
+/** Collects the problems of one construct's props; `throwIfAny` reports them all at once. */
+export class PropValidator {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly constructName: string, private readonly constructId: string) {}
+
+  /** Records `message` when `ok` is false. */
+  check(ok: boolean, message: string): void {
+    if (!ok) this.problems.push(message);
+  }
+
+  /** An integer in `[min, max]`; unresolved tokens are left to CloudFormation. */
+  integerInRange(prop: string, value: number | undefined, min: number, max: number, rule?: string): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    this.check(
+      Number.isInteger(value) && value >= min && value <= max,
+      `${prop} must be an integer ${min}..${max}${rule ? ` ${rule}` : ''} (got ${value})`,
+    );
+  }
+
+  /** A duration in `[min, max]`, compared in whole milliseconds. */
+  durationInRange(prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
+    if (value === undefined || value.isUnresolved()) return;
+    const ms = value.toMilliseconds();
+    this.check(
+      ms >= min.toMilliseconds() && ms <= max.toMilliseconds(),
+      `${prop} must be between ${min.toHumanString()} and ${max.toHumanString()} (got ${value.toHumanString()})`,
+    );
+  }
+
+  /** Exactly one of two alternative props must be given, as in AWS Solutions Constructs' existing-or-new props. */
+  exactlyOne(propA: string, a: unknown, propB: string, b: unknown): void {
+    this.check(
+      (a === undefined) !== (b === undefined),
+      a === undefined ? `one of ${propA} or ${propB} is required (got neither)` : `give either ${propA} or ${propB}, not both`,
+    );
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw new PropValidationError(this.constructName, this.constructId, this.problems);
+  }
+}
+
+/**
+ * A Step Functions reference path: `$`, then `.name`, `['name']` or `[index]` steps.
+ * Reference paths are what ItemsPath and ResultPath accept (no wildcards or filters).
+ */
+const REFERENCE_PATH = /^\$(?:\.[A-Za-z_][A-Za-z0-9_-]*|\['[^'\]]+'\]|\[\d+\])*$/;
+
+export function isReferencePath(path: string): boolean {
+  return REFERENCE_PATH.test(path);
+}

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** A CloudFormation template as the CDK writes it. */
+export interface CfnTemplate {
+  readonly Resources: Record<string, CfnResource>;
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, any>;
+  readonly Metadata?: Record<string, any>;
+}
+
+/** One stack of a synthesized cloud assembly. */
+export interface AssemblyStack {
+  /** Artifact id (the stack's id in the app). */
+  readonly name: string;
+  readonly template: CfnTemplate;
+  /** The assembly directory; asset paths in the template's metadata are relative to it. */
+  readonly assemblyDir: string;
+}
+
+/** Reads the stacks of the cloud assembly in `assemblyDir` (`cdk.out`) from its manifest. */
+export function readCloudAssembly(assemblyDir: string): AssemblyStack[] {
+  const manifestPath = path.join(assemblyDir, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) {
+    throw new Error(`no cloud assembly at ${assemblyDir}: ${manifestPath} is missing (synthesize the app first)`);
+  }
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  return Object.entries<any>(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([name, artifact]) => ({
+      name,
+      assemblyDir,
+      template: JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8')),
+    }));
+}
+
+/** The stack named `name`, or the only stack when no name is given. */
+export function selectStack(stacks: AssemblyStack[], name?: string): AssemblyStack {
+  const names = stacks.map((s) => s.name).join(', ') || 'none';
+  if (name === undefined) {
+    if (stacks.length !== 1) throw new Error(`the assembly has ${stacks.length} stacks (${names}); name one`);
+    return stacks[0];
+  }
+  const stack = stacks.find((s) => s.name === name);
+  if (!stack) throw new Error(`no stack '${name}' in the assembly (stacks: ${names})`);
+  return stack;
+}
+
+/** Logical ids of the template's resources of `type`. */
+export function resourcesOfType(template: CfnTemplate, type: string): string[] {
+  return Object.keys(template.Resources).filter((id) => template.Resources[id].Type === type);
+}

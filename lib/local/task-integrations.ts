@@ -1,0 +1,90 @@
+import {
+  DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { LocalLambdaRuntime } from './local-lambda';
+
+type JsonValue = any;
+type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
+
+/** The engines the local run has for Task states. */
+export interface LocalEngines {
+  readonly lambda: LocalLambdaRuntime;
+  readonly dynamodb: DynamoDBClient;
+}
+
+/** A definition has Task states whose integration the local run cannot emulate; nothing of it was run. */
+export class UnsupportedIntegrationError extends Error {
+  constructor(readonly states: readonly { state: string; resource: string }[]) {
+    super(`the local run cannot emulate these tasks: ${states.map((s) => `${s.state} (${s.resource})`).join(', ')}`);
+    this.name = 'UnsupportedIntegrationError';
+  }
+}
+
+const DYNAMODB_COMMANDS: Record<string, new (input: any) => any> = {
+  putItem: PutItemCommand,
+  getItem: GetItemCommand,
+  deleteItem: DeleteItemCommand,
+  updateItem: UpdateItemCommand,
+};
+
+/**
+ * A local handler for every Task state of `definition` (nested Map and Parallel
+ * states included), keyed by state name as aws-local-stepfunctions expects.
+ * Throws {@link UnsupportedIntegrationError} naming every task it cannot run, before anything runs.
+ */
+export function taskHandlersFor(definition: any, engines: LocalEngines): Record<string, TaskHandler> {
+  const handlers: Record<string, TaskHandler> = {};
+  const unsupported: { state: string; resource: string }[] = [];
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== 'Task') continue;
+    const handler = handlerFor(String(state.Resource), engines);
+    if (handler) handlers[name] = handler;
+    else unsupported.push({ state: name, resource: String(state.Resource) });
+  }
+  if (unsupported.length > 0) throw new UnsupportedIntegrationError(unsupported);
+  return handlers;
+}
+
+function handlerFor(resource: string, engines: LocalEngines): TaskHandler | undefined {
+  // Direct function ARN: the task's result is the function's payload.
+  if (/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource)) {
+    return (input) => engines.lambda.invoke(resource, input);
+  }
+  const integration = resource.match(/^arn:[^:]+:states:::([a-z0-9]+):([A-Za-z]+)$/);
+  if (!integration) return undefined;
+  const [, service, action] = integration;
+  if (service === 'lambda' && action === 'invoke') {
+    // The optimized integration wraps the payload in the Invoke API response.
+    return async (input) => ({
+      ExecutedVersion: '$LATEST',
+      Payload: await engines.lambda.invoke(input.FunctionName, input.Payload),
+      StatusCode: 200,
+    });
+  }
+  const Command = service === 'dynamodb' ? DYNAMODB_COMMANDS[action] : undefined;
+  if (Command) return (input) => callDynamoDb(engines.dynamodb, Command, input);
+  return undefined;
+}
+
+async function callDynamoDb(client: DynamoDBClient, Command: new (input: any) => any, input: JsonValue): Promise<JsonValue> {
+  try {
+    const { $metadata, ...response } = await client.send(new Command(input));
+    return { ...response, SdkHttpMetadata: { HttpStatusCode: $metadata.httpStatusCode }, SdkResponseMetadata: { RequestId: $metadata.requestId } };
+  } catch (error) {
+    // Step Functions names service errors `DynamoDB.<exception>`.
+    const e = error as Error;
+    const failure = new Error(e.message);
+    failure.name = `DynamoDB.${e.name}`;
+    throw failure;
+  }
+}
+
+/** Every state of the definition with its name, depth first through Map and Parallel states. */
+export function* allStates(definition: any): Generator<[string, any]> {
+  for (const [name, state] of Object.entries<any>(definition.States ?? {})) {
+    yield [name, state];
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) yield* allStates(processor);
+    for (const branch of state.Branches ?? []) yield* allStates(branch);
+  }
+}

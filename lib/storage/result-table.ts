@@ -1,0 +1,104 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { PropValidator } from '../internal/validation';
+
+/** Properties for a {@link ResultTable}. */
+export interface ResultTableProps {
+  /**
+   * Name of the string partition key that results are stored under.
+   * Workflows write their execution id (the execution ARN) here.
+   * @default 'executionId'
+   */
+  readonly partitionKeyName?: string;
+
+  /**
+   * Name of the numeric attribute (epoch seconds) that DynamoDB's TTL deletes items by.
+   * Items without it are kept.
+   * @default 'expiresAt'
+   */
+  readonly timeToLiveAttribute?: string;
+
+  /**
+   * What happens to the table, and the results in it, when the stack is deleted.
+   * @default RemovalPolicy.RETAIN - results outlive the stack that produced them
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Physical table name.
+   * @default - a name CloudFormation generates, so the stack can be deployed more than once per account
+   */
+  readonly tableName?: string;
+}
+
+/**
+ * DynamoDB storage for the results of distributed jobs: on-demand capacity,
+ * point-in-time recovery, a TTL attribute and retention on stack delete.
+ */
+export class ResultTable extends Construct {
+  /** The underlying table, for anything this construct does not wrap. */
+  readonly table: dynamodb.TableV2;
+  /** Name of the string partition key. */
+  readonly partitionKeyName: string;
+  /** Name of the TTL attribute (epoch seconds). */
+  readonly timeToLiveAttribute: string;
+
+  constructor(scope: Construct, id: string, props: ResultTableProps = {}) {
+    super(scope, id);
+    this.partitionKeyName = props.partitionKeyName ?? 'executionId';
+    this.timeToLiveAttribute = props.timeToLiveAttribute ?? 'expiresAt';
+    validateResultTableProps(id, this.partitionKeyName, this.timeToLiveAttribute);
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      tableName: props.tableName,
+      partitionKey: { name: this.partitionKeyName, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: this.timeToLiveAttribute,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+
+  get tableName(): string {
+    return this.table.tableName;
+  }
+
+  get tableArn(): string {
+    return this.table.tableArn;
+  }
+
+  /** Lets `grantee` read results (GetItem, Query, Scan, BatchGetItem, DescribeTable). */
+  grantReadData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantReadData(grantee);
+  }
+
+  /** Lets `grantee` write results (PutItem, UpdateItem, DeleteItem, BatchWriteItem). */
+  grantWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantWriteData(grantee);
+  }
+
+  /** Lets `grantee` read and write results. */
+  grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantReadWriteData(grantee);
+  }
+}
+
+/** DynamoDB attribute names are 1..255 characters; key and TTL must be different attributes. */
+function validateResultTableProps(id: string, partitionKeyName: string, timeToLiveAttribute: string): void {
+  const v = new PropValidator('ResultTable', id);
+  v.check(
+    partitionKeyName.length >= 1 && partitionKeyName.length <= 255,
+    `partitionKeyName must be 1..255 characters (got '${partitionKeyName}')`,
+  );
+  v.check(
+    timeToLiveAttribute.length >= 1 && timeToLiveAttribute.length <= 255,
+    `timeToLiveAttribute must be 1..255 characters (got '${timeToLiveAttribute}')`,
+  );
+  v.check(
+    partitionKeyName !== timeToLiveAttribute,
+    `timeToLiveAttribute must differ from partitionKeyName (both '${partitionKeyName}')`,
+  );
+  v.throwIfAny();
+}

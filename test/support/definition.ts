@@ -1,0 +1,11 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { CfnTemplate } from '../../lib/local/cloud-assembly';
+import { IntrinsicResolver } from '../../lib/local/intrinsics';
+
+/** The one state machine's definition in `template`, with intrinsics resolved to the local run's names. */
+export function stateMachineDefinition(template: Template): any {
+  const json = template.toJSON();
+  const machines = Object.values<any>(json.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+  return JSON.parse(String(new IntrinsicResolver(json as CfnTemplate).resolve(machines[0].Properties.DefinitionString)));
+}
