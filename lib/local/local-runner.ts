@@ -46,7 +46,7 @@ export class LocalRunner {
   private constructor(
     readonly stack: AssemblyStack,
     readonly dynamodb: LocalDynamoDb,
-    private readonly lambda: LocalLambdaRuntime,
+    readonly lambda: LocalLambdaRuntime,
     private readonly resolver: IntrinsicResolver,
   ) {}
 

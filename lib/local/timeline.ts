@@ -43,8 +43,11 @@ export function buildTimeline(events: readonly EventLog[]): TimelineStep[] {
     const step = open.get(key);
     if (!step) continue;
     step.durationMs = event.timestamp - start - step.startOffsetMs;
-    if (event.type === 'StateRetried') step.retries += 1;
-    else if (event.type === 'StateExited') step.status = 'SUCCEEDED';
+    // A caught state also exits; a retried one may still succeed.
+    if (event.type === 'StateRetried') {
+      step.retries += 1;
+      step.status = 'RUNNING';
+    } else if (event.type === 'StateExited' && step.status === 'RUNNING') step.status = 'SUCCEEDED';
     else if (event.type === 'StateCaught') step.status = 'CAUGHT';
     else if (event.type === 'StateFailed') step.status = 'FAILED';
   }

@@ -1,0 +1,36 @@
+import { IntrinsicResolver } from '../../lib/local/intrinsics';
+
+const resolver = new IntrinsicResolver({
+  Resources: {
+    Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
+    Named: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-function' } },
+    Table: { Type: 'AWS::DynamoDB::GlobalTable', Properties: {} },
+    Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+  },
+});
+
+test('Ref gives the physical name: the name property when set, else the logical id', () => {
+  expect(resolver.resolve({ Ref: 'Fn' })).toBe('Fn');
+  expect(resolver.resolve({ Ref: 'Named' })).toBe('my-function');
+  expect(resolver.resolve({ Ref: 'AWS::Partition' })).toBe('aws');
+});
+
+test('Fn::GetAtt Arn gives a local ARN of the resource type', () => {
+  expect(resolver.resolve({ 'Fn::GetAtt': ['Named', 'Arn'] })).toBe('arn:aws:lambda:us-east-1:000000000000:function:my-function');
+  expect(resolver.resolve({ 'Fn::GetAtt': 'Table.Arn' })).toBe('arn:aws:dynamodb:us-east-1:000000000000:table/Table');
+});
+
+test('Fn::Join, Fn::Select and Fn::Sub resolve recursively', () => {
+  expect(resolver.resolve({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':x:', { Ref: 'Fn' }]] })).toBe('arn:aws:x:Fn');
+  expect(resolver.resolve({ 'Fn::Select': [1, ['a', { Ref: 'Fn' }]] })).toBe('Fn');
+  expect(resolver.resolve({ 'Fn::Sub': 'cdk-${AWS::AccountId}-${AWS::Region}-${Fn.Arn}-${Named}' }))
+    .toBe('cdk-000000000000-us-east-1-arn:aws:lambda:us-east-1:000000000000:function:Fn-my-function');
+  expect(resolver.resolve({ 'Fn::Sub': ['${X}/${Fn}', { X: { Ref: 'Named' } }] })).toBe('my-function/Fn');
+});
+
+test('anything it cannot resolve is named, not guessed', () => {
+  expect(() => resolver.resolve({ 'Fn::ImportValue': 'shared' })).toThrow('the local run cannot resolve Fn::ImportValue');
+  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Topic', 'Arn'] })).toThrow('the local run cannot name the ARN of Topic (AWS::SNS::Topic)');
+  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Fn', 'SnapStartResponse'] })).toThrow('the local run cannot resolve Fn::GetAtt Fn.SnapStartResponse');
+  expect(() => resolver.resolve({ Ref: 'Missing' })).toThrow("the template has no resource 'Missing'");
+});

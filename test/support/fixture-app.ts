@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { MapReduceWorkflow } from '../../lib';
+
+export const FIXTURE_STACK = 'SleepyFixture';
+
+/**
+ * A workflow whose map function sleeps as long as each item asks and times out
+ * after 1 s (the task timeout is longer), synthesized into a temporary assembly.
+ */
+export function synthesizeSleepyFixture(): string {
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-fixture-'));
+  const app = new App({ outdir: assemblyDir });
+  const stack = new Stack(app, FIXTURE_STACK);
+  const sleepy = new nodejs.NodejsFunction(stack, 'Sleepy', {
+    entry: path.join(__dirname, '..', 'fixtures', 'handlers', 'sleepy.ts'),
+    runtime: lambda.Runtime.NODEJS_22_X,
+    timeout: Duration.seconds(1),
+    bundling: { forceDockerBundling: false, logLevel: nodejs.LogLevel.WARNING },
+  });
+  new MapReduceWorkflow(stack, 'Workflow', {
+    mapFunction: sleepy,
+    reduceHandlerEntry: path.join(__dirname, '..', '..', 'lambdas', 'sum-lengths', 'index.ts'),
+    taskTimeout: Duration.seconds(5),
+  });
+  app.synth();
+  return assemblyDir;
+}
