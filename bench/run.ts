@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { readCloudAssembly } from '../lib/local/cloud-assembly';
+import { LocalRunner } from '../lib/local/local-runner';
+import { createExampleApp } from '../bin/example-app';
+import seedInput from '../bin/inputs/word-length.json';
+
+/**
+ * `npm run bench`: the figures the README records, measured in one run.
+ * Timings are medians of RUNS repetitions on this machine; goals from the foundation issue.
+ */
+const RUNS = 3;
+const root = path.join(__dirname, '..');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function cdkSynthSeconds(app: string): number {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-'));
+    const start = performance.now();
+    const run = spawnSync('npx', ['cdk', 'synth', '--quiet', '--app', app, '--output', outdir], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    });
+    times.push((performance.now() - start) / 1000);
+    if (run.status !== 0) throw new Error(`cdk synth --app '${app}' failed:\n${run.stderr}`);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  return median(times);
+}
+
+async function localThroughput(assemblyDir: string, items: number): Promise<number> {
+  const words = seedInput.data.map((item) => item.word);
+  const input = { data: Array.from({ length: items }, (_, i) => ({ word: words[i % words.length] })) };
+  const runner = await LocalRunner.start({ assemblyDir, stackName: 'WordLengthExample' });
+  try {
+    const rates: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const start = performance.now();
+      const execution = await runner.execute({ input });
+      const seconds = (performance.now() - start) / 1000;
+      if (execution.status !== 'SUCCEEDED') throw new Error(`local run ${execution.status}: ${execution.error} ${execution.cause}`);
+      rates.push(items / seconds);
+    }
+    return median(rates);
+  } finally {
+    await runner.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  const rows: [string, string, string][] = [];
+
+  const example = cdkSynthSeconds('npx ts-node --prefer-ts-exts bin/app.ts');
+  const empty = cdkSynthSeconds('npx ts-node --prefer-ts-exts bench/empty-app.ts');
+  rows.push(['cdk synth, example app (median of 3)', `${example.toFixed(2)} s`, '']);
+  rows.push(['cdk synth, empty app, same aws-cdk-lib', `${empty.toFixed(2)} s`, '']);
+  rows.push(['ratio example / empty', `${(example / empty).toFixed(2)}×`, '≤ 1.5×']);
+
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-'));
+  createExampleApp({ outdir: assemblyDir }).synth();
+  const [stack] = readCloudAssembly(assemblyDir).filter((s) => s.name === 'WordLengthExample');
+  for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const bundle = path.join(assemblyDir, `asset.${String(resource.Properties!.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+    rows.push([`bundle ${logicalId} (minified index.js)`, `${(fs.statSync(bundle).size / 1024).toFixed(1)} KiB`, '≤ 64 KiB']);
+  }
+
+  const rate = await localThroughput(assemblyDir, 10_000);
+  rows.push(['local run, 10,000 items (median of 3)', `${Math.round(rate).toLocaleString('en-US')} items/s`, '']);
+
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}\n`);
+  console.log('| measure | value | goal |\n|---|---|---|');
+  for (const [measure, value, goal] of rows) console.log(`| ${measure} | ${value} | ${goal} |`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
