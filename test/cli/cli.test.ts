@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { synthesizeExampleApp } from '../support/example-app';
+import { exampleAssembly } from '../support/example-app';
 
 const root = path.join(__dirname, '..', '..');
-const { assemblyDir } = synthesizeExampleApp();
+const { assemblyDir } = exampleAssembly();
 
 /** Runs `npm start -- <args>` as a user would, on the assembly synthesized above (skipping the CLI's own synth). */
 function cli(...args: string[]) {

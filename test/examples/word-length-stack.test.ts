@@ -1,12 +1,12 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { synthesizeExampleApp } from '../support/example-app';
+import { exampleAssembly } from '../support/example-app';
 import { stateMachineDefinition } from '../support/definition';
 // asl-validator ships CommonJS without types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
 
-// Synthesizing runs cdk-nag (AwsSolutions + Serverless) and CloudFormation validation: any unacknowledged finding throws here.
-const app = synthesizeExampleApp();
+// Synthesized once per run by test/support/global-setup.ts, with cdk-nag (AwsSolutions + Serverless) and CloudFormation validation: any unacknowledged finding fails the run.
+const app = exampleAssembly();
 const template: Template = app.template('WordLengthExample');
 
 test('the synthesized stack matches the snapshot (asset hashes normalized)', () => {

@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { LocalRunner, MAX_PAYLOAD_BYTES } from '../../lib/local/local-runner';
 import { buildTimeline } from '../../lib/local/timeline';
-import { synthesizeExampleApp } from '../support/example-app';
+import { exampleAssembly } from '../support/example-app';
 import seedInput from '../../bin/inputs/word-length.json';
 
 const SEED_WORDS = seedInput.data.map((item) => item.word);
@@ -11,7 +11,7 @@ const expectedTotal = (count: number) => words(count).data.reduce((sum, item) =>
 let runner: LocalRunner;
 
 beforeAll(async () => {
-  const { assemblyDir } = synthesizeExampleApp();
+  const { assemblyDir } = exampleAssembly();
   runner = await LocalRunner.start({ assemblyDir, stackName: 'WordLengthExample' });
 });
 

@@ -1,18 +1,16 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createExampleApp } from '../../bin/example-app';
 
-/** The example app synthesized once into a temporary assembly directory (call it once per test file). */
-export function synthesizeExampleApp(): { app: App; assemblyDir: string; template: (stackName: string) => Template } {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-assembly-'));
-  const app = createExampleApp({ outdir: assemblyDir });
-  const assembly = app.synth();
+/**
+ * The example app's cloud assembly, synthesized once per `npm test` run by
+ * global-setup.ts; the templates are read from it as the local run reads them.
+ */
+export function exampleAssembly(): { assemblyDir: string; template: (stackName: string) => Template } {
+  const assemblyDir = process.env.SDP_EXAMPLE_ASSEMBLY;
+  if (!assemblyDir) throw new Error('SDP_EXAMPLE_ASSEMBLY is not set: run the tests through jest.config.js (npm test)');
   return {
-    app,
     assemblyDir,
-    template: (stackName) => Template.fromJSON(assembly.getStackByName(stackName).template),
+    template: (stackName) => Template.fromJSON(JSON.parse(fs.readFileSync(path.join(assemblyDir, `${stackName}.template.json`), 'utf8'))),
   };
 }
