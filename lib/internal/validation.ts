@@ -37,13 +37,24 @@ export class PropValidator {
     );
   }
 
-  /** A duration in `[min, max]`, compared in whole milliseconds. */
-  durationInRange(prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
+  /** A whole number of seconds in `[min, max]`, as Step Functions' `*Seconds` fields take them. */
+  wholeSecondsInRange(prop: string, value: Duration | undefined, min: Duration, max: Duration, rule?: string): void {
     if (value === undefined || value.isUnresolved()) return;
     const ms = value.toMilliseconds();
+    const inRange = ms >= min.toMilliseconds() && ms <= max.toMilliseconds();
     this.check(
-      ms >= min.toMilliseconds() && ms <= max.toMilliseconds(),
-      `${prop} must be between ${min.toHumanString()} and ${max.toHumanString()} (got ${value.toHumanString()})`,
+      inRange,
+      `${prop} must be between ${min.toHumanString()} and ${max.toHumanString()}${rule ? ` ${rule}` : ''} (got ${value.toHumanString()})`,
+    );
+    this.check(!inRange || ms % 1000 === 0, `${prop} must be a whole number of seconds (got ${value.toHumanString()})`);
+  }
+
+  /** `lower` must not be longer than `upper`. */
+  notLonger(lowerProp: string, lower: Duration, upperProp: string, upper: Duration): void {
+    if (lower.isUnresolved() || upper.isUnresolved()) return;
+    this.check(
+      lower.toMilliseconds() <= upper.toMilliseconds(),
+      `${lowerProp} must not exceed ${upperProp} (got ${lower.toHumanString()} > ${upper.toHumanString()})`,
     );
   }
 

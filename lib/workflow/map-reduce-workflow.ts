@@ -333,25 +333,17 @@ function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkflowProp
   );
   v.integerInRange('maxConcurrency', s.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY, 'for inline maps');
   const maxWorkflow = s.workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : STANDARD_MAX_DURATION;
-  v.check(
-    s.workflowTimeout.isUnresolved() || (s.workflowTimeout.toSeconds() >= 1 && s.workflowTimeout.toSeconds() <= maxWorkflow.toSeconds()),
-    `workflowTimeout must be between 1 second and ${maxWorkflow.toHumanString()} for ${s.workflowType} workflows (got ${s.workflowTimeout.toHumanString()})`,
-  );
-  v.durationInRange('taskTimeout', s.taskTimeout, Duration.seconds(1), LAMBDA_MAX_TIMEOUT);
-  v.check(
-    s.taskTimeout.isUnresolved() || s.workflowTimeout.isUnresolved() || s.taskTimeout.toSeconds() <= s.workflowTimeout.toSeconds(),
-    `taskTimeout must not exceed workflowTimeout (got ${s.taskTimeout.toHumanString()} > ${s.workflowTimeout.toHumanString()})`,
-  );
+  v.wholeSecondsInRange('workflowTimeout', s.workflowTimeout, Duration.seconds(1), maxWorkflow, `for ${s.workflowType} workflows`);
+  v.wholeSecondsInRange('taskTimeout', s.taskTimeout, Duration.seconds(1), LAMBDA_MAX_TIMEOUT);
+  v.notLonger('taskTimeout', s.taskTimeout, 'workflowTimeout', s.workflowTimeout);
   v.integerInRange('retry.maxAttempts', s.retry.maxAttempts, 0, 99_999_999);
   v.check(
     Token.isUnresolved(s.retry.backoffRate) || s.retry.backoffRate >= 1,
     `retry.backoffRate must be at least 1 (got ${s.retry.backoffRate})`,
   );
-  v.durationInRange('retry.interval', s.retry.interval, Duration.seconds(1), Duration.seconds(99_999_999));
-  v.check(
-    s.retry.maxDelay.isUnresolved() || s.retry.interval.isUnresolved() || s.retry.maxDelay.toSeconds() >= s.retry.interval.toSeconds(),
-    `retry.maxDelay must be at least retry.interval (got ${s.retry.maxDelay.toHumanString()} < ${s.retry.interval.toHumanString()})`,
-  );
+  v.wholeSecondsInRange('retry.interval', s.retry.interval, Duration.seconds(1), Duration.seconds(99_999_999));
+  v.wholeSecondsInRange('retry.maxDelay', s.retry.maxDelay, Duration.seconds(1), Duration.seconds(31_622_400));
+  v.notLonger('retry.interval', s.retry.interval, 'retry.maxDelay', s.retry.maxDelay);
   v.integerInRange('handlerMemorySize', s.handlerMemorySize, 128, 10_240, 'MiB');
   v.throwIfAny();
 }
