@@ -357,36 +357,44 @@ function collectResultsAt(resultPath: string): Pick<sfn.MapProps, 'resultSelecto
   return { resultSelector: selector, resultPath: '$' };
 }
 
-function storeResult(scope: Construct, table: ResultTable, retry: sfn.RetryProps, onError: sfn.IChainable): sfn.TaskStateBase {
-  return new tasks.DynamoPutItem(scope, 'StoreResult', {
-    stateName: 'StoreResult',
+/**
+ * A direct DynamoDB PutItem of this execution's record: key = execution id,
+ * `status`, the given fields and `completedAt`. The PutItem response is
+ * discarded, so the state after it sees what this state saw (the reduce result,
+ * or the caught error the Fail state reports).
+ */
+function putExecutionRecord(
+  scope: Construct,
+  stateName: string,
+  table: ResultTable,
+  retry: sfn.RetryProps,
+  status: 'SUCCEEDED' | 'FAILED',
+  fields: Record<string, string>,
+): sfn.TaskStateBase {
+  const attribute = tasks.DynamoAttributeValue.fromString;
+  return new tasks.DynamoPutItem(scope, stateName, {
+    stateName,
     table: table.table,
     item: {
-      [table.partitionKeyName]: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.executionId),
-      status: tasks.DynamoAttributeValue.fromString('SUCCEEDED'),
-      output: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.jsonToString(sfn.JsonPath.entirePayload)),
-      completedAt: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stateEnteredTime),
+      [table.partitionKeyName]: attribute(sfn.JsonPath.executionId),
+      status: attribute(status),
+      ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, attribute(value)])),
+      completedAt: attribute(sfn.JsonPath.stateEnteredTime),
     },
-    // The workflow's output stays the reduce result, not the PutItem response.
     resultPath: sfn.JsonPath.DISCARD,
-  })
-    .addRetry({ ...retry, errors: DYNAMODB_TRANSIENT_ERRORS })
-    .addCatch(onError, { errors: [sfn.Errors.ALL] });
+  }).addRetry({ ...retry, errors: DYNAMODB_TRANSIENT_ERRORS });
+}
+
+function storeResult(scope: Construct, table: ResultTable, retry: sfn.RetryProps, onError: sfn.IChainable): sfn.TaskStateBase {
+  return putExecutionRecord(scope, 'StoreResult', table, retry, 'SUCCEEDED', {
+    output: sfn.JsonPath.jsonToString(sfn.JsonPath.entirePayload),
+  }).addCatch(onError, { errors: [sfn.Errors.ALL] });
 }
 
 /** Writes the caught error to the table so failed runs are as visible as successful ones. */
 function recordFailure(scope: Construct, table: ResultTable, retry: sfn.RetryProps): sfn.TaskStateBase {
-  return new tasks.DynamoPutItem(scope, 'RecordFailure', {
-    stateName: 'RecordFailure',
-    table: table.table,
-    item: {
-      [table.partitionKeyName]: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.executionId),
-      status: tasks.DynamoAttributeValue.fromString('FAILED'),
-      error: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.Error')),
-      cause: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.Cause')),
-      completedAt: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stateEnteredTime),
-    },
-    // Keep the caught error as the state, so the Fail state after this reports it.
-    resultPath: sfn.JsonPath.DISCARD,
-  }).addRetry({ ...retry, errors: DYNAMODB_TRANSIENT_ERRORS });
+  return putExecutionRecord(scope, 'RecordFailure', table, retry, 'FAILED', {
+    error: sfn.JsonPath.stringAt('$.Error'),
+    cause: sfn.JsonPath.stringAt('$.Cause'),
+  });
 }

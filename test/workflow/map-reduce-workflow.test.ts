@@ -6,6 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { MapReduceWorkflow, MapReduceWorkflowProps, PropValidationError, ResultTable } from '../../lib';
 import { stateMachineDefinition } from '../support/definition';
+// asl-validator ships CommonJS without types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
 
 const lambdas = path.join(__dirname, '..', '..', 'lambdas');
 
@@ -113,6 +116,18 @@ describe('validation: one test per rule, each message naming the prop, the value
 });
 
 describe('variants', () => {
+  test.each<[string, Partial<MapReduceWorkflowProps>]>([
+    ['defaults', {}],
+    ['Express', { workflowType: sfn.StateMachineType.EXPRESS }],
+    ['nested result path', { resultPath: '$.a.b' }],
+    ['whole-state result path', { resultPath: '$' }],
+    ['bracket items path', { itemsPath: "$['items'][0]" }],
+  ])('the %s definition passes asl-validator', (_, props) => {
+    const result = aslValidator(stateMachineDefinition(build(props).template()));
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
   test('Express: type EXPRESS and a 5-minute default timeout', () => {
     const { template } = build({ workflowType: sfn.StateMachineType.EXPRESS });
     template().hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
