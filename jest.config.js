@@ -9,5 +9,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
 };
