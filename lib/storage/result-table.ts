@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -49,7 +49,7 @@ export class ResultTable extends Construct {
     super(scope, id);
     this.partitionKeyName = props.partitionKeyName ?? 'executionId';
     this.timeToLiveAttribute = props.timeToLiveAttribute ?? 'expiresAt';
-    validateResultTableProps(id, this.partitionKeyName, this.timeToLiveAttribute);
+    validateResultTableProps(id, this.partitionKeyName, this.timeToLiveAttribute, props.tableName);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       tableName: props.tableName,
@@ -85,9 +85,13 @@ export class ResultTable extends Construct {
   }
 }
 
-/** DynamoDB attribute names are 1..255 characters; key and TTL must be different attributes. */
-function validateResultTableProps(id: string, partitionKeyName: string, timeToLiveAttribute: string): void {
+/** DynamoDB's naming rules: attribute names 1..255 characters, table names 3..255 of [A-Za-z0-9_.-]; key and TTL are different attributes. */
+function validateResultTableProps(id: string, partitionKeyName: string, timeToLiveAttribute: string, tableName?: string): void {
   const v = new PropValidator('ResultTable', id);
+  v.check(
+    tableName === undefined || Token.isUnresolved(tableName) || /^[A-Za-z0-9_.-]{3,255}$/.test(tableName),
+    `tableName must be 3..255 letters, digits, '_', '.' or '-' (got '${tableName}')`,
+  );
   v.check(
     partitionKeyName.length >= 1 && partitionKeyName.length <= 255,
     `partitionKeyName must be 1..255 characters (got '${partitionKeyName}')`,

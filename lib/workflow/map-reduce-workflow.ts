@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -345,6 +346,14 @@ function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkflowProp
   v.wholeSecondsInRange('retry.maxDelay', s.retry.maxDelay, Duration.seconds(1), Duration.seconds(31_622_400));
   v.notLonger('retry.interval', s.retry.interval, 'retry.maxDelay', s.retry.maxDelay);
   v.integerInRange('handlerMemorySize', s.handlerMemorySize, 128, 10_240, 'MiB');
+  for (const [prop, entry] of [['mapHandlerEntry', props.mapHandlerEntry], ['reduceHandlerEntry', props.reduceHandlerEntry]] as const) {
+    v.check(entry === undefined || fs.existsSync(entry), `${prop} must be an existing file (got '${entry}')`);
+  }
+  const name = props.stateMachineName;
+  v.check(
+    name === undefined || Token.isUnresolved(name) || /^[A-Za-z0-9_-]{1,80}$/.test(name),
+    `stateMachineName must be 1..80 letters, digits, '-' or '_' (got '${name}')`,
+  );
   v.throwIfAny();
 }
 

@@ -84,6 +84,9 @@ describe('validation: one test per rule', () => {
   test('timeToLiveAttribute is 1..255 characters', () => {
     expect(messageOf({ timeToLiveAttribute: 'x'.repeat(256) })).toBe(`ResultTable 'Results': timeToLiveAttribute must be 1..255 characters (got '${'x'.repeat(256)}')`);
   });
+  test('tableName follows DynamoDB naming', () => {
+    expect(messageOf({ tableName: 'my results' })).toBe("ResultTable 'Results': tableName must be 3..255 letters, digits, '_', '.' or '-' (got 'my results')");
+  });
   test('the TTL attribute is not the key', () => {
     expect(messageOf({ partitionKeyName: 'id', timeToLiveAttribute: 'id' })).toBe("ResultTable 'Results': timeToLiveAttribute must differ from partitionKeyName (both 'id')");
   });

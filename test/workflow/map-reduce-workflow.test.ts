@@ -36,19 +36,21 @@ function messageOf(props: Partial<MapReduceWorkflowProps>, withFunctions = true)
 }
 
 const fn = () => lambda.Function.fromFunctionName(new Stack(), 'Imported', 'imported');
+const mapEntry = path.join(lambdas, 'word-length', 'index.ts');
+const reduceEntry = path.join(lambdas, 'sum-lengths', 'index.ts');
 
 describe('validation: one test per rule, each message naming the prop, the value and the rule', () => {
   test('map: neither function nor entry', () => {
     expect(messageOf({ reduceFunction: fn() }, false)).toBe("MapReduceWorkflow 'Words': one of mapFunction or mapHandlerEntry is required (got neither)");
   });
   test('map: both function and entry', () => {
-    expect(messageOf({ mapHandlerEntry: 'map.ts' })).toBe("MapReduceWorkflow 'Words': give either mapFunction or mapHandlerEntry, not both");
+    expect(messageOf({ mapHandlerEntry: mapEntry })).toBe("MapReduceWorkflow 'Words': give either mapFunction or mapHandlerEntry, not both");
   });
   test('reduce: neither function nor entry', () => {
     expect(messageOf({ mapFunction: fn() }, false)).toBe("MapReduceWorkflow 'Words': one of reduceFunction or reduceHandlerEntry is required (got neither)");
   });
   test('reduce: both function and entry', () => {
-    expect(messageOf({ reduceHandlerEntry: 'reduce.ts' })).toBe("MapReduceWorkflow 'Words': give either reduceFunction or reduceHandlerEntry, not both");
+    expect(messageOf({ reduceHandlerEntry: reduceEntry })).toBe("MapReduceWorkflow 'Words': give either reduceFunction or reduceHandlerEntry, not both");
   });
   test('itemsPath must be a reference path', () => {
     expect(messageOf({ itemsPath: 'data' })).toBe("MapReduceWorkflow 'Words': itemsPath must be a JSONPath reference path such as '$.data' (got 'data')");
@@ -102,6 +104,14 @@ describe('validation: one test per rule, each message naming the prop, the value
   });
   test('handlerMemorySize is 128..10240 MiB', () => {
     expect(messageOf({ handlerMemorySize: 64 })).toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 64)");
+  });
+  test('handler entries must exist', () => {
+    expect(messageOf({ mapHandlerEntry: 'lambdas/nope/index.ts', reduceFunction: fn() }, false))
+      .toBe("MapReduceWorkflow 'Words': mapHandlerEntry must be an existing file (got 'lambdas/nope/index.ts')");
+  });
+  test('stateMachineName follows Step Functions naming', () => {
+    expect(messageOf({ stateMachineName: 'word length' }))
+      .toBe("MapReduceWorkflow 'Words': stateMachineName must be 1..80 letters, digits, '-' or '_' (got 'word length')");
   });
   test('all problems of the props are reported together', () => {
     expect(messageOf({ maxConcurrency: 100, taskTimeout: Duration.minutes(10), workflowTimeout: Duration.minutes(5) })).toBe([
@@ -195,8 +205,8 @@ describe('variants', () => {
 
 test('functions built from entries: Node.js 22, arm64, traced, task timeout and memory, no AWS managed policy', () => {
   const { template } = build({
-    mapHandlerEntry: path.join(lambdas, 'word-length', 'index.ts'),
-    reduceHandlerEntry: path.join(lambdas, 'sum-lengths', 'index.ts'),
+    mapHandlerEntry: mapEntry,
+    reduceHandlerEntry: reduceEntry,
     taskTimeout: Duration.seconds(20),
     handlerMemorySize: 512,
   }, false);
