@@ -1,5 +1,6 @@
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { FanOutStack } from './fan-out-stack';
 import { WordLengthStack } from './word-length-stack';
 
 /** Stack ids of the example app, as `npm start -- <example>` names them. */
@@ -24,6 +25,10 @@ export function createExampleApp(options: ExampleAppOptions = {}): App {
   });
   new WordLengthStack(app, EXAMPLE_STACKS['word-length'], {
     description: 'Seed 001 map/reduce: word lengths summed, result stored in DynamoDB',
+  });
+  // Seed 004's fan-out job: synthesized and deployable; its local run is still to come.
+  new FanOutStack(app, 'FanOutExample', {
+    description: 'Seed 004 fan-out: split, SNS -> SQS -> worker Lambda, results in DynamoDB exactly once, DLQ alarms by e-mail',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new CloudFormationValidatePlugin());
   return app;

@@ -17,6 +17,10 @@ export interface NodejsHandlerOptions {
   readonly logRetention: logs.RetentionDays;
   /** Extra environment variables. */
   readonly environment?: Record<string, string>;
+  /** What invokes the function synchronously, for the acknowledgement of the Lambda-DLQ finding. */
+  readonly invokedBy: string;
+  /** Reserved concurrency. @default - none */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -45,6 +49,7 @@ export function createNodejsHandler(scope: Construct, id: string, options: Nodej
     architecture: lambda.Architecture.ARM_64,
     memorySize: options.memorySize,
     timeout: options.timeout,
+    reservedConcurrentExecutions: options.reservedConcurrency,
     tracing: lambda.Tracing.ACTIVE,
     loggingFormat: lambda.LoggingFormat.JSON,
     logGroup,
@@ -62,18 +67,18 @@ export function createNodejsHandler(scope: Construct, id: string, options: Nodej
       externalModules: ['@aws-sdk/*'],
     },
   });
-  acknowledgeHandlerFindings(fn, role);
+  acknowledgeHandlerFindings(fn, role, options.invokedBy);
   return fn;
 }
 
-function acknowledgeHandlerFindings(fn: nodejs.NodejsFunction, role: iam.Role): void {
+function acknowledgeHandlerFindings(fn: nodejs.NodejsFunction, role: iam.Role, invokedBy: string): void {
   const runtimeReason = 'Pinned to nodejs22.x on purpose: the local run executes these handlers on Node 22 (the node@22 devDependency), so tests and Lambda share one major version.';
   Validations.of(fn).acknowledge(
     { id: 'AwsSolutions-L1', reason: runtimeReason },
     { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
     {
       id: 'Serverless-LambdaDLQ',
-      reason: 'Invoked synchronously by Step Functions, which retries and catches its errors; a Lambda DLQ only receives failed asynchronous invocations.',
+      reason: `Invoked synchronously by ${invokedBy}; a Lambda DLQ only receives failed asynchronous invocations.`,
     },
   );
   Validations.of(role).acknowledge({

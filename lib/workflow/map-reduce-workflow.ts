@@ -164,12 +164,14 @@ export class MapReduceWorkflow extends Construct {
       timeout: settings.taskTimeout,
       memorySize: settings.handlerMemorySize,
       logRetention: settings.logRetention,
+      invokedBy: 'Step Functions, which retries and catches its errors',
     });
     this.reduceFunction = props.reduceFunction ?? createNodejsHandler(this, 'ReduceFunction', {
       entry: props.reduceHandlerEntry!,
       timeout: settings.taskTimeout,
       memorySize: settings.handlerMemorySize,
       logRetention: settings.logRetention,
+      invokedBy: 'Step Functions, which retries and catches its errors',
     });
 
     const retry: sfn.RetryProps = {

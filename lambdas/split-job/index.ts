@@ -1,0 +1,138 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PublishBatchCommand, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+
+/** A job to fan out: its id and its work items. */
+export interface SplitJobEvent {
+  readonly jobId: string;
+  readonly items: readonly unknown[];
+}
+
+/** One published chunk: what a worker receives as the SQS message body. */
+export interface ChunkMessage {
+  readonly jobId: string;
+  readonly chunkIndex: number;
+  readonly items: readonly unknown[];
+}
+
+export interface SplitJobResult {
+  readonly jobId: string;
+  readonly chunks: number;
+  readonly items: number;
+}
+
+/** The job is not `{ jobId: string, items: [] }`. */
+export class JobValidationError extends Error {
+  override readonly name = 'JobValidationError';
+}
+
+/** One item alone is larger than a message may be. */
+export class ItemTooLargeError extends Error {
+  override readonly name = 'ItemTooLargeError';
+}
+
+/** SNS did not take some chunks even after retries; none of the job is lost silently. */
+export class PublishFailedError extends Error {
+  override readonly name = 'PublishFailedError';
+}
+
+/** SNS and SQS take messages of at most 256 KiB; PublishBatch takes at most 10 entries and 256 KiB in all. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+export const MAX_BATCH_ENTRIES = 10;
+const PUBLISH_ATTEMPTS = 3;
+
+export function validateJob(event: unknown): SplitJobEvent {
+  const job = event as Partial<SplitJobEvent> | null;
+  if (typeof job !== 'object' || job === null) throw new JobValidationError(`job must be an object like {"jobId":"...","items":[...]} (got ${JSON.stringify(event)})`);
+  if (typeof job.jobId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(job.jobId)) {
+    throw new JobValidationError(`jobId must be 1..64 letters, digits, '-' or '_' (got ${JSON.stringify(job.jobId)})`);
+  }
+  if (!Array.isArray(job.items)) throw new JobValidationError(`items must be an array (got ${JSON.stringify(job.items) ?? 'undefined'})`);
+  return job as SplitJobEvent;
+}
+
+/**
+ * Cuts the job into chunks of at most `maxItems` items whose message body stays
+ * within `maxBytes`, keeping the items' order.
+ */
+export function chunkJob(job: SplitJobEvent, maxItems: number, maxBytes = MAX_MESSAGE_BYTES): ChunkMessage[] {
+  const bytes = (items: unknown[], chunkIndex: number) => Buffer.byteLength(JSON.stringify({ jobId: job.jobId, chunkIndex, items }));
+  const chunks: ChunkMessage[] = [];
+  let items: unknown[] = [];
+  let size = 0;
+  job.items.forEach((item, index) => {
+    const itemBytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (bytes([item], Number.MAX_SAFE_INTEGER) > maxBytes) {
+      throw new ItemTooLargeError(`item [${index}] is ${itemBytes - 1} bytes; a message holds at most ${maxBytes} bytes with its envelope`);
+    }
+    // The envelope is counted with the largest index it could carry, so the estimate never undercounts.
+    if (items.length > 0 && (items.length >= maxItems || size + itemBytes + bytes([], Number.MAX_SAFE_INTEGER) > maxBytes)) {
+      chunks.push({ jobId: job.jobId, chunkIndex: chunks.length, items });
+      items = [];
+      size = 0;
+    }
+    items.push(item);
+    size += itemBytes;
+  });
+  if (items.length > 0) chunks.push({ jobId: job.jobId, chunkIndex: chunks.length, items });
+  return chunks;
+}
+
+/** Groups message bodies into PublishBatch calls of at most 10 entries and `maxBytes` in all. */
+export function batchEntries(bodies: readonly string[], maxBytes = MAX_MESSAGE_BYTES): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let size = 0;
+  for (const body of bodies) {
+    const bodyBytes = Buffer.byteLength(body);
+    if (batch.length > 0 && (batch.length >= MAX_BATCH_ENTRIES || size + bodyBytes > maxBytes)) {
+      batches.push(batch);
+      batch = [];
+      size = 0;
+    }
+    batch.push(body);
+    size += bodyBytes;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+const logger = new Logger({ serviceName: 'split-job' });
+const sns = new SNSClient({});
+const topicArn = process.env.TOPIC_ARN ?? '';
+const chunkSize = Number(process.env.CHUNK_SIZE ?? 100);
+
+/** Publishes the chunks, retrying entries SNS reports as failed; throws if any still fail. */
+export async function publishChunks(client: SNSClient, topic: string, chunks: readonly ChunkMessage[]): Promise<void> {
+  const fifo = topic.endsWith('.fifo');
+  for (const batch of batchEntries(chunks.map((chunk) => JSON.stringify(chunk)))) {
+    let entries: PublishBatchRequestEntry[] = batch.map((body) => {
+      const { jobId, chunkIndex } = JSON.parse(body) as ChunkMessage;
+      return {
+        Id: String(chunkIndex),
+        Message: body,
+        ...fifo && { MessageGroupId: jobId, MessageDeduplicationId: `${jobId}-${chunkIndex}` },
+      };
+    });
+    for (let attempt = 1; entries.length > 0; attempt++) {
+      const response = await client.send(new PublishBatchCommand({ TopicArn: topic, PublishBatchRequestEntries: entries }));
+      const failed = new Set((response.Failed ?? []).map((f) => f.Id));
+      if (failed.size > 0 && attempt >= PUBLISH_ATTEMPTS) {
+        throw new PublishFailedError(`chunks ${[...failed].join(', ')} of job ${chunks[0].jobId} were not published after ${attempt} attempts: `
+          + (response.Failed ?? []).map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ''}`.trim()).join('; '));
+      }
+      entries = entries.filter((entry) => failed.has(entry.Id));
+    }
+  }
+}
+
+export const handler = async (event: unknown, context?: Context): Promise<SplitJobResult> => {
+  if (context) logger.addContext(context);
+  const job = validateJob(event);
+  logger.appendKeys({ jobId: job.jobId });
+  const chunks = chunkJob(job, chunkSize);
+  await publishChunks(sns, topicArn, chunks);
+  const result = { jobId: job.jobId, chunks: chunks.length, items: job.items.length };
+  logger.info('published job', { ...result });
+  return result;
+};

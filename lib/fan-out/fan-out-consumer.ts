@@ -1,0 +1,213 @@
+import { Duration, Names, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createNodejsHandler } from '../internal/nodejs-handler';
+import { PropValidator } from '../internal/validation';
+import { AlarmTopic } from '../monitoring/alarm-topic';
+import { IdempotencyTable } from '../storage/idempotency-table';
+import { ResultTable } from '../storage/result-table';
+
+/** How one consumer of a {@link FanOut} receives and processes the topic's messages. */
+export interface FanOutConsumerOptions {
+  /** The worker function. Give this or `workerHandlerEntry`. @default - a function built from `workerHandlerEntry` */
+  readonly workerFunction?: lambda.IFunction;
+  /** TypeScript entry file of the worker (export `handler`), bundled into a Node.js 22 function. @default - `workerFunction` is used */
+  readonly workerHandlerEntry?: string;
+  /**
+   * Timeout of the worker built from `workerHandlerEntry`; for a `workerFunction`, its own timeout is used.
+   * @default Duration.seconds(30)
+   */
+  readonly workerTimeout?: Duration;
+  /** Reserved concurrency of the worker built from `workerHandlerEntry`. @default - none */
+  readonly reservedConcurrency?: number;
+  /** Memory of the worker built from `workerHandlerEntry`, in MiB. @default 256 */
+  readonly memorySize?: number;
+  /** Extra environment variables of the worker built from `workerHandlerEntry`. @default - none */
+  readonly environment?: Record<string, string>;
+  /** SNS filter policy on message attributes: only matching messages reach this consumer. @default - every message */
+  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
+  /** Records per worker invocation. @default 10 */
+  readonly batchSize?: number;
+  /** How long the poller gathers records before invoking. Required for a batch size over 10. @default - none */
+  readonly maxBatchingWindow?: Duration;
+  /** Most concurrent invocations the event source makes, 2..1000. @default - as many as Lambda allows */
+  readonly maxConcurrency?: number;
+  /**
+   * How long a received message stays invisible. At least 6 × the worker timeout, as AWS advises for Lambda event sources.
+   * @default 6 × the worker timeout
+   */
+  readonly visibilityTimeout?: Duration;
+  /** Receives before a message moves to the dead-letter queue. @default 5 */
+  readonly maxReceiveCount?: number;
+}
+
+/** Properties for a {@link FanOutConsumer}. */
+export interface FanOutConsumerProps extends FanOutConsumerOptions {
+  /** The topic the consumer's queue subscribes to. */
+  readonly topic: sns.ITopic;
+  /** Whether topic and queues are FIFO. @default false */
+  readonly fifo?: boolean;
+  /** Where the dead-letter alarm notifies. */
+  readonly alarmTopic: AlarmTopic;
+  /** Table the worker writes results to: `RESULT_TABLE_NAME`, write access. @default - none */
+  readonly resultTable?: ResultTable;
+  /** Table of idempotency records: `IDEMPOTENCY_TABLE_NAME`, read-write access. @default - none */
+  readonly idempotencyTable?: IdempotencyTable;
+  /** How long a message may wait in the queue. The dead-letter queue keeps messages 14 days, longer than this. @default Duration.days(4) */
+  readonly retentionPeriod?: Duration;
+  /** Log retention of a built worker. @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const DLQ_RETENTION = Duration.days(14);
+const MAX_VISIBILITY = Duration.hours(12);
+const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+
+/**
+ * One consumer of a fan-out: an encrypted, SSL-only SQS queue subscribed to the
+ * topic with raw delivery, its own dead-letter queue with an alarm, and a worker
+ * Lambda fed by the queue with partial batch responses.
+ */
+export class FanOutConsumer extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly worker: lambda.IFunction;
+  readonly eventSource: eventSources.SqsEventSource;
+  /** In ALARM while the dead-letter queue holds any message. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: FanOutConsumerProps) {
+    super(scope, id);
+    const workerTimeout = props.workerFunction
+      ? (props.workerFunction instanceof lambda.Function ? props.workerFunction.timeout : undefined) ?? LAMBDA_DEFAULT_TIMEOUT
+      : props.workerTimeout ?? Duration.seconds(30);
+    const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(Math.min(workerTimeout.toSeconds() * 6, MAX_VISIBILITY.toSeconds()));
+    const retentionPeriod = props.retentionPeriod ?? Duration.days(4);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const batchSize = props.batchSize ?? 10;
+    validateConsumer(id, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      fifo: props.fifo || undefined,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DLQ_RETENTION,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      fifo: props.fifo || undefined,
+      contentBasedDeduplication: props.fifo || undefined,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      retentionPeriod,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+    });
+    // A message SNS cannot deliver to the queue lands in the same dead-letter queue, under the same alarm.
+    props.topic.addSubscription(new subscriptions.SqsSubscription(this.queue, {
+      rawMessageDelivery: true,
+      filterPolicy: props.filterPolicy,
+      deadLetterQueue: this.deadLetterQueue,
+    }));
+
+    this.worker = props.workerFunction ?? createNodejsHandler(this, 'Worker', {
+      entry: props.workerHandlerEntry!,
+      timeout: workerTimeout,
+      memorySize: props.memorySize ?? 256,
+      logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      reservedConcurrency: props.reservedConcurrency,
+      environment: {
+        ...props.resultTable && { RESULT_TABLE_NAME: props.resultTable.tableName, RESULT_TABLE_KEY: props.resultTable.partitionKeyName },
+        ...props.idempotencyTable && { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName },
+        ...props.environment,
+      },
+      invokedBy: `the SQS event source of ${this.queue.node.path}, whose redrive policy moves failed messages to its own dead-letter queue`,
+    });
+    if (props.resultTable) props.resultTable.grantWriteData(this.worker);
+    if (props.idempotencyTable) props.idempotencyTable.grantReadWriteData(this.worker);
+
+    this.eventSource = new eventSources.SqsEventSource(this.queue, {
+      batchSize,
+      maxBatchingWindow: props.maxBatchingWindow,
+      maxConcurrency: props.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.worker.addEventSource(this.eventSource);
+
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Messages for ${this.node.path} failed ${maxReceiveCount} times and are in its dead-letter queue. `
+        + 'Read them (their worker logs name the reason), fix the cause, then redrive them to the source queue from the SQS console.',
+    });
+    props.alarmTopic.notifyOn(this.deadLetterAlarm);
+
+    const isDeadLetterQueue = `This queue is the dead-letter queue of ${this.queue.node.path} and its subscription; a dead-letter queue of its own would only move the problem.`;
+    Validations.of(this.deadLetterQueue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: isDeadLetterQueue },
+      { id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue },
+    );
+    const mapping = this.worker.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(this.queue.node)}`);
+    if (mapping) {
+      Validations.of(mapping).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason: 'SQS event source mappings support no on-failure destination; failed messages go to the queue\'s dead-letter queue through its redrive policy.',
+      });
+    }
+  }
+}
+
+interface ConsumerSettings {
+  readonly workerTimeout: Duration;
+  readonly visibilityTimeout: Duration;
+  readonly retentionPeriod: Duration;
+  readonly maxReceiveCount: number;
+  readonly batchSize: number;
+}
+
+/** The consumer's rules, including the cross-checks between queue, event source and function that AWS only reports at deploy or run time. */
+function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSettings): void {
+  const v = new PropValidator('FanOutConsumer', id);
+  v.exactlyOne('workerFunction', props.workerFunction, 'workerHandlerEntry', props.workerHandlerEntry);
+  v.wholeSecondsInRange('workerTimeout', props.workerTimeout, Duration.seconds(1), Duration.minutes(15));
+  v.wholeSecondsInRange('visibilityTimeout', s.visibilityTimeout, Duration.seconds(0), MAX_VISIBILITY);
+  if (!s.visibilityTimeout.isUnresolved() && !s.workerTimeout.isUnresolved()) {
+    v.check(
+      s.visibilityTimeout.toSeconds() >= 6 * s.workerTimeout.toSeconds(),
+      `visibilityTimeout must be at least 6 × the worker timeout, ${6 * s.workerTimeout.toSeconds()} seconds (got ${s.visibilityTimeout.toHumanString()}); `
+      + 'a shorter one lets a message become visible again while a throttled or slow batch still holds it',
+    );
+  }
+  v.wholeSecondsInRange('retentionPeriod', s.retentionPeriod, Duration.minutes(1), Duration.days(14));
+  v.check(
+    s.retentionPeriod.isUnresolved() || s.retentionPeriod.toSeconds() < DLQ_RETENTION.toSeconds(),
+    `retentionPeriod must be shorter than the dead-letter queue's ${DLQ_RETENTION.toHumanString()}, or messages could expire there before anyone reads them (got ${s.retentionPeriod.toHumanString()})`,
+  );
+  v.integerInRange('maxReceiveCount', s.maxReceiveCount, 1, 1000);
+  v.integerInRange('batchSize', s.batchSize, 1, props.fifo ? 10 : 10_000, props.fifo ? 'for FIFO queues' : undefined);
+  v.check(
+    Token.isUnresolved(s.batchSize) || s.batchSize <= 10 || props.maxBatchingWindow !== undefined,
+    `batchSize over 10 requires maxBatchingWindow (got batchSize ${s.batchSize} and no window)`,
+  );
+  v.check(!props.fifo || props.maxBatchingWindow === undefined, 'maxBatchingWindow is not supported for FIFO queues');
+  v.wholeSecondsInRange('maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
+  v.integerInRange('maxConcurrency', props.maxConcurrency, 2, 1000);
+  const reserved = props.workerFunction
+    ? (props.workerFunction.node.defaultChild as lambda.CfnFunction | undefined)?.reservedConcurrentExecutions
+    : props.reservedConcurrency;
+  v.integerInRange('reservedConcurrency', props.reservedConcurrency, 0, 1000);
+  v.check(
+    props.maxConcurrency === undefined || reserved === undefined || Token.isUnresolved(reserved) || props.maxConcurrency <= reserved,
+    `maxConcurrency must not exceed the worker's reserved concurrency (got ${props.maxConcurrency} > ${reserved}); `
+    + 'the poller would receive messages no instance can take, and they would return only after the visibility timeout',
+  );
+  v.throwIfAny();
+}

@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { createNodejsHandler } from '../internal/nodejs-handler';
+import { PropValidator } from '../internal/validation';
+import { FanOut } from './fan-out';
+
+/** Properties for a {@link JobSplitter}. */
+export interface JobSplitterProps {
+  /** The fan-out whose topic the chunks are published to. */
+  readonly fanOut: FanOut;
+  /**
+   * Most work items per chunk; chunks are also cut so no message exceeds 256 KiB.
+   * @default 100
+   */
+  readonly chunkSize?: number;
+  /**
+   * Entry of the splitter handler.
+   * @default - the library's `lambdas/split-job` (`{ jobId, items }` in, `{ jobId, chunks, items }` out)
+   */
+  readonly handlerEntry?: string;
+  /** Timeout of the splitter. @default Duration.minutes(1) */
+  readonly timeout?: Duration;
+  /** Log retention of the splitter. @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A Lambda that cuts a job into chunks by count and by bytes and publishes
+ * them to a fan-out's topic with PublishBatch.
+ */
+export class JobSplitter extends Construct {
+  readonly function: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: JobSplitterProps) {
+    super(scope, id);
+    const chunkSize = props.chunkSize ?? 100;
+    const v = new PropValidator('JobSplitter', id);
+    v.integerInRange('chunkSize', chunkSize, 1, 10_000);
+    v.throwIfAny();
+
+    this.function = createNodejsHandler(this, 'Function', {
+      entry: props.handlerEntry ?? path.join(__dirname, '..', '..', 'lambdas', 'split-job', 'index.ts'),
+      timeout: props.timeout ?? Duration.minutes(1),
+      memorySize: 256,
+      logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      environment: { TOPIC_ARN: props.fanOut.topic.topicArn, CHUNK_SIZE: String(chunkSize) },
+      invokedBy: 'its caller (a schedule, an API or a workflow), which sees the error and retries the whole job',
+    });
+    props.fanOut.grantPublish(this.function);
+    Validations.of(this.function.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: `kms:GenerateDataKey* on the key of ${props.fanOut.topic.node.path} only, which SNS needs to encrypt what the splitter publishes (topic.grantPublish).`,
+    });
+  }
+}

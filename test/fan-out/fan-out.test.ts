@@ -1,0 +1,114 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, PropValidationError } from '../../lib';
+
+const inlineWorker = (stack: Stack, props: Partial<lambda.FunctionProps> = {}) => new lambda.Function(stack, 'Worker', {
+  runtime: lambda.Runtime.NODEJS_22_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+  timeout: Duration.seconds(10),
+  ...props,
+});
+
+/** The error message of a FanOut with one consumer `Words` built from `consumer` (an inline worker unless it names one). */
+function messageOf(consumer: Partial<FanOutConsumerOptions>, fanOut: Partial<FanOutProps> = {}, workerProps?: Partial<lambda.FunctionProps>): string {
+  const stack = new Stack(new App(), 'Test');
+  const worker = consumer.workerHandlerEntry ? {} : { workerFunction: inlineWorker(stack, workerProps) };
+  try {
+    new FanOut(stack, 'Work', { consumers: { Words: { ...worker, ...consumer } }, ...fanOut });
+  } catch (error) {
+    expect(error).toBeInstanceOf(PropValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a PropValidationError');
+}
+
+describe('FanOut validation: one test per rule', () => {
+  test('at least one consumer', () => {
+    expect(() => new FanOut(new Stack(), 'Work', { consumers: {} })).toThrow("FanOut 'Work': consumers must name at least one consumer (got none)");
+  });
+  test('alarm topic or alarm e-mail, not both', () => {
+    const stack = new Stack();
+    expect(() => new FanOut(stack, 'Work', { consumers: {}, alarmTopic: new AlarmTopic(stack, 'A'), alarmEmail: 'a@example.com' }))
+      .toThrow('give either alarmTopic or alarmEmail, not both');
+  });
+  test('the alarm e-mail is an address', () => {
+    expect(messageOf({}, { alarmEmail: 'not-an-address' })).toBe("AlarmTopic 'Alarms': email must be an e-mail address (got 'not-an-address')");
+  });
+});
+
+describe('FanOutConsumer validation: one test per rule, naming the props', () => {
+  test('worker: neither function nor entry', () => {
+    const stack = new Stack();
+    expect(() => new FanOut(stack, 'Work', { consumers: { Words: {} } }))
+      .toThrow("FanOutConsumer 'Words': one of workerFunction or workerHandlerEntry is required (got neither)");
+  });
+  test('worker: both function and entry', () => {
+    expect(messageOf({ workerHandlerEntry: 'x.ts', workerFunction: inlineWorker(new Stack()) }))
+      .toBe("FanOutConsumer 'Words': give either workerFunction or workerHandlerEntry, not both");
+  });
+  test('visibility timeout at least 6 × the worker timeout', () => {
+    expect(messageOf({ visibilityTimeout: Duration.seconds(30) })).toBe(
+      "FanOutConsumer 'Words': visibilityTimeout must be at least 6 × the worker timeout, 60 seconds (got 30 seconds); "
+      + 'a shorter one lets a message become visible again while a throttled or slow batch still holds it',
+    );
+  });
+  test('the default visibility timeout is derived as 6 × the worker timeout', () => {
+    const stack = new Stack(new App(), 'Derived');
+    const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+    expect(stack.resolve((fanOut.consumers.Words.queue.node.defaultChild as any).visibilityTimeout)).toBe(60);
+  });
+  test('maxConcurrency within the reserved concurrency of a worker passed in', () => {
+    expect(messageOf({ maxConcurrency: 5 }, {}, { reservedConcurrentExecutions: 2 })).toBe(
+      "FanOutConsumer 'Words': maxConcurrency must not exceed the worker's reserved concurrency (got 5 > 2); "
+      + 'the poller would receive messages no instance can take, and they would return only after the visibility timeout',
+    );
+  });
+  test('maxConcurrency within the reserved concurrency of a built worker', () => {
+    expect(messageOf({ workerHandlerEntry: 'lambdas/process-chunk/index.ts', reservedConcurrency: 3, maxConcurrency: 4 }))
+      .toContain('maxConcurrency must not exceed the worker\'s reserved concurrency (got 4 > 3)');
+  });
+  test('maxConcurrency 2..1000', () => {
+    expect(messageOf({ maxConcurrency: 1 })).toBe("FanOutConsumer 'Words': maxConcurrency must be an integer 2..1000 (got 1)");
+  });
+  test('a batch size over 10 requires a batching window', () => {
+    expect(messageOf({ batchSize: 50 })).toBe("FanOutConsumer 'Words': batchSize over 10 requires maxBatchingWindow (got batchSize 50 and no window)");
+    expect(() => messageOf({ batchSize: 50, maxBatchingWindow: Duration.seconds(5) })).toThrow('expected a PropValidationError');
+  });
+  test('FIFO batch size at most 10', () => {
+    expect(messageOf({ batchSize: 11 }, { fifo: true })).toContain('batchSize must be an integer 1..10 for FIFO queues (got 11)');
+  });
+  test('no batching window on FIFO queues', () => {
+    expect(messageOf({ maxBatchingWindow: Duration.seconds(1) }, { fifo: true })).toBe("FanOutConsumer 'Words': maxBatchingWindow is not supported for FIFO queues");
+  });
+  test('batching window at most 5 minutes', () => {
+    expect(messageOf({ batchSize: 100, maxBatchingWindow: Duration.minutes(6) })).toBe("FanOutConsumer 'Words': maxBatchingWindow must be between 0 seconds and 5 minutes (got 6 minutes)");
+  });
+  test('maxReceiveCount 1..1000', () => {
+    expect(messageOf({ maxReceiveCount: 0 })).toBe("FanOutConsumer 'Words': maxReceiveCount must be an integer 1..1000 (got 0)");
+  });
+  test('source retention shorter than the dead-letter queue\'s 14 days', () => {
+    expect(messageOf({}, { retentionPeriod: Duration.days(14) })).toBe(
+      "FanOutConsumer 'Words': retentionPeriod must be shorter than the dead-letter queue's 14 days, or messages could expire there before anyone reads them (got 14 days)",
+    );
+  });
+  test('worker timeout 1 s..15 min', () => {
+    expect(messageOf({ workerHandlerEntry: 'lambdas/process-chunk/index.ts', workerTimeout: Duration.minutes(20) }))
+      .toContain('workerTimeout must be between 1 second and 15 minutes (got 20 minutes)');
+  });
+});
+
+test('FIFO: topic and queues are FIFO with content-based de-duplication', () => {
+  const stack = new Stack(new App(), 'Fifo');
+  const fanOut = new FanOut(stack, 'Work', { fifo: true, consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const topic = stack.resolve((fanOut.topic.node.defaultChild as any)._cfnProperties);
+  expect(topic).toMatchObject({ fifoTopic: true, contentBasedDeduplication: true });
+  expect(stack.resolve((fanOut.consumers.Words.queue.node.defaultChild as any).fifoQueue)).toBe(true);
+  expect(stack.resolve((fanOut.consumers.Words.deadLetterQueue.node.defaultChild as any).fifoQueue)).toBe(true);
+});
+
+test('JobSplitter: chunkSize 1..10000', () => {
+  const stack = new Stack(new App(), 'Split');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 0 })).toThrow("JobSplitter 'Splitter': chunkSize must be an integer 1..10000 (got 0)");
+});

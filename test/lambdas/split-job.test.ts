@@ -1,0 +1,84 @@
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  batchEntries, chunkJob, ItemTooLargeError, JobValidationError, MAX_MESSAGE_BYTES, publishChunks, PublishFailedError, validateJob,
+} from '../../lambdas/split-job';
+
+const words = (count: number, word = 'apple') => Array.from({ length: count }, () => ({ word }));
+
+describe('chunkJob', () => {
+  test('cuts by count, keeping order and numbering the chunks', () => {
+    const chunks = chunkJob({ jobId: 'j1', items: words(250) }, 100);
+    expect(chunks.map((c) => [c.chunkIndex, c.items.length])).toEqual([[0, 100], [1, 100], [2, 50]]);
+    expect(chunks.every((c) => c.jobId === 'j1')).toBe(true);
+  });
+
+  test('cuts by bytes so that no message body exceeds the limit', () => {
+    const items = words(2_000, 'x'.repeat(500));
+    const chunks = chunkJob({ jobId: 'big', items }, 10_000);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) expect(Buffer.byteLength(JSON.stringify(chunk))).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(chunks.flatMap((c) => c.items)).toEqual(items);
+  });
+
+  test('an empty job has no chunks', () => {
+    expect(chunkJob({ jobId: 'empty', items: [] }, 100)).toEqual([]);
+  });
+
+  test('an item larger than a message is a named error', () => {
+    expect(() => chunkJob({ jobId: 'j', items: [{ word: 'x'.repeat(MAX_MESSAGE_BYTES) }] }, 10)).toThrow(ItemTooLargeError);
+  });
+});
+
+test('batchEntries: at most 10 entries and 256 KiB per PublishBatch', () => {
+  expect(batchEntries(Array.from({ length: 25 }, () => 'm')).map((b) => b.length)).toEqual([10, 10, 5]);
+  const large = 'x'.repeat(100 * 1024);
+  expect(batchEntries([large, large, large]).map((b) => b.length)).toEqual([2, 1]);
+});
+
+test.each([
+  [null, 'job must be an object'],
+  [{ items: [] }, 'jobId must be 1..64 letters'],
+  [{ jobId: 'has space', items: [] }, 'jobId must be 1..64 letters'],
+  [{ jobId: 'j' }, 'items must be an array (got undefined)'],
+])('validateJob rejects %j with JobValidationError', (job, message) => {
+  expect(() => validateJob(job)).toThrow(JobValidationError);
+  expect(() => validateJob(job)).toThrow(message);
+});
+
+describe('publishChunks', () => {
+  const sns = mockClient(SNSClient);
+  beforeEach(() => sns.reset());
+  const chunks = chunkJob({ jobId: 'j1', items: words(12) }, 1);
+
+  test('publishes every chunk in batches of 10, each body the chunk JSON', async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    await publishChunks(new SNSClient({}), 'arn:aws:sns:us-east-1:000000000000:work', chunks);
+    const calls = sns.commandCalls(PublishBatchCommand);
+    expect(calls.map((c) => c.args[0].input.PublishBatchRequestEntries!.length)).toEqual([10, 2]);
+    expect(JSON.parse(calls[0].args[0].input.PublishBatchRequestEntries![3].Message!)).toEqual(chunks[3]);
+    expect(calls[0].args[0].input.PublishBatchRequestEntries![0].MessageGroupId).toBeUndefined();
+  });
+
+  test('retries the entries SNS reports as failed, then succeeds', async () => {
+    sns.on(PublishBatchCommand)
+      .resolvesOnce({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] })
+      .resolves({ Failed: [] });
+    await publishChunks(new SNSClient({}), 'arn:aws:sns:us-east-1:000000000000:work', chunks.slice(0, 3));
+    const calls = sns.commandCalls(PublishBatchCommand);
+    expect(calls.map((c) => c.args[0].input.PublishBatchRequestEntries!.map((e) => e.Id))).toEqual([['0', '1', '2'], ['1']]);
+  });
+
+  test('entries still failing after 3 attempts raise PublishFailedError naming them', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [{ Id: '2', Code: 'KMSThrottling', SenderFault: false }] });
+    await expect(publishChunks(new SNSClient({}), 'arn:aws:sns:us-east-1:000000000000:work', chunks.slice(0, 3)))
+      .rejects.toThrow(new PublishFailedError('chunks 2 of job j1 were not published after 3 attempts: 2: KMSThrottling'));
+  });
+
+  test('a FIFO topic gets the job as message group and job-chunk as de-duplication id', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [] });
+    await publishChunks(new SNSClient({}), 'arn:aws:sns:us-east-1:000000000000:work.fifo', chunks.slice(0, 2));
+    expect(sns.commandCalls(PublishBatchCommand)[0].args[0].input.PublishBatchRequestEntries![1])
+      .toMatchObject({ Id: '1', MessageGroupId: 'j1', MessageDeduplicationId: 'j1-1' });
+  });
+});
