@@ -11,6 +11,8 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::DynamoDB::GlobalTable': 'TableName',
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
   'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::SQS::Queue': 'QueueName',
 };
 
 const ARN_PATTERN: Record<string, (name: string) => string> = {
@@ -20,7 +22,12 @@ const ARN_PATTERN: Record<string, (name: string) => string> = {
   'AWS::StepFunctions::StateMachine': (n) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${n}`,
   'AWS::IAM::Role': (n) => `arn:aws:iam::${LOCAL_ACCOUNT}:role/${n}`,
   'AWS::Logs::LogGroup': (n) => `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${n}:*`,
+  'AWS::SNS::Topic': (n) => `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${n}`,
+  'AWS::SQS::Queue': (n) => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${n}`,
 };
+
+/** Types whose `Ref` is their ARN rather than their name. */
+const REF_IS_ARN = new Set(['AWS::SNS::Topic']);
 
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
@@ -41,12 +48,14 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
 export class IntrinsicResolver {
   constructor(private readonly template: CfnTemplate) {}
 
-  /** The physical name a resource has locally. */
+  /** The physical name a resource has locally (FIFO topics and queues end in `.fifo`, as AWS requires). */
   physicalName(logicalId: string): string {
     const resource = this.resource(logicalId);
     const nameProperty = NAME_PROPERTY[resource.Type];
     const name = nameProperty ? resource.Properties?.[nameProperty] : undefined;
-    return name === undefined ? logicalId : String(this.resolve(name));
+    if (name !== undefined) return String(this.resolve(name));
+    const fifo = resource.Properties?.FifoTopic === true || resource.Properties?.FifoQueue === true;
+    return fifo ? `${logicalId}.fifo` : logicalId;
   }
 
   /** The ARN a resource has locally. */
@@ -65,7 +74,7 @@ export class IntrinsicResolver {
       const [key, arg] = entries[0] as [string, any];
       switch (key) {
         case 'Ref':
-          return PSEUDO_PARAMETERS[arg] ?? this.physicalName(arg);
+          return PSEUDO_PARAMETERS[arg] ?? (REF_IS_ARN.has(this.resource(arg).Type) ? this.arn(arg) : this.physicalName(arg));
         case 'Fn::GetAtt':
           return this.getAtt(...((typeof arg === 'string' ? arg.split('.') : arg) as [string, string]));
         case 'Fn::Join':
@@ -83,7 +92,7 @@ export class IntrinsicResolver {
 
   private getAtt(logicalId: string, attribute: string): string {
     if (attribute === 'Arn') return this.arn(logicalId);
-    if (attribute === 'Name' || attribute === 'TableName' || attribute === 'StateMachineName') return this.physicalName(logicalId);
+    if (['Name', 'TableName', 'StateMachineName', 'QueueName', 'TopicName'].includes(attribute)) return this.physicalName(logicalId);
     throw new Error(`the local run cannot resolve Fn::GetAtt ${logicalId}.${attribute}`);
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import Module from 'node:module';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { AssemblyStack } from './cloud-assembly';
@@ -73,8 +74,9 @@ export class LocalLambdaRuntime {
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (error) {
       if (error instanceof LambdaFunctionError) throw error;
-      const e = error instanceof Error ? error : new Error(String(error));
-      throw new LambdaFunctionError(e.name || 'Error', e.message, e.stack?.split('\n') ?? []);
+      // Duck-typed: the handler's Error may come from another realm (a test sandbox's), failing instanceof.
+      const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Partial<Error>;
+      throw new LambdaFunctionError(e.name || 'Error', e.message ?? '', e.stack?.split('\n') ?? []);
     } finally {
       clearTimeout(timer);
     }
@@ -99,13 +101,31 @@ export class LocalLambdaRuntime {
 
     const environment = this.resolver.resolve(props.Environment?.Variables ?? {}) as Record<string, string>;
     const name = this.resolver.physicalName(logicalId);
-    const handler = withEnvironment({ ...environment, AWS_LAMBDA_FUNCTION_NAME: name }, () => require(file)[exportName]);
+    const handler = withEnvironment({ ...environment, AWS_LAMBDA_FUNCTION_NAME: name }, () => loadHandlerModule(file)[exportName]);
     if (typeof handler !== 'function') throw new Error(`function ${logicalId}: ${file} exports no function '${exportName}'`);
 
     const fn = { name, arn: this.resolver.arn(logicalId), handler, timeoutMs: Number(props.Timeout ?? 3) * 1000, memoryMb: Number(props.MemorySize ?? 128) };
     this.loaded.set(logicalId, fn);
     return fn;
   }
+}
+
+/**
+ * The project's node_modules: what the local run offers bundles in place of the
+ * AWS SDK v3 that Lambda's Node.js runtime provides (bundles leave `@aws-sdk/*` external).
+ */
+const RUNTIME_PROVIDED_MODULES = path.resolve(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')), '..', '..');
+
+/**
+ * Loads a bundled handler with Node's own module loader, as Lambda does, so
+ * its `require`s resolve next to the bundle first and then to the modules the runtime provides.
+ */
+function loadHandlerModule(file: string): any {
+  const handlerModule = new Module(file);
+  handlerModule.filename = file;
+  handlerModule.paths = [...(Module as any)._nodeModulePaths(path.dirname(file)), RUNTIME_PROVIDED_MODULES];
+  (handlerModule as any)._compile(fs.readFileSync(file, 'utf8'), file);
+  return handlerModule.exports;
 }
 
 function withEnvironment<T>(environment: Record<string, string>, init: () => T): T {

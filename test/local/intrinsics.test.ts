@@ -5,7 +5,9 @@ const resolver = new IntrinsicResolver({
     Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
     Named: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-function' } },
     Table: { Type: 'AWS::DynamoDB::GlobalTable', Properties: {} },
+    Bucket: { Type: 'AWS::S3::Bucket', Properties: {} },
     Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+    FifoQueue: { Type: 'AWS::SQS::Queue', Properties: { FifoQueue: true } },
   },
 });
 
@@ -20,6 +22,11 @@ test('Fn::GetAtt Arn gives a local ARN of the resource type', () => {
   expect(resolver.resolve({ 'Fn::GetAtt': 'Table.Arn' })).toBe('arn:aws:dynamodb:us-east-1:000000000000:table/Table');
 });
 
+test("a topic's Ref is its ARN; FIFO names end in .fifo", () => {
+  expect(resolver.resolve({ Ref: 'Topic' })).toBe('arn:aws:sns:us-east-1:000000000000:Topic');
+  expect(resolver.resolve({ 'Fn::GetAtt': ['FifoQueue', 'Arn'] })).toBe('arn:aws:sqs:us-east-1:000000000000:FifoQueue.fifo');
+});
+
 test('Fn::Join, Fn::Select and Fn::Sub resolve recursively', () => {
   expect(resolver.resolve({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':x:', { Ref: 'Fn' }]] })).toBe('arn:aws:x:Fn');
   expect(resolver.resolve({ 'Fn::Select': [1, ['a', { Ref: 'Fn' }]] })).toBe('Fn');
@@ -30,7 +37,7 @@ test('Fn::Join, Fn::Select and Fn::Sub resolve recursively', () => {
 
 test('anything it cannot resolve is named, not guessed', () => {
   expect(() => resolver.resolve({ 'Fn::ImportValue': 'shared' })).toThrow('the local run cannot resolve Fn::ImportValue');
-  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Topic', 'Arn'] })).toThrow('the local run cannot name the ARN of Topic (AWS::SNS::Topic)');
+  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Bucket', 'Arn'] })).toThrow('the local run cannot name the ARN of Bucket (AWS::S3::Bucket)');
   expect(() => resolver.resolve({ 'Fn::GetAtt': ['Fn', 'SnapStartResponse'] })).toThrow('the local run cannot resolve Fn::GetAtt Fn.SnapStartResponse');
   expect(() => resolver.resolve({ Ref: 'Missing' })).toThrow("the template has no resource 'Missing'");
 });
