@@ -120,23 +120,30 @@ const RUNTIME_PROVIDED_MODULES = path.resolve(path.dirname(require.resolve('@aws
  * Loads a bundled handler with Node's own module loader, as Lambda does, so
  * its `require`s resolve next to the bundle first and then to the modules the runtime provides.
  */
-function loadHandlerModule(file: string): any {
+function loadHandlerModule(file: string, source = fs.readFileSync(file, 'utf8')): any {
   const handlerModule = new Module(file);
   handlerModule.filename = file;
   handlerModule.paths = [...(Module as any)._nodeModulePaths(path.dirname(file)), RUNTIME_PROVIDED_MODULES];
-  (handlerModule as any)._compile(fs.readFileSync(file, 'utf8'), file);
+  (handlerModule as any)._compile(source, file);
   return handlerModule.exports;
 }
 
+/**
+ * The environment variables handlers see: the process's own. (A test runner
+ * such as jest gives test code a copy of `process.env`; natively loaded
+ * handlers read the real one.)
+ */
+export const handlerEnvironment: NodeJS.ProcessEnv = loadHandlerModule(path.join(__dirname, 'handler-environment.js'), 'module.exports = process.env;');
+
 function withEnvironment<T>(environment: Record<string, string>, init: () => T): T {
-  const previous = Object.fromEntries(Object.keys(environment).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, environment);
+  const previous = Object.fromEntries(Object.keys(environment).map((k) => [k, handlerEnvironment[k]]));
+  Object.assign(handlerEnvironment, environment);
   try {
     return init();
   } finally {
     for (const [key, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
+      if (value === undefined) delete handlerEnvironment[key];
+      else handlerEnvironment[key] = value;
     }
   }
 }

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from './cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from './intrinsics';
 import { LocalDynamoDb } from './local-dynamodb';
-import { LocalLambdaRuntime } from './local-lambda';
+import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
+import { LocalSnsSqs } from './local-sns-sqs';
+import { PollerStats, SqsPoller } from './sqs-poller';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { EventLog } from './timeline';
 
@@ -15,6 +18,19 @@ export interface LocalRunnerOptions {
   readonly assemblyDir: string;
   /** Stack to run. @default - the assembly's only stack */
   readonly stackName?: string;
+  /**
+   * Visibility timeout of every local queue, in seconds, so redelivery and dead-lettering take seconds, not minutes.
+   * @default - the template's
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/** What draining a stack's queues did. */
+export interface DrainResult {
+  /** Poller statistics by event source mapping logical id. */
+  readonly pollers: Record<string, PollerStats>;
+  /** Messages now in each dead-letter queue, by queue logical id. */
+  readonly deadLettered: Record<string, number>;
 }
 
 export interface LocalExecutionRequest {
@@ -48,26 +64,99 @@ export class LocalRunner {
     readonly dynamodb: LocalDynamoDb,
     readonly lambda: LocalLambdaRuntime,
     private readonly resolver: IntrinsicResolver,
+    /** The SNS/SQS emulator, when the stack has topics or queues. */
+    readonly snsSqs?: LocalSnsSqs,
   ) {}
 
   /** Reads the assembly, starts the embedded DynamoDB and creates the stack's tables. */
   static async start(options: LocalRunnerOptions): Promise<LocalRunner> {
     const stack = selectStack(readCloudAssembly(options.assemblyDir), options.stackName);
+    const needsSnsSqs = Object.values(stack.template.Resources).some((r) => r.Type === 'AWS::SNS::Topic' || r.Type === 'AWS::SQS::Queue');
     const dynamodb = await LocalDynamoDb.start();
+    let snsSqs: LocalSnsSqs | undefined;
     try {
       await dynamodb.createTables(stack.template);
+      if (needsSnsSqs) {
+        snsSqs = await LocalSnsSqs.start();
+        await snsSqs.createFromTemplate(stack.template, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+      }
       // One process hosts every function: SDK clients the handlers create talk to the local engines.
-      Object.assign(process.env, {
+      Object.assign(handlerEnvironment, {
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+        ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint },
       });
-      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack), new IntrinsicResolver(stack.template));
+      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack), new IntrinsicResolver(stack.template), snsSqs);
     } catch (error) {
+      await snsSqs?.stop();
       await dynamodb.stop();
       throw error;
     }
+  }
+
+  /** The logical id of the one resource of `type` whose logical id or construct path contains `selector`. */
+  findResource(type: string, selector?: string): string {
+    const ids = resourcesOfType(this.stack.template, type);
+    const cdkPath = (id: string) => String(this.stack.template.Resources[id].Metadata?.['aws:cdk:path'] ?? '');
+    const matches = selector === undefined ? ids : ids.filter((id) => id.includes(selector) || cdkPath(id).includes(selector));
+    if (matches.length !== 1) {
+      const what = selector === undefined ? type : `${type} matching '${selector}'`;
+      throw new Error(`stack ${this.stack.name} has ${matches.length} ${what} (${ids.join(', ') || 'none'}); name one`);
+    }
+    return matches[0];
+  }
+
+  /** Invokes a function of the stack, found by logical id or a part of its construct path. */
+  async invokeFunction(selector: string, payload: unknown): Promise<unknown> {
+    return this.lambda.invoke(this.resolver.physicalName(this.findResource('AWS::Lambda::Function', selector)), payload);
+  }
+
+  /** The local name of a table, found by logical id or a part of its construct path. */
+  tableName(selector: string): string {
+    const types = ['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'];
+    const type = types.find((t) => resourcesOfType(this.stack.template, t).length > 0) ?? types[0];
+    return this.resolver.physicalName(this.findResource(type, selector));
+  }
+
+  /**
+   * Runs a poller for every SQS event source mapping of the stack until every
+   * source queue is empty (delivered, or moved to its dead-letter queue).
+   */
+  async drainQueues(): Promise<DrainResult> {
+    if (!this.snsSqs) throw new Error(`stack ${this.stack.name} has no queues`);
+    const snsSqs = this.snsSqs;
+    const pollers = resourcesOfType(this.stack.template, 'AWS::Lambda::EventSourceMapping').flatMap((id) => {
+      const p = this.stack.template.Resources[id].Properties ?? {};
+      const queue = [...snsSqs.queues.values()].find((q) => q.arn === this.resolver.resolve(p.EventSourceArn));
+      if (!queue) return [];
+      return [[id, new SqsPoller(snsSqs.sqs, this.lambda, {
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        functionName: String(this.resolver.resolve(p.FunctionName)),
+        batchSize: p.BatchSize,
+        reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+        maxConcurrency: p.ScalingConfig?.MaximumConcurrency,
+      })] as const];
+    });
+    await Promise.all(pollers.map(([, poller]) => poller.drain()));
+    return { pollers: Object.fromEntries(pollers.map(([id, poller]) => [id, poller.stats])), deadLettered: await this.deadLetterCounts() };
+  }
+
+  /** Messages in each queue that some redrive policy names as its dead-letter queue. */
+  async deadLetterCounts(): Promise<Record<string, number>> {
+    if (!this.snsSqs) return {};
+    const dlqArns = new Set(Object.values(this.stack.template.Resources)
+      .filter((r) => r.Type === 'AWS::SQS::Queue' && r.Properties?.RedrivePolicy)
+      .map((r) => (this.resolver.resolve(r.Properties!.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn));
+    const counts: Record<string, number> = {};
+    for (const queue of this.snsSqs.queues.values()) {
+      if (!dlqArns.has(queue.arn)) continue;
+      const { Attributes = {} } = await this.snsSqs.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      counts[queue.logicalId] = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+    }
+    return counts;
   }
 
   /** Logical ids of the stack's state machines. */
@@ -129,18 +218,12 @@ export class LocalRunner {
   }
 
   async stop(): Promise<void> {
+    await this.snsSqs?.stop();
     await this.dynamodb.stop();
   }
 
   private findStateMachine(selector?: string): string {
-    const ids = this.stateMachines();
-    const paths = (id: string) => String(this.stack.template.Resources[id].Metadata?.['aws:cdk:path'] ?? '');
-    const matches = selector === undefined ? ids : ids.filter((id) => id === selector || paths(id).includes(selector));
-    if (matches.length !== 1) {
-      const what = selector === undefined ? 'state machines' : `state machines matching '${selector}'`;
-      throw new Error(`stack ${this.stack.name} has ${matches.length} ${what} (${ids.join(', ') || 'none'}); name one`);
-    }
-    return matches[0];
+    return this.findResource('AWS::StepFunctions::StateMachine', selector);
   }
 }
 

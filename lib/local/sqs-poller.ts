@@ -25,6 +25,8 @@ export interface PollerStats {
   deleted: number;
   /** Records the function reported failed, or all records of an invocation that threw. */
   failedRecords: number;
+  /** How often each message was received, by message id. */
+  receives: Record<string, number>;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface PollerStats {
  * move to the dead-letter queue after maxReceiveCount receives).
  */
 export class SqsPoller {
-  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, failedRecords: 0 };
+  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, failedRecords: 0, receives: {} };
 
   constructor(private readonly sqs: SQSClient, private readonly lambda: LocalLambdaRuntime, readonly settings: SqsEventSourceSettings) {}
 
@@ -66,6 +68,7 @@ export class SqsPoller {
   private async invoke(messages: Message[]): Promise<void> {
     this.stats.invocations += 1;
     this.stats.received += messages.length;
+    for (const m of messages) this.stats.receives[m.MessageId!] = (this.stats.receives[m.MessageId!] ?? 0) + 1;
     const event: SQSEvent = { Records: messages.map((m) => this.record(m)) };
     let failedIds: Set<string>;
     try {

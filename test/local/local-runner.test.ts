@@ -89,6 +89,6 @@ test('an input over the 256 KiB payload quota fails with States.DataLimitExceede
 
 test('naming a state machine that does not exist says which ones do', async () => {
   await expect(runner.execute({ stateMachine: 'Nope', input: {} })).rejects.toThrow(
-    /stack WordLengthExample has 0 state machines matching 'Nope' \(WordLengthStateMachine\w+\); name one/,
+    /stack WordLengthExample has 0 AWS::StepFunctions::StateMachine matching 'Nope' \(WordLengthStateMachine\w+\); name one/,
   );
 });

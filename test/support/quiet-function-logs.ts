@@ -1,2 +1,6 @@
-// Handlers run in the test process: keep their INFO logs out of the test output.
+import { handlerEnvironment } from '../../lib/local/local-lambda';
+
+// Handlers run in the test process: keep their INFO logs out of the test output,
+// both for handlers the tests import and for bundles the local run loads natively.
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+handlerEnvironment.POWERTOOLS_LOG_LEVEL = 'WARN';
