@@ -2,22 +2,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LocalRunner } from '../lib/local/local-runner';
 import { buildTimeline, formatTimeline } from '../lib/local/timeline';
 import { createExampleApp, EXAMPLE_STACKS, ExampleName } from './example-app';
 
-const USAGE = `usage: npm start -- [<example>] [--input <file.json>] [--assembly <cdk.out>] [--state-machine <id>]
+const USAGE = `usage: npm start -- [<example>] [--input <file.json>] [--assembly <cdk.out>] [--state-machine <id>] [--visibility-timeout <s>]
 
-Synthesizes the example app and runs its workflow locally: the definition from the
-cloud assembly, the functions' bundled code in-process, DynamoDB on an embedded dynalite.
+Synthesizes the example app and runs it locally from the cloud assembly: the functions'
+bundled code in-process, DynamoDB on an embedded dynalite, SNS/SQS on an embedded fauxqs.
 
-  <example>            ${Object.keys(EXAMPLE_STACKS).join(', ')} (default: word-length)
-  --input <file>       execution input (default: bin/inputs/<example>.json)
+  <example>            word-length: seed 001's map/reduce workflow (default)
+                       fan-out: seed 004's job, split, fanned out through SNS and SQS, stored
+  --input <file>       the execution input, or the fan-out job (default: bin/inputs/<example>.json)
   --assembly <dir>     run an assembly synthesized before (e.g. by 'npx cdk synth') instead of synthesizing
   --state-machine <id> logical id or construct path part, when a stack has several
+  --visibility-timeout <s> how long a received message stays invisible locally (default 5; the template's is minutes)
 
-Prints the step timeline to stderr, then the output as one JSON line to stdout.
-Exit status: 0 succeeded, 1 the execution failed, 2 the run could not start.`;
+word-length prints the step timeline to stderr, then the output as one JSON line to stdout.
+fan-out prints one JSON line: items, chunks, stored, failed records, dead-lettered.
+Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.`;
 
 // stdout carries only the execution output; everything else, including the
 // functions' own logs (Lambda would send those to CloudWatch), goes to stderr.
@@ -32,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       'input': { type: 'string' },
       'assembly': { type: 'string' },
       'state-machine': { type: 'string' },
+      'visibility-timeout': { type: 'string', default: '5' },
       'help': { type: 'boolean', short: 'h' },
     },
   });
@@ -50,19 +55,44 @@ async function main(argv: string[]): Promise<number> {
     createExampleApp({ outdir: assemblyDir }).synth();
   }
 
-  const runner = await LocalRunner.start({ assemblyDir, stackName: EXAMPLE_STACKS[example] });
+  const visibilityTimeoutSeconds = Number(values['visibility-timeout']);
+  if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 0) {
+    throw new UsageError(`--visibility-timeout must be a whole number of seconds (got '${values['visibility-timeout']}')`);
+  }
+  const runner = await LocalRunner.start({ assemblyDir, stackName: EXAMPLE_STACKS[example], visibilityTimeoutSeconds });
   try {
-    const execution = await runner.execute({ stateMachine: values['state-machine'], input });
-    console.error(formatTimeline(buildTimeline(execution.events)));
-    if (execution.status !== 'SUCCEEDED') {
-      console.error(`execution ${execution.status}: ${execution.error}\ncause: ${execution.cause}`);
-      return 1;
-    }
-    writeOutput(`${JSON.stringify(execution.output)}\n`);
-    return 0;
+    return example === 'fan-out' ? await runFanOut(runner, input) : await runWorkflow(runner, input, values['state-machine']);
   } finally {
     await runner.stop();
   }
+}
+
+async function runWorkflow(runner: LocalRunner, input: unknown, stateMachine?: string): Promise<number> {
+  const execution = await runner.execute({ stateMachine, input });
+  console.error(formatTimeline(buildTimeline(execution.events)));
+  if (execution.status !== 'SUCCEEDED') {
+    console.error(`execution ${execution.status}: ${execution.error}\ncause: ${execution.cause}`);
+    return 1;
+  }
+  writeOutput(`${JSON.stringify(execution.output)}\n`);
+  return 0;
+}
+
+/** Splits the job, lets the workers drain the queues, and counts what was stored and what was dead-lettered. */
+async function runFanOut(runner: LocalRunner, job: unknown): Promise<number> {
+  const split = await runner.invokeFunction('Splitter', job) as { jobId: string; chunks: number; items: number };
+  const drained = await runner.drainQueues();
+  const { Items = [] } = await runner.dynamodb.client.send(new ScanCommand({ TableName: runner.tableName('Results') }));
+  const stats = Object.values(drained.pollers);
+  const summary = {
+    ...split,
+    stored: Items.filter((item) => item.jobId?.S === split.jobId).length,
+    invocations: stats.reduce((n, s) => n + s.invocations, 0),
+    failedRecords: stats.reduce((n, s) => n + s.failedRecords, 0),
+    deadLettered: Object.values(drained.deadLettered).reduce((n, c) => n + c, 0),
+  };
+  writeOutput(`${JSON.stringify(summary)}\n`);
+  return summary.deadLettered === 0 ? 0 : 1;
 }
 
 class UsageError extends Error {}

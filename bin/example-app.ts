@@ -4,7 +4,7 @@ import { FanOutStack } from './fan-out-stack';
 import { WordLengthStack } from './word-length-stack';
 
 /** Stack ids of the example app, as `npm start -- <example>` names them. */
-export const EXAMPLE_STACKS = { 'word-length': 'WordLengthExample' } as const;
+export const EXAMPLE_STACKS = { 'word-length': 'WordLengthExample', 'fan-out': 'FanOutExample' } as const;
 export type ExampleName = keyof typeof EXAMPLE_STACKS;
 
 export interface ExampleAppOptions {
@@ -26,8 +26,7 @@ export function createExampleApp(options: ExampleAppOptions = {}): App {
   new WordLengthStack(app, EXAMPLE_STACKS['word-length'], {
     description: 'Seed 001 map/reduce: word lengths summed, result stored in DynamoDB',
   });
-  // Seed 004's fan-out job: synthesized and deployable; its local run is still to come.
-  new FanOutStack(app, 'FanOutExample', {
+  new FanOutStack(app, EXAMPLE_STACKS['fan-out'], {
     description: 'Seed 004 fan-out: split, SNS -> SQS -> worker Lambda, results in DynamoDB exactly once, DLQ alarms by e-mail',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new CloudFormationValidatePlugin());

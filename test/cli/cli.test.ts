@@ -33,6 +33,12 @@ test('--input runs any input file', () => {
   expect(run.stderr).toContain('cause: {"errorType":"WordValidationError","errorMessage":"item.word must be a string (got undefined)"');
 });
 
+test('fan-out splits the job, drains the queues and prints what was stored as one JSON line', () => {
+  const run = cli('fan-out', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'fan-out-job.json'));
+  expect(run.status).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ jobId: 'cli-test', items: 250, chunks: 3, stored: 250, deadLettered: 0 });
+});
+
 test('bad usage exits 2 with the reason and the usage', () => {
   const unknown = cli('no-such-example', '--assembly', assemblyDir);
   expect(unknown.status).toBe(2);
