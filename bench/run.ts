@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readCloudAssembly } from '../lib/local/cloud-assembly';
+import { handlerEnvironment } from '../lib/local/local-lambda';
 import { LocalRunner } from '../lib/local/local-runner';
+import { batchEntries, chunkJob } from '../lambdas/split-job';
 import { createExampleApp } from '../bin/example-app';
 import seedInput from '../bin/inputs/word-length.json';
 
@@ -61,8 +63,42 @@ async function localThroughput(assemblyDir: string, items: number): Promise<numb
   }
 }
 
+interface FanOutFigures {
+  readonly itemsPerSecond: number;
+  readonly lambdaInvocationsPer1000: number;
+  readonly snsRequestsPer1000: number;
+  readonly sqsRequestsPer1000: number;
+}
+
+/** Seed 004's job end to end on the local engines: split, publish, deliver, process, store. */
+async function fanOutFigures(chunkSize: number, items: number): Promise<FanOutFigures> {
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-'));
+  createExampleApp({ outdir: assemblyDir, fanOutChunkSize: chunkSize }).synth();
+  const runner = await LocalRunner.start({ assemblyDir, stackName: 'FanOutExample', visibilityTimeoutSeconds: 30 });
+  try {
+    const job = { jobId: `bench-${chunkSize}`, items: Array.from({ length: items }, (_, i) => ({ word: `w${i}` })) };
+    const start = performance.now();
+    const split = await runner.invokeFunction('Splitter', job) as { chunks: number };
+    const drained = await runner.drainQueues();
+    const seconds = (performance.now() - start) / 1000;
+    const stats = Object.values(drained.pollers);
+    const per1000 = (n: number) => Math.round((n / items) * 1000 * 10) / 10;
+    // The splitter's PublishBatch calls, counted with its own batching rule.
+    const publishBatches = batchEntries(chunkJob(job, chunkSize).map((c) => JSON.stringify(c))).length;
+    if (split.chunks !== Math.ceil(items / chunkSize)) throw new Error(`expected ${Math.ceil(items / chunkSize)} chunks, got ${split.chunks}`);
+    return {
+      itemsPerSecond: items / seconds,
+      lambdaInvocationsPer1000: per1000(1 + stats.reduce((n, s) => n + s.invocations, 0)),
+      snsRequestsPer1000: per1000(publishBatches),
+      sqsRequestsPer1000: per1000(stats.reduce((n, s) => n + s.sqsRequests, 0)),
+    };
+  } finally {
+    await runner.stop();
+  }
+}
+
 async function main(): Promise<void> {
-  process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  handlerEnvironment.POWERTOOLS_LOG_LEVEL = 'WARN';
   const rows: [string, string, string][] = [];
 
   const { example, empty } = synthTimes('npx ts-node --prefer-ts-exts bin/app.ts', 'npx ts-node --prefer-ts-exts bench/empty-app.ts');
@@ -72,15 +108,23 @@ async function main(): Promise<void> {
 
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-'));
   createExampleApp({ outdir: assemblyDir }).synth();
-  const [stack] = readCloudAssembly(assemblyDir).filter((s) => s.name === 'WordLengthExample');
-  for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
-    if (resource.Type !== 'AWS::Lambda::Function') continue;
-    const bundle = path.join(assemblyDir, `asset.${String(resource.Properties!.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
-    rows.push([`bundle ${logicalId} (minified index.js)`, `${(fs.statSync(bundle).size / 1024).toFixed(1)} KiB`, '≤ 64 KiB']);
+  for (const stack of readCloudAssembly(assemblyDir)) {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const bundle = path.join(assemblyDir, `asset.${String(resource.Properties!.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+      rows.push([`bundle ${stack.name}/${logicalId} (minified index.js)`, `${(fs.statSync(bundle).size / 1024).toFixed(1)} KiB`, '≤ 64 KiB']);
+    }
   }
 
   const rate = await localThroughput(assemblyDir, 10_000);
   rows.push([`local run, 10,000 items (median of ${RUNS})`, `${Math.round(rate).toLocaleString('en-US')} items/s`, '']);
+
+  for (const chunkSize of [10, 100]) {
+    const f = await fanOutFigures(chunkSize, 10_000);
+    rows.push([`local fan-out, 10,000 items in chunks of ${chunkSize}`, `${Math.round(f.itemsPerSecond).toLocaleString('en-US')} items/s`, '']);
+    rows.push([`  per 1,000 items: Lambda invocations / SNS requests / SQS requests (local poller)`,
+      `${f.lambdaInvocationsPer1000} / ${f.snsRequestsPer1000} / ${f.sqsRequestsPer1000}`, '']);
+  }
 
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}\n`);
   console.log('| measure | value | goal |\n|---|---|---|');

@@ -10,6 +10,8 @@ export type ExampleName = keyof typeof EXAMPLE_STACKS;
 export interface ExampleAppOptions {
   /** Cloud assembly directory. @default - the CDK default (`cdk.out`, or the CLI's `--output`) */
   readonly outdir?: string;
+  /** Work items per chunk of the fan-out example. @default 100 */
+  readonly fanOutChunkSize?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export function createExampleApp(options: ExampleAppOptions = {}): App {
     description: 'Seed 001 map/reduce: word lengths summed, result stored in DynamoDB',
   });
   new FanOutStack(app, EXAMPLE_STACKS['fan-out'], {
+    chunkSize: options.fanOutChunkSize,
     description: 'Seed 004 fan-out: split, SNS -> SQS -> worker Lambda, results in DynamoDB exactly once, DLQ alarms by e-mail',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new CloudFormationValidatePlugin());

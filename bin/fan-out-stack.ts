@@ -8,12 +8,17 @@ import { FanOut, IdempotencyTable, JobSplitter, ResultTable } from '../lib';
  * publishes them; each chunk reaches a worker through SNS → SQS; results land in
  * DynamoDB exactly once; failures end in a dead-letter queue and an e-mail.
  */
+export interface FanOutStackProps extends StackProps {
+  /** Work items per chunk. @default 100 */
+  readonly chunkSize?: number;
+}
+
 export class FanOutStack extends Stack {
   readonly fanOut: FanOut;
   readonly splitter: JobSplitter;
   readonly results: ResultTable;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: FanOutStackProps = {}) {
     super(scope, id, props);
     this.results = new ResultTable(this, 'Results', { partitionKeyName: 'resultId' });
     this.fanOut = new FanOut(this, 'Work', {
@@ -29,6 +34,6 @@ export class FanOutStack extends Stack {
         },
       },
     });
-    this.splitter = new JobSplitter(this, 'Splitter', { fanOut: this.fanOut, chunkSize: 100 });
+    this.splitter = new JobSplitter(this, 'Splitter', { fanOut: this.fanOut, chunkSize: props.chunkSize ?? 100 });
   }
 }

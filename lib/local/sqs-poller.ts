@@ -27,6 +27,8 @@ export interface PollerStats {
   failedRecords: number;
   /** How often each message was received, by message id. */
   receives: Record<string, number>;
+  /** SQS API requests the poller made (ReceiveMessage, DeleteMessageBatch, GetQueueAttributes). */
+  sqsRequests: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface PollerStats {
  * move to the dead-letter queue after maxReceiveCount receives).
  */
 export class SqsPoller {
-  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, failedRecords: 0, receives: {} };
+  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, failedRecords: 0, receives: {}, sqsRequests: 0 };
 
   constructor(private readonly sqs: SQSClient, private readonly lambda: LocalLambdaRuntime, readonly settings: SqsEventSourceSettings) {}
 
@@ -48,6 +50,7 @@ export class SqsPoller {
 
   private async lane(): Promise<void> {
     for (;;) {
+      this.stats.sqsRequests += 1;
       const { Messages = [] } = await this.sqs.send(new ReceiveMessageCommand({
         QueueUrl: this.settings.queueUrl,
         MaxNumberOfMessages: Math.min(this.settings.batchSize ?? 10, 10),
@@ -81,6 +84,7 @@ export class SqsPoller {
     this.stats.failedRecords += failedIds.size;
     const succeeded = messages.filter((m) => !failedIds.has(m.MessageId!));
     if (succeeded.length === 0) return;
+    this.stats.sqsRequests += 1;
     await this.sqs.send(new DeleteMessageBatchCommand({
       QueueUrl: this.settings.queueUrl,
       Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
@@ -89,6 +93,7 @@ export class SqsPoller {
   }
 
   private async isEmpty(): Promise<boolean> {
+    this.stats.sqsRequests += 1;
     const { Attributes = {} } = await this.sqs.send(new GetQueueAttributesCommand({
       QueueUrl: this.settings.queueUrl,
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
