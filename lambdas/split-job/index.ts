@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 
@@ -6,6 +7,13 @@ import type { Context } from 'aws-lambda';
 export interface SplitJobEvent {
   readonly jobId: string;
   readonly items: readonly unknown[];
+}
+
+/** A job whose items are a JSON array in S3, for jobs larger than an invocation payload (6 MB). */
+export interface SplitJobByReferenceEvent {
+  readonly jobId: string;
+  /** `s3://bucket/key` of a JSON array of work items. */
+  readonly itemsUri: string;
 }
 
 /** One published chunk: what a worker receives as the SQS message body. */
@@ -41,14 +49,37 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 export const MAX_BATCH_ENTRIES = 10;
 const PUBLISH_ATTEMPTS = 3;
 
-export function validateJob(event: unknown): SplitJobEvent {
-  const job = event as Partial<SplitJobEvent> | null;
+export function validateJob(event: unknown): SplitJobEvent | SplitJobByReferenceEvent {
+  const job = event as Partial<SplitJobEvent & SplitJobByReferenceEvent> | null;
   if (typeof job !== 'object' || job === null) throw new JobValidationError(`job must be an object like {"jobId":"...","items":[...]} (got ${JSON.stringify(event)})`);
   if (typeof job.jobId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(job.jobId)) {
     throw new JobValidationError(`jobId must be 1..64 letters, digits, '-' or '_' (got ${JSON.stringify(job.jobId)})`);
   }
+  if (job.itemsUri !== undefined) {
+    if (job.items !== undefined) throw new JobValidationError('give either items or itemsUri, not both');
+    if (typeof job.itemsUri !== 'string' || !S3_URI.test(job.itemsUri)) throw new JobValidationError(`itemsUri must be s3://bucket/key (got ${JSON.stringify(job.itemsUri)})`);
+    return job as SplitJobByReferenceEvent;
+  }
   if (!Array.isArray(job.items)) throw new JobValidationError(`items must be an array (got ${JSON.stringify(job.items) ?? 'undefined'})`);
   return job as SplitJobEvent;
+}
+
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+
+/** The job with its items, read from S3 when the job refers to them. */
+export async function resolveItems(client: S3Client, job: SplitJobEvent | SplitJobByReferenceEvent): Promise<SplitJobEvent> {
+  if (!('itemsUri' in job)) return job;
+  const [, Bucket, Key] = job.itemsUri.match(S3_URI)!;
+  const object = await client.send(new GetObjectCommand({ Bucket, Key }));
+  const text = await object.Body!.transformToString();
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch (error) {
+    throw new JobValidationError(`${job.itemsUri} is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(items)) throw new JobValidationError(`${job.itemsUri} must hold a JSON array of items`);
+  return { jobId: job.jobId, items };
 }
 
 /**
@@ -99,6 +130,7 @@ export function batchEntries(bodies: readonly string[], maxBytes = MAX_MESSAGE_B
 
 const logger = new Logger({ serviceName: 'split-job' });
 const sns = new SNSClient({});
+const s3 = new S3Client({});
 const topicArn = process.env.TOPIC_ARN ?? '';
 const chunkSize = Number(process.env.CHUNK_SIZE ?? 100);
 
@@ -128,8 +160,9 @@ export async function publishChunks(client: SNSClient, topic: string, chunks: re
 
 export const handler = async (event: unknown, context?: Context): Promise<SplitJobResult> => {
   if (context) logger.addContext(context);
-  const job = validateJob(event);
-  logger.appendKeys({ jobId: job.jobId });
+  const request = validateJob(event);
+  logger.appendKeys({ jobId: request.jobId });
+  const job = await resolveItems(s3, request);
   const chunks = chunkJob(job, chunkSize);
   await publishChunks(sns, topicArn, chunks);
   const result = { jobId: job.jobId, chunks: chunks.length, items: job.items.length };

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createNodejsHandler } from '../internal/nodejs-handler';
 import { PropValidator } from '../internal/validation';
@@ -18,9 +19,14 @@ export interface JobSplitterProps {
   readonly chunkSize?: number;
   /**
    * Entry of the splitter handler.
-   * @default - the library's `lambdas/split-job` (`{ jobId, items }` in, `{ jobId, chunks, items }` out)
+   * @default - the library's `lambdas/split-job` (`{ jobId, items }` or `{ jobId, itemsUri }` in, `{ jobId, chunks, items }` out)
    */
   readonly handlerEntry?: string;
+  /**
+   * Bucket the splitter may read jobs from, for jobs given as `{ jobId, itemsUri: "s3://bucket/key" }`.
+   * @default - jobs carry their items inline
+   */
+  readonly itemsBucket?: s3.IBucket;
   /** Timeout of the splitter. @default Duration.minutes(1) */
   readonly timeout?: Duration;
   /** Log retention of the splitter. @default logs.RetentionDays.THREE_MONTHS */
@@ -50,6 +56,7 @@ export class JobSplitter extends Construct {
       invokedBy: 'its caller (a schedule, an API or a workflow), which sees the error and retries the whole job',
     });
     props.fanOut.grantPublish(this.function);
+    props.itemsBucket?.grantRead(this.function);
     Validations.of(this.function.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: `kms:GenerateDataKey* on the key of ${props.fanOut.topic.node.path} only, which SNS needs to encrypt what the splitter publishes (topic.grantPublish).`,

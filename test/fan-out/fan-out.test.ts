@@ -1,5 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, PropValidationError } from '../../lib';
 
 const inlineWorker = (stack: Stack, props: Partial<lambda.FunctionProps> = {}) => new lambda.Function(stack, 'Worker', {
@@ -111,4 +114,24 @@ test('JobSplitter: chunkSize 1..10000', () => {
   const stack = new Stack(new App(), 'Split');
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 0 })).toThrow("JobSplitter 'Splitter': chunkSize must be an integer 1..10000 (got 0)");
+});
+
+test('a consumer filter policy is set on its subscription', () => {
+  const stack = new Stack(new App(), 'Filtered');
+  new FanOut(stack, 'Work', {
+    consumers: { Urgent: { workerFunction: inlineWorker(stack), filterPolicy: { priority: sns.SubscriptionFilter.stringFilter({ allowlist: ['high'] }) } } },
+  });
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', FilterPolicy: { priority: ['high'] }, RawMessageDelivery: true });
+});
+
+test('JobSplitter with an items bucket may read it, and only it', () => {
+  const stack = new Stack(new App(), 'ByReference');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const bucket = new s3.Bucket(stack, 'Jobs');
+  const splitter = new JobSplitter(stack, 'Splitter', { fanOut, itemsBucket: bucket });
+  const policy = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: stack.getLogicalId(splitter.function.role!.node.defaultChild as any) }] },
+  }))[0];
+  const s3Statement = policy.Properties.PolicyDocument.Statement.find((st: any) => JSON.stringify(st.Action).includes('s3:GetObject'));
+  expect(JSON.stringify(s3Statement.Resource)).toContain(stack.getLogicalId(bucket.node.defaultChild as any));
 });

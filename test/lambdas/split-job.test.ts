@@ -1,8 +1,10 @@
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  batchEntries, chunkJob, ItemTooLargeError, JobValidationError, MAX_MESSAGE_BYTES, publishChunks, PublishFailedError, validateJob,
+  batchEntries, chunkJob, ItemTooLargeError, JobValidationError, MAX_MESSAGE_BYTES, publishChunks, PublishFailedError, resolveItems, validateJob,
 } from '../../lambdas/split-job';
+import { LocalSnsSqs } from '../../lib/local/local-sns-sqs';
 
 const words = (count: number, word = 'apple') => Array.from({ length: count }, () => ({ word }));
 
@@ -80,5 +82,40 @@ describe('publishChunks', () => {
     await publishChunks(new SNSClient({}), 'arn:aws:sns:us-east-1:000000000000:work.fifo', chunks.slice(0, 2));
     expect(sns.commandCalls(PublishBatchCommand)[0].args[0].input.PublishBatchRequestEntries![1])
       .toMatchObject({ Id: '1', MessageGroupId: 'j1', MessageDeduplicationId: 'j1-1' });
+  });
+});
+
+describe('jobs by reference: items in S3 (fauxqs serves S3 too)', () => {
+  let snsSqs: LocalSnsSqs;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    snsSqs = await LocalSnsSqs.start();
+    s3 = new S3Client({ endpoint: snsSqs.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'jobs' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'jobs', Key: 'job-1.json', Body: JSON.stringify(words(3)) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'jobs', Key: 'not-a-list.json', Body: '{"word":"apple"}' }));
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await snsSqs?.stop();
+  });
+
+  test('the items are read from the object', async () => {
+    const job = validateJob({ jobId: 'ref', itemsUri: 's3://jobs/job-1.json' });
+    await expect(resolveItems(s3, job)).resolves.toEqual({ jobId: 'ref', items: words(3) });
+  });
+
+  test('an object that is not a JSON array is a JobValidationError', async () => {
+    await expect(resolveItems(s3, validateJob({ jobId: 'ref', itemsUri: 's3://jobs/not-a-list.json' })))
+      .rejects.toThrow(new JobValidationError('s3://jobs/not-a-list.json must hold a JSON array of items'));
+  });
+
+  test.each([
+    [{ jobId: 'j', itemsUri: 'https://jobs/x.json' }, 'itemsUri must be s3://bucket/key'],
+    [{ jobId: 'j', itemsUri: 's3://jobs/x.json', items: [] }, 'give either items or itemsUri, not both'],
+  ])('validateJob rejects %j', (job, message) => {
+    expect(() => validateJob(job)).toThrow(message);
   });
 });
