@@ -1,4 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -44,7 +44,9 @@ const logger = new Logger({ serviceName: 'process-chunk' });
 const dynamodb = new DynamoDBClient({});
 const resultTable = process.env.RESULT_TABLE_NAME ?? '';
 const resultKey = process.env.RESULT_TABLE_KEY ?? 'executionId';
-const processor = new BatchProcessor(EventType.SQS);
+const standardProcessor = new BatchProcessor(EventType.SQS);
+// FIFO: a failed record also fails the records after it in its message group, so order holds; other groups go on.
+const fifoProcessor = new SqsFifoPartialProcessorAsync();
 
 /**
  * Stores one result per item under `<jobId>#<chunkIndex>#<item index>`. The write
@@ -106,5 +108,8 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   logger.addContext(context);
   // Lets an in-progress record expire with this invocation if it times out.
   idempotencyConfig.registerLambdaContext(context);
-  return processPartialResponse(event, processRecord, processor, { context });
+  const fifo = event.Records[0]?.eventSourceARN.endsWith('.fifo') ?? false;
+  return fifo
+    ? processPartialResponse(event, processRecord, fifoProcessor, { context, skipGroupOnError: true })
+    : processPartialResponse(event, processRecord, standardProcessor, { context });
 };

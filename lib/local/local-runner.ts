@@ -108,6 +108,11 @@ export class LocalRunner {
     return matches[0];
   }
 
+  /** The local ARN of a resource, found by logical id or a part of its construct path. */
+  resourceArn(type: string, selector?: string): string {
+    return this.resolver.arn(this.findResource(type, selector));
+  }
+
   /** Invokes a function of the stack, found by logical id or a part of its construct path. */
   async invokeFunction(selector: string, payload: unknown): Promise<unknown> {
     return this.lambda.invoke(this.resolver.physicalName(this.findResource('AWS::Lambda::Function', selector)), payload);

@@ -10,7 +10,7 @@ let topicArn: string;
 
 beforeAll(async () => {
   runner = await LocalRunner.start({ assemblyDir: exampleAssembly().assemblyDir, stackName: 'FanOutExample', visibilityTimeoutSeconds: 1 });
-  topicArn = 'arn:aws:sns:us-east-1:000000000000:' + runner.findResource('AWS::SNS::Topic', 'WorkTopic');
+  topicArn = runner.resourceArn('AWS::SNS::Topic', 'WorkTopic');
 });
 
 afterAll(async () => {

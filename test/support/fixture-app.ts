@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { MapReduceWorkflow } from '../../lib';
+import { FanOut, IdempotencyTable, JobSplitter, MapReduceWorkflow, ResultTable } from '../../lib';
 
 export const FIXTURE_STACK = 'SleepyFixture';
 
@@ -27,6 +27,24 @@ export function synthesizeSleepyFixture(): string {
     reduceHandlerEntry: path.join(__dirname, '..', '..', 'lambdas', 'sum-lengths', 'index.ts'),
     taskTimeout: Duration.seconds(5),
   });
+  app.synth();
+  return assemblyDir;
+}
+
+export const FIFO_FIXTURE_STACK = 'FifoFanOutFixture';
+
+/** Seed 004's fan-out with FIFO topic and queues, chunks of 10, synthesized into a temporary assembly. */
+export function synthesizeFifoFanOutFixture(): string {
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-fifo-'));
+  const app = new App({ outdir: assemblyDir });
+  const stack = new Stack(app, FIFO_FIXTURE_STACK);
+  const fanOut = new FanOut(stack, 'Work', {
+    fifo: true,
+    resultTable: new ResultTable(stack, 'Results', { partitionKeyName: 'resultId' }),
+    idempotencyTable: new IdempotencyTable(stack, 'Idempotency'),
+    consumers: { Words: { workerHandlerEntry: path.join(__dirname, '..', '..', 'lambdas', 'process-chunk', 'index.ts'), batchSize: 10 } },
+  });
+  new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 10 });
   app.synth();
   return assemblyDir;
 }
