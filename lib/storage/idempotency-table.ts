@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { createOnDemandTable } from '../internal/on-demand-table';
 
 /** Properties for an {@link IdempotencyTable}. */
 export interface IdempotencyTableProps {
@@ -27,10 +28,8 @@ export class IdempotencyTable extends Construct {
 
   constructor(scope: Construct, id: string, props: IdempotencyTableProps = {}) {
     super(scope, id);
-    this.table = new dynamodb.TableV2(this, 'Table', {
-      partitionKey: { name: IdempotencyTable.KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    this.table = createOnDemandTable(this, 'Table', {
+      partitionKeyName: IdempotencyTable.KEY_ATTRIBUTE,
       timeToLiveAttribute: IdempotencyTable.EXPIRY_ATTRIBUTE,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });

@@ -2,6 +2,7 @@ import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { createOnDemandTable } from '../internal/on-demand-table';
 import { PropValidator } from '../internal/validation';
 
 /** Properties for a {@link ResultTable}. */
@@ -51,11 +52,9 @@ export class ResultTable extends Construct {
     this.timeToLiveAttribute = props.timeToLiveAttribute ?? 'expiresAt';
     validateResultTableProps(id, this.partitionKeyName, this.timeToLiveAttribute, props.tableName);
 
-    this.table = new dynamodb.TableV2(this, 'Table', {
+    this.table = createOnDemandTable(this, 'Table', {
       tableName: props.tableName,
-      partitionKey: { name: this.partitionKeyName, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      partitionKeyName: this.partitionKeyName,
       timeToLiveAttribute: this.timeToLiveAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
