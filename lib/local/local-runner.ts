@@ -53,10 +53,11 @@ export interface LocalExecution {
 }
 
 /**
- * Runs the state machines of a synthesized stack on this machine: the
- * definition comes from the cloud assembly, aws-local-stepfunctions interprets
- * it, Lambda tasks run the functions' bundled assets in-process and DynamoDB
- * tasks go to an embedded dynalite holding the stack's tables.
+ * Runs a synthesized stack on this machine. State machine definitions come
+ * from the cloud assembly and aws-local-stepfunctions interprets them; Lambda
+ * functions run from their bundled assets in-process; DynamoDB tables live in
+ * an embedded dynalite; topics, queues and subscriptions in an embedded fauxqs,
+ * with a poller per SQS event source.
  */
 export class LocalRunner {
   private constructor(
@@ -68,7 +69,7 @@ export class LocalRunner {
     readonly snsSqs?: LocalSnsSqs,
   ) {}
 
-  /** Reads the assembly, starts the embedded DynamoDB and creates the stack's tables. */
+  /** Reads the assembly and starts the embedded engines with the stack's tables, topics, queues and subscriptions. */
   static async start(options: LocalRunnerOptions): Promise<LocalRunner> {
     const stack = selectStack(readCloudAssembly(options.assemblyDir), options.stackName);
     const needsSnsSqs = Object.values(stack.template.Resources).some((r) => r.Type === 'AWS::SNS::Topic' || r.Type === 'AWS::SQS::Queue');
@@ -96,9 +97,9 @@ export class LocalRunner {
     }
   }
 
-  /** The logical id of the one resource of `type` whose logical id or construct path contains `selector`. */
-  findResource(type: string, selector?: string): string {
-    const ids = resourcesOfType(this.stack.template, type);
+  /** The logical id of the one resource of `type` (or of one of the types) whose logical id or construct path contains `selector`. */
+  findResource(type: string | string[], selector?: string): string {
+    const ids = [type].flat().flatMap((t) => resourcesOfType(this.stack.template, t));
     const cdkPath = (id: string) => String(this.stack.template.Resources[id].Metadata?.['aws:cdk:path'] ?? '');
     const matches = selector === undefined ? ids : ids.filter((id) => id.includes(selector) || cdkPath(id).includes(selector));
     if (matches.length !== 1) {
@@ -120,9 +121,7 @@ export class LocalRunner {
 
   /** The local name of a table, found by logical id or a part of its construct path. */
   tableName(selector: string): string {
-    const types = ['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'];
-    const type = types.find((t) => resourcesOfType(this.stack.template, t).length > 0) ?? types[0];
-    return this.resolver.physicalName(this.findResource(type, selector));
+    return this.resolver.physicalName(this.findResource(['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'], selector));
   }
 
   /**
