@@ -69,8 +69,24 @@ export class LocalRunner {
     readonly snsSqs?: LocalSnsSqs,
   ) {}
 
-  /** Reads the assembly and starts the embedded engines with the stack's tables, topics, queues and subscriptions. */
+  private static running = false;
+
+  /**
+   * Reads the assembly and starts the embedded engines with the stack's tables, topics, queues and subscriptions.
+   * One runner at a time per process: its handlers find the engines through the process environment.
+   */
   static async start(options: LocalRunnerOptions): Promise<LocalRunner> {
+    if (LocalRunner.running) throw new Error('another LocalRunner is running in this process; stop it first (handlers find the local engines through the one process environment)');
+    LocalRunner.running = true;
+    try {
+      return await LocalRunner.startEngines(options);
+    } catch (error) {
+      LocalRunner.running = false;
+      throw error;
+    }
+  }
+
+  private static async startEngines(options: LocalRunnerOptions): Promise<LocalRunner> {
     const stack = selectStack(readCloudAssembly(options.assemblyDir), options.stackName);
     const needsSnsSqs = Object.values(stack.template.Resources).some((r) => r.Type === 'AWS::SNS::Topic' || r.Type === 'AWS::SQS::Queue');
     const dynamodb = await LocalDynamoDb.start();
@@ -222,8 +238,12 @@ export class LocalRunner {
   }
 
   async stop(): Promise<void> {
-    await this.snsSqs?.stop();
-    await this.dynamodb.stop();
+    try {
+      await this.snsSqs?.stop();
+      await this.dynamodb.stop();
+    } finally {
+      LocalRunner.running = false;
+    }
   }
 
   private findStateMachine(selector?: string): string {

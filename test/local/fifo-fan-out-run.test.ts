@@ -1,44 +1,47 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { LocalRunner } from '../../lib/local/local-runner';
+import { useLocalRunner } from '../support/use-local-runner';
 import { FIFO_FIXTURE_STACK, synthesizeFifoFanOutFixture } from '../support/fixture-app';
 
 // The FIFO variant of the fan-out on the local engines: FIFO topic, queues and dead-letter queue in fauxqs.
-let runner: LocalRunner;
+// As in fan-out-run.test.ts: a 60 s visibility timeout where no redelivery is expected, 2 s for the poison record.
+const assemblyDir = synthesizeFifoFanOutFixture();
 
-beforeAll(async () => {
-  runner = await LocalRunner.start({ assemblyDir: synthesizeFifoFanOutFixture(), stackName: FIFO_FIXTURE_STACK, visibilityTimeoutSeconds: 1 });
-});
-
-afterAll(async () => {
-  await runner?.stop();
-});
-
-const stored = async (jobId: string) => {
+async function stored(runner: LocalRunner, jobId: string) {
   const { Items = [] } = await runner.dynamodb.client.send(new ScanCommand({ TableName: runner.tableName('Results') }));
   return Items.filter((item) => item.jobId.S === jobId).map((item) => item.resultId.S).sort();
-};
+}
 
-test('a job published to the FIFO topic is stored once per item', async () => {
-  const items = Array.from({ length: 30 }, (_, i) => ({ word: `f${i}` }));
-  await expect(runner.invokeFunction('Splitter', { jobId: 'fifo', items })).resolves.toEqual({ jobId: 'fifo', chunks: 3, items: 30 });
-  const drained = await runner.drainQueues();
-  expect(await stored('fifo')).toHaveLength(30);
-  expect(Object.values(drained.deadLettered)).toEqual([0]);
+const withRunner = (visibilityTimeoutSeconds: number) => useLocalRunner(() => ({ assemblyDir, stackName: FIFO_FIXTURE_STACK, visibilityTimeoutSeconds }));
+
+describe('with a visibility timeout longer than any batch', () => {
+  const runner = withRunner(60);
+
+  test('a job published to the FIFO topic is stored once per item', async () => {
+    const items = Array.from({ length: 30 }, (_, i) => ({ word: `f${i}` }));
+    await expect(runner().invokeFunction('Splitter', { jobId: 'fifo', items })).resolves.toEqual({ jobId: 'fifo', chunks: 3, items: 30 });
+    const drained = await runner().drainQueues();
+    expect(await stored(runner(), 'fifo')).toHaveLength(30);
+    expect(Object.values(drained.deadLettered)).toEqual([0]);
+  });
 });
 
-test('a poison record in a message group is dead-lettered; the records after it in the group are processed after it', async () => {
-  const topicArn = runner.resourceArn('AWS::SNS::Topic', 'WorkTopic');
-  const entry = (id: string, body: string) => ({ Id: id, Message: body, MessageGroupId: 'group', MessageDeduplicationId: id });
-  await runner.snsSqs!.sns.send(new PublishBatchCommand({
-    TopicArn: topicArn,
-    PublishBatchRequestEntries: [
-      entry('first', JSON.stringify({ jobId: 'ordered', chunkIndex: 0, items: [{ word: 'a' }] })),
-      entry('poison', 'not json'),
-      entry('last', JSON.stringify({ jobId: 'ordered', chunkIndex: 2, items: [{ word: 'c' }] })),
-    ],
-  }));
-  const drained = await runner.drainQueues();
-  expect(await stored('ordered')).toEqual(['ordered#0#0', 'ordered#2#0']);
-  expect(Object.values(drained.deadLettered)).toEqual([1]);
+describe('with a 2-second visibility timeout', () => {
+  const runner = withRunner(2);
+
+  test('a poison record in a message group is dead-lettered; the record after it in the group is processed after it', async () => {
+    const entry = (id: string, body: string) => ({ Id: id, Message: body, MessageGroupId: 'group', MessageDeduplicationId: id });
+    await runner().snsSqs!.sns.send(new PublishBatchCommand({
+      TopicArn: runner().resourceArn('AWS::SNS::Topic', 'WorkTopic'),
+      PublishBatchRequestEntries: [
+        entry('first', JSON.stringify({ jobId: 'ordered', chunkIndex: 0, items: [{ word: 'a' }] })),
+        entry('poison', 'not json'),
+        entry('last', JSON.stringify({ jobId: 'ordered', chunkIndex: 2, items: [{ word: 'c' }] })),
+      ],
+    }));
+    const drained = await runner().drainQueues();
+    expect(await stored(runner(), 'ordered')).toEqual(['ordered#0#0', 'ordered#2#0']);
+    expect(Object.values(drained.deadLettered)).toEqual([1]);
+  });
 });
