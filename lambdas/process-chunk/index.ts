@@ -92,14 +92,17 @@ const processChunkOnce = makeIdempotent(
 );
 
 async function processRecord(record: SQSRecord): Promise<ChunkResult> {
+  // Records of a batch run concurrently, so the correlation id (the job id, as the splitter logs it) goes on each entry, not on the logger.
+  let correlation: { correlation_id?: string } = {};
   try {
     const chunk = parseChunk(record.body);
+    correlation = { correlation_id: chunk.jobId };
     const result = await processChunkOnce(chunk);
-    logger.info('processed chunk', { messageId: record.messageId, ...result });
+    logger.info('processed chunk', { ...correlation, messageId: record.messageId, ...result });
     return result;
   } catch (error) {
     // Only this record fails; SQS redelivers it and, after maxReceiveCount receives, moves it to the dead-letter queue.
-    logger.error('chunk failed', { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
+    logger.error('chunk failed', { ...correlation, messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
     throw error;
   }
 }

@@ -161,7 +161,8 @@ export async function publishChunks(client: SNSClient, topic: string, chunks: re
 export const handler = async (event: unknown, context?: Context): Promise<SplitJobResult> => {
   if (context) logger.addContext(context);
   const request = validateJob(event);
-  logger.appendKeys({ jobId: request.jobId });
+  // The job id is the correlation id: splitter and worker logs of one job share it.
+  logger.setCorrelationId(request.jobId);
   const job = await resolveItems(s3, request);
   const chunks = chunkJob(job, chunkSize);
   await publishChunks(sns, topicArn, chunks);
