@@ -6,3 +6,4 @@ export * from './storage/result-table';
 export * from './storage/idempotency-table';
 export * from './monitoring/alarm-topic';
 export { PropValidationError } from './internal/validation';
+export * from './triggers/schedule-trigger';

@@ -1,0 +1,176 @@
+import { Duration, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PropValidator } from '../internal/validation';
+import { AlarmTopic } from '../monitoring/alarm-topic';
+
+/** Properties for a {@link ScheduleTrigger}. Give one schedule (`rate`, `cron` or `at`) and one target. */
+export interface ScheduleTriggerProps {
+  /** Run every `rate`: whole minutes, at least one. @default - `cron` or `at` */
+  readonly rate?: Duration;
+  /**
+   * EventBridge Scheduler cron expression, six fields: minutes hours day-of-month month day-of-week year,
+   * with `?` in one of the two day fields, e.g. `0/5 9-17 ? * MON-FRI *`.
+   * @default - `rate` or `at`
+   */
+  readonly cron?: string;
+  /** Run once, at this time. @default - `rate` or `cron` */
+  readonly at?: Date;
+  /** IANA time zone `cron` and `at` are read in. @default 'UTC' */
+  readonly timeZone?: string;
+  /** Let EventBridge start the target anywhere in this window after the scheduled time, to spread load. @default - exactly on time */
+  readonly flexibleWindow?: Duration;
+
+  /** Start an execution of this state machine. @default - another target */
+  readonly stateMachine?: sfn.IStateMachine;
+  /** Invoke this function asynchronously. @default - another target */
+  readonly function?: lambda.IFunction;
+  /** Publish to this topic. @default - another target */
+  readonly topic?: sns.ITopic;
+  /** The fixed input every run gets (the execution input, the event, the message). @default - `{}` */
+  readonly input?: Record<string, unknown>;
+
+  /** Times EventBridge retries a run the target rejected or throttled. @default 3 */
+  readonly retryAttempts?: number;
+  /** How long EventBridge keeps retrying one run. @default Duration.hours(1) */
+  readonly maxEventAge?: Duration;
+  /** Topic the dead-letter alarm notifies. @default - the dead-letter queue has no alarm */
+  readonly alarmTopic?: AlarmTopic;
+  /** Whether the schedule runs. @default true */
+  readonly enabled?: boolean;
+}
+
+/**
+ * An EventBridge Scheduler schedule (rate, cron or one time, in a time zone,
+ * optionally flexible) that starts a state machine, invokes a function or
+ * publishes to a topic with a fixed input. Runs the target cannot take are
+ * retried, then kept in an encrypted dead-letter queue.
+ */
+export class ScheduleTrigger extends Construct {
+  readonly schedule: scheduler.Schedule;
+  /** Runs that could not be delivered after the retries. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** In ALARM while the dead-letter queue holds any run; only with `alarmTopic`. */
+  readonly deadLetterAlarm?: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ScheduleTriggerProps) {
+    super(scope, id);
+    validateScheduleTriggerProps(id, props);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const isDeadLetterQueue = `This queue is the dead-letter queue of the schedule ${this.node.path}; a dead-letter queue of its own would only move the problem.`;
+    Validations.of(this.deadLetterQueue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: isDeadLetterQueue },
+      { id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue },
+    );
+
+    // A role of its own, so its permissions name this schedule's target only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `Lets the schedule ${this.node.path} run its target`,
+    });
+    if (props.topic?.masterKey) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: `kms:GenerateDataKey* on the key of ${props.topic.node.path} only, which publishing to the encrypted topic needs (topic.grantPublish).`,
+      });
+    }
+    const targetProps: targets.ScheduleTargetBaseProps = {
+      role,
+      input: scheduler.ScheduleTargetInput.fromObject(props.input ?? {}),
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.retryAttempts ?? 3,
+      maxEventAge: props.maxEventAge ?? Duration.hours(1),
+    };
+    const target = props.stateMachine ? new targets.StepFunctionsStartExecution(props.stateMachine, targetProps)
+      : props.function ? new targets.LambdaInvoke(props.function, targetProps)
+        : new targets.SnsPublish(props.topic!, targetProps);
+
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      schedule: scheduleExpression(props),
+      target,
+      enabled: props.enabled ?? true,
+      timeWindow: props.flexibleWindow ? scheduler.TimeWindow.flexible(props.flexibleWindow) : scheduler.TimeWindow.off(),
+      description: `Runs ${(props.stateMachine ?? props.function ?? props.topic)!.node.path}`,
+    });
+
+    if (props.alarmTopic) {
+      this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Scheduled runs of ${this.node.path} could not be delivered to their target. The messages in its dead-letter queue carry the error; fix the target or its permissions, then start the missed runs by hand.`,
+      });
+      props.alarmTopic.notifyOn(this.deadLetterAlarm);
+    }
+  }
+}
+
+function scheduleExpression(props: ScheduleTriggerProps): scheduler.ScheduleExpression {
+  const timeZone = TimeZone.of(props.timeZone ?? 'UTC');
+  if (props.rate) return scheduler.ScheduleExpression.rate(props.rate);
+  if (props.cron) return scheduler.ScheduleExpression.expression(`cron(${props.cron})`, timeZone);
+  return scheduler.ScheduleExpression.at(props.at!, timeZone);
+}
+
+/** One EventBridge cron field: numbers, names, ranges, steps, lists, and the wildcards the field allows. */
+const CRON_FIELD = /^(\*|\?|L|LW|[0-9A-Z]+W?(-[0-9A-Z]+)?(\/\d+)?|\*\/\d+|[0-9A-Z]+#\d)(,([0-9A-Z]+(-[0-9A-Z]+)?(\/\d+)?))*$/;
+
+/** Why `cron` is not an EventBridge Scheduler cron expression, or undefined when it is. */
+export function cronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 6) return `has ${fields.length} fields; it needs 6: minutes hours day-of-month month day-of-week year`;
+  const bad = fields.find((field) => !CRON_FIELD.test(field.toUpperCase()));
+  if (bad) return `field '${bad}' is not a value, range, step, list or wildcard`;
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if ((dayOfMonth === '?') === (dayOfWeek === '?')) return "needs '?' in exactly one of day-of-month and day-of-week";
+  return undefined;
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function validateScheduleTriggerProps(id: string, props: ScheduleTriggerProps): void {
+  const v = new PropValidator('ScheduleTrigger', id);
+  const schedules = [props.rate, props.cron, props.at].filter((s) => s !== undefined).length;
+  v.check(schedules === 1, `give exactly one of rate, cron or at (got ${schedules})`);
+  const targetCount = [props.stateMachine, props.function, props.topic].filter((t) => t !== undefined).length;
+  v.check(targetCount === 1, `give exactly one target: stateMachine, function or topic (got ${targetCount})`);
+  if (props.rate && !props.rate.isUnresolved()) {
+    const ms = props.rate.toMilliseconds();
+    v.check(ms >= 60_000, `rate must be at least 1 minute (got ${props.rate.toHumanString()})`);
+    v.check(ms < 60_000 || ms % 60_000 === 0, `rate must be a whole number of minutes (got ${props.rate.toHumanString()})`);
+  }
+  if (props.cron !== undefined && !Token.isUnresolved(props.cron)) {
+    const problem = cronProblem(props.cron);
+    v.check(problem === undefined, `cron '${props.cron}' ${problem}`);
+  }
+  if (props.timeZone !== undefined) {
+    v.check(isTimeZone(props.timeZone), `timeZone must be an IANA time zone such as 'Asia/Seoul' (got '${props.timeZone}')`);
+  }
+  v.wholeSecondsInRange('flexibleWindow', props.flexibleWindow, Duration.minutes(1), Duration.minutes(1440));
+  v.integerInRange('retryAttempts', props.retryAttempts, 0, 185);
+  v.wholeSecondsInRange('maxEventAge', props.maxEventAge, Duration.minutes(1), Duration.hours(24));
+  v.throwIfAny();
+}

@@ -1,0 +1,122 @@
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AlarmTopic, PropValidationError, ScheduleTrigger, ScheduleTriggerProps } from '../../lib';
+import { cronProblem } from '../../lib/triggers/schedule-trigger';
+
+function stackWithMachine() {
+  const stack = new Stack(new App(), 'Test');
+  const stateMachine = new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')) });
+  return { stack, stateMachine };
+}
+
+function messageOf(props: Partial<ScheduleTriggerProps>): string {
+  const { stack, stateMachine } = stackWithMachine();
+  try {
+    new ScheduleTrigger(stack, 'Every5', { stateMachine, ...props });
+  } catch (error) {
+    expect(error).toBeInstanceOf(PropValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a PropValidationError');
+}
+
+test('every 5 minutes: a Scheduler schedule starting the state machine with a fixed input, retries and a dead-letter queue', () => {
+  const { stack, stateMachine } = stackWithMachine();
+  new ScheduleTrigger(stack, 'Every5', { stateMachine, rate: Duration.minutes(5), input: { jobId: 'scheduled' } });
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::Scheduler::Schedule', {
+    ScheduleExpression: 'rate(5 minutes)',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    State: 'ENABLED',
+    Target: {
+      Arn: { Ref: Match.stringLikeRegexp('^Machine') },
+      Input: '{"jobId":"scheduled"}',
+      RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Every5DeadLetterQueue'), 'Arn'] } },
+    },
+  });
+  template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^Machine') } })]) },
+  });
+});
+
+test('cron in a time zone with a flexible window; a function or a topic as target', () => {
+  const stack = new Stack(new App(), 'Targets');
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+  const topic = new sns.Topic(stack, 'Topic');
+  new ScheduleTrigger(stack, 'BusinessHours', { function: fn, cron: '0/20 9-17 ? * MON-FRI *', timeZone: 'Asia/Seoul', flexibleWindow: Duration.minutes(5) });
+  new ScheduleTrigger(stack, 'Once', { topic, at: new Date('2027-01-01T00:00:00Z') });
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::Scheduler::Schedule', {
+    ScheduleExpression: 'cron(0/20 9-17 ? * MON-FRI *)',
+    ScheduleExpressionTimezone: 'Asia/Seoul',
+    FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 5 },
+    Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] } },
+  });
+  template.hasResourceProperties('AWS::Scheduler::Schedule', {
+    ScheduleExpression: 'at(2027-01-01T00:00:00)',
+    Target: { Arn: { Ref: Match.stringLikeRegexp('^Topic') } },
+  });
+});
+
+test('with an alarm topic, a dead-lettered run raises an alarm that notifies it', () => {
+  const { stack, stateMachine } = stackWithMachine();
+  new ScheduleTrigger(stack, 'Every5', { stateMachine, rate: Duration.minutes(5), alarmTopic: new AlarmTopic(stack, 'Alarms') });
+  Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+  });
+});
+
+test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements', () => {
+  const app = new App();
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  const stack = new Stack(app, 'Nag');
+  const topic = new AlarmTopic(stack, 'Alarms');
+  new ScheduleTrigger(stack, 'Every5', { topic: topic.topic, rate: Duration.minutes(5) });
+  expect(() => app.synth()).not.toThrow();
+});
+
+describe('validation: one test per rule', () => {
+  test('exactly one schedule', () => {
+    expect(messageOf({})).toBe("ScheduleTrigger 'Every5': give exactly one of rate, cron or at (got 0)");
+    expect(messageOf({ rate: Duration.minutes(5), cron: '0 * ? * * *' })).toContain('give exactly one of rate, cron or at (got 2)');
+  });
+  test('exactly one target', () => {
+    expect(messageOf({ rate: Duration.minutes(5), topic: new sns.Topic(new Stack(), 'T') }))
+      .toBe("ScheduleTrigger 'Every5': give exactly one target: stateMachine, function or topic (got 2)");
+  });
+  test('a rate of at least one minute', () => {
+    expect(messageOf({ rate: Duration.seconds(30) })).toBe("ScheduleTrigger 'Every5': rate must be at least 1 minute (got 30 seconds)");
+  });
+  test('a rate of whole minutes', () => {
+    expect(messageOf({ rate: Duration.seconds(90) })).toBe("ScheduleTrigger 'Every5': rate must be a whole number of minutes (got 1 minute 30 seconds)");
+  });
+  test('an invalid cron expression', () => {
+    expect(messageOf({ cron: '*/5 * * * *' })).toBe("ScheduleTrigger 'Every5': cron '*/5 * * * *' has 5 fields; it needs 6: minutes hours day-of-month month day-of-week year");
+    expect(messageOf({ cron: '0 9 * * MON *' })).toContain("needs '?' in exactly one of day-of-month and day-of-week");
+    expect(messageOf({ cron: '0 9 ? * MON% *' })).toContain("field 'MON%' is not a value, range, step, list or wildcard");
+  });
+  test('an unknown time zone', () => {
+    expect(messageOf({ cron: '0 9 ? * MON *', timeZone: 'Mars/Olympus' }))
+      .toBe("ScheduleTrigger 'Every5': timeZone must be an IANA time zone such as 'Asia/Seoul' (got 'Mars/Olympus')");
+  });
+  test('a flexible window of 1..1440 minutes', () => {
+    expect(messageOf({ rate: Duration.minutes(5), flexibleWindow: Duration.hours(25) })).toContain('flexibleWindow must be between 1 minute and 1 day (got 1 day 1 hour)');
+  });
+  test('retry attempts 0..185', () => {
+    expect(messageOf({ rate: Duration.minutes(5), retryAttempts: 200 })).toContain('retryAttempts must be an integer 0..185 (got 200)');
+  });
+  test('max event age 1 minute..24 hours', () => {
+    expect(messageOf({ rate: Duration.minutes(5), maxEventAge: Duration.days(2) })).toContain('maxEventAge must be between 1 minute and 1 day (got 2 days)');
+  });
+});
+
+test.each(['0/5 9-17 ? * MON-FRI *', '15 10 ? * 6L 2027-2030', '0 18 L * ? *', '0 12 ? * 2#1 *', '0 0 1,15 * ? *'])('accepts the cron %s', (cron) => {
+  expect(cronProblem(cron)).toBeUndefined();
+});
