@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../internal/dead-letters';
 import { createNodejsHandler } from '../internal/nodejs-handler';
 import { PropValidator } from '../internal/validation';
 import { AlarmTopic } from '../monitoring/alarm-topic';
@@ -65,7 +66,6 @@ export interface FanOutConsumerProps extends FanOutConsumerOptions {
   readonly logRetention?: logs.RetentionDays;
 }
 
-const DLQ_RETENTION = Duration.days(14);
 const MAX_VISIBILITY = Duration.hours(12);
 const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
 
@@ -93,12 +93,7 @@ export class FanOutConsumer extends Construct {
     const batchSize = props.batchSize ?? 10;
     validateConsumer(id, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      fifo: props.fifo || undefined,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DLQ_RETENTION,
-    });
+    this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', `${this.node.path}/Queue and its subscription`, { fifo: props.fifo });
     this.queue = new sqs.Queue(this, 'Queue', {
       fifo: props.fifo || undefined,
       contentBasedDeduplication: props.fifo || undefined,
@@ -139,22 +134,11 @@ export class FanOutConsumer extends Construct {
     });
     this.worker.addEventSource(this.eventSource);
 
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Messages for ${this.node.path} failed ${maxReceiveCount} times and are in its dead-letter queue. `
-        + 'Read them (their worker logs name the reason), fix the cause, then redrive them to the source queue from the SQS console.',
-    });
+    this.deadLetterAlarm = createDeadLetterAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue,
+      `Messages for ${this.node.path} failed ${maxReceiveCount} times and are in its dead-letter queue. `
+      + 'Read them (their worker logs name the reason), fix the cause, then redrive them to the source queue from the SQS console.');
     props.alarmTopic.notifyOn(this.deadLetterAlarm);
 
-    const isDeadLetterQueue = `This queue is the dead-letter queue of ${this.queue.node.path} and its subscription; a dead-letter queue of its own would only move the problem.`;
-    Validations.of(this.deadLetterQueue).acknowledge(
-      { id: 'AwsSolutions-SQS3', reason: isDeadLetterQueue },
-      { id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue },
-    );
     const mapping = this.worker.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(this.queue.node)}`);
     if (mapping) {
       Validations.of(mapping).acknowledge({
@@ -188,8 +172,8 @@ function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSet
   }
   v.wholeSecondsInRange('retentionPeriod', s.retentionPeriod, Duration.minutes(1), Duration.days(14));
   v.check(
-    s.retentionPeriod.isUnresolved() || s.retentionPeriod.toSeconds() < DLQ_RETENTION.toSeconds(),
-    `retentionPeriod must be shorter than the dead-letter queue's ${DLQ_RETENTION.toHumanString()}, or messages could expire there before anyone reads them (got ${s.retentionPeriod.toHumanString()})`,
+    s.retentionPeriod.isUnresolved() || s.retentionPeriod.toSeconds() < DEAD_LETTER_RETENTION.toSeconds(),
+    `retentionPeriod must be shorter than the dead-letter queue's ${DEAD_LETTER_RETENTION.toHumanString()}, or messages could expire there before anyone reads them (got ${s.retentionPeriod.toHumanString()})`,
   );
   v.integerInRange('maxReceiveCount', s.maxReceiveCount, 1, 1000);
   v.integerInRange('batchSize', s.batchSize, 1, props.fifo ? 10 : 10_000, props.fifo ? 'for FIFO queues' : undefined);

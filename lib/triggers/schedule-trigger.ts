@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createDeadLetterAlarm, createDeadLetterQueue } from '../internal/dead-letters';
 import { PropValidator } from '../internal/validation';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 
@@ -64,16 +65,7 @@ export class ScheduleTrigger extends Construct {
     super(scope, id);
     validateScheduleTriggerProps(id, props);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const isDeadLetterQueue = `This queue is the dead-letter queue of the schedule ${this.node.path}; a dead-letter queue of its own would only move the problem.`;
-    Validations.of(this.deadLetterQueue).acknowledge(
-      { id: 'AwsSolutions-SQS3', reason: isDeadLetterQueue },
-      { id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue },
-    );
+    this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', `the schedule ${this.node.path}`);
 
     // A role of its own, so its permissions name this schedule's target only.
     const role = new iam.Role(this, 'Role', {
@@ -108,14 +100,8 @@ export class ScheduleTrigger extends Construct {
     });
 
     if (props.alarmTopic) {
-      this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Scheduled runs of ${this.node.path} could not be delivered to their target. The messages in its dead-letter queue carry the error; fix the target or its permissions, then start the missed runs by hand.`,
-      });
+      this.deadLetterAlarm = createDeadLetterAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue,
+        `Scheduled runs of ${this.node.path} could not be delivered to their target. The messages in its dead-letter queue carry the error; fix the target or its permissions, then start the missed runs by hand.`);
       props.alarmTopic.notifyOn(this.deadLetterAlarm);
     }
   }
