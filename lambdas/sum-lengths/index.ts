@@ -20,8 +20,10 @@ export function sumLengths(results: unknown): TotalLength {
     throw new MappedResultsValidationError(`mapped results must be an array (got ${JSON.stringify(results)})`);
   }
   let totalLength = 0;
-  results.forEach((result: Partial<Record<keyof WordLength, unknown>> | null, index) => {
-    const length = result?.length;
+  results.forEach((result: unknown, index) => {
+    // Strings and arrays have a length of their own; only a `{ length }` object is a mapped result.
+    const isObject = typeof result === 'object' && result !== null && !Array.isArray(result);
+    const length = isObject ? (result as Partial<Record<keyof WordLength, unknown>>).length : undefined;
     if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
       throw new MappedResultsValidationError(`mapped result [${index}].length must be a non-negative integer (got ${JSON.stringify(result)})`);
     }

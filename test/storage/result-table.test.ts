@@ -1,16 +1,25 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PropValidationError, ResultTable, ResultTableProps } from '../../lib';
 
 function build(props?: ResultTableProps) {
   const stack = new Stack(new App(), 'Test');
   const table = new ResultTable(stack, 'Results', props);
-  return { stack, table, template: () => Template.fromStack(stack) };
+  return { stack, table };
 }
 
-test('defaults: on demand, PITR, retained, key executionId, TTL expiresAt', () => {
-  build().template().hasResource('AWS::DynamoDB::GlobalTable', {
+function synth(props?: ResultTableProps) {
+  const built = build(props);
+  return { ...built, template: Template.fromStack(built.stack) };
+}
+
+test('defaults: a global table on demand, key executionId (S), TTL expiresAt, PITR on the replica, retained', () => {
+  const { template, table } = synth();
+  template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+  template.resourceCountIs('AWS::DynamoDB::Table', 0);
+  template.hasResource('AWS::DynamoDB::GlobalTable', {
     DeletionPolicy: 'Retain',
     UpdateReplacePolicy: 'Retain',
     Properties: {
@@ -21,73 +30,123 @@ test('defaults: on demand, PITR, retained, key executionId, TTL expiresAt', () =
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
     },
   });
+  expect(template.findResources('AWS::DynamoDB::GlobalTable', { Properties: { TableName: Match.anyValue() } })).toEqual({});
+  expect([table.partitionKeyName, table.timeToLiveAttribute]).toEqual(['executionId', 'expiresAt']);
 });
 
-test('custom key, TTL attribute, removal policy and name', () => {
-  const { template, table } = build({ partitionKeyName: 'runId', timeToLiveAttribute: 'ttl', removalPolicy: RemovalPolicy.DESTROY, tableName: 'results' });
-  template().hasResource('AWS::DynamoDB::GlobalTable', {
+test('custom key, TTL attribute, removal policy DESTROY and table name', () => {
+  const { template, table } = synth({
+    partitionKeyName: 'runId',
+    timeToLiveAttribute: 'ttl',
+    removalPolicy: RemovalPolicy.DESTROY,
+    tableName: 'word-results',
+  });
+  template.hasResource('AWS::DynamoDB::GlobalTable', {
     DeletionPolicy: 'Delete',
+    UpdateReplacePolicy: 'Delete',
     Properties: {
-      TableName: 'results',
+      TableName: 'word-results',
       KeySchema: [{ AttributeName: 'runId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'runId', AttributeType: 'S' }],
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
     },
   });
   expect([table.partitionKeyName, table.timeToLiveAttribute]).toEqual(['runId', 'ttl']);
 });
 
-describe('grants give the data actions on this table only', () => {
-  const actionsGranted = (grant: (table: ResultTable, role: iam.IGrantable) => void): string[] => {
-    const { stack, table, template } = build();
+test('tableName and tableArn are those of the underlying table', () => {
+  const { stack, table } = build();
+  const logicalId = stack.getLogicalId(table.table.node.defaultChild as dynamodb.CfnGlobalTable);
+  expect(stack.resolve(table.tableName)).toEqual({ Ref: logicalId });
+  expect(stack.resolve(table.tableArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+});
+
+describe('grants: the data actions, on this table only', () => {
+  /** The dynamodb actions `grant` gives a new role; every statement must name the table's ARN and nothing else. */
+  function actionsGranted(grant: (table: ResultTable, grantee: iam.IGrantable) => iam.Grant): string[] {
+    const { stack, table } = build();
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
-    grant(table, role);
-    const statements: any[] = Object.values<any>(template().findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+    expect(grant(table, role).success).toBe(true);
+    const tableArn = { 'Fn::GetAtt': [stack.getLogicalId(table.table.node.defaultChild as dynamodb.CfnGlobalTable), 'Arn'] };
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] },
+    });
+    const statements: any[] = Object.values<any>(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
-      expect(JSON.stringify(statement.Resource)).toContain('ResultsTable');
-      expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Resource).toEqual(tableArn);
     }
-    return statements.flatMap((s) => s.Action).filter((a: string) => a.startsWith('dynamodb:'));
-  };
+    return [...new Set(statements.flatMap((s) => s.Action))].sort();
+  }
 
-  test('grantReadData', () => {
-    const actions = actionsGranted((t, r) => t.grantReadData(r));
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem']));
-    expect(actions).not.toContain('dynamodb:PutItem');
+  const readActions = ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'];
+  const writeActions = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+  test('grantReadData reads (GetItem, Query, Scan, BatchGetItem, DescribeTable) and writes nothing', () => {
+    const actions = actionsGranted((t, g) => t.grantReadData(g));
+    expect(actions).toEqual(expect.arrayContaining(readActions));
+    for (const action of writeActions) expect(actions).not.toContain(action);
+    expect(actions.every((a) => a.startsWith('dynamodb:') && !a.includes('*'))).toBe(true);
   });
 
-  test('grantWriteData', () => {
-    const actions = actionsGranted((t, r) => t.grantWriteData(r));
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
-    expect(actions).not.toContain('dynamodb:GetItem');
+  test('grantWriteData writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem) and reads no items', () => {
+    const actions = actionsGranted((t, g) => t.grantWriteData(g));
+    expect(actions).toEqual(expect.arrayContaining(writeActions));
+    for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem']) expect(actions).not.toContain(action);
+    expect(actions.every((a) => a.startsWith('dynamodb:') && !a.includes('*'))).toBe(true);
   });
 
-  test('grantReadWriteData', () => {
-    const actions = actionsGranted((t, r) => t.grantReadWriteData(r));
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']));
+  test('grantReadWriteData gives both', () => {
+    const actions = actionsGranted((t, g) => t.grantReadWriteData(g));
+    expect(actions).toEqual(expect.arrayContaining([...readActions, ...writeActions]));
+    expect(actions.every((a) => a.startsWith('dynamodb:') && !a.includes('*'))).toBe(true);
   });
 });
 
-describe('validation: one test per rule', () => {
-  const messageOf = (props: ResultTableProps) => {
+describe('validation: one test per rule, each with the full message', () => {
+  function rejection(props: ResultTableProps): PropValidationError {
+    let caught: unknown;
     try {
       build(props);
     } catch (error) {
-      expect(error).toBeInstanceOf(PropValidationError);
-      return (error as Error).message;
+      caught = error;
     }
-    throw new Error('expected a PropValidationError');
-  };
+    expect(caught).toBeInstanceOf(PropValidationError);
+    return caught as PropValidationError;
+  }
 
-  test('partitionKeyName is 1..255 characters', () => {
-    expect(messageOf({ partitionKeyName: '' })).toBe("ResultTable 'Results': partitionKeyName must be 1..255 characters (got '')");
+  test('tableName must follow DynamoDB naming', () => {
+    expect(rejection({ tableName: 'my results' }).message)
+      .toBe("ResultTable 'Results': tableName must be 3..255 letters, digits, '_', '.' or '-' (got 'my results')");
   });
-  test('timeToLiveAttribute is 1..255 characters', () => {
-    expect(messageOf({ timeToLiveAttribute: 'x'.repeat(256) })).toBe(`ResultTable 'Results': timeToLiveAttribute must be 1..255 characters (got '${'x'.repeat(256)}')`);
+
+  test('partitionKeyName must be 1..255 characters', () => {
+    expect(rejection({ partitionKeyName: '' }).message)
+      .toBe("ResultTable 'Results': partitionKeyName must be 1..255 characters (got '')");
   });
-  test('tableName follows DynamoDB naming', () => {
-    expect(messageOf({ tableName: 'my results' })).toBe("ResultTable 'Results': tableName must be 3..255 letters, digits, '_', '.' or '-' (got 'my results')");
+
+  test('timeToLiveAttribute must be 1..255 characters', () => {
+    const long = 'x'.repeat(256);
+    expect(rejection({ timeToLiveAttribute: long }).message)
+      .toBe(`ResultTable 'Results': timeToLiveAttribute must be 1..255 characters (got '${long}')`);
   });
-  test('the TTL attribute is not the key', () => {
-    expect(messageOf({ partitionKeyName: 'id', timeToLiveAttribute: 'id' })).toBe("ResultTable 'Results': timeToLiveAttribute must differ from partitionKeyName (both 'id')");
+
+  test('timeToLiveAttribute must differ from partitionKeyName', () => {
+    expect(rejection({ partitionKeyName: 'id', timeToLiveAttribute: 'id' }).message)
+      .toBe("ResultTable 'Results': timeToLiveAttribute must differ from partitionKeyName (both 'id')");
+  });
+
+  test('several problems are reported together in one error', () => {
+    const error = rejection({ tableName: 'x', partitionKeyName: 'expiresAt' });
+    expect(error.message).toBe([
+      "ResultTable 'Results': invalid props:",
+      " - tableName must be 3..255 letters, digits, '_', '.' or '-' (got 'x')",
+      " - timeToLiveAttribute must differ from partitionKeyName (both 'expiresAt')",
+    ].join('\n'));
+  });
+
+  test('an unresolved tableName is left to CloudFormation', () => {
+    expect(() => build({ tableName: Lazy.string({ produce: () => 'results' }) })).not.toThrow();
   });
 });

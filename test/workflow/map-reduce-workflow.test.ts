@@ -1,221 +1,397 @@
 import * as path from 'node:path';
-import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { MapReduceWorkflow, MapReduceWorkflowProps, PropValidationError, ResultTable } from '../../lib';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../lib/local/intrinsics';
 import { stateMachineDefinition } from '../support/definition';
 // asl-validator ships CommonJS without types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
 
 const lambdas = path.join(__dirname, '..', '..', 'lambdas');
-
-/** A stack with inline functions (no bundling) and a workflow built from `props`. */
-function build(props: Partial<MapReduceWorkflowProps> = {}, withFunctions = true) {
-  const stack = new Stack(new App(), 'Test');
-  const inline = (id: string) => new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async (e) => e;'),
-  });
-  const functions = withFunctions ? { mapFunction: inline('Map'), reduceFunction: inline('Reduce') } : {};
-  const workflow = new MapReduceWorkflow(stack, 'Words', { ...functions, ...props });
-  return { stack, workflow, template: () => Template.fromStack(stack) };
-}
-
-function messageOf(props: Partial<MapReduceWorkflowProps>, withFunctions = true): string {
-  try {
-    build(props, withFunctions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a PropValidationError');
-}
-
-const fn = () => lambda.Function.fromFunctionName(new Stack(), 'Imported', 'imported');
 const mapEntry = path.join(lambdas, 'word-length', 'index.ts');
 const reduceEntry = path.join(lambdas, 'sum-lengths', 'index.ts');
 
-describe('validation: one test per rule, each message naming the prop, the value and the rule', () => {
-  test('map: neither function nor entry', () => {
-    expect(messageOf({ reduceFunction: fn() }, false)).toBe("MapReduceWorkflow 'Words': one of mapFunction or mapHandlerEntry is required (got neither)");
+type PropsIn = Partial<MapReduceWorkflowProps> | ((stack: Stack) => Partial<MapReduceWorkflowProps>);
+
+/**
+ * A stack with two inline functions (nothing to bundle) and a workflow 'Words' that uses them,
+ * unless `props` overrides `mapFunction`/`reduceFunction` (pass `undefined` to leave one out).
+ * Without `inlineFunctions`, the stack holds only what the workflow makes.
+ */
+function build(props: PropsIn = {}, { inlineFunctions = true } = {}) {
+  const stack = new Stack(new App(), 'Test');
+  const inline = (id: string) => inlineFunctions ? new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async (event) => event;'),
+  }) : undefined;
+  const mapFunction = inline('Map');
+  const reduceFunction = inline('Reduce');
+  const workflow = new MapReduceWorkflow(stack, 'Words', {
+    mapFunction,
+    reduceFunction,
+    ...(typeof props === 'function' ? props(stack) : props),
   });
-  test('map: both function and entry', () => {
-    expect(messageOf({ mapHandlerEntry: mapEntry })).toBe("MapReduceWorkflow 'Words': give either mapFunction or mapHandlerEntry, not both");
+  return { stack, workflow, mapFunction: mapFunction!, reduceFunction: reduceFunction! };
+}
+
+function synth(props: PropsIn = {}, options: { inlineFunctions?: boolean } = {}) {
+  const built = build(props, options);
+  const template = Template.fromStack(built.stack);
+  return { ...built, template, definition: stateMachineDefinition(template) };
+}
+
+/** The error `build(props)` throws, which must be a PropValidationError. */
+function rejection(props: PropsIn): PropValidationError {
+  let caught: unknown;
+  try {
+    build(props);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(PropValidationError);
+  return caught as PropValidationError;
+}
+
+const messageOf = (props: PropsIn) => rejection(props).message;
+
+/** Every state of the definition, those inside Map item processors included. */
+function allStates(definition: any): Array<[string, any]> {
+  return Object.entries<any>(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, any],
+    ...(state.ItemProcessor ? allStates(state.ItemProcessor) : []),
+  ]);
+}
+
+const withResultTable = (stack: Stack) => ({ resultTable: new ResultTable(stack, 'Results') });
+
+describe('validation: one test per rule, each with the full message', () => {
+  test('the error is a PropValidationError naming the construct, its id and the problem', () => {
+    const error = rejection({ maxConcurrency: 41 });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('PropValidationError');
+    expect(error.constructName).toBe('MapReduceWorkflow');
+    expect(error.constructId).toBe('Words');
+    expect(error.problems).toEqual(['maxConcurrency must be an integer 1..40 for inline maps (got 41)']);
   });
-  test('reduce: neither function nor entry', () => {
-    expect(messageOf({ mapFunction: fn() }, false)).toBe("MapReduceWorkflow 'Words': one of reduceFunction or reduceHandlerEntry is required (got neither)");
+
+  test('map: neither mapFunction nor mapHandlerEntry', () => {
+    expect(messageOf({ mapFunction: undefined }))
+      .toBe("MapReduceWorkflow 'Words': one of mapFunction or mapHandlerEntry is required (got neither)");
   });
-  test('reduce: both function and entry', () => {
-    expect(messageOf({ reduceHandlerEntry: reduceEntry })).toBe("MapReduceWorkflow 'Words': give either reduceFunction or reduceHandlerEntry, not both");
+
+  test('map: both mapFunction and mapHandlerEntry', () => {
+    expect(messageOf({ mapHandlerEntry: mapEntry }))
+      .toBe("MapReduceWorkflow 'Words': give either mapFunction or mapHandlerEntry, not both");
   });
+
+  test('reduce: neither reduceFunction nor reduceHandlerEntry', () => {
+    expect(messageOf({ reduceFunction: undefined }))
+      .toBe("MapReduceWorkflow 'Words': one of reduceFunction or reduceHandlerEntry is required (got neither)");
+  });
+
+  test('reduce: both reduceFunction and reduceHandlerEntry', () => {
+    expect(messageOf({ reduceHandlerEntry: reduceEntry }))
+      .toBe("MapReduceWorkflow 'Words': give either reduceFunction or reduceHandlerEntry, not both");
+  });
+
   test('itemsPath must be a reference path', () => {
-    expect(messageOf({ itemsPath: 'data' })).toBe("MapReduceWorkflow 'Words': itemsPath must be a JSONPath reference path such as '$.data' (got 'data')");
-    expect(messageOf({ itemsPath: '$.data[*]' })).toContain("(got '$.data[*]')");
+    expect(messageOf({ itemsPath: '$.data[*]' }))
+      .toBe("MapReduceWorkflow 'Words': itemsPath must be a JSONPath reference path such as '$.data' (got '$.data[*]')");
   });
+
   test("resultPath must be '$' or a dot path", () => {
-    expect(messageOf({ resultPath: '$.results[0]' })).toBe("MapReduceWorkflow 'Words': resultPath must be '$' or a dot path such as '$.mappedResults' (got '$.results[0]')");
+    expect(messageOf({ resultPath: '$.results[0]' }))
+      .toBe("MapReduceWorkflow 'Words': resultPath must be '$' or a dot path such as '$.mappedResults' (got '$.results[0]')");
   });
-  test('maxConcurrency must be an integer 1..40', () => {
-    expect(messageOf({ maxConcurrency: 41 })).toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps (got 41)");
-    expect(messageOf({ maxConcurrency: 0 })).toContain('(got 0)');
-    expect(messageOf({ maxConcurrency: 2.5 })).toContain('(got 2.5)');
+
+  test('maxConcurrency 0 is rejected', () => {
+    expect(messageOf({ maxConcurrency: 0 }))
+      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps (got 0)");
   });
-  test('an Express workflow lasts at most 5 minutes', () => {
+
+  test('maxConcurrency 41 is rejected', () => {
+    expect(messageOf({ maxConcurrency: 41 }))
+      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps (got 41)");
+  });
+
+  test('a non-integer maxConcurrency is rejected', () => {
+    expect(messageOf({ maxConcurrency: 2.5 }))
+      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps (got 2.5)");
+  });
+
+  test('an Express workflowTimeout over 5 minutes is rejected', () => {
     expect(messageOf({ workflowType: sfn.StateMachineType.EXPRESS, workflowTimeout: Duration.minutes(6) }))
       .toBe("MapReduceWorkflow 'Words': workflowTimeout must be between 1 second and 5 minutes for EXPRESS workflows (got 6 minutes)");
   });
-  test('a Standard workflow lasts at most a year', () => {
+
+  test('a Standard workflowTimeout over 365 days is rejected', () => {
     expect(messageOf({ workflowTimeout: Duration.days(366) }))
       .toBe("MapReduceWorkflow 'Words': workflowTimeout must be between 1 second and 365 days for STANDARD workflows (got 366 days)");
   });
-  test('taskTimeout is 1 second to 15 minutes, as Lambda allows', () => {
-    expect(messageOf({ taskTimeout: Duration.minutes(16) }))
-      .toBe("MapReduceWorkflow 'Words': taskTimeout must be between 1 second and 15 minutes (got 16 minutes)");
-    expect(messageOf({ taskTimeout: Duration.millis(500) })).toContain('(got 500 millis)');
+
+  test('taskTimeout under 1 second is rejected', () => {
+    expect(messageOf({ taskTimeout: Duration.millis(500) }))
+      .toBe("MapReduceWorkflow 'Words': taskTimeout must be between 1 second and 15 minutes (got 500 millis)");
   });
-  test('timeouts are whole seconds, as TimeoutSeconds takes them', () => {
+
+  test('taskTimeout over 15 minutes is rejected', () => {
+    expect(messageOf({ taskTimeout: Duration.minutes(16), workflowTimeout: Duration.hours(1) }))
+      .toBe("MapReduceWorkflow 'Words': taskTimeout must be between 1 second and 15 minutes (got 16 minutes)");
+  });
+
+  test('a timeout that is not a whole number of seconds is rejected', () => {
     expect(messageOf({ taskTimeout: Duration.millis(1500) }))
       .toBe("MapReduceWorkflow 'Words': taskTimeout must be a whole number of seconds (got 1 second 500 millis)");
   });
-  test('taskTimeout must not exceed workflowTimeout', () => {
+
+  test('taskTimeout longer than workflowTimeout is rejected', () => {
     expect(messageOf({ taskTimeout: Duration.minutes(10), workflowTimeout: Duration.minutes(5) }))
       .toBe("MapReduceWorkflow 'Words': taskTimeout must not exceed workflowTimeout (got 10 minutes > 5 minutes)");
   });
-  test('retry.maxAttempts must be a non-negative integer', () => {
-    expect(messageOf({ retry: { maxAttempts: -1 } })).toBe("MapReduceWorkflow 'Words': retry.maxAttempts must be an integer 0..99999999 (got -1)");
+
+  test('a negative retry.maxAttempts is rejected', () => {
+    expect(messageOf({ retry: { maxAttempts: -1 } }))
+      .toBe("MapReduceWorkflow 'Words': retry.maxAttempts must be an integer 0..99999999 (got -1)");
   });
-  test('retry.backoffRate must be at least 1', () => {
-    expect(messageOf({ retry: { backoffRate: 0.5 } })).toBe("MapReduceWorkflow 'Words': retry.backoffRate must be at least 1 (got 0.5)");
+
+  test('retry.backoffRate below 1 is rejected', () => {
+    expect(messageOf({ retry: { backoffRate: 0.5 } }))
+      .toBe("MapReduceWorkflow 'Words': retry.backoffRate must be at least 1 (got 0.5)");
   });
-  test('retry.interval must be at least 1 second', () => {
-    expect(messageOf({ retry: { interval: Duration.millis(100) } })).toContain('retry.interval must be between 1 second and');
-    expect(messageOf({ retry: { interval: Duration.millis(100) } })).toContain('(got 100 millis)');
+
+  test('retry.interval under 1 second is rejected', () => {
+    expect(messageOf({ retry: { interval: Duration.millis(100) } }))
+      .toBe("MapReduceWorkflow 'Words': retry.interval must be between 1 second and 1157 days 9 hours (got 100 millis)");
   });
-  test('retry.maxDelay must be at least retry.interval', () => {
+
+  test('retry.maxDelay over 366 days (MaxDelaySeconds) is rejected', () => {
+    expect(messageOf({ retry: { maxDelay: Duration.days(400) } }))
+      .toBe("MapReduceWorkflow 'Words': retry.maxDelay must be between 1 second and 366 days (got 400 days)");
+  });
+
+  test('retry.maxDelay shorter than retry.interval is rejected', () => {
     expect(messageOf({ retry: { interval: Duration.seconds(10), maxDelay: Duration.seconds(5) } }))
       .toBe("MapReduceWorkflow 'Words': retry.interval must not exceed retry.maxDelay (got 10 seconds > 5 seconds)");
   });
-  test('retry.maxDelay is below a year and a day, as MaxDelaySeconds allows', () => {
-    expect(messageOf({ retry: { maxDelay: Duration.days(400) } })).toContain('retry.maxDelay must be between 1 second and 366 days (got 400 days)');
+
+  test('handlerMemorySize below 128 MiB is rejected', () => {
+    expect(messageOf({ handlerMemorySize: 127 }))
+      .toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 127)");
   });
-  test('handlerMemorySize is 128..10240 MiB', () => {
-    expect(messageOf({ handlerMemorySize: 64 })).toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 64)");
+
+  test('handlerMemorySize above 10240 MiB is rejected', () => {
+    expect(messageOf({ handlerMemorySize: 10_241 }))
+      .toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 10241)");
   });
-  test('handler entries must exist', () => {
-    expect(messageOf({ mapHandlerEntry: 'lambdas/nope/index.ts', reduceFunction: fn() }, false))
+
+  test('a handler entry that does not exist is rejected', () => {
+    expect(messageOf({ mapFunction: undefined, mapHandlerEntry: 'lambdas/nope/index.ts' }))
       .toBe("MapReduceWorkflow 'Words': mapHandlerEntry must be an existing file (got 'lambdas/nope/index.ts')");
   });
-  test('stateMachineName follows Step Functions naming', () => {
+
+  test('a stateMachineName outside Step Functions naming is rejected', () => {
     expect(messageOf({ stateMachineName: 'word length' }))
       .toBe("MapReduceWorkflow 'Words': stateMachineName must be 1..80 letters, digits, '-' or '_' (got 'word length')");
   });
-  test('all problems of the props are reported together', () => {
-    expect(messageOf({ maxConcurrency: 100, taskTimeout: Duration.minutes(10), workflowTimeout: Duration.minutes(5) })).toBe([
+
+  test('several problems are reported together in one error', () => {
+    const error = rejection({
+      mapFunction: undefined,
+      maxConcurrency: 100,
+      taskTimeout: Duration.minutes(10),
+      workflowTimeout: Duration.minutes(5),
+      retry: { backoffRate: 0 },
+    });
+    expect(error.message).toBe([
       "MapReduceWorkflow 'Words': invalid props:",
+      ' - one of mapFunction or mapHandlerEntry is required (got neither)',
       ' - maxConcurrency must be an integer 1..40 for inline maps (got 100)',
       ' - taskTimeout must not exceed workflowTimeout (got 10 minutes > 5 minutes)',
+      ' - retry.backoffRate must be at least 1 (got 0)',
     ].join('\n'));
+    expect(error.problems).toHaveLength(4);
   });
-  test('unresolved tokens are left to CloudFormation', () => {
-    expect(() => build({ maxConcurrency: Lazy.number({ produce: () => 5 }) })).not.toThrow();
+
+  test('unresolved tokens are not rejected but left to CloudFormation', () => {
+    const lazy = synth({ maxConcurrency: Lazy.number({ produce: () => 5 }) });
+    expect(lazy.definition.States.MapItems.MaxConcurrency).toBe(5);
+
+    const { stack } = build((stack) => ({
+      maxConcurrency: Token.asNumber(new CfnParameter(stack, 'Concurrency', { type: 'Number', default: 50 }).value),
+      retry: { backoffRate: Token.asNumber(new CfnParameter(stack, 'Backoff', { type: 'Number', default: 0.5 }).value) },
+    }));
+    // Parameters are not resources, so the definition is read unresolved.
+    const template = Template.fromStack(stack);
+    const definitionString = JSON.stringify(Object.values<any>(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString);
+    expect(definitionString).toContain('{"Ref":"Concurrency"}');
+    expect(definitionString).toContain('{"Ref":"Backoff"}');
   });
 });
 
-describe('variants', () => {
-  test.each<[string, Partial<MapReduceWorkflowProps>]>([
-    ['defaults', {}],
+describe('definition variants', () => {
+  test.each<[string, PropsIn]>([
+    ['default', {}],
     ['Express', { workflowType: sfn.StateMachineType.EXPRESS }],
     ['nested result path', { resultPath: '$.a.b' }],
     ['whole-state result path', { resultPath: '$' }],
     ['bracket items path', { itemsPath: "$['items'][0]" }],
+    ['result table', withResultTable],
   ])('the %s definition passes asl-validator', (_, props) => {
-    const result = aslValidator(stateMachineDefinition(build(props).template()));
+    const result = aslValidator(synth(props).definition);
     expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);
   });
 
-  test('Express: type EXPRESS and a 5-minute default timeout', () => {
-    const { template } = build({ workflowType: sfn.StateMachineType.EXPRESS });
-    template().hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
-    expect(stateMachineDefinition(template()).TimeoutSeconds).toBe(300);
+  test('defaults: Standard, 1-hour timeout, $.data ten at a time, results at $.mappedResults, 60 s tasks', () => {
+    const { template, definition } = synth();
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
+    expect(definition.TimeoutSeconds).toBe(3600);
+    expect(definition.States.MapItems).toMatchObject({
+      ItemsPath: '$.data',
+      MaxConcurrency: 10,
+      ResultSelector: { 'mappedResults.$': '$' },
+      ResultPath: '$',
+    });
+    expect(definition.States.ReduceResults.Parameters['Payload.$']).toBe('$.mappedResults');
+    expect(definition.States.MapItems.ItemProcessor.States.MapItem.TimeoutSeconds).toBe(60);
+    expect(definition.States.ReduceResults.TimeoutSeconds).toBe(60);
   });
 
-  test('Standard: a 1-hour default timeout', () => {
-    expect(stateMachineDefinition(build().template()).TimeoutSeconds).toBe(3600);
+  test('Express: type EXPRESS and a 300 s default timeout', () => {
+    const { template, definition } = synth({ workflowType: sfn.StateMachineType.EXPRESS });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
+    expect(definition.TimeoutSeconds).toBe(300);
   });
 
-  test('a nested resultPath nests the collected results; $ replaces the state with them', () => {
-    expect(stateMachineDefinition(build({ resultPath: '$.a.b' }).template()).States.MapItems)
-      .toMatchObject({ ResultSelector: { a: { 'b.$': '$' } }, ResultPath: '$' });
-    const whole = stateMachineDefinition(build({ resultPath: '$' }).template());
-    expect(whole.States.MapItems.ResultSelector).toBeUndefined();
-    expect(whole.States.ReduceResults.Parameters['Payload.$']).toBe('$');
+  test('a custom workflowTimeout is the definition timeout', () => {
+    expect(synth({ workflowTimeout: Duration.hours(2) }).definition.TimeoutSeconds).toBe(7200);
   });
 
-  test('without a result table, failures go straight to the Fail state and nothing is stored', () => {
-    const definition = stateMachineDefinition(build().template());
+  test('resultPath $.a.b nests the collected results and the reduce reads them there', () => {
+    const { definition } = synth({ resultPath: '$.a.b' });
+    expect(definition.States.MapItems.ResultSelector).toEqual({ a: { 'b.$': '$' } });
+    expect(definition.States.MapItems.ResultPath).toBe('$');
+    expect(definition.States.ReduceResults.Parameters['Payload.$']).toBe('$.a.b');
+  });
+
+  test('resultPath $ replaces the state with the results, without a ResultSelector', () => {
+    const { definition } = synth({ resultPath: '$' });
+    expect(definition.States.MapItems).not.toHaveProperty('ResultSelector');
+    expect(definition.States.MapItems.ResultPath).toBe('$');
+    expect(definition.States.ReduceResults.Parameters['Payload.$']).toBe('$');
+  });
+
+  test('without a result table nothing is stored and every catch goes straight to Failed', () => {
+    const { definition } = synth();
     expect(Object.keys(definition.States).sort()).toEqual(['Failed', 'MapItems', 'ReduceResults']);
-    expect(definition.States.MapItems.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'Failed' }]);
+    for (const name of ['MapItems', 'ReduceResults']) {
+      expect(definition.States[name].Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'Failed' }]);
+    }
     expect(definition.States.ReduceResults.End).toBe(true);
+    expect(definition.States.Failed).toEqual({ Type: 'Fail', ErrorPath: '$.Error', CausePath: '$.Cause' });
   });
 
-  test('with a result table, a custom key name is written', () => {
-    const stack = new Stack(new App(), 'Keyed');
-    const table = new ResultTable(stack, 'Results', { partitionKeyName: 'runId' });
-    new MapReduceWorkflow(stack, 'Words', { mapFunction: fn(), reduceFunction: fn(), resultTable: table });
-    const definition = stateMachineDefinition(Template.fromStack(stack));
-    expect(definition.States.StoreResult.Parameters.Item.runId).toEqual({ 'S.$': '$$.Execution.Id' });
-    expect(definition.States.RecordFailure.Parameters.Item).toMatchObject({ runId: { 'S.$': '$$.Execution.Id' }, error: { 'S.$': '$.Error' } });
+  test('with a result table, success and failure records are written under its key name', () => {
+    const { definition } = synth((stack) => ({ resultTable: new ResultTable(stack, 'Results', { partitionKeyName: 'runId' }) }));
+    expect(Object.keys(definition.States).sort()).toEqual(['Failed', 'MapItems', 'RecordFailure', 'ReduceResults', 'StoreResult']);
+    expect(definition.States.ReduceResults.Next).toBe('StoreResult');
+    expect(definition.States.StoreResult.Parameters.Item).toMatchObject({ runId: { 'S.$': '$$.Execution.Id' }, status: { S: 'SUCCEEDED' } });
+    expect(definition.States.RecordFailure.Parameters.Item).toMatchObject({
+      runId: { 'S.$': '$$.Execution.Id' },
+      status: { S: 'FAILED' },
+      error: { 'S.$': '$.Error' },
+      cause: { 'S.$': '$.Cause' },
+    });
   });
 
-  test('custom retry and task timeout apply to every task', () => {
-    const definition = stateMachineDefinition(build({
-      taskTimeout: Duration.seconds(30),
+  test('custom retry settings appear in every Retry block, Lambda and DynamoDB alike', () => {
+    const { definition } = synth((stack) => ({
+      ...withResultTable(stack),
       retry: { maxAttempts: 2, interval: Duration.seconds(5), backoffRate: 3, maxDelay: Duration.seconds(20) },
-    }).template());
-    for (const task of [definition.States.MapItems.ItemProcessor.States.MapItem, definition.States.ReduceResults]) {
-      expect(task.TimeoutSeconds).toBe(30);
-      expect(task.Retry[0]).toMatchObject({ IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 3, MaxDelaySeconds: 20, JitterStrategy: 'FULL' });
+    }));
+    const retried = allStates(definition).filter(([, state]) => state.Retry);
+    expect(retried.map(([name]) => name).sort()).toEqual(['MapItem', 'RecordFailure', 'ReduceResults', 'StoreResult']);
+    for (const [, state] of retried) {
+      expect(state.Retry).toHaveLength(1);
+      expect(state.Retry[0]).toMatchObject({ IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 3, MaxDelaySeconds: 20, JitterStrategy: 'FULL' });
     }
   });
 
-  test('functions passed in are used as they are, and none is built', () => {
-    const { template, workflow } = build();
-    template().resourceCountIs('AWS::Lambda::Function', 2);
-    expect(workflow.mapFunction.node.id).toBe('Map');
-    expect(stateMachineDefinition(template()).States.ReduceResults.Parameters.FunctionName).toMatch(/:function:Reduce[0-9A-F]{8}$/);
+  test('a custom taskTimeout is the TimeoutSeconds of the map and reduce tasks', () => {
+    const { definition } = synth({ taskTimeout: Duration.seconds(30) });
+    expect(definition.States.MapItems.ItemProcessor.States.MapItem.TimeoutSeconds).toBe(30);
+    expect(definition.States.ReduceResults.TimeoutSeconds).toBe(30);
   });
 
-  test('grantStartExecution allows states:StartExecution on this state machine only; metricFailed reads ExecutionsFailed', () => {
-    const { stack, workflow, template } = build();
-    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
-    workflow.grantStartExecution(role);
-    template().hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }],
-      PolicyDocument: { Statement: [{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: stack.getLogicalId(workflow.stateMachine.node.defaultChild as sfn.CfnStateMachine) } }] },
-    });
-    const metric = workflow.metricFailed();
-    expect([metric.namespace, metric.metricName]).toEqual(['AWS/States', 'ExecutionsFailed']);
+  test('functions passed in are the ones invoked, and no other function is made', () => {
+    const { stack, template, definition, workflow, mapFunction, reduceFunction } = synth();
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    expect(workflow.mapFunction).toBe(mapFunction);
+    expect(workflow.reduceFunction).toBe(reduceFunction);
+    const arnOf = (fn: lambda.Function) =>
+      `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}`;
+    expect(definition.States.MapItems.ItemProcessor.States.MapItem.Parameters.FunctionName).toBe(arnOf(mapFunction));
+    expect(definition.States.ReduceResults.Parameters.FunctionName).toBe(arnOf(reduceFunction));
   });
 });
 
-test('functions built from entries: Node.js 22, arm64, traced, task timeout and memory, no AWS managed policy', () => {
-  const { template } = build({
+describe('public methods', () => {
+  test('grantStartExecution allows states:StartExecution on this state machine only', () => {
+    const { stack, workflow } = build();
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(workflow.grantStartExecution(caller).success).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(caller.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: {
+        Statement: [{
+          Action: 'states:StartExecution',
+          Effect: 'Allow',
+          Resource: { Ref: stack.getLogicalId(workflow.stateMachine.node.defaultChild as sfn.CfnStateMachine) },
+        }],
+      },
+    });
+  });
+
+  test('metricFailed is ExecutionsFailed in AWS/States for this state machine', () => {
+    const { stack, workflow } = build();
+    const metric = workflow.metricFailed();
+    expect(metric.metricName).toBe('ExecutionsFailed');
+    expect(metric.namespace).toBe('AWS/States');
+    expect(stack.resolve(metric.dimensions)).toEqual({
+      StateMachineArn: { Ref: stack.getLogicalId(workflow.stateMachine.node.defaultChild as sfn.CfnStateMachine) },
+    });
+  });
+});
+
+// The only test that bundles (esbuild, both handlers).
+test('functions built from entries: Node.js 22, arm64, active tracing, the task timeout and memory, no AWS managed policy', () => {
+  const { template } = synth({
     mapHandlerEntry: mapEntry,
     reduceHandlerEntry: reduceEntry,
     taskTimeout: Duration.seconds(20),
     handlerMemorySize: 512,
-  }, false);
-  const functions = Object.values(template().findResources('AWS::Lambda::Function'));
-  expect(functions).toHaveLength(2);
-  for (const f of functions) {
-    expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Timeout: 20, MemorySize: 512 });
-  }
-  for (const role of Object.values(template().findResources('AWS::IAM::Role'))) {
-    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  }, { inlineFunctions: false });
+  const resources = template.toJSON().Resources;
+  const built = Object.entries<any>(template.findResources('AWS::Lambda::Function'));
+  expect(built.map(([logicalId]) => logicalId)).toEqual([
+    expect.stringMatching(/^WordsMapFunction[0-9A-F]{8}$/),
+    expect.stringMatching(/^WordsReduceFunction[0-9A-F]{8}$/),
+  ]);
+  for (const [, fn] of built) {
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Timeout: 20,
+      MemorySize: 512,
+    });
+    const [roleId] = fn.Properties.Role['Fn::GetAtt'];
+    expect(resources[roleId].Type).toBe('AWS::IAM::Role');
+    expect(resources[roleId].Properties).not.toHaveProperty('ManagedPolicyArns');
   }
 });
