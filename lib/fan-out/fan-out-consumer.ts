@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../internal/dead-letters';
 import { createNodejsHandler } from '../internal/nodejs-handler';
+import { knownReservedConcurrency } from '../internal/reserved-concurrency';
 import { PropValidator } from '../internal/validation';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 import { IdempotencyTable } from '../storage/idempotency-table';
@@ -25,7 +26,11 @@ export interface FanOutConsumerOptions {
    * @default Duration.seconds(30)
    */
   readonly workerTimeout?: Duration;
-  /** Reserved concurrency of the worker built from `workerHandlerEntry`. @default - none */
+  /**
+   * Reserved concurrency of the worker built from `workerHandlerEntry`: the most batches processed at once,
+   * and capacity other functions cannot take.
+   * @default 10
+   */
   readonly reservedConcurrency?: number;
   /** Memory of the worker built from `workerHandlerEntry`, in MiB. @default 256 */
   readonly memorySize?: number;
@@ -37,7 +42,11 @@ export interface FanOutConsumerOptions {
   readonly batchSize?: number;
   /** How long the poller gathers records before invoking. Required for a batch size over 10. @default - none */
   readonly maxBatchingWindow?: Duration;
-  /** Most concurrent invocations the event source makes, 2..1000. @default - as many as Lambda allows */
+  /**
+   * Most concurrent invocations the event source makes, 2..1000; at most the worker's reserved concurrency,
+   * so the poller never receives batches no instance can take.
+   * @default - the worker's reserved concurrency when it is known and at least 2, else as many as Lambda allows
+   */
   readonly maxConcurrency?: number;
   /**
    * How long a received message stays invisible. At least 6 × the worker timeout, as AWS advises for Lambda event sources.
@@ -67,6 +76,7 @@ export interface FanOutConsumerProps extends FanOutConsumerOptions {
 }
 
 const MAX_VISIBILITY = Duration.hours(12);
+const DEFAULT_WORKER_RESERVED_CONCURRENCY = 10;
 const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
 
 /**
@@ -91,7 +101,12 @@ export class FanOutConsumer extends Construct {
     const retentionPeriod = props.retentionPeriod ?? Duration.days(4);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     const batchSize = props.batchSize ?? 10;
-    validateConsumer(id, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize });
+    const reservedConcurrency = props.workerFunction
+      ? knownReservedConcurrency(props.workerFunction)
+      : props.reservedConcurrency ?? DEFAULT_WORKER_RESERVED_CONCURRENCY;
+    const maxConcurrency = props.maxConcurrency
+      ?? (reservedConcurrency !== undefined && reservedConcurrency >= 2 ? Math.min(reservedConcurrency, 1000) : undefined);
+    validateConsumer(id, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize, reservedConcurrency, maxConcurrency });
 
     this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', `${this.node.path}/Queue and its subscription`, { fifo: props.fifo });
     this.queue = new sqs.Queue(this, 'Queue', {
@@ -115,7 +130,7 @@ export class FanOutConsumer extends Construct {
       timeout: workerTimeout,
       memorySize: props.memorySize ?? 256,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      reservedConcurrency: props.reservedConcurrency,
+      reservedConcurrency: reservedConcurrency!,
       environment: {
         ...props.resultTable && { RESULT_TABLE_NAME: props.resultTable.tableName, RESULT_TABLE_KEY: props.resultTable.partitionKeyName },
         ...props.idempotencyTable && { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName },
@@ -129,7 +144,7 @@ export class FanOutConsumer extends Construct {
     this.eventSource = new eventSources.SqsEventSource(this.queue, {
       batchSize,
       maxBatchingWindow: props.maxBatchingWindow,
-      maxConcurrency: props.maxConcurrency,
+      maxConcurrency,
       reportBatchItemFailures: true,
     });
     this.worker.addEventSource(this.eventSource);
@@ -155,6 +170,8 @@ interface ConsumerSettings {
   readonly retentionPeriod: Duration;
   readonly maxReceiveCount: number;
   readonly batchSize: number;
+  readonly reservedConcurrency?: number;
+  readonly maxConcurrency?: number;
 }
 
 /** The consumer's rules, including the cross-checks between queue, event source and function that AWS only reports at deploy or run time. */
@@ -184,13 +201,14 @@ function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSet
   v.check(!props.fifo || props.maxBatchingWindow === undefined, 'maxBatchingWindow is not supported for FIFO queues');
   v.wholeSecondsInRange('maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
   v.integerInRange('maxConcurrency', props.maxConcurrency, 2, 1000);
-  const reserved = props.workerFunction
-    ? (props.workerFunction.node.defaultChild as lambda.CfnFunction | undefined)?.reservedConcurrentExecutions
-    : props.reservedConcurrency;
-  v.integerInRange('reservedConcurrency', props.reservedConcurrency, 0, 1000);
+  v.check(props.workerFunction === undefined || props.reservedConcurrency === undefined,
+    'reservedConcurrency applies to a worker built from workerHandlerEntry; set it on the workerFunction itself');
+  // 0 would disable the worker: every message would end in the dead-letter queue.
+  v.integerInRange('reservedConcurrency', props.reservedConcurrency, 1, 1000);
+  const reserved = s.reservedConcurrency;
   v.check(
-    props.maxConcurrency === undefined || reserved === undefined || Token.isUnresolved(reserved) || props.maxConcurrency <= reserved,
-    `maxConcurrency must not exceed the worker's reserved concurrency (got ${props.maxConcurrency} > ${reserved}); `
+    s.maxConcurrency === undefined || reserved === undefined || s.maxConcurrency <= reserved,
+    `maxConcurrency must not exceed the worker's reserved concurrency (got ${s.maxConcurrency} > ${reserved}); `
     + 'the poller would receive messages no instance can take, and they would return only after the visibility timeout',
   );
   v.throwIfAny();

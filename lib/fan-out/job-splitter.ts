@@ -31,6 +31,12 @@ export interface JobSplitterProps {
   readonly timeout?: Duration;
   /** Log retention of the splitter. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Reserved concurrency of the splitter: how many jobs it splits at once. A job
+   * split while it is at the limit is throttled, and its caller retries.
+   * @default 2
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -44,13 +50,16 @@ export class JobSplitter extends Construct {
     super(scope, id);
     const chunkSize = props.chunkSize ?? 100;
     const v = new PropValidator('JobSplitter', id);
+    const reservedConcurrency = props.reservedConcurrency ?? 2;
     v.integerInRange('chunkSize', chunkSize, 1, 10_000);
+    v.integerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);
     v.throwIfAny();
 
     this.function = createNodejsHandler(this, 'Function', {
       entry: props.handlerEntry ?? path.join(__dirname, '..', '..', 'lambdas', 'split-job', 'index.ts'),
       timeout: props.timeout ?? Duration.minutes(1),
       memorySize: 256,
+      reservedConcurrency,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       environment: { TOPIC_ARN: props.fanOut.topic.topicArn, CHUNK_SIZE: String(chunkSize) },
       invokedBy: 'its caller (a schedule, an API or a workflow), which sees the error and retries the whole job',

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { checkReservedConcurrencyBudget } from './reserved-concurrency';
 
 /** Settings for a handler function the library builds from a TypeScript entry file. */
 export interface NodejsHandlerOptions {
@@ -19,8 +20,11 @@ export interface NodejsHandlerOptions {
   readonly environment?: Record<string, string>;
   /** What invokes the function synchronously, for the acknowledgement of the Lambda-DLQ finding. */
   readonly invokedBy: string;
-  /** Reserved concurrency. @default - none */
-  readonly reservedConcurrency?: number;
+  /**
+   * Reserved concurrency: the most instances the function may run, and the
+   * capacity no other function can take from it. Every library function has one.
+   */
+  readonly reservedConcurrency: number;
 }
 
 /**
@@ -68,6 +72,7 @@ export function createNodejsHandler(scope: Construct, id: string, options: Nodej
     },
   });
   acknowledgeHandlerFindings(fn, role, options.invokedBy);
+  checkReservedConcurrencyBudget(scope);
   return fn;
 }
 

@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { createNodejsHandler } from '../internal/nodejs-handler';
+import { knownReservedConcurrency } from '../internal/reserved-concurrency';
 import { isReferencePath, PropValidator } from '../internal/validation';
 import { ResultTable } from '../storage/result-table';
 
@@ -110,6 +111,17 @@ export interface MapReduceWorkflowProps {
    */
   readonly handlerMemorySize?: number;
   /**
+   * Reserved concurrency of the map function built from `mapHandlerEntry`; at least `maxConcurrency`,
+   * or the Map's own iterations would throttle each other. Throttled tasks are retried (see `retry`).
+   * @default 2 × maxConcurrency: room for two executions mapping at once
+   */
+  readonly mapReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the reduce function built from `reduceHandlerEntry`: how many executions reduce at once.
+   * @default 2
+   */
+  readonly reduceReservedConcurrency?: number;
+  /**
    * Physical name of the state machine.
    * @default - a name CloudFormation generates
    */
@@ -164,6 +176,7 @@ export class MapReduceWorkflow extends Construct {
       timeout: settings.taskTimeout,
       memorySize: settings.handlerMemorySize,
       logRetention: settings.logRetention,
+      reservedConcurrency: settings.mapReservedConcurrency,
       invokedBy: 'Step Functions, which retries and catches its errors',
     });
     this.reduceFunction = props.reduceFunction ?? createNodejsHandler(this, 'ReduceFunction', {
@@ -171,6 +184,7 @@ export class MapReduceWorkflow extends Construct {
       timeout: settings.taskTimeout,
       memorySize: settings.handlerMemorySize,
       logRetention: settings.logRetention,
+      reservedConcurrency: settings.reduceReservedConcurrency,
       invokedBy: 'Step Functions, which retries and catches its errors',
     });
 
@@ -298,14 +312,17 @@ interface WorkflowSettings {
   readonly retry: Required<TaskRetryProps>;
   readonly logRetention: logs.RetentionDays;
   readonly handlerMemorySize: number;
+  readonly mapReservedConcurrency: number;
+  readonly reduceReservedConcurrency: number;
 }
 
 function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings {
   const workflowType = props.workflowType ?? sfn.StateMachineType.STANDARD;
+  const maxConcurrency = props.maxConcurrency ?? 10;
   return {
     itemsPath: props.itemsPath ?? '$.data',
     resultPath: props.resultPath ?? '$.mappedResults',
-    maxConcurrency: props.maxConcurrency ?? 10,
+    maxConcurrency,
     workflowType,
     workflowTimeout: props.workflowTimeout
       ?? (workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : Duration.hours(1)),
@@ -318,6 +335,9 @@ function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings {
     },
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     handlerMemorySize: props.handlerMemorySize ?? 256,
+    // An unresolved maxConcurrency cannot be doubled at synth; the 40 of the inline Map's limit is always enough.
+    mapReservedConcurrency: props.mapReservedConcurrency ?? (Token.isUnresolved(maxConcurrency) ? INLINE_MAP_MAX_CONCURRENCY : 2 * maxConcurrency),
+    reduceReservedConcurrency: props.reduceReservedConcurrency ?? 2,
   };
 }
 
@@ -348,6 +368,19 @@ function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkflowProp
   v.wholeSecondsInRange('retry.maxDelay', s.retry.maxDelay, Duration.seconds(1), Duration.seconds(31_622_400));
   v.notLonger('retry.interval', s.retry.interval, 'retry.maxDelay', s.retry.maxDelay);
   v.integerInRange('handlerMemorySize', s.handlerMemorySize, 128, 10_240, 'MiB');
+  v.check(props.mapFunction === undefined || props.mapReservedConcurrency === undefined,
+    'mapReservedConcurrency applies to a map function built from mapHandlerEntry; set it on the mapFunction itself');
+  v.check(props.reduceFunction === undefined || props.reduceReservedConcurrency === undefined,
+    'reduceReservedConcurrency applies to a reduce function built from reduceHandlerEntry; set it on the reduceFunction itself');
+  // 0 would disable the function: every task would fail.
+  v.integerInRange('mapReservedConcurrency', props.mapReservedConcurrency, 1, 1000);
+  v.integerInRange('reduceReservedConcurrency', props.reduceReservedConcurrency, 1, 1000);
+  const mapReserved = props.mapFunction ? knownReservedConcurrency(props.mapFunction) : s.mapReservedConcurrency;
+  v.check(
+    mapReserved === undefined || Token.isUnresolved(s.maxConcurrency) || mapReserved >= s.maxConcurrency,
+    `the map function's reserved concurrency must be at least maxConcurrency (got ${mapReserved} < ${s.maxConcurrency}); `
+    + 'the Map would run more iterations at once than the function may, and throttle itself',
+  );
   for (const [prop, entry] of [['mapHandlerEntry', props.mapHandlerEntry], ['reduceHandlerEntry', props.reduceHandlerEntry]] as const) {
     v.check(entry === undefined || fs.existsSync(entry), `${prop} must be an existing file (got '${entry}')`);
   }

@@ -71,6 +71,23 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
     expect(messageOf({ workerHandlerEntry: 'lambdas/process-chunk/index.ts', reservedConcurrency: 3, maxConcurrency: 4 }))
       .toContain('maxConcurrency must not exceed the worker\'s reserved concurrency (got 4 > 3)');
   });
+  test('reservedConcurrency only for a built worker', () => {
+    expect(messageOf({ reservedConcurrency: 5 })).toBe(
+      "FanOutConsumer 'Words': reservedConcurrency applies to a worker built from workerHandlerEntry; set it on the workerFunction itself");
+  });
+  test('reservedConcurrency 1..1000 (0 would send every message to the dead-letter queue)', () => {
+    expect(messageOf({ workerHandlerEntry: 'lambdas/process-chunk/index.ts', reservedConcurrency: 0 }))
+      .toBe("FanOutConsumer 'Words': reservedConcurrency must be an integer 1..1000 (got 0)");
+  });
+  test("maxConcurrency defaults to the worker's reserved concurrency, so the poller never outruns it", () => {
+    const stack = new Stack(new App(), 'Reserved');
+    new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack, { reservedConcurrentExecutions: 7 }) } } });
+    new FanOut(stack, 'Other', { consumers: { Unbounded: { workerFunction: new lambda.Function(stack, 'Unreserved', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+    }) } } });
+    const mappings = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings.map((m) => m.Properties.ScalingConfig)).toEqual([{ MaximumConcurrency: 7 }, undefined]);
+  });
   test('maxConcurrency 2..1000', () => {
     expect(messageOf({ maxConcurrency: 1 })).toBe("FanOutConsumer 'Words': maxConcurrency must be an integer 2..1000 (got 1)");
   });
@@ -116,6 +133,13 @@ test('JobSplitter: chunkSize 1..10000', () => {
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 0 })).toThrow("JobSplitter 'Splitter': chunkSize must be an integer 1..10000 (got 0)");
 });
 
+test('JobSplitter: reservedConcurrency 1..1000', () => {
+  const stack = new Stack(new App(), 'Split');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, reservedConcurrency: 0 }))
+    .toThrow("JobSplitter 'Splitter': reservedConcurrency must be an integer 1..1000 (got 0)");
+});
+
 test('a consumer filter policy is set on its subscription', () => {
   const stack = new Stack(new App(), 'Filtered');
   new FanOut(stack, 'Work', {
@@ -134,4 +158,6 @@ test('JobSplitter with an items bucket may read it, and only it', () => {
   }))[0];
   const s3Statement = policy.Properties.PolicyDocument.Statement.find((st: any) => JSON.stringify(st.Action).includes('s3:GetObject'));
   expect(JSON.stringify(s3Statement.Resource)).toContain(stack.getLogicalId(bucket.node.defaultChild as any));
+  // Reserved concurrency 2 by default: two jobs split at once.
+  expect(stack.resolve((splitter.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions)).toBe(2);
 });

@@ -70,6 +70,36 @@ function allStates(definition: any): Array<[string, any]> {
 const withResultTable = (stack: Stack) => ({ resultTable: new ResultTable(stack, 'Results') });
 
 describe('validation: one test per rule, each with the full message', () => {
+  test('mapReservedConcurrency only for a built map function', () => {
+    expect(messageOf({ mapReservedConcurrency: 5 })).toBe(
+      "MapReduceWorkflow 'Words': mapReservedConcurrency applies to a map function built from mapHandlerEntry; set it on the mapFunction itself");
+  });
+  test('reduceReservedConcurrency only for a built reduce function', () => {
+    expect(messageOf({ reduceReservedConcurrency: 5 })).toBe(
+      "MapReduceWorkflow 'Words': reduceReservedConcurrency applies to a reduce function built from reduceHandlerEntry; set it on the reduceFunction itself");
+  });
+  test('reserved concurrency 1..1000 (0 would disable the function)', () => {
+    expect(rejection({ mapFunction: undefined, mapHandlerEntry: mapEntry, mapReservedConcurrency: 0, reduceFunction: undefined, reduceHandlerEntry: reduceEntry, reduceReservedConcurrency: 1001 }).problems)
+      .toEqual(expect.arrayContaining([
+        'mapReservedConcurrency must be an integer 1..1000 (got 0)',
+        'reduceReservedConcurrency must be an integer 1..1000 (got 1001)',
+      ]));
+  });
+  test("the map function's reserved concurrency is at least maxConcurrency (built)", () => {
+    expect(rejection({ mapFunction: undefined, mapHandlerEntry: mapEntry, mapReservedConcurrency: 5, maxConcurrency: 10 }).problems).toEqual([
+      "the map function's reserved concurrency must be at least maxConcurrency (got 5 < 10); "
+      + 'the Map would run more iterations at once than the function may, and throttle itself',
+    ]);
+  });
+  test("the map function's reserved concurrency is at least maxConcurrency (passed in)", () => {
+    const message = messageOf((stack) => ({
+      maxConcurrency: 10,
+      mapFunction: new lambda.Function(stack, 'Reserved3', {
+        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async(e)=>e'), reservedConcurrentExecutions: 3,
+      }),
+    }));
+    expect(message).toContain("the map function's reserved concurrency must be at least maxConcurrency (got 3 < 10)");
+  });
   test('the error is a PropValidationError naming the construct, its id and the problem', () => {
     const error = rejection({ maxConcurrency: 41 });
     expect(error).toBeInstanceOf(Error);
@@ -375,8 +405,12 @@ test('functions built from entries: Node.js 22, arm64, active tracing, the task 
     reduceHandlerEntry: reduceEntry,
     taskTimeout: Duration.seconds(20),
     handlerMemorySize: 512,
+    maxConcurrency: 4,
   }, { inlineFunctions: false });
   const resources = template.toJSON().Resources;
+  // Reserved concurrency by default: twice the Map's concurrency for the map function, 2 for the reduce function.
+  template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: 8, Timeout: 20 });
+  expect(Object.values<any>(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([8, 2]);
   const built = Object.entries<any>(template.findResources('AWS::Lambda::Function'));
   expect(built.map(([logicalId]) => logicalId)).toEqual([
     expect.stringMatching(/^WordsMapFunction[0-9A-F]{8}$/),
