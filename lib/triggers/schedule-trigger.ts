@@ -1,5 +1,7 @@
 import { Duration, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -12,8 +14,21 @@ import { createDeadLetterAlarm, createDeadLetterQueue } from '../internal/dead-l
 import { PropValidator } from '../internal/validation';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 
+/** The EventBridge service that runs a {@link ScheduleTrigger}. */
+export enum ScheduleService {
+  /** EventBridge Scheduler: time zones, one-time schedules, flexible windows, up to a million schedules per account. */
+  SCHEDULER = 'scheduler',
+  /**
+   * A scheduled rule on the default event bus: UTC only, no one-time schedules or flexible windows.
+   * For regions or accounts where Scheduler is not allowed, or to keep schedules with other rules.
+   */
+  RULE = 'rule',
+}
+
 /** Properties for a {@link ScheduleTrigger}. Give one schedule (`rate`, `cron` or `at`) and one target. */
 export interface ScheduleTriggerProps {
+  /** Which EventBridge service runs the schedule. @default ScheduleService.SCHEDULER */
+  readonly service?: ScheduleService;
   /** Run every `rate`: whole minutes, at least one. @default - `cron` or `at` */
   readonly rate?: Duration;
   /**
@@ -50,12 +65,15 @@ export interface ScheduleTriggerProps {
 
 /**
  * An EventBridge Scheduler schedule (rate, cron or one time, in a time zone,
- * optionally flexible) that starts a state machine, invokes a function or
- * publishes to a topic with a fixed input. Runs the target cannot take are
- * retried, then kept in an encrypted dead-letter queue.
+ * optionally flexible), or a scheduled EventBridge rule, that starts a state
+ * machine, invokes a function or publishes to a topic with a fixed input. Runs
+ * the target cannot take are retried, then kept in an encrypted dead-letter queue.
  */
 export class ScheduleTrigger extends Construct {
-  readonly schedule: scheduler.Schedule;
+  /** The Scheduler schedule; only with `ScheduleService.SCHEDULER`. */
+  readonly schedule?: scheduler.Schedule;
+  /** The scheduled rule; only with `ScheduleService.RULE`. */
+  readonly rule?: events.Rule;
   /** Runs that could not be delivered after the retries. */
   readonly deadLetterQueue: sqs.Queue;
   /** In ALARM while the dead-letter queue holds any run; only with `alarmTopic`. */
@@ -67,9 +85,36 @@ export class ScheduleTrigger extends Construct {
 
     this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', `the schedule ${this.node.path}`);
 
-    // A role of its own, so its permissions name this schedule's target only.
+    const service = props.service ?? ScheduleService.SCHEDULER;
+    const description = `Runs ${(props.stateMachine ?? props.function ?? props.topic)!.node.path}`;
+    if (service === ScheduleService.SCHEDULER) {
+      this.schedule = new scheduler.Schedule(this, 'Schedule', {
+        schedule: schedulerExpression(props),
+        target: this.schedulerTarget(props),
+        enabled: props.enabled ?? true,
+        timeWindow: props.flexibleWindow ? scheduler.TimeWindow.flexible(props.flexibleWindow) : scheduler.TimeWindow.off(),
+        description,
+      });
+    } else {
+      this.rule = new events.Rule(this, 'Rule', {
+        schedule: props.rate ? events.Schedule.rate(props.rate) : events.Schedule.expression(`cron(${props.cron})`),
+        targets: [this.ruleTarget(props)],
+        enabled: props.enabled ?? true,
+        description,
+      });
+    }
+
+    if (props.alarmTopic) {
+      this.deadLetterAlarm = createDeadLetterAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue,
+        `Scheduled runs of ${this.node.path} could not be delivered to their target. The messages in its dead-letter queue carry the error; fix the target or its permissions, then start the missed runs by hand.`);
+      props.alarmTopic.notifyOn(this.deadLetterAlarm);
+    }
+  }
+
+  /** A role of its own, so its permissions name this trigger's target only. */
+  private targetRole(servicePrincipal: string, props: ScheduleTriggerProps): iam.Role {
     const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      assumedBy: new iam.ServicePrincipal(servicePrincipal, {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
       description: `Lets the schedule ${this.node.path} run its target`,
@@ -80,34 +125,39 @@ export class ScheduleTrigger extends Construct {
         reason: `kms:GenerateDataKey* on the key of ${props.topic.node.path} only, which publishing to the encrypted topic needs (topic.grantPublish).`,
       });
     }
+    return role;
+  }
+
+  private schedulerTarget(props: ScheduleTriggerProps): scheduler.IScheduleTarget {
     const targetProps: targets.ScheduleTargetBaseProps = {
-      role,
+      role: this.targetRole('scheduler.amazonaws.com', props),
       input: scheduler.ScheduleTargetInput.fromObject(props.input ?? {}),
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: props.retryAttempts ?? 3,
       maxEventAge: props.maxEventAge ?? Duration.hours(1),
     };
-    const target = props.stateMachine ? new targets.StepFunctionsStartExecution(props.stateMachine, targetProps)
-      : props.function ? new targets.LambdaInvoke(props.function, targetProps)
-        : new targets.SnsPublish(props.topic!, targetProps);
+    if (props.stateMachine) return new targets.StepFunctionsStartExecution(props.stateMachine, targetProps);
+    if (props.function) return new targets.LambdaInvoke(props.function, targetProps);
+    return new targets.SnsPublish(props.topic!, targetProps);
+  }
 
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      schedule: scheduleExpression(props),
-      target,
-      enabled: props.enabled ?? true,
-      timeWindow: props.flexibleWindow ? scheduler.TimeWindow.flexible(props.flexibleWindow) : scheduler.TimeWindow.off(),
-      description: `Runs ${(props.stateMachine ?? props.function ?? props.topic)!.node.path}`,
-    });
-
-    if (props.alarmTopic) {
-      this.deadLetterAlarm = createDeadLetterAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue,
-        `Scheduled runs of ${this.node.path} could not be delivered to their target. The messages in its dead-letter queue carry the error; fix the target or its permissions, then start the missed runs by hand.`);
-      props.alarmTopic.notifyOn(this.deadLetterAlarm);
+  private ruleTarget(props: ScheduleTriggerProps): events.IRuleTarget {
+    const input = events.RuleTargetInput.fromObject(props.input ?? {});
+    const retryProps: eventTargets.TargetBaseProps = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.retryAttempts ?? 3,
+      maxEventAge: props.maxEventAge ?? Duration.hours(1),
+    };
+    if (props.stateMachine) {
+      return new eventTargets.SfnStateMachine(props.stateMachine, { ...retryProps, input, role: this.targetRole('events.amazonaws.com', props) });
     }
+    // EventBridge invokes a function through the function's resource policy, which names this rule.
+    if (props.function) return new eventTargets.LambdaFunction(props.function, { ...retryProps, event: input });
+    return new eventTargets.SnsTopic(props.topic!, { ...retryProps, message: input, role: this.targetRole('events.amazonaws.com', props) });
   }
 }
 
-function scheduleExpression(props: ScheduleTriggerProps): scheduler.ScheduleExpression {
+function schedulerExpression(props: ScheduleTriggerProps): scheduler.ScheduleExpression {
   const timeZone = TimeZone.of(props.timeZone ?? 'UTC');
   if (props.rate) return scheduler.ScheduleExpression.rate(props.rate);
   if (props.cron) return scheduler.ScheduleExpression.expression(`cron(${props.cron})`, timeZone);
@@ -154,6 +204,12 @@ function validateScheduleTriggerProps(id: string, props: ScheduleTriggerProps): 
   }
   if (props.timeZone !== undefined) {
     v.check(isTimeZone(props.timeZone), `timeZone must be an IANA time zone such as 'Asia/Seoul' (got '${props.timeZone}')`);
+  }
+  if (props.service === ScheduleService.RULE) {
+    const schedulerOnly = ([['at', props.at], ['flexibleWindow', props.flexibleWindow]] as const).filter(([, value]) => value !== undefined);
+    for (const [prop] of schedulerOnly) v.check(false, `${prop} needs ScheduleService.SCHEDULER; EventBridge rules cannot do it`);
+    v.check(props.timeZone === undefined || props.timeZone === 'UTC',
+      `timeZone must be UTC for ScheduleService.RULE; EventBridge rules run in UTC (got '${props.timeZone}')`);
   }
   v.wholeSecondsInRange('flexibleWindow', props.flexibleWindow, Duration.minutes(1), Duration.minutes(1440));
   v.integerInRange('retryAttempts', props.retryAttempts, 0, 185);

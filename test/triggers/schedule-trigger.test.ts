@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { AlarmTopic, PropValidationError, ScheduleTrigger, ScheduleTriggerProps } from '../../lib';
+import { AlarmTopic, PropValidationError, ScheduleService, ScheduleTrigger, ScheduleTriggerProps } from '../../lib';
 import { cronProblem } from '../../lib/triggers/schedule-trigger';
 
 function stackWithMachine() {
@@ -73,12 +73,71 @@ test('with an alarm topic, a dead-lettered run raises an alarm that notifies it'
   });
 });
 
-test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements', () => {
+describe('ScheduleService.RULE: a scheduled EventBridge rule instead of a Scheduler schedule', () => {
+  const stack = new Stack(new App(), 'Rules');
+  const stateMachine = new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')) });
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+  const topic = new AlarmTopic(stack, 'Alarms').topic;
+  const toMachine = new ScheduleTrigger(stack, 'Every5', { service: ScheduleService.RULE, stateMachine, rate: Duration.minutes(5), input: { jobId: 'scheduled' } });
+  new ScheduleTrigger(stack, 'Nightly', { service: ScheduleService.RULE, function: fn, cron: '0 18 ? * MON-FRI *', retryAttempts: 5, maxEventAge: Duration.minutes(30) });
+  new ScheduleTrigger(stack, 'Hourly', { service: ScheduleService.RULE, topic, rate: Duration.hours(1) });
+  const template = Template.fromStack(stack);
+
+  test('a state machine target: fixed input, a role that may start only it, retries and the dead-letter queue', () => {
+    expect(toMachine.schedule).toBeUndefined();
+    expect(toMachine.rule).toBeDefined();
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('^Machine') },
+        Input: '{"jobId":"scheduled"}',
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Every5Role'), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Every5DeadLetterQueue'), 'Arn'] } },
+      })],
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'events.amazonaws.com' } })] },
+    });
+    // EventBridge may write to the dead-letter queue, for this rule only.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^Every5Rule'), 'Arn'] } } },
+      })]) },
+    });
+  });
+
+  test('a function target: invoked through its resource policy for this rule, with the retry settings given', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 18 ? * MON-FRI *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 1800 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyRule'), 'Arn'] },
+    });
+  });
+
+  test('an encrypted topic target: published through a role that may use the topic key', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlarmsTopic') }, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HourlyRole'), 'Arn'] } })],
+    });
+    const hourlyPolicy = Object.values<any>(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('HourlyRole'));
+    expect(JSON.stringify(hourlyPolicy.Properties.PolicyDocument)).toMatch(/sns:Publish.*kms:GenerateDataKey|kms:.*sns:Publish/);
+  });
+});
+
+test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements, Scheduler and rule alike', () => {
   const app = new App();
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const stack = new Stack(app, 'Nag');
   const topic = new AlarmTopic(stack, 'Alarms');
   new ScheduleTrigger(stack, 'Every5', { topic: topic.topic, rate: Duration.minutes(5) });
+  new ScheduleTrigger(stack, 'Every10', { service: ScheduleService.RULE, topic: topic.topic, rate: Duration.minutes(10) });
   expect(() => app.synth()).not.toThrow();
 });
 
@@ -108,6 +167,15 @@ describe('validation: one test per rule', () => {
   });
   test('a flexible window of 1..1440 minutes', () => {
     expect(messageOf({ rate: Duration.minutes(5), flexibleWindow: Duration.hours(25) })).toContain('flexibleWindow must be between 1 minute and 1 day (got 1 day 1 hour)');
+  });
+  test('rules cannot run once or in a flexible window', () => {
+    const message = messageOf({ service: ScheduleService.RULE, at: new Date('2027-01-01T00:00:00Z'), flexibleWindow: Duration.minutes(5) });
+    expect(message).toContain('at needs ScheduleService.SCHEDULER; EventBridge rules cannot do it');
+    expect(message).toContain('flexibleWindow needs ScheduleService.SCHEDULER; EventBridge rules cannot do it');
+  });
+  test('rules run in UTC only', () => {
+    expect(messageOf({ service: ScheduleService.RULE, cron: '0 9 ? * MON *', timeZone: 'Asia/Seoul' }))
+      .toBe("ScheduleTrigger 'Every5': timeZone must be UTC for ScheduleService.RULE; EventBridge rules run in UTC (got 'Asia/Seoul')");
   });
   test('retry attempts 0..185', () => {
     expect(messageOf({ rate: Duration.minutes(5), retryAttempts: 200 })).toContain('retryAttempts must be an integer 0..185 (got 200)');
