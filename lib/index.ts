@@ -2,6 +2,7 @@ export * from './workflow/map-reduce-workflow';
 export * from './fan-out/fan-out';
 export * from './fan-out/fan-out-consumer';
 export * from './fan-out/job-splitter';
+export * from './fan-out/fan-out-job-workflow';
 export * from './storage/result-table';
 export * from './storage/idempotency-table';
 export * from './monitoring/alarm-topic';

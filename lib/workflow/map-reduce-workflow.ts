@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { createNodejsHandler } from '../internal/nodejs-handler';
+import { createTracedStateMachine } from '../internal/traced-state-machine';
 import { knownReservedConcurrency } from '../internal/reserved-concurrency';
 import { isReferencePath, PropValidator } from '../internal/validation';
 import { ResultTable } from '../storage/result-table';
@@ -238,37 +239,14 @@ export class MapReduceWorkflow extends Construct {
       definition = definition.next(storeResult(this, props.resultTable, retry, onError));
     }
 
-    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      retention: settings.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createTracedStateMachine(this, {
+      definition,
       stateMachineType: settings.workflowType,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: settings.workflowTimeout,
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-    this.acknowledgeStateMachineFindings();
-  }
-
-  private acknowledgeStateMachineFindings(): void {
-    const stack = Stack.of(this);
-    // Functions passed in from elsewhere are named by ARN, not by a logical id in this stack.
-    const qualifiedInvokes = [this.mapFunction, this.reduceFunction]
-      .filter((fn) => fn.node.defaultChild instanceof lambda.CfnFunction)
-      .map((fn) => ({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-        reason: `lambda:InvokeFunction on ${fn.node.path} and its versions and aliases (the ':*' suffix), nothing else.`,
-      }));
-    Validations.of(this.stateMachine.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing and vended log delivery: xray:PutTraceSegments/GetSampling* and logs:CreateLogDelivery/DescribeResourcePolicies/... support no resource-level permissions.',
-      },
-      ...qualifiedInvokes,
-    );
+      logRetention: settings.logRetention,
+      stateMachineName: props.stateMachineName,
+      invokedFunctions: [this.mapFunction, this.reduceFunction],
+    }));
   }
 
   /** Lets `grantee` start executions. */
