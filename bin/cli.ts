@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LocalRunner } from '../lib/local/local-runner';
 import { buildTimeline, formatTimeline } from '../lib/local/timeline';
+import { readJson, UsageError } from './commands/command';
+import { commandsUsage, selectCommand } from './commands/index';
+import { createSfnClient } from './commands/sfn';
 import { createExampleApp, EXAMPLE_STACKS, ExampleName } from './example-app';
 
 const USAGE = `usage: npm start -- [<example>] [--input <file.json>] [--assembly <cdk.out>] [--state-machine <id>] [--visibility-timeout <s>]
@@ -21,7 +24,14 @@ bundled code in-process, DynamoDB on an embedded dynalite, SNS/SQS on an embedde
 
 word-length prints the step timeline to stderr, then the output as one JSON line to stdout.
 fan-out prints one JSON line: items, chunks, stored, failed records, dead-lettered.
-Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.`;
+Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.
+
+On a deployed app (credentials and region from --profile and --region, else the usual AWS
+environment and config files; an ARN on the command line also gives the region):
+${commandsUsage()}
+
+Exit status: 0 the execution succeeded (or started, or is running), 1 it failed, timed out or was aborted,
+2 the command could not run (usage, input file, AWS error).`;
 
 // stdout carries only the execution output; everything else, including the
 // functions' own logs (Lambda would send those to CloudWatch), goes to stderr.
@@ -29,6 +39,16 @@ const writeOutput = process.stdout.write.bind(process.stdout);
 process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
 
 async function main(argv: string[]): Promise<number> {
+  const selected = selectCommand(argv);
+  if (selected) {
+    const io = { stdout: { write: writeOutput }, stderr: process.stderr, sleep, now: Date.now };
+    return selected.command.execute(selected.args, io, createSfnClient);
+  }
+  return runLocal(argv);
+}
+
+/** The local run: synthesizes (or reads) the example app's assembly and runs it in-process. */
+async function runLocal(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -93,22 +113,6 @@ async function runFanOut(runner: LocalRunner, job: unknown): Promise<number> {
   };
   writeOutput(`${JSON.stringify(summary)}\n`);
   return summary.deadLettered === 0 ? 0 : 1;
-}
-
-class UsageError extends Error {}
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --input ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--input ${file} is not JSON: ${(error as Error).message}`);
-  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+
+/** Exit status, the same for the local run and the AWS commands. */
+export const EXIT = {
+  /** The execution (or the command) succeeded. */
+  succeeded: 0,
+  /** The execution failed, timed out or was aborted. */
+  failed: 1,
+  /** The command could not run: a usage error, an unreadable input, an AWS error. */
+  cannotRun: 2,
+} as const;
+
+/** The command line is wrong: the message is printed followed by the usage. */
+export class UsageError extends Error {}
+
+/** The command could not run (AWS said no, nothing matched): the message says why and what to do. */
+export class CommandError extends Error {}
+
+/** Where a command prints: `process.stdout`/`process.stderr`, or a buffer in tests. */
+export interface Writer {
+  write(text: string): unknown;
+  /** A terminal gets a spinner; anything else a line per change, which logs and tests can read. */
+  readonly isTTY?: boolean;
+}
+
+/** Everything a command touches besides AWS, injected so that tests are fast and deterministic. */
+export interface CommandIo {
+  /** Results only (an ARN, the output JSON), so that they can be piped. */
+  readonly stdout: Writer;
+  /** Progress and errors. */
+  readonly stderr: Writer;
+  /** Waits between polls and retries; tests pass one that returns at once. */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Milliseconds since the epoch, for the elapsed time shown while waiting. */
+  readonly now: () => number;
+}
+
+/** What a command's `run` gets: the I/O plus a Step Functions client. */
+export interface CommandDeps extends CommandIo {
+  readonly client: SFNClient;
+}
+
+/** The options every AWS command takes, to build its client. */
+export interface AwsOptions {
+  /** From `--region`, else the region of an ARN given on the command line, else the AWS config chain. */
+  readonly region?: string;
+  /** From `--profile`, else the AWS config chain (`AWS_PROFILE`, default). */
+  readonly profile?: string;
+}
+
+/** How a command is written: a pure parser and a function of the parsed options and the injected dependencies. */
+export interface CommandSpec<O extends AwsOptions> {
+  /** `start <state machine> --input <file.json> ...`, without the common AWS options. */
+  readonly synopsis: string;
+  /** A few lines for the usage text. */
+  readonly description: string;
+  /** Parses the arguments after the command name; throws `UsageError`. */
+  parse(args: readonly string[]): O;
+  /** Runs the command; returns the exit status, or throws `UsageError`/`CommandError`. */
+  run(options: O, deps: CommandDeps): Promise<number>;
+}
+
+/** A command as the dispatcher sees it. */
+export interface Command {
+  readonly synopsis: string;
+  readonly description: string;
+  /** The command's own usage text. */
+  readonly usage: string;
+  /** Parses `args`, builds the client and runs; errors are printed on `io.stderr` and become exit status 2. */
+  execute(args: readonly string[], io: CommandIo, createClient: (options: AwsOptions) => SFNClient): Promise<number>;
+}
+
+/** The options of `AwsOptions` for `parseArgs`, and `--help`, which `execute` answers before parsing. */
+export const AWS_OPTIONS = {
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const AWS_OPTIONS_SYNOPSIS = '[--region <region>] [--profile <profile>]';
+
+/** Wraps a `CommandSpec` so that the table of commands holds them without knowing each one's options. */
+export function defineCommand<O extends AwsOptions>(spec: CommandSpec<O>): Command {
+  const usage = `usage: npm start -- ${spec.synopsis} ${AWS_OPTIONS_SYNOPSIS}\n\n${spec.description}`;
+  return {
+    synopsis: spec.synopsis,
+    description: spec.description,
+    usage,
+    async execute(args, io, createClient) {
+      try {
+        if (args.some((arg) => arg === '--help' || arg === '-h')) {
+          io.stderr.write(`${usage}\n`);
+          return EXIT.succeeded;
+        }
+        const options = spec.parse(args);
+        return await spec.run(options, { ...io, client: createClient(options) });
+      } catch (error) {
+        io.stderr.write(error instanceof UsageError ? `${error.message}\n\n${usage}\n` : `error: ${(error as Error).message}\n`);
+        return EXIT.cannotRun;
+      }
+    },
+  };
+}
+
+/** `parseArgs`, with its errors (unknown option, missing value) as `UsageError`s. */
+export function parseCommandLine<C extends ParseArgsConfig>(config: C) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Reads a JSON file named on the command line; a missing or malformed file is a `UsageError` naming the option. */
+export function readJson(file: string, option = '--input'): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${option} ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${option} ${file} is not JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,51 @@
+import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
+import { AwsCallError, describeExecution, FAILED_STATUSES, parseJson, regionOfArn } from './sfn';
+
+export interface StatusOptions extends AwsOptions {
+  /** The execution's ARN, as `start` prints it. */
+  readonly executionArn: string;
+}
+
+// DescribeExecution takes Standard executions (and Distributed Map child runs, `<state machine>/<map run>`).
+const EXECUTION_ARN = /^arn:[\w-]+:states:[\w-]+:\d{12}:execution:[^:]+:[^:]+$/;
+
+export function parseStatusArgs(args: readonly string[]): StatusOptions {
+  const { values, positionals } = parseCommandLine({ args: [...args], allowPositionals: true, options: AWS_OPTIONS });
+  if (positionals.length !== 1) throw new UsageError(`status takes one execution ARN (got ${positionals.length})`);
+  const [arn] = positionals;
+  if (!EXECUTION_ARN.test(arn)) {
+    throw new UsageError(`status needs an execution ARN, arn:aws:states:<region>:<account>:execution:<state machine>:<name> (got '${arn}')`);
+  }
+  return { executionArn: arn, region: values.region ?? regionOfArn(arn), profile: values.profile };
+}
+
+/**
+ * Prints an execution's `{ status, name, startDate, stopDate, output, error, cause }` as one JSON
+ * line (output parsed, absent fields null). Returns 0 when it succeeded or is still running,
+ * 1 when it failed, timed out or was aborted.
+ */
+export async function status(options: StatusOptions, deps: CommandDeps): Promise<number> {
+  const execution = await describeExecution(deps, options.executionArn).catch((error: unknown) => {
+    throw error instanceof AwsCallError && error.errorName === 'ExecutionDoesNotExist'
+      ? new CommandError(`DescribeExecution failed: ExecutionDoesNotExist: there is no execution ${options.executionArn} `
+        + 'for these credentials; check the ARN and --profile', { cause: error })
+      : error;
+  });
+  deps.stdout.write(`${JSON.stringify({
+    status: execution.status,
+    name: execution.name ?? null,
+    startDate: execution.startDate?.toISOString() ?? null,
+    stopDate: execution.stopDate?.toISOString() ?? null,
+    output: parseJson(execution.output),
+    error: execution.error ?? null,
+    cause: execution.cause ?? null,
+  })}\n`);
+  return FAILED_STATUSES.has(execution.status!) ? EXIT.failed : EXIT.succeeded;
+}
+
+export const statusCommand = defineCommand({
+  synopsis: 'status <execution arn>',
+  description: 'Prints an execution\'s { status, name, startDate, stopDate, output, error, cause } as one JSON line.',
+  parse: parseStatusArgs,
+  run: status,
+});
