@@ -8,3 +8,4 @@ export * from './storage/idempotency-table';
 export * from './monitoring/alarm-topic';
 export { PropValidationError } from './internal/validation';
 export * from './triggers/schedule-trigger';
+export * from './triggers/api-trigger';
