@@ -9,3 +9,6 @@ export * from './monitoring/alarm-topic';
 export { PropValidationError } from './internal/validation';
 export * from './triggers/schedule-trigger';
 export * from './triggers/api-trigger';
+export * from './warm/lambda-warmer';
+export * from './warm/provisioned-concurrency';
+export * from './warm/snap-start';

@@ -4,6 +4,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { withWarmUp } from '../shared/warm-up';
 import type { ChunkMessage } from '../split-job';
 
 /** The message body is not a chunk `{ jobId, chunkIndex, items: [{ word }] }`. */
@@ -107,7 +108,8 @@ async function processRecord(record: SQSRecord): Promise<ChunkResult> {
   }
 }
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+// The warm-up check comes first: a warm-up call never reaches the batch processor, idempotency or DynamoDB.
+export const handler = withWarmUp(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   // Lets an in-progress record expire with this invocation if it times out.
   idempotencyConfig.registerLambdaContext(context);
@@ -115,4 +117,4 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   return fifo
     ? processPartialResponse(event, processRecord, fifoProcessor, { context, skipGroupOnError: true })
     : processPartialResponse(event, processRecord, standardProcessor, { context });
-};
+});

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
+import { withWarmUp } from '../shared/warm-up';
 
 /** A job to fan out: its id and its work items. */
 export interface SplitJobEvent {
@@ -158,7 +159,7 @@ export async function publishChunks(client: SNSClient, topic: string, chunks: re
   }
 }
 
-export const handler = async (event: unknown, context?: Context): Promise<SplitJobResult> => {
+export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<SplitJobResult> => {
   if (context) logger.addContext(context);
   const request = validateJob(event);
   // The job id is the correlation id: splitter and worker logs of one job share it.
@@ -169,4 +170,4 @@ export const handler = async (event: unknown, context?: Context): Promise<SplitJ
   const result = { jobId: job.jobId, chunks: chunks.length, items: job.items.length };
   logger.info('published job', { ...result });
   return result;
-};
+});

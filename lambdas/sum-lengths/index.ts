@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { withWarmUp } from '../shared/warm-up';
 import type { WordLength } from '../word-length';
 
 /** What the reduce step returns (seed 001: `{ "totalLength": 39 }`). */
@@ -32,9 +33,9 @@ export function sumLengths(results: unknown): TotalLength {
   return { totalLength };
 }
 
-export const handler = async (event: unknown, context?: Context): Promise<TotalLength> => {
+export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<TotalLength> => {
   if (context) logger.addContext(context);
   const total = sumLengths(event);
   logger.info('reduced mapped results', { count: Array.isArray(event) ? event.length : 0, ...total });
   return total;
-};
+});

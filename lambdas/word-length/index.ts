@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { withWarmUp } from '../shared/warm-up';
 
 /** One item of the map step (seed 001: `{ "word": "apple" }`). */
 export interface WordItem {
@@ -31,9 +32,9 @@ export function wordLength(item: unknown): WordLength {
   return { length: word.length };
 }
 
-export const handler = async (event: unknown, context?: Context): Promise<WordLength> => {
+export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<WordLength> => {
   if (context) logger.addContext(context);
   const result = wordLength(event);
   logger.debug('mapped item', { item: event as object, result });
   return result;
-};
+});

@@ -21,6 +21,12 @@ export interface NodejsHandlerOptions {
   /** What invokes the function synchronously, for the acknowledgement of the Lambda-DLQ finding. */
   readonly invokedBy: string;
   /**
+   * For a function invoked asynchronously: why its failed invocations need no dead-letter queue,
+   * which replaces the synchronous reason of the Lambda-DLQ acknowledgement.
+   * @default - the function is invoked synchronously only
+   */
+  readonly noDeadLetterQueueReason?: string;
+  /**
    * Reserved concurrency: the most instances the function may run, and the
    * capacity no other function can take from it. Every library function has one.
    */
@@ -71,20 +77,18 @@ export function createNodejsHandler(scope: Construct, id: string, options: Nodej
       externalModules: ['@aws-sdk/*'],
     },
   });
-  acknowledgeHandlerFindings(fn, role, options.invokedBy);
+  acknowledgeHandlerFindings(fn, role, options.noDeadLetterQueueReason
+    ?? `Invoked synchronously by ${options.invokedBy}; a Lambda DLQ only receives failed asynchronous invocations.`);
   checkReservedConcurrencyBudget(scope);
   return fn;
 }
 
-function acknowledgeHandlerFindings(fn: nodejs.NodejsFunction, role: iam.Role, invokedBy: string): void {
+function acknowledgeHandlerFindings(fn: nodejs.NodejsFunction, role: iam.Role, noDeadLetterQueueReason: string): void {
   const runtimeReason = 'Pinned to nodejs22.x on purpose: the local run executes these handlers on Node 22 (the node@22 devDependency), so tests and Lambda share one major version.';
   Validations.of(fn).acknowledge(
     { id: 'AwsSolutions-L1', reason: runtimeReason },
     { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
-    {
-      id: 'Serverless-LambdaDLQ',
-      reason: `Invoked synchronously by ${invokedBy}; a Lambda DLQ only receives failed asynchronous invocations.`,
-    },
+    { id: 'Serverless-LambdaDLQ', reason: noDeadLetterQueueReason },
   );
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

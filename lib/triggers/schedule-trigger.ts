@@ -137,7 +137,18 @@ export class ScheduleTrigger extends Construct {
       maxEventAge: props.maxEventAge ?? Duration.hours(1),
     };
     if (props.stateMachine) return new targets.StepFunctionsStartExecution(props.stateMachine, targetProps);
-    if (props.function) return new targets.LambdaInvoke(props.function, targetProps);
+    if (props.function) {
+      const cfn = props.function.node.defaultChild;
+      const functionArn = cfn instanceof lambda.CfnFunction ? `<${Stack.of(this).getLogicalId(cfn)}.Arn>` : props.function.functionArn;
+      // An imported function's ARN built from tokens has no literal finding id to name; its user acknowledges it.
+      if (!Token.isUnresolved(functionArn)) {
+        Validations.of(targetProps.role!).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${functionArn}:*]`,
+          reason: `lambda:InvokeFunction on ${props.function.node.path} and its versions and aliases (the ':*' the Scheduler Lambda target grants), nothing else.`,
+        });
+      }
+      return new targets.LambdaInvoke(props.function, targetProps);
+    }
     return new targets.SnsPublish(props.topic!, targetProps);
   }
 

@@ -134,10 +134,15 @@ describe('ScheduleService.RULE: a scheduled EventBridge rule instead of a Schedu
 test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements, Scheduler and rule alike', () => {
   const app = new App();
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  const stack = new Stack(app, 'Nag');
+  const stack = new Stack(app, 'Nag', { env: { account: '111111111111', region: 'ap-northeast-2' } });
   const topic = new AlarmTopic(stack, 'Alarms');
   new ScheduleTrigger(stack, 'Every5', { topic: topic.topic, rate: Duration.minutes(5) });
   new ScheduleTrigger(stack, 'Every10', { service: ScheduleService.RULE, topic: topic.topic, rate: Duration.minutes(10) });
+  // A function target's role may invoke the function and its versions (`:*`), which the trigger acknowledges.
+  const fn = lambda.Function.fromFunctionAttributes(stack, 'Elsewhere', {
+    functionArn: 'arn:aws:lambda:ap-northeast-2:111111111111:function:elsewhere', sameEnvironment: true,
+  });
+  new ScheduleTrigger(stack, 'Every15', { function: fn, rate: Duration.minutes(15) });
   expect(() => app.synth()).not.toThrow();
 });
 
