@@ -3,27 +3,29 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { LocalRunner } from '../lib/local/local-runner';
+import { LocalExecution, LocalExecutionRequest, LocalRunner } from '../lib/local/local-runner';
 import { buildTimeline, formatTimeline } from '../lib/local/timeline';
 import { readJson, UsageError } from './commands/command';
 import { commandsUsage, selectCommand } from './commands/index';
 import { createSfnClient } from './commands/sfn';
 import { createExampleApp, EXAMPLE_STACKS, ExampleName } from './example-app';
 
-const USAGE = `usage: npm start -- [<example>] [--input <file.json>] [--assembly <cdk.out>] [--state-machine <id>] [--visibility-timeout <s>]
+const USAGE = `usage: npm start -- [<example>] [--input <file.json>] [--name <id>] [--assembly <cdk.out>] [--state-machine <id>] [--visibility-timeout <s>]
 
 Synthesizes the example app and runs it locally from the cloud assembly: the functions'
 bundled code in-process, DynamoDB on an embedded dynalite, SNS/SQS on an embedded fauxqs.
 
   <example>            word-length: seed 001's map/reduce workflow (default)
-                       fan-out: seed 004's job, split, fanned out through SNS and SQS, stored
-  --input <file>       the execution input, or the fan-out job (default: bin/inputs/<example>.json)
+                       fan-out: seed 004's job workflow: split, fanned out through SNS and SQS, stored
+  --input <file>       the execution input (default: bin/inputs/<example>.json)
+  --name <id>          the execution name; for fan-out, the job id (default: a random UUID; fan-out: local-job)
   --assembly <dir>     run an assembly synthesized before (e.g. by 'npx cdk synth') instead of synthesizing
   --state-machine <id> logical id or construct path part, when a stack has several
   --visibility-timeout <s> how long a received message stays invisible locally (default 5; the template's is minutes)
 
-word-length prints the step timeline to stderr, then the output as one JSON line to stdout.
-fan-out prints one JSON line: items, chunks, stored, failed records, dead-lettered.
+Both print the step timeline to stderr. word-length then prints the output as one JSON line
+to stdout; fan-out lets the workers drain the queues and prints one JSON line: job id, items,
+chunks, stored, worker invocations, failed records, dead-lettered.
 Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.
 
 On a deployed app (credentials and region from --profile and --region, else the usual AWS
@@ -54,6 +56,7 @@ async function runLocal(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'input': { type: 'string' },
+      'name': { type: 'string' },
       'assembly': { type: 'string' },
       'state-machine': { type: 'string' },
       'visibility-timeout': { type: 'string', default: '5' },
@@ -81,26 +84,38 @@ async function runLocal(argv: string[]): Promise<number> {
   }
   const runner = await LocalRunner.start({ assemblyDir, stackName: EXAMPLE_STACKS[example], visibilityTimeoutSeconds });
   try {
-    return example === 'fan-out' ? await runFanOut(runner, input) : await runWorkflow(runner, input, values['state-machine']);
+    return example === 'fan-out'
+      ? await runFanOut(runner, input, values.name ?? 'local-job')
+      : await runWorkflow(runner, input, values['state-machine'], values.name);
   } finally {
     await runner.stop();
   }
 }
 
-async function runWorkflow(runner: LocalRunner, input: unknown, stateMachine?: string): Promise<number> {
-  const execution = await runner.execute({ stateMachine, input });
+/** Runs one execution and prints its timeline; undefined when it did not succeed (the reason is printed). */
+async function executeWithTimeline(runner: LocalRunner, request: LocalExecutionRequest): Promise<LocalExecution | undefined> {
+  const execution = await runner.execute(request);
   console.error(formatTimeline(buildTimeline(execution.events)));
-  if (execution.status !== 'SUCCEEDED') {
-    console.error(`execution ${execution.status}: ${execution.error}\ncause: ${execution.cause}`);
-    return 1;
-  }
+  if (execution.status === 'SUCCEEDED') return execution;
+  console.error(`execution ${execution.status}: ${execution.error}\ncause: ${execution.cause}`);
+  return undefined;
+}
+
+async function runWorkflow(runner: LocalRunner, input: unknown, stateMachine?: string, name?: string): Promise<number> {
+  const execution = await executeWithTimeline(runner, { stateMachine, input, name });
+  if (!execution) return 1;
   writeOutput(`${JSON.stringify(execution.output)}\n`);
   return 0;
 }
 
-/** Splits the job, lets the workers drain the queues, and counts what was stored and what was dead-lettered. */
-async function runFanOut(runner: LocalRunner, job: unknown): Promise<number> {
-  const split = await runner.invokeFunction('Splitter', job) as { jobId: string; chunks: number; items: number };
+/**
+ * Runs the job workflow (as the schedule and the API do), lets the workers drain
+ * the queues, and counts what was stored and what was dead-lettered.
+ */
+async function runFanOut(runner: LocalRunner, job: unknown, jobId: string): Promise<number> {
+  const execution = await executeWithTimeline(runner, { stateMachine: 'RunJob', input: job, name: jobId });
+  if (!execution) return 1;
+  const split = execution.output as { jobId: string; chunks: number; items: number };
   const drained = await runner.drainQueues();
   const { Items = [] } = await runner.dynamodb.client.send(new ScanCommand({ TableName: runner.tableName('Results') }));
   const stats = Object.values(drained.pollers);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -23,7 +24,8 @@ export interface JobSplitterProps {
    */
   readonly handlerEntry?: string;
   /**
-   * Bucket the splitter may read jobs from, for jobs given as `{ jobId, itemsUri: "s3://bucket/key" }`.
+   * Bucket the splitter may read jobs from (s3:GetObject on its objects, and decrypt with its key if it has one),
+   * for jobs given as `{ jobId, itemsUri: "s3://bucket/key" }`.
    * @default - jobs carry their items inline
    */
   readonly itemsBucket?: s3.IBucket;
@@ -65,10 +67,27 @@ export class JobSplitter extends Construct {
       invokedBy: 'its caller (a schedule, an API or a workflow), which sees the error and retries the whole job',
     });
     props.fanOut.grantPublish(this.function);
-    props.itemsBucket?.grantRead(this.function);
+    if (props.itemsBucket) this.grantReadJobs(props.itemsBucket);
     Validations.of(this.function.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: `kms:GenerateDataKey* on the key of ${props.fanOut.topic.node.path} only, which SNS needs to encrypt what the splitter publishes (topic.grantPublish).`,
+    });
+  }
+
+  /**
+   * s3:GetObject on the bucket's objects and nothing else: bucket.grantRead
+   * would add s3:GetObject*, s3:GetBucket* and s3:List*, none of which the
+   * splitter calls.
+   */
+  private grantReadJobs(bucket: s3.IBucket): void {
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }));
+    bucket.encryptionKey?.grantDecrypt(this.function);
+    const bucketArn = bucket.node.defaultChild instanceof s3.CfnBucket
+      ? `<${Stack.of(this).getLogicalId(bucket.node.defaultChild)}.Arn>`
+      : bucket.bucketArn;
+    Validations.of(this.function.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/*]`,
+      reason: `s3:GetObject on the objects of ${bucket.node.path}: a job names its items file by itemsUri, so any key of the jobs bucket may be read.`,
     });
   }
 }

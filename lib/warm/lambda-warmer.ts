@@ -189,7 +189,8 @@ function fingerprint(functions: lambda.IFunction[]): string {
       : {};
     hash.update(JSON.stringify(stack.resolve({ arn: underlying.functionArn, qualifier, settings })));
   }
-  return hash.digest('hex').slice(0, 32);
+  // 64 hex digits, like an asset hash, which it changes with.
+  return hash.digest('hex');
 }
 
 /** The timeout of the function behind a target when it is known at synth; Lambda's default is 3 seconds. */

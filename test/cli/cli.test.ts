@@ -33,8 +33,8 @@ test('--input runs any input file', () => {
   expect(run.stderr).toContain('cause: {"errorType":"WordValidationError","errorMessage":"item.word must be a string (got undefined)"');
 });
 
-test('fan-out splits the job, drains the queues and prints what was stored as one JSON line', () => {
-  const run = cli('fan-out', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'fan-out-job.json'));
+test('fan-out runs the job workflow (execution name = job id), drains the queues and prints what was stored as one JSON line', () => {
+  const run = cli('fan-out', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'fan-out-job.json'), '--name', 'cli-test');
   expect(run.status).toBe(0);
   expect(JSON.parse(run.stdout)).toMatchObject({ jobId: 'cli-test', items: 250, chunks: 3, stored: 250, deadLettered: 0 });
 });

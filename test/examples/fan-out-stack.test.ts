@@ -18,8 +18,8 @@ test('the topic is KMS-encrypted with a rotated key and SSL-only', () => {
 
 test('the consumer queue: encrypted, SSL-only, visibility 6 × the 30 s worker timeout, dead-letter after 5 receives', () => {
   const queues = template.findResources('AWS::SQS::Queue');
-  expect(Object.keys(queues)).toHaveLength(2);
-  const [dlqId] = Object.keys(queues).filter((id) => id.includes('DeadLetterQueue'));
+  expect(Object.keys(queues).filter((id) => id.startsWith('WorkWords'))).toHaveLength(2);
+  const [dlqId] = Object.keys(queues).filter((id) => id.startsWith('WorkWordsDeadLetterQueue'));
   template.hasResourceProperties('AWS::SQS::Queue', {
     SqsManagedSseEnabled: true,
     VisibilityTimeout: 180,
@@ -70,10 +70,72 @@ test('the idempotency table has the layout Powertools expects: key id, TTL expir
   });
 });
 
-test('the splitter may publish to the topic and use its key, nothing more', () => {
+test('the splitter may publish to the topic and use its key, and read job files from the jobs bucket, nothing more', () => {
   const policies = Object.values<any>(template.findResources('AWS::IAM::Policy', {
     Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SplitterFunctionRole') }] },
   }));
-  const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
-  expect(actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const actions = statements.flatMap((s: any) => [s.Action].flat());
+  expect(actions.sort()).toEqual([
+    'kms:Decrypt', 'kms:GenerateDataKey*', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 'sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+  ]);
+  expect(statements.find((s: any) => s.Action === 's3:GetObject').Resource).toEqual({
+    'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/*']],
+  });
+});
+
+test('every function has an explicit reserved concurrency, and the app reserves well under the account budget', () => {
+  const functions = Object.values<any>(template.findResources('AWS::Lambda::Function'));
+  expect(functions.length).toBeGreaterThanOrEqual(3);
+  for (const fn of functions) expect(fn.Properties.ReservedConcurrentExecutions).toEqual(expect.any(Number));
+  const reserved = functions.reduce((sum, fn) => sum + fn.Properties.ReservedConcurrentExecutions, 0);
+  expect(reserved).toBeLessThanOrEqual(900);
+});
+
+describe("seed 004's triggers: a 5-minute schedule and an API run the same job workflow", () => {
+  test('the schedule starts the job workflow every 5 minutes with the scheduled job file in the jobs bucket', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('^RunJobStateMachine') },
+        Input: { 'Fn::Join': ['', ['{"itemsUri":"s3://', { Ref: Match.stringLikeRegexp('^JobsBucket') }, '/jobs/scheduled.json"}']] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Every5MinutesDeadLetterQueue'), 'Arn'] } },
+      }),
+    });
+    // Its dead-letter alarm e-mails through the same topic as the workers'.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('^Scheduled runs of FanOutExample/Every5Minutes'),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^WorkAlarmsTopic') }],
+    });
+  });
+
+  test('the API starts the same workflow with IAM authorization and a body of items or itemsUri only', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'AWS_IAM',
+      Integration: Match.objectLike({ Uri: { 'Fn::Join': ['', Match.arrayWith([':states:action/StartExecution'])] } }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Schema: Match.objectLike({ type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1 }),
+    });
+    const roles = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RunJobApiIntegrationRole') }] } });
+    expect(JSON.stringify(roles)).toContain('RunJobStateMachine');
+  });
+
+  test('the warmer keeps the splitter warm: 2 in Seoul business hours, 1 otherwise, and 2 right after deploy', () => {
+    const splitterArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^SplitterFunction'), 'Arn'] };
+    const warmInput = (concurrency: number) => ({ 'Fn::Join': ['', ['{"targets":[{"functionName":"', splitterArn, `","concurrency":${concurrency}}],"holdMs":200}`]] });
+    for (const [cron, concurrency] of [['0/5 9-18 ? * MON-FRI *', 2], ['0/5 0-8,19-23 ? * MON-FRI *', 1], ['0/5 * ? * SAT,SUN *', 1]] as const) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: `cron(${cron})`,
+        ScheduleExpressionTimezone: 'Asia/Seoul',
+        Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WarmerFunction'), 'Arn'] }, Input: warmInput(concurrency) }),
+      });
+    }
+    template.hasResourceProperties('Custom::LambdaPreWarm', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WarmerFunction'), 'Arn'] },
+      Input: warmInput(2),
+    });
+  });
 });

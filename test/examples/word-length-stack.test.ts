@@ -142,3 +142,9 @@ test('the result table is on demand, point-in-time recoverable, retained, with a
     },
   });
 });
+
+test('every function has an explicit reserved concurrency: the map function twice the Map concurrency (2), the reduce function 2', () => {
+  const functions = Object.entries<any>(template.findResources('AWS::Lambda::Function'));
+  expect(functions.map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.ReservedConcurrentExecutions]))
+    .toEqual([['WordLengthMapFunction', 4], ['WordLengthReduceFunction', 2]]);
+});

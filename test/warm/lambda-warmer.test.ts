@@ -129,7 +129,7 @@ test('pre-warm: a custom resource served by the warmer, with each target\'s larg
   const [preWarm] = Object.values(template.findResources('Custom::LambdaPreWarm')) as any[];
   expect(preWarm.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [logicalId(stack, warmer.function), 'Arn'] });
   expect(joinedInput(preWarm.Properties.Input).targets.map((t: any) => t.concurrency)).toEqual([10, 10, 2]);
-  expect(preWarm.Properties.Fingerprint).toMatch(/^[0-9a-f]{32}$/);
+  expect(preWarm.Properties.Fingerprint).toMatch(/^[0-9a-f]{64}$/);
 
   const fingerprintWith = (code: string) => {
     const s = new Stack(unbundledApp(), 'Changed');
