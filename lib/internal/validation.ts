@@ -66,6 +66,18 @@ export class PropValidator {
     );
   }
 
+  /** An IANA time zone name, as EventBridge Scheduler and Application Auto Scaling take them. */
+  timeZone(prop: string, value: string | undefined): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    this.check(isTimeZone(value), `${prop} must be an IANA time zone such as 'Asia/Seoul' (got '${value}')`);
+  }
+
+  /** A Lambda alias name: letters, digits, `-` and `_`, not digits only (those name versions). */
+  aliasName(prop: string, value: string | undefined): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    this.check(/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/.test(value), `${prop} must be 1..128 letters, digits, '-' or '_', and not only digits (got '${value}')`);
+  }
+
   throwIfAny(): void {
     if (this.problems.length > 0) throw new PropValidationError(this.constructName, this.constructId, this.problems);
   }
@@ -79,4 +91,14 @@ const REFERENCE_PATH = /^\$(?:\.[A-Za-z_][A-Za-z0-9_-]*|\['[^'\]]+'\]|\[\d+\])*$
 
 export function isReferencePath(path: string): boolean {
   return REFERENCE_PATH.test(path);
+}
+
+/** Whether the runtime's time-zone database knows `name`; it holds the IANA names AWS accepts. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -189,15 +189,6 @@ export function cronProblem(cron: string): string | undefined {
   return undefined;
 }
 
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function validateScheduleTriggerProps(id: string, props: ScheduleTriggerProps): void {
   const v = new PropValidator('ScheduleTrigger', id);
   const schedules = [props.rate, props.cron, props.at].filter((s) => s !== undefined).length;
@@ -213,9 +204,7 @@ function validateScheduleTriggerProps(id: string, props: ScheduleTriggerProps): 
     const problem = cronProblem(props.cron);
     v.check(problem === undefined, `cron '${props.cron}' ${problem}`);
   }
-  if (props.timeZone !== undefined) {
-    v.check(isTimeZone(props.timeZone), `timeZone must be an IANA time zone such as 'Asia/Seoul' (got '${props.timeZone}')`);
-  }
+  v.timeZone('timeZone', props.timeZone);
   if (props.service === ScheduleService.RULE) {
     const schedulerOnly = ([['at', props.at], ['flexibleWindow', props.flexibleWindow]] as const).filter(([, value]) => value !== undefined);
     for (const [prop] of schedulerOnly) v.check(false, `${prop} needs ScheduleService.SCHEDULER; EventBridge rules cannot do it`);

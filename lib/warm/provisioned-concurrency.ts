@@ -132,20 +132,8 @@ export class ProvisionedConcurrency extends Construct {
   }
 }
 
-/** Lambda's alias names: letters, digits, `-` and `_`, not digits only (those name versions). */
-const ALIAS_NAME = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
-
 /** Application Auto Scaling's scheduled action names. */
 const SCHEDULED_ACTION_NAME = /^(?! )[^:/|\u0000-\u001f\u007f-\u009f]{1,256}(?<! )$/;
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isSnapStartOn(fn: lambda.Function): boolean {
   const snapStart = (fn.node.defaultChild as lambda.CfnFunction).snapStart;
@@ -167,9 +155,7 @@ function validateProvisionedConcurrencyProps(id: string, props: ProvisionedConcu
   const scaling = props.autoScaling;
   v.check(!baseOk || base > 0 || scaling !== undefined,
     'provisionedConcurrency 0 provisions nothing by itself; give a positive count, or autoScaling with schedules or a utilizationTarget');
-  if (props.aliasName !== undefined && !Token.isUnresolved(props.aliasName)) {
-    v.check(ALIAS_NAME.test(props.aliasName), `aliasName must be 1..128 letters, digits, '-' or '_', and not only digits (got '${props.aliasName}')`);
-  }
+  v.aliasName('aliasName', props.aliasName);
   v.check(!isSnapStartOn(props.function),
     `function ${props.function.node.path} has SnapStart on, and Lambda does not support provisioned concurrency on SnapStart functions; use SnapStartAlias for it, or turn snapStart off`);
 
@@ -227,9 +213,7 @@ function validateSchedules(v: PropValidator, schedules: readonly ProvisionedConc
       const problem = cronProblem(schedule.cron);
       v.check(problem === undefined, `${what}: cron '${schedule.cron}' ${problem}`);
     }
-    if (schedule.timeZone !== undefined) {
-      v.check(isTimeZone(schedule.timeZone), `${what}: timeZone must be an IANA time zone such as 'Asia/Seoul' (got '${schedule.timeZone}')`);
-    }
+    v.timeZone(`${what}: timeZone`, schedule.timeZone);
     const min = schedule.minCapacity;
     const max = schedule.maxCapacity ?? min;
     const whole = [min, max].every((n) => Number.isInteger(n) && n >= 0);

@@ -54,9 +54,6 @@ export class SnapStartAlias extends Construct {
   }
 }
 
-/** Lambda's alias names: letters, digits, `-` and `_`, not digits only (those name versions). */
-const ALIAS_NAME = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
-
 /** Lambda keeps SnapStart off functions with more `/tmp` than this, in MiB. */
 const SNAPSTART_MAX_EPHEMERAL_MIB = 512;
 
@@ -82,9 +79,7 @@ function validateSnapStartAliasProps(id: string, props: SnapStartAliasProps): vo
   const fileSystems = cfn.fileSystemConfigs;
   v.check(fileSystems === undefined || (Array.isArray(fileSystems) && fileSystems.length === 0),
     `function ${fn.node.path} mounts an EFS file system; SnapStart does not support Amazon EFS`);
-  if (props.aliasName !== undefined && !Token.isUnresolved(props.aliasName)) {
-    v.check(ALIAS_NAME.test(props.aliasName), `aliasName must be 1..128 letters, digits, '-' or '_', and not only digits (got '${props.aliasName}')`);
-  }
+  v.aliasName('aliasName', props.aliasName);
   v.throwIfAny();
 }
 
