@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { LocalExecution, LocalExecutionRequest, LocalRunner } from '../lib/local/local-runner';
 import { buildTimeline, formatTimeline } from '../lib/local/timeline';
 import { readJson, UsageError } from './commands/command';
@@ -19,6 +20,9 @@ bundled code in-process, DynamoDB on an embedded dynalite, SNS/SQS on an embedde
                        fan-out: seed 004's job workflow: split, fanned out through SNS and SQS, stored
   --input <file>       the execution input (default: bin/inputs/<example>.json)
   --name <id>          the execution name; for fan-out, the job id (default: a random UUID; fan-out: local-job)
+  --scheduled          fan-out: run the job as its 5-minute schedule does — the schedule's input from the
+                       template, whose itemsUri names the job file; the --input file's items are put there
+                       in the local S3 first
   --assembly <dir>     run an assembly synthesized before (e.g. by 'npx cdk synth') instead of synthesizing
   --state-machine <id> logical id or construct path part, when a stack has several
   --visibility-timeout <s> how long a received message stays invisible locally (default 5; the template's is minutes)
@@ -57,6 +61,7 @@ async function runLocal(argv: string[]): Promise<number> {
     options: {
       'input': { type: 'string' },
       'name': { type: 'string' },
+      'scheduled': { type: 'boolean' },
       'assembly': { type: 'string' },
       'state-machine': { type: 'string' },
       'visibility-timeout': { type: 'string', default: '5' },
@@ -85,7 +90,7 @@ async function runLocal(argv: string[]): Promise<number> {
   const runner = await LocalRunner.start({ assemblyDir, stackName: EXAMPLE_STACKS[example], visibilityTimeoutSeconds });
   try {
     return example === 'fan-out'
-      ? await runFanOut(runner, input, values.name ?? 'local-job')
+      ? await runFanOut(runner, values.scheduled ? await asScheduled(runner, input) : input, values.name ?? 'local-job')
       : await runWorkflow(runner, input, values['state-machine'], values.name);
   } finally {
     await runner.stop();
@@ -106,6 +111,23 @@ async function runWorkflow(runner: LocalRunner, input: unknown, stateMachine?: s
   if (!execution) return 1;
   writeOutput(`${JSON.stringify(execution.output)}\n`);
   return 0;
+}
+
+/**
+ * The input the stack's schedule gives the job workflow (read from the template),
+ * with the job's items put where its `itemsUri` points, in the local S3.
+ */
+async function asScheduled(runner: LocalRunner, job: unknown): Promise<unknown> {
+  const schedules = runner.scheduledInputs('RunJob');
+  if (schedules.length !== 1) throw new UsageError(`--scheduled needs one schedule of the job workflow (found ${schedules.length})`);
+  const input = schedules[0].input as { itemsUri?: unknown };
+  const location = typeof input.itemsUri === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(input.itemsUri) : null;
+  if (!location) throw new UsageError(`--scheduled: the schedule ${schedules[0].schedule} gives no itemsUri (input ${JSON.stringify(input)})`);
+  const items = (job as { items?: unknown }).items;
+  if (!Array.isArray(items)) throw new UsageError('--scheduled: the --input file must hold { "items": [...] }, which are put at the schedule\'s itemsUri');
+  await runner.snsSqs!.s3.send(new PutObjectCommand({ Bucket: location[1], Key: location[2], Body: JSON.stringify(items) }));
+  console.error(`${items.length} items put at ${input.itemsUri}; running the job with the input of schedule ${schedules[0].schedule}`);
+  return input;
 }
 
 /**

@@ -13,6 +13,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::SNS::Topic': 'TopicName',
   'AWS::SQS::Queue': 'QueueName',
+  'AWS::S3::Bucket': 'BucketName',
 };
 
 const ARN_PATTERN: Record<string, (name: string) => string> = {
@@ -24,10 +25,11 @@ const ARN_PATTERN: Record<string, (name: string) => string> = {
   'AWS::Logs::LogGroup': (n) => `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${n}:*`,
   'AWS::SNS::Topic': (n) => `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${n}`,
   'AWS::SQS::Queue': (n) => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${n}`,
+  'AWS::S3::Bucket': (n) => `arn:aws:s3:::${n}`,
 };
 
 /** Types whose `Ref` is their ARN rather than their name. */
-const REF_IS_ARN = new Set(['AWS::SNS::Topic']);
+const REF_IS_ARN = new Set(['AWS::SNS::Topic', 'AWS::StepFunctions::StateMachine']);
 
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
@@ -54,6 +56,8 @@ export class IntrinsicResolver {
     const nameProperty = NAME_PROPERTY[resource.Type];
     const name = nameProperty ? resource.Properties?.[nameProperty] : undefined;
     if (name !== undefined) return String(this.resolve(name));
+    // Bucket names are lower case, as the names CloudFormation generates for buckets are.
+    if (resource.Type === 'AWS::S3::Bucket') return logicalId.toLowerCase();
     const fifo = resource.Properties?.FifoTopic === true || resource.Properties?.FifoQueue === true;
     return fifo ? `${logicalId}.fifo` : logicalId;
   }

@@ -88,7 +88,7 @@ export class LocalRunner {
 
   private static async startEngines(options: LocalRunnerOptions): Promise<LocalRunner> {
     const stack = selectStack(readCloudAssembly(options.assemblyDir), options.stackName);
-    const needsSnsSqs = Object.values(stack.template.Resources).some((r) => r.Type === 'AWS::SNS::Topic' || r.Type === 'AWS::SQS::Queue');
+    const needsSnsSqs = Object.values(stack.template.Resources).some((r) => ['AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::S3::Bucket'].includes(r.Type));
     const dynamodb = await LocalDynamoDb.start();
     let snsSqs: LocalSnsSqs | undefined;
     try {
@@ -103,7 +103,7 @@ export class LocalRunner {
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-        ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint },
+        ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
       });
       return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack), new IntrinsicResolver(stack.template), snsSqs);
     } catch (error) {
@@ -177,6 +177,23 @@ export class LocalRunner {
       counts[queue.logicalId] = Number(Attributes.ApproximateNumberOfMessages ?? 0);
     }
     return counts;
+  }
+
+  /**
+   * The fixed input of each EventBridge schedule or rule that starts `stateMachine`,
+   * resolved to local names: what a scheduled run of it would get.
+   */
+  scheduledInputs(stateMachine?: string): Array<{ schedule: string; input: unknown }> {
+    const machineArn = this.resolver.arn(this.findStateMachine(stateMachine));
+    const targets = Object.entries(this.stack.template.Resources).flatMap(([id, r]) => {
+      if (r.Type === 'AWS::Scheduler::Schedule') return [[id, r.Properties?.Target] as const];
+      if (r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression) return (r.Properties.Targets ?? []).map((t: unknown) => [id, t] as const);
+      return [];
+    });
+    return targets
+      .map(([id, target]) => [id, this.resolver.resolve(target) as { Arn?: string; Input?: string }] as const)
+      .filter(([, target]) => target.Arn === machineArn)
+      .map(([schedule, target]) => ({ schedule, input: JSON.parse(target.Input ?? '{}') }));
   }
 
   /** Logical ids of the stack's state machines. */

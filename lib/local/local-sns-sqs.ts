@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CfnTemplate } from './cloud-assembly';
@@ -23,11 +24,14 @@ export interface LocalQueue {
 
 /**
  * The fauxqs SNS/SQS emulator, in this process (on a worker thread), holding a
- * template's topics, queues, redrive policies and subscriptions.
+ * template's topics, queues, redrive policies and subscriptions — and its
+ * buckets, since fauxqs serves S3 on the same endpoint.
  */
 export class LocalSnsSqs {
   readonly sns: SNSClient;
   readonly sqs: SQSClient;
+  /** Path-style requests, as an SDK client uses for an IP-address endpoint such as the handlers' `AWS_ENDPOINT_URL_S3`. */
+  readonly s3: S3Client;
   /** Queues by logical id. */
   readonly queues = new Map<string, LocalQueue>();
 
@@ -35,6 +39,7 @@ export class LocalSnsSqs {
     const config = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     this.sns = new SNSClient(config);
     this.sqs = new SQSClient(config);
+    this.s3 = new S3Client({ ...config, forcePathStyle: true });
   }
 
   static async start(): Promise<LocalSnsSqs> {
@@ -46,10 +51,13 @@ export class LocalSnsSqs {
     return new LocalSnsSqs(worker, started.address);
   }
 
-  /** Creates the template's queues (dead-letter queues first), topics and SQS subscriptions, with their attributes. */
+  /** Creates the template's queues (dead-letter queues first), topics, SQS subscriptions and buckets, with their attributes. */
   async createFromTemplate(template: CfnTemplate, options: CreateFromTemplateOptions = {}): Promise<void> {
     const resolver = new IntrinsicResolver(template);
     const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+    for (const [logicalId] of ofType('AWS::S3::Bucket')) {
+      await this.s3.send(new CreateBucketCommand({ Bucket: resolver.physicalName(logicalId) }));
+    }
     const queues = ofType('AWS::SQS::Queue').sort(([, a], [, b]) => Number(Boolean(a.Properties?.RedrivePolicy)) - Number(Boolean(b.Properties?.RedrivePolicy)));
     for (const [logicalId, resource] of queues) {
       const p = resource.Properties ?? {};
@@ -86,6 +94,7 @@ export class LocalSnsSqs {
   async stop(): Promise<void> {
     this.sns.destroy();
     this.sqs.destroy();
+    this.s3.destroy();
     const stopped = new Promise((resolve) => this.worker.once('message', resolve));
     this.worker.postMessage('stop');
     await stopped;

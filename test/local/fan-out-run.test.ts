@@ -1,4 +1,5 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { LocalRunner } from '../../lib/local/local-runner';
@@ -36,6 +37,26 @@ describe('with a visibility timeout longer than any batch', () => {
     expect(new Set(stored.map((item) => item.resultId.S)).size).toBe(1000);
     expect(Object.values(drained.deadLettered)).toEqual([0]);
     expect(Object.values(Object.values(drained.pollers)[0].receives).every((count) => count === 1)).toBe(true);
+  });
+
+  test("the scheduled run: the schedule's input from the template, the job file read from the local S3, every item stored once", async () => {
+    const [scheduled, ...others] = runner().scheduledInputs('RunJob');
+    expect(others).toHaveLength(0);
+    expect(scheduled.input).toEqual({ itemsUri: 's3://jobsbucket5eadc5ca/jobs/scheduled.json' });
+    const items = Array.from({ length: 250 }, (_, i) => ({ word: `s${i}` }));
+    await runner().snsSqs!.s3.send(new PutObjectCommand({ Bucket: 'jobsbucket5eadc5ca', Key: 'jobs/scheduled.json', Body: JSON.stringify(items) }));
+    const execution = await runner().execute({ stateMachine: 'RunJob', input: scheduled.input, name: 'scheduled-run' });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { jobId: 'scheduled-run', chunks: 3, items: 250 } });
+    await runner().drainQueues();
+    expect(await results(runner(), 'scheduled-run')).toHaveLength(250);
+  });
+
+  test('the job workflow: the execution name is the job id; an input with no items fails with a named error', async () => {
+    const execution = await runner().execute({ stateMachine: 'RunJob', input: { items: [{ word: 'api' }] }, name: 'api-request-1' });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { jobId: 'api-request-1', chunks: 1, items: 1 } });
+    await runner().drainQueues();
+    expect(await results(runner(), 'api-request-1')).toHaveLength(1);
+    await expect(runner().execute({ stateMachine: 'RunJob', input: {} })).resolves.toMatchObject({ status: 'FAILED', error: 'JobValidationError' });
   });
 });
 

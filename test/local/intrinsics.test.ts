@@ -8,6 +8,8 @@ const resolver = new IntrinsicResolver({
     Bucket: { Type: 'AWS::S3::Bucket', Properties: {} },
     Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
     FifoQueue: { Type: 'AWS::SQS::Queue', Properties: { FifoQueue: true } },
+    Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: {} },
+    Cluster: { Type: 'AWS::ECS::Cluster', Properties: {} },
   },
 });
 
@@ -22,8 +24,11 @@ test('Fn::GetAtt Arn gives a local ARN of the resource type', () => {
   expect(resolver.resolve({ 'Fn::GetAtt': 'Table.Arn' })).toBe('arn:aws:dynamodb:us-east-1:000000000000:table/Table');
 });
 
-test("a topic's Ref is its ARN; FIFO names end in .fifo", () => {
+test("a topic's and a state machine's Ref is its ARN; FIFO names end in .fifo; bucket names are lower case", () => {
   expect(resolver.resolve({ Ref: 'Topic' })).toBe('arn:aws:sns:us-east-1:000000000000:Topic');
+  expect(resolver.resolve({ Ref: 'Machine' })).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:Machine');
+  expect(resolver.resolve({ Ref: 'Bucket' })).toBe('bucket');
+  expect(resolver.resolve({ 'Fn::GetAtt': ['Bucket', 'Arn'] })).toBe('arn:aws:s3:::bucket');
   expect(resolver.resolve({ 'Fn::GetAtt': ['FifoQueue', 'Arn'] })).toBe('arn:aws:sqs:us-east-1:000000000000:FifoQueue.fifo');
 });
 
@@ -37,7 +42,7 @@ test('Fn::Join, Fn::Select and Fn::Sub resolve recursively', () => {
 
 test('anything it cannot resolve is named, not guessed', () => {
   expect(() => resolver.resolve({ 'Fn::ImportValue': 'shared' })).toThrow('the local run cannot resolve Fn::ImportValue');
-  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Bucket', 'Arn'] })).toThrow('the local run cannot name the ARN of Bucket (AWS::S3::Bucket)');
+  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Cluster', 'Arn'] })).toThrow('the local run cannot name the ARN of Cluster (AWS::ECS::Cluster)');
   expect(() => resolver.resolve({ 'Fn::GetAtt': ['Fn', 'SnapStartResponse'] })).toThrow('the local run cannot resolve Fn::GetAtt Fn.SnapStartResponse');
   expect(() => resolver.resolve({ Ref: 'Missing' })).toThrow("the template has no resource 'Missing'");
 });
