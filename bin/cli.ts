@@ -32,8 +32,9 @@ to stdout; fan-out lets the workers drain the queues and prints one JSON line: j
 chunks, stored, worker invocations, failed records, dead-lettered.
 Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.
 
-On a deployed app (credentials and region from --profile and --region, else the usual AWS
-environment and config files; an ARN on the command line also gives the region):
+Commands. Those with AWS options work on a deployed app (credentials and region from --profile and
+--region, else the usual AWS environment and config files; an ARN on the command line also gives the
+region); diagram reads the synthesized app:
 ${commandsUsage()}
 
 Exit status: 0 the execution succeeded (or started, or is running), 1 it failed, timed out or was aborted,

@@ -56,6 +56,8 @@ export interface CommandSpec<O extends AwsOptions> {
   readonly synopsis: string;
   /** A few lines for the usage text. */
   readonly description: string;
+  /** False for a command that works offline: its usage shows no AWS options. @default true */
+  readonly needsAws?: boolean;
   /** Parses the arguments after the command name; throws `UsageError`. */
   parse(args: readonly string[]): O;
   /** Runs the command; returns the exit status, or throws `UsageError`/`CommandError`. */
@@ -66,6 +68,8 @@ export interface CommandSpec<O extends AwsOptions> {
 export interface Command {
   readonly synopsis: string;
   readonly description: string;
+  /** Whether it takes the AWS options (`--region`, `--profile`) and talks to AWS. */
+  readonly needsAws: boolean;
   /** The command's own usage text. */
   readonly usage: string;
   /** Parses `args`, builds the client and runs; errors are printed on `io.stderr` and become exit status 2. */
@@ -83,10 +87,12 @@ export const AWS_OPTIONS_SYNOPSIS = '[--region <region>] [--profile <profile>]';
 
 /** Wraps a `CommandSpec` so that the table of commands holds them without knowing each one's options. */
 export function defineCommand<O extends AwsOptions>(spec: CommandSpec<O>): Command {
-  const usage = `usage: npm start -- ${spec.synopsis} ${AWS_OPTIONS_SYNOPSIS}\n\n${spec.description}`;
+  const needsAws = spec.needsAws ?? true;
+  const usage = `usage: npm start -- ${spec.synopsis}${needsAws ? ` ${AWS_OPTIONS_SYNOPSIS}` : ''}\n\n${spec.description}`;
   return {
     synopsis: spec.synopsis,
     description: spec.description,
+    needsAws,
     usage,
     async execute(args, io, createClient) {
       try {
@@ -95,7 +101,9 @@ export function defineCommand<O extends AwsOptions>(spec: CommandSpec<O>): Comma
           return EXIT.succeeded;
         }
         const options = spec.parse(args);
-        return await spec.run(options, { ...io, client: createClient(options) });
+        // Built on first use, so a command that works offline never builds one.
+        let client: SFNClient | undefined;
+        return await spec.run(options, { ...io, get client() { return (client ??= createClient(options)); } });
       } catch (error) {
         io.stderr.write(error instanceof UsageError ? `${error.message}\n\n${usage}\n` : `error: ${(error as Error).message}\n`);
         return EXIT.cannotRun;

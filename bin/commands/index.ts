@@ -1,11 +1,13 @@
 import { AWS_OPTIONS_SYNOPSIS, Command } from './command';
+import { diagramCommand } from './diagram';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 
-/** The AWS commands, by the word that selects them; any other first argument goes to the local run. */
+/** The commands, by the word that selects them; any other first argument goes to the local run. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
   status: statusCommand,
+  diagram: diagramCommand,
 };
 
 /** The command named by the first argument, with the arguments after it; undefined selects the local run. */
@@ -17,6 +19,6 @@ export function selectCommand(argv: readonly string[]): { name: string; command:
 /** The commands' synopses and descriptions, for the CLI's usage text. */
 export function commandsUsage(): string {
   return Object.values(COMMANDS)
-    .map((c) => `\n  npm start -- ${c.synopsis} ${AWS_OPTIONS_SYNOPSIS}\n${c.description.replace(/^/gm, '    ')}`)
+    .map((c) => `\n  npm start -- ${c.synopsis}${c.needsAws ? ` ${AWS_OPTIONS_SYNOPSIS}` : ''}\n${c.description.replace(/^/gm, '    ')}`)
     .join('\n');
 }
