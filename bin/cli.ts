@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { LocalExecution, LocalExecutionRequest, LocalRunner } from '../lib/local/local-runner';
-import { buildTimeline, formatTimeline } from '../lib/local/timeline';
+import { toHistoryEvents } from '../lib/local/history-events';
+import { buildTrace } from '../lib/trace/execution-trace';
+import { formatTrace } from '../lib/trace/format-trace';
 import { readJson, UsageError } from './commands/command';
 import { commandsUsage, selectCommand } from './commands/index';
 import { createSfnClient } from './commands/sfn';
@@ -27,7 +29,7 @@ bundled code in-process, DynamoDB on an embedded dynalite, SNS/SQS on an embedde
   --state-machine <id> logical id or construct path part, when a stack has several
   --visibility-timeout <s> how long a received message stays invisible locally (default 5; the template's is minutes)
 
-Both print the step timeline to stderr. word-length then prints the output as one JSON line
+Both print the execution's trace to stderr (as 'trace' prints a deployed execution's). word-length then prints the output as one JSON line
 to stdout; fan-out lets the workers drain the queues and prints one JSON line: job id, items,
 chunks, stored, worker invocations, failed records, dead-lettered.
 Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.
@@ -98,10 +100,10 @@ async function runLocal(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs one execution and prints its timeline; undefined when it did not succeed (the reason is printed). */
+/** Runs one execution and prints its trace, as `trace` prints a deployed one; undefined when it did not succeed (the reason is printed). */
 async function executeWithTimeline(runner: LocalRunner, request: LocalExecutionRequest): Promise<LocalExecution | undefined> {
   const execution = await runner.execute(request);
-  console.error(formatTimeline(buildTimeline(execution.events)));
+  console.error(formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution))));
   if (execution.status === 'SUCCEEDED') return execution;
   console.error(`execution ${execution.status}: ${execution.error}\ncause: ${execution.cause}`);
   return undefined;

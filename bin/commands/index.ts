@@ -2,11 +2,13 @@ import { AWS_OPTIONS_SYNOPSIS, Command } from './command';
 import { diagramCommand } from './diagram';
 import { startCommand } from './start';
 import { statusCommand } from './status';
+import { traceCommand } from './trace';
 
 /** The commands, by the word that selects them; any other first argument goes to the local run. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
   status: statusCommand,
+  trace: traceCommand,
   diagram: diagramCommand,
 };
 

@@ -8,7 +8,7 @@ import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LocalSnsSqs } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
 import { allStates, taskHandlersFor } from './task-integrations';
-import type { EventLog } from './timeline';
+import type { EventLog } from './history-events';
 
 /** Step Functions' quota on the size of a state's input or output, in bytes. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;

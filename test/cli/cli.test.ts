@@ -15,13 +15,13 @@ function cli(...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-test('the seed input prints the step timeline on stderr and {"totalLength":39} as the one line on stdout', () => {
+test('the seed input prints the execution trace on stderr and {"totalLength":39} as the one line on stdout', () => {
   const run = cli('--assembly', assemblyDir);
   expect(run.status).toBe(0);
   expect(run.stdout).toBe('{"totalLength":39}\n');
-  expect(run.stderr).toMatch(/start\s+duration\s+status\s+state/);
-  for (const step of ['MapItems (Map)', 'MapItem [6]', 'ReduceResults (Task)', 'StoreResult (Task)']) {
-    expect(run.stderr).toMatch(new RegExp(`\\+\\d+ ms\\s+\\d+ ms\\s+SUCCEEDED\\s+${step.replace(/[[\]()]/g, '\\$&')}`));
+  expect(run.stderr).toMatch(/start\s+duration\s+status\s+retries\s+span/);
+  for (const span of ['MapItems (Map)', 'MapItems[6] (MapIteration)', 'MapItem (Task)', 'ReduceResults (Task)', 'StoreResult (Task)']) {
+    expect(run.stderr).toMatch(new RegExp(`\\+\\d+ ms\\s+\\d+ ms\\s+SUCCEEDED\\s+${span.replace(/[[\]()]/g, '\\$&')}`));
   }
 });
 

@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { LocalRunner, MAX_PAYLOAD_BYTES } from '../../lib/local/local-runner';
-import { buildTimeline } from '../../lib/local/timeline';
+import { toHistoryEvents } from '../../lib/local/history-events';
+import { buildTrace } from '../../lib/trace/execution-trace';
 import { exampleAssembly } from '../support/example-app';
 import seedInput from '../../bin/inputs/word-length.json';
 
@@ -67,8 +68,9 @@ test('a malformed item fails the execution with the validation error and cause, 
     errorType: 'WordValidationError',
     errorMessage: 'item.word must be a string (got undefined)',
   });
-  const steps = buildTimeline(execution.events);
-  expect(steps.filter((s) => s.iteration === undefined).map((s) => [s.state, s.status])).toEqual([
+  const { spans } = buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution));
+  const executionSpan = spans[0];
+  expect(spans.filter((s) => s.parentSpanId === executionSpan.spanId).map((s) => [s.name, s.status])).toEqual([
     ['MapItems', 'CAUGHT'],
     ['RecordFailure', 'SUCCEEDED'],
     ['Failed', 'FAILED'],

@@ -1,0 +1,81 @@
+import { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
+import { buildTrace } from '../../lib/trace/execution-trace';
+import { formatTrace } from '../../lib/trace/format-trace';
+import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
+import { AwsCallError, callSfn, FAILED_STATUSES, regionOfArn } from './sfn';
+
+export interface TraceOptions extends AwsOptions {
+  /** The execution's ARN, as `start` prints it. */
+  readonly executionArn: string;
+  /** Prints `{ traceId, spans }` as one JSON document instead of the tree. @default false */
+  readonly json?: boolean;
+  /** Iterations of a Map listed one by one before the rest are summarised. @default 20 */
+  readonly maxIterations?: number;
+}
+
+const EXECUTION_ARN = /^arn:[\w-]+:states:[\w-]+:\d{12}:execution:[^:]+:[^:]+$/;
+/** GetExecutionHistory's largest page. */
+const PAGE_SIZE = 1000;
+
+export function parseTraceArgs(args: readonly string[]): TraceOptions {
+  const { values, positionals } = parseCommandLine({
+    args: [...args],
+    allowPositionals: true,
+    options: { 'json': { type: 'boolean' }, 'max-iterations': { type: 'string' }, ...AWS_OPTIONS },
+  });
+  if (positionals.length !== 1) throw new UsageError(`trace takes one execution ARN (got ${positionals.length})`);
+  const [arn] = positionals;
+  if (!EXECUTION_ARN.test(arn)) {
+    throw new UsageError(`trace needs an execution ARN, arn:aws:states:<region>:<account>:execution:<state machine>:<name> (got '${arn}')`);
+  }
+  const maxIterations = values['max-iterations'] === undefined ? undefined : Number(values['max-iterations']);
+  if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 0)) {
+    throw new UsageError(`--max-iterations must be a whole number (got '${values['max-iterations']}')`);
+  }
+  return { executionArn: arn, json: values.json ?? false, maxIterations, region: values.region ?? regionOfArn(arn), profile: values.profile };
+}
+
+/** Every event of an execution's history, page after page, with the execution data (inputs, outputs). */
+export async function readHistory(deps: CommandDeps, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callSfn(deps, 'GetExecutionHistory', () => deps.client.send(new GetExecutionHistoryCommand({
+      executionArn, includeExecutionData: true, maxResults: PAGE_SIZE, nextToken,
+    }))).catch((error: unknown) => {
+      throw error instanceof AwsCallError && error.errorName === 'ExecutionDoesNotExist'
+        ? new CommandError(`GetExecutionHistory failed: ExecutionDoesNotExist: there is no execution ${executionArn} `
+          + 'for these credentials; check the ARN and --profile', { cause: error })
+        : error;
+    });
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/**
+ * Prints an execution as a tree of spans (or, with `json`, the spans as one JSON document).
+ * Returns 0 when it succeeded or is still running, 1 when it failed, timed out or was aborted.
+ */
+export async function trace(options: TraceOptions, deps: CommandDeps): Promise<number> {
+  const events = await readHistory(deps, options.executionArn);
+  const result = buildTrace(options.executionArn, events);
+  deps.stdout.write(options.json
+    ? `${JSON.stringify(result)}\n`
+    : `${formatTrace(result, { maxIterations: options.maxIterations })}\n`);
+  const status = result.spans[0]?.status;
+  return status !== undefined && FAILED_STATUSES.has(status) ? EXIT.failed : EXIT.succeeded;
+}
+
+export const traceCommand = defineCommand({
+  synopsis: 'trace <execution arn> [--json] [--max-iterations <n>]',
+  description: [
+    'Prints an execution\'s history as a tree of spans: one per state, Map iterations and Parallel branches under their state,',
+    'with start offset, duration, status, retries, and the error and cause where it failed.',
+    '  --json               print { traceId, spans: [{ traceId, spanId, parentSpanId, name, kind, start, end, status, attributes }] }',
+    '  --max-iterations <n> iterations of a Map listed one by one (default 20); failed ones are always listed',
+  ].join('\n'),
+  parse: parseTraceArgs,
+  run: trace,
+});

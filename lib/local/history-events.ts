@@ -1,0 +1,184 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { StateMachine } from 'aws-local-stepfunctions';
+
+/** An event of aws-local-stepfunctions' execution log (the package does not export the type by name). */
+export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+/** How the local run ended, when the log does not say it (the runner aborts an execution over the payload quota). */
+export interface LocalOutcome {
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** Where the next event of a scope (the execution, a Map iteration, a Parallel state's branches) continues from. */
+interface Scope {
+  lastId: number;
+}
+
+interface OpenState {
+  readonly name: string;
+  /** The Map iteration the state runs in, as the interpreter reports it. */
+  readonly index?: number;
+  readonly type: string;
+  readonly scope: Scope;
+  lastId: number;
+  failed: boolean;
+  /** A Map state's iterations, by index. */
+  readonly iterations: Map<number, Scope>;
+  /** A Parallel state's branches, which the interpreter does not tell apart. */
+  branches?: Scope;
+}
+
+/**
+ * The local interpreter's event log as Step Functions history events — ids in order,
+ * `previousEventId` chained per state, iteration and branch as Step Functions chains them,
+ * Task attempts as TaskScheduled/TaskFailed/TaskSucceeded — so that `buildTrace` reads a local
+ * run as it reads GetExecutionHistory.
+ *
+ * What the interpreter does not record stays out: Task resources and Lambda events, the
+ * branch a Parallel state's inner state ran in (they are shown in one branch), and the inner
+ * index of a Map nested in a Map's iteration (its states are shown in the outer iteration).
+ */
+export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const top: Scope = { lastId: 0 };
+  const open: OpenState[] = [];
+
+  const emit = (type: string, previousEventId: number, timestamp: number, details: Partial<HistoryEvent> = {}): number => {
+    const id = events.length + 1;
+    events.push({ id, previousEventId, timestamp: new Date(timestamp), type: type as HistoryEvent['type'], ...details });
+    return id;
+  };
+  // Iterations run the same states at once: a state is known by its name and its iteration.
+  const findOpen = (name: string, index?: number): OpenState | undefined => {
+    for (let i = open.length - 1; i >= 0; i--) if (open[i].name === name && open[i].index === index) return open[i];
+    return undefined;
+  };
+  /** A Map state by name, in whichever iteration it runs (iteration events do not say). */
+  const findMap = (name: string): OpenState | undefined => {
+    for (let i = open.length - 1; i >= 0; i--) if (open[i].name === name && open[i].type === 'Map') return open[i];
+    return undefined;
+  };
+  /** The scope a state event belongs to: its Map iteration, the branches of the Parallel state it runs in, or the execution. */
+  const scopeOf = (name: string, index: number | undefined): Scope => {
+    for (let i = open.length - 1; i >= 0; i--) {
+      const state = open[i];
+      if (state.name === name) continue;
+      if (index !== undefined && state.type === 'Map' && state.iterations.has(index)) return state.iterations.get(index)!;
+      if (index === undefined && state.type === 'Parallel' && state.branches) return state.branches;
+    }
+    return top;
+  };
+
+  for (const event of log) {
+    const at = event.timestamp;
+    switch (event.type) {
+      case 'ExecutionStarted':
+        top.lastId = emit('ExecutionStarted', 0, at, { executionStartedEventDetails: { input: json(event.input) } });
+        break;
+      case 'StateEntered': {
+        const { name, type, input } = event.state;
+        const scope = scopeOf(name, event.index);
+        const id = emit(`${type}StateEntered`, scope.lastId, at, { stateEnteredEventDetails: { name, input: json(input) } });
+        scope.lastId = id;
+        const state: OpenState = { name, index: event.index, type, scope, lastId: id, failed: false, iterations: new Map() };
+        open.push(state);
+        startAttempt(state, at);
+        break;
+      }
+      case 'StateFailed': {
+        const state = findOpen(event.state.name, event.index);
+        if (!state || state.type === 'Fail') break; // a Fail state's error is the execution's
+        state.failed = true;
+        const failure = { error: event.Error, cause: text(event.Cause) };
+        state.lastId = state.type === 'Task'
+          ? emit('TaskFailed', state.lastId, at, { taskFailedEventDetails: { resourceType: 'local', resource: state.name, ...failure } })
+          : state.type === 'Map' || state.type === 'Parallel'
+            ? emit(`${state.type}StateFailed`, state.branches?.lastId ?? state.lastId, at)
+            : emit('EvaluationFailed', state.lastId, at, { evaluationFailedEventDetails: { state: state.name, ...failure } });
+        break;
+      }
+      case 'StateRetried': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) startAttempt(state, at);
+        break;
+      }
+      case 'StateExited': {
+        const state = findOpen(event.state.name, event.index);
+        if (!state) break;
+        if (!state.failed && state.type === 'Task') {
+          state.lastId = emit('TaskSucceeded', state.lastId, at, { taskSucceededEventDetails: { resourceType: 'local', resource: state.name, output: json(event.state.output) } });
+        } else if (!state.failed && (state.type === 'Map' || state.type === 'Parallel')) {
+          state.lastId = emit(`${state.type}StateSucceeded`, state.branches?.lastId ?? state.lastId, at);
+        }
+        state.scope.lastId = emit(`${state.type}StateExited`, state.lastId, at, { stateExitedEventDetails: { name: state.name, output: json(event.state.output) } });
+        open.splice(open.lastIndexOf(state), 1);
+        break;
+      }
+      case 'MapIterationStarted': {
+        const map = findMap(event.parentState.name);
+        if (!map) break;
+        const id = emit('MapIterationStarted', map.lastId, at, { mapIterationStartedEventDetails: { name: map.name, index: event.index } });
+        map.iterations.set(event.index, { lastId: id });
+        break;
+      }
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed': {
+        const map = findMap(event.parentState.name);
+        const iteration = map?.iterations.get(event.index);
+        if (!map || !iteration) break;
+        map.lastId = emit(event.type, iteration.lastId, at, { [`${event.type === 'MapIterationSucceeded' ? 'mapIterationSucceeded' : 'mapIterationFailed'}EventDetails`]: { name: map.name, index: event.index } });
+        break;
+      }
+      case 'ExecutionSucceeded':
+        emit('ExecutionSucceeded', top.lastId, at, { executionSucceededEventDetails: { output: json(event.output) } });
+        break;
+      case 'ExecutionFailed':
+        emit('ExecutionFailed', top.lastId, at, { executionFailedEventDetails: { error: event.Error, cause: text(event.Cause) } });
+        break;
+      case 'ExecutionAborted':
+      case 'ExecutionTimeout':
+        endAborted(event.type, at);
+        break;
+      default: // Parallel branch events: Step Functions' history has none
+        break;
+    }
+  }
+  return events;
+
+  /** A new attempt of a state: TaskScheduled, or MapStateStarted/ParallelStateStarted (the first, or after a retry). */
+  function startAttempt(state: OpenState, at: number): void {
+    state.failed = false;
+    if (state.type === 'Task') {
+      state.lastId = emit('TaskScheduled', state.lastId, at, { taskScheduledEventDetails: { resourceType: 'local', resource: state.name, region: 'local', parameters: undefined } });
+    } else if (state.type === 'Map') {
+      state.lastId = emit('MapStateStarted', state.lastId, at);
+    } else if (state.type === 'Parallel') {
+      state.lastId = emit('ParallelStateStarted', state.lastId, at);
+      state.branches = { lastId: state.lastId };
+    }
+  }
+
+  /** The interpreter's abort and timeout carry no error; the runner's outcome says what they were. */
+  function endAborted(type: 'ExecutionAborted' | 'ExecutionTimeout', at: number): void {
+    if (type === 'ExecutionTimeout' || outcome?.status === 'TIMED_OUT') {
+      emit('ExecutionTimedOut', top.lastId, at, { executionTimedOutEventDetails: { error: outcome?.error ?? 'States.Timeout', cause: outcome?.cause } });
+    } else if (outcome?.status === 'FAILED') {
+      emit('ExecutionFailed', top.lastId, at, { executionFailedEventDetails: { error: outcome.error, cause: outcome.cause } });
+    } else {
+      emit('ExecutionAborted', top.lastId, at);
+    }
+  }
+}
+
+function json(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(value);
+}
+
+/** The interpreter's causes are strings, or the error object a handler threw. */
+function text(cause: unknown): string | undefined {
+  if (cause === undefined || typeof cause === 'string') return cause;
+  if (cause instanceof Error) return cause.message;
+  return JSON.stringify(cause);
+}

@@ -1,0 +1,324 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+
+/** A state's type, or the containers the history implies: the execution, a Map iteration, a Parallel branch. */
+export type SpanKind = 'Execution' | 'MapIteration' | 'ParallelBranch'
+  | 'Task' | 'Map' | 'Parallel' | 'Pass' | 'Wait' | 'Choice' | 'Succeed' | 'Fail';
+
+/** CAUGHT: the state failed and a Catch moved on; RUNNING: no end in the history yet. */
+export type SpanStatus = 'SUCCEEDED' | 'FAILED' | 'CAUGHT' | 'ABORTED' | 'TIMED_OUT' | 'RUNNING';
+
+export interface SpanAttributes {
+  /** Attempts after the first (Task schedulings, or Map/Parallel starts, beyond one). */
+  retries: number;
+  /** The errors of the attempts that were retried, in order. */
+  retriedErrors?: string[];
+  error?: string;
+  cause?: string;
+  /** The state's input and output as Step Functions recorded them (JSON text). */
+  input?: string;
+  output?: string;
+  /** The iteration's index, for a Map iteration. */
+  index?: number;
+  /** The integration, e.g. `arn:aws:states:::lambda:invoke`, for a Task. */
+  resource?: string;
+  /** The Lambda request id of the last attempt, which the function's logs carry as `function_request_id`. */
+  requestId?: string;
+  /** The Distributed Map run, for a distributed Map. */
+  mapRunArn?: string;
+}
+
+/** One span of an execution's trace; field names are stable (`trace --json` prints them). */
+export interface TraceSpan {
+  /** The execution ARN. */
+  readonly traceId: string;
+  /** The id of the history event that opened the span; a Parallel branch is `<ParallelStateStarted id>.<branch>`. */
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  /** The state's name; `<map>[<index>]` for an iteration, `branch <n>` for a Parallel branch, the execution's name. */
+  readonly name: string;
+  readonly kind: SpanKind;
+  /** Milliseconds since the epoch. */
+  readonly start: number;
+  /** Milliseconds since the epoch; undefined while running. */
+  end?: number;
+  status: SpanStatus;
+  readonly attributes: SpanAttributes;
+}
+
+export interface ExecutionTrace {
+  readonly traceId: string;
+  /** Parents before their children, siblings in the order they started; the first span is the execution. */
+  readonly spans: TraceSpan[];
+}
+
+/** A span while the history is read: its children and what the next events need to know. */
+interface OpenSpan extends TraceSpan {
+  readonly parent?: OpenSpan;
+  readonly children: OpenSpan[];
+  closed: boolean;
+  /** The last attempt failed (a Catch may still move on). */
+  failed: boolean;
+  attempts: number;
+  lastEventAt: number;
+  /** A Map state's iterations, by index. */
+  readonly iterations?: Map<number, OpenSpan>;
+  /** A Parallel state's branches (the history does not say which branch of the definition each is). */
+  branchCount?: number;
+}
+
+type Details = { name?: string; index?: number; error?: string; cause?: string; input?: string; output?: string; resource?: string; mapRunArn?: string };
+
+const CONTAINER_KINDS: ReadonlySet<SpanKind> = new Set(['Execution', 'MapIteration', 'ParallelBranch']);
+const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled', 'MapStateStarted', 'ParallelStateStarted']);
+const ATTEMPT_SUCCESSES = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded', 'MapStateSucceeded', 'ParallelStateSucceeded']);
+const ATTEMPT_FAILURES = new Set([
+  'TaskFailed', 'TaskTimedOut', 'TaskStartFailed', 'TaskSubmitFailed',
+  'LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed',
+  'ActivityFailed', 'ActivityTimedOut', 'ActivityScheduleFailed', 'EvaluationFailed', 'MapStateFailed', 'ParallelStateFailed', 'MapRunFailed',
+]);
+const STATE_ABORTS = new Set(['TaskStateAborted', 'MapStateAborted', 'ParallelStateAborted', 'WaitStateAborted']);
+const EXECUTION_ENDS: Readonly<Record<string, SpanStatus>> = {
+  ExecutionSucceeded: 'SUCCEEDED', ExecutionFailed: 'FAILED', ExecutionAborted: 'ABORTED', ExecutionTimedOut: 'TIMED_OUT',
+};
+const ITERATION_ENDS: Readonly<Record<string, SpanStatus>> = {
+  MapIterationSucceeded: 'SUCCEEDED', MapIterationFailed: 'FAILED', MapIterationAborted: 'ABORTED',
+};
+
+/**
+ * The spans of an execution from its history (GetExecutionHistory's events, all pages, in any
+ * order): the execution, one span per state entered, Map iterations and Parallel branches
+ * between a state and the states inside it. The history is flat, so nesting follows each event's
+ * `previousEventId` to the span it continues. One pass over the events, each walking at most the
+ * depth of the tree: thousands of events take milliseconds.
+ */
+export function buildTrace(traceId: string, events: readonly HistoryEvent[]): ExecutionTrace {
+  const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  const typeOf = new Map<number, string>();
+  const spanOf = new Map<number, OpenSpan>();
+  const spans: OpenSpan[] = [];
+  let root: OpenSpan | undefined;
+
+  const open = (init: { spanId: string; name: string; kind: SpanKind; start: number; parent?: OpenSpan; attributes?: Partial<SpanAttributes> }): OpenSpan => {
+    const span: OpenSpan = {
+      traceId,
+      spanId: init.spanId,
+      parentSpanId: init.parent?.spanId,
+      name: init.name,
+      kind: init.kind,
+      start: init.start,
+      status: 'RUNNING',
+      attributes: { retries: 0, ...init.attributes },
+      parent: init.parent,
+      children: [],
+      closed: false,
+      failed: false,
+      attempts: 0,
+      lastEventAt: init.start,
+      ...(init.kind === 'Map' ? { iterations: new Map<number, OpenSpan>() } : {}),
+    };
+    init.parent?.children.push(span);
+    spans.push(span);
+    return span;
+  };
+  const rootAt = (at: number): OpenSpan => {
+    root ??= open({ spanId: '0', name: executionName(traceId), kind: 'Execution', start: at });
+    return root;
+  };
+
+  for (const event of sorted) {
+    const id = event.id ?? 0;
+    const type = event.type ?? '';
+    const at = millis(event.timestamp);
+    const details = eventDetails(event);
+    const previous = spanOf.get(event.previousEventId ?? 0);
+    typeOf.set(id, type);
+    let span: OpenSpan | undefined;
+
+    if (type === 'ExecutionStarted') {
+      span = root ?? open({ spanId: String(id), name: executionName(traceId), kind: 'Execution', start: at, attributes: data(details.input, undefined) });
+      root = span;
+    } else if (type.endsWith('StateEntered')) {
+      const scope = scopeOfNextState(previous, typeOf.get(event.previousEventId ?? 0), at) ?? rootAt(at);
+      span = open({ spanId: String(id), name: details.name ?? '?', kind: type.slice(0, -'StateEntered'.length) as SpanKind, start: at, parent: scope, attributes: data(details.input, undefined) });
+      // A Fail state has no exit event: it fails as it is entered.
+      if (span.kind === 'Fail') close(span, at, 'FAILED');
+    } else if (type.endsWith('StateExited')) {
+      span = up(previous, (s) => isState(s) && !s.closed && s.name === details.name) ?? lastOpen(spans, (s) => isState(s) && s.name === details.name);
+      if (span) {
+        if (details.output !== undefined) span.attributes.output = details.output;
+        close(span, at, span.failed ? 'CAUGHT' : 'SUCCEEDED');
+      }
+    } else if (type === 'MapIterationStarted') {
+      const map = up(previous, (s) => s.kind === 'Map' && !s.closed && s.name === details.name) ?? lastOpen(spans, (s) => s.kind === 'Map' && s.name === details.name);
+      if (map) {
+        span = open({ spanId: String(id), name: `${map.name}[${details.index}]`, kind: 'MapIteration', start: at, parent: map, attributes: { index: details.index } });
+        map.iterations!.set(details.index ?? -1, span);
+      }
+    } else if (type in ITERATION_ENDS) {
+      span = up(previous, (s) => s.kind === 'MapIteration' && s.attributes.index === details.index && s.parent?.name === details.name)
+        ?? (up(previous, (s) => s.kind === 'Map' && s.name === details.name) ?? lastOpen(spans, (s) => s.kind === 'Map' && s.name === details.name))
+          ?.iterations?.get(details.index ?? -1);
+      if (span) closeContainer(span, at, ITERATION_ENDS[type]);
+    } else if (type in EXECUTION_ENDS) {
+      span = rootAt(at);
+      const status = EXECUTION_ENDS[type];
+      if (details.error !== undefined || details.cause !== undefined) setError(span, details.error, details.cause);
+      // A Fail state's error and cause are only on the execution's failure.
+      const failState = previous?.kind === 'Fail' ? previous : undefined;
+      if (failState && failState.attributes.error === undefined) setError(failState, details.error, details.cause);
+      if (details.output !== undefined) span.attributes.output = details.output;
+      closeContainer(span, at, status);
+    } else {
+      span = up(previous, (s) => isState(s) && !s.closed) ?? lastOpen(spans, isState);
+      if (span) recordStateEvent(span, type, at, details);
+    }
+
+    if (span) {
+      spanOf.set(id, span);
+      span.lastEventAt = Math.max(span.lastEventAt, at);
+    }
+  }
+
+  return {
+    traceId,
+    spans: spans.map(({ traceId: t, spanId, parentSpanId, name, kind, start, end, status, attributes }) => ({
+      traceId: t, spanId, ...(parentSpanId === undefined ? {} : { parentSpanId }), name, kind, start, end, status, attributes,
+    })),
+  };
+
+  function recordStateEvent(span: OpenSpan, type: string, at: number, details: Details): void {
+    if (ATTEMPT_STARTS.has(type)) {
+      span.attempts += 1;
+      if (span.attempts > 1) {
+        span.attributes.retries = span.attempts - 1;
+        (span.attributes.retriedErrors ??= []).push(span.attributes.error ?? 'unknown');
+      }
+      span.failed = false;
+      if (details.resource) span.attributes.resource = details.resource;
+    } else if (ATTEMPT_SUCCESSES.has(type)) {
+      span.failed = false;
+      delete span.attributes.error;
+      delete span.attributes.cause;
+      const requestId = lambdaRequestId(details.output);
+      if (requestId) span.attributes.requestId = requestId;
+      if (span.kind === 'Parallel') closeBranches(span, at);
+    } else if (ATTEMPT_FAILURES.has(type)) {
+      span.failed = true;
+      if (details.error !== undefined || details.cause !== undefined) setError(span, details.error, details.cause);
+      else copyChildError(span);
+      if (span.kind === 'Parallel') closeBranches(span, at);
+    } else if (STATE_ABORTS.has(type)) {
+      close(span, at, 'ABORTED');
+    } else if (type === 'MapRunStarted' && details.mapRunArn) {
+      span.attributes.mapRunArn = details.mapRunArn;
+    }
+  }
+
+  /** The container the state entered after `previous` runs in; a new branch when it follows ParallelStateStarted. */
+  function scopeOfNextState(previous: OpenSpan | undefined, previousType: string | undefined, at: number): OpenSpan | undefined {
+    if (!previous) return undefined;
+    if (previousType === 'ParallelStateStarted' && previous.kind === 'Parallel') {
+      const branch = previous.branchCount ?? 0;
+      previous.branchCount = branch + 1;
+      return open({ spanId: `${previous.spanId}.${branch}`, name: `branch ${branch}`, kind: 'ParallelBranch', start: at, parent: previous });
+    }
+    if (CONTAINER_KINDS.has(previous.kind)) return previous;
+    return previous.parent;
+  }
+}
+
+function isState(span: OpenSpan): boolean {
+  return !CONTAINER_KINDS.has(span.kind);
+}
+
+/** `span` or its nearest ancestor that matches. */
+function up(span: OpenSpan | undefined, matches: (s: OpenSpan) => boolean): OpenSpan | undefined {
+  for (let s = span; s; s = s.parent) if (matches(s)) return s;
+  return undefined;
+}
+
+/** The most recently opened span still open that matches: for events whose `previousEventId` does not lead to their span. */
+function lastOpen(spans: readonly OpenSpan[], matches: (s: OpenSpan) => boolean): OpenSpan | undefined {
+  for (let i = spans.length - 1; i >= 0; i--) if (!spans[i].closed && matches(spans[i])) return spans[i];
+  return undefined;
+}
+
+function close(span: OpenSpan, at: number, status: SpanStatus): void {
+  span.closed = true;
+  span.end = at;
+  span.status = status;
+}
+
+/** Ends an iteration, a branch or the execution, and what is still open inside it. */
+function closeContainer(span: OpenSpan, at: number, status: SpanStatus): void {
+  for (const child of span.children) closeOpen(child, status);
+  if (status !== 'SUCCEEDED' && span.attributes.error === undefined) copyChildError(span);
+  close(span, at, status);
+}
+
+/**
+ * A span left open when its container ended: a state whose failure was not caught failed;
+ * anything else ended as its container did (aborted with it, timed out with it).
+ */
+function closeOpen(span: OpenSpan, containerStatus: SpanStatus): void {
+  if (span.closed) return;
+  for (const child of span.children) closeOpen(child, containerStatus);
+  const status: SpanStatus = span.failed ? 'FAILED' : containerStatus === 'SUCCEEDED' ? 'SUCCEEDED' : containerStatus === 'FAILED' ? 'ABORTED' : containerStatus;
+  close(span, span.lastEventAt, status);
+}
+
+function closeBranches(parallel: OpenSpan, at: number): void {
+  for (const branch of parallel.children) {
+    if (branch.kind !== 'ParallelBranch' || branch.closed) continue;
+    const failed = branch.children.some((s) => s.failed || s.status === 'FAILED');
+    const end = Math.max(branch.start, ...branch.children.map((s) => s.end ?? s.lastEventAt));
+    closeContainer(branch, Math.min(end, at), failed ? 'FAILED' : branch.children.some((s) => s.status === 'ABORTED') ? 'ABORTED' : 'SUCCEEDED');
+  }
+}
+
+/** A container or Map/Parallel state failed without an error of its own: it is its first failed child's. */
+function copyChildError(span: OpenSpan): void {
+  const child = span.children.find((c) => (c.failed || c.status === 'FAILED' || c.status === 'CAUGHT') && c.attributes.error !== undefined)
+    ?? span.children.find((c) => c.attributes.error !== undefined && c.status !== 'SUCCEEDED');
+  if (child) setError(span, child.attributes.error, child.attributes.cause);
+}
+
+function setError(span: OpenSpan, error: string | undefined, cause: string | undefined): void {
+  if (error !== undefined) span.attributes.error = error;
+  if (cause !== undefined) span.attributes.cause = cause;
+}
+
+function data(input: string | undefined, output: string | undefined): Partial<SpanAttributes> {
+  return { ...(input === undefined ? {} : { input }), ...(output === undefined ? {} : { output }) };
+}
+
+/** The name of the execution, the last part of its ARN. */
+function executionName(executionArn: string): string {
+  return executionArn.split(':').pop() || executionArn;
+}
+
+/** Timestamps are Dates from the SDK, ISO strings or numbers from recorded JSON. */
+function millis(timestamp: unknown): number {
+  if (timestamp instanceof Date) return timestamp.getTime();
+  if (typeof timestamp === 'number') return timestamp < 1e11 ? timestamp * 1000 : timestamp;
+  if (typeof timestamp === 'string') return Date.parse(timestamp);
+  return 0;
+}
+
+/** The one `...EventDetails` field an event carries, whatever its type. */
+function eventDetails(event: HistoryEvent): Details {
+  for (const [key, value] of Object.entries(event)) {
+    if (key.endsWith('EventDetails') && value && typeof value === 'object') return value as Details;
+  }
+  return {};
+}
+
+/** The Lambda request id in a `lambda:invoke` task's raw output (`SdkResponseMetadata.RequestId`). */
+function lambdaRequestId(output: string | undefined): string | undefined {
+  if (!output?.includes('"SdkResponseMetadata"')) return undefined;
+  try {
+    return (JSON.parse(output) as { SdkResponseMetadata?: { RequestId?: string } }).SdkResponseMetadata?.RequestId;
+  } catch {
+    return undefined;
+  }
+}

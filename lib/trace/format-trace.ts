@@ -1,0 +1,81 @@
+import type { ExecutionTrace, TraceSpan } from './execution-trace';
+
+export interface FormatTraceOptions {
+  /**
+   * Iterations listed one by one under each Map; beyond them only the ones that did not
+   * succeed are listed, and the rest are summarised in one line.
+   * @default 20
+   */
+  readonly maxIterations?: number;
+  /** Characters of a cause shown; `trace --json` has it whole. @default 300 */
+  readonly maxCauseLength?: number;
+}
+
+const HEADER = `${'start'.padStart(10)} ${'duration'.padStart(10)}  ${'status'.padEnd(9)}  ${'retries'.padStart(7)}  span`;
+/** Where the span column starts, for the error, cause and summary lines under a span. */
+const SPAN_COLUMN = HEADER.length - 'span'.length;
+
+/**
+ * The trace as text, one line per span, children indented under their parent: start offset
+ * from the execution's start, duration, status, retries, name (kind); the error and cause
+ * under a span that failed, was caught, aborted or timed out. Linear in the number of spans.
+ */
+export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions = {}): string {
+  const maxIterations = options.maxIterations ?? 20;
+  const maxCauseLength = options.maxCauseLength ?? 300;
+  const children = new Map<string | undefined, TraceSpan[]>();
+  for (const span of trace.spans) {
+    const siblings = children.get(span.parentSpanId);
+    if (siblings) siblings.push(span);
+    else children.set(span.parentSpanId, [span]);
+  }
+  const roots = children.get(undefined) ?? [];
+  const origin = roots[0]?.start ?? 0;
+  const lines = [HEADER];
+
+  const print = (span: TraceSpan, depth: number): void => {
+    const indent = '  '.repeat(depth);
+    const duration = span.end === undefined ? '-' : `${span.end - span.start} ms`;
+    const retries = span.attributes.retries > 0 ? String(span.attributes.retries) : '';
+    lines.push(`${`+${span.start - origin} ms`.padStart(10)} ${duration.padStart(10)}  ${span.status.padEnd(9)}  ${retries.padStart(7)}  ${indent}${span.name} (${span.kind})`);
+    const note = (text: string) => lines.push(`${' '.repeat(SPAN_COLUMN)}${indent}  ${text}`);
+    if (span.attributes.retriedErrors?.length) note(`retried after: ${span.attributes.retriedErrors.join(', ')}`);
+    const kids = children.get(span.spanId) ?? [];
+    if (span.status !== 'SUCCEEDED' && span.status !== 'RUNNING') {
+      const { error, cause } = span.attributes;
+      if (error !== undefined) note(`error: ${error}`);
+      // A cause that a failed child carries too is printed once, under the child where it arose.
+      if (cause !== undefined && !kids.some((k) => k.attributes.cause === cause)) note(`cause: ${shorten(cause, maxCauseLength)}`);
+    }
+    const iterations = kids.filter((k) => k.kind === 'MapIteration');
+    if (iterations.length <= maxIterations) {
+      for (const child of kids) print(child, depth + 1);
+      return;
+    }
+    const hidden: TraceSpan[] = [];
+    let shown = 0;
+    for (const child of kids) {
+      if (child.kind !== 'MapIteration' || shown < maxIterations || child.status !== 'SUCCEEDED') {
+        if (child.kind === 'MapIteration') shown++;
+        print(child, depth + 1);
+      } else hidden.push(child);
+    }
+    if (hidden.length > 0) note(summary(hidden));
+  };
+
+  for (const root of roots) print(root, 0);
+  return lines.join('\n');
+}
+
+/** `… 980 more iterations, all SUCCEEDED; durations min 2 ms, median 3 ms, max 9 ms`. */
+function summary(iterations: readonly TraceSpan[]): string {
+  const durations = iterations.filter((s) => s.end !== undefined).map((s) => s.end! - s.start).sort((a, b) => a - b);
+  const range = durations.length === 0 ? ''
+    : `; durations min ${durations[0]} ms, median ${durations[Math.floor((durations.length - 1) / 2)]} ms, max ${durations[durations.length - 1]} ms`;
+  return `… ${iterations.length} more iterations, all SUCCEEDED${range}`;
+}
+
+function shorten(text: string, max: number): string {
+  const line = text.replace(/\s*\n\s*/g, ' ');
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
