@@ -3,7 +3,7 @@ import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ApiTrigger, FanOut, FanOutJobWorkflow, IdempotencyTable, JobSplitter, LambdaWarmer, ResultTable, ScheduleTrigger } from '../lib';
+import { ApiTrigger, FanOut, FanOutJobWorkflow, IdempotencyTable, JobSplitter, LambdaWarmer, PipelineMonitoring, ResultTable, ScheduleTrigger } from '../lib';
 
 /** Key of the job the schedule runs, in the jobs bucket: the export of the internal system the job pulls from. */
 export const SCHEDULED_JOB_KEY = 'jobs/scheduled.json';
@@ -17,7 +17,8 @@ export interface FanOutStackProps extends StackProps {
  * Seed 004's whole system in one stack: a job every 5 minutes and on demand
  * through an API; a splitter cuts the work into chunks and publishes them; each
  * chunk reaches a worker through SNS → SQS; results land in DynamoDB exactly
- * once; failures end in a dead-letter queue and an e-mail.
+ * once; failures end in a dead-letter queue and an e-mail. Every part is
+ * alarmed and graphed on one dashboard, all alarms e-mailing through one topic.
  */
 export class FanOutStack extends Stack {
   readonly fanOut: FanOut;
@@ -28,6 +29,7 @@ export class FanOutStack extends Stack {
   readonly schedule: ScheduleTrigger;
   readonly api: ApiTrigger;
   readonly warmer: LambdaWarmer;
+  readonly monitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: FanOutStackProps = {}) {
     super(scope, id, props);
@@ -56,7 +58,10 @@ export class FanOutStack extends Stack {
       id: 'AwsSolutions-S1',
       reason: 'The jobs bucket holds exports the splitter reads; reads are traced in the splitter\'s logs and X-Ray, so server access logs would add a second bucket and no information.',
     });
-    this.splitter = new JobSplitter(this, 'Splitter', { fanOut: this.fanOut, chunkSize: props.chunkSize ?? 100, itemsBucket: this.jobsBucket });
+    // Room for two warmed instances and two jobs split at once, so a warm-up never throttles a job.
+    this.splitter = new JobSplitter(this, 'Splitter', {
+      fanOut: this.fanOut, chunkSize: props.chunkSize ?? 100, itemsBucket: this.jobsBucket, reservedConcurrency: 4,
+    });
     this.jobs = new FanOutJobWorkflow(this, 'RunJob', { splitter: this.splitter });
 
     this.schedule = new ScheduleTrigger(this, 'Every5Minutes', {
@@ -92,5 +97,14 @@ export class FanOutStack extends Stack {
       preWarm: true,
       alarmTopic: this.fanOut.alarmTopic,
     });
+
+    // One topic for every alarm: the fan-out's, which already e-mails alerts@example.com.
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', { alarmTopic: this.fanOut.alarmTopic });
+    this.monitoring.monitorWorkflow(this.jobs);
+    this.monitoring.monitorFunction(this.splitter.function);
+    this.monitoring.monitorFanOut(this.fanOut);
+    this.monitoring.monitorSchedule(this.schedule);
+    this.monitoring.monitorApi(this.api);
+    this.monitoring.monitorWarmer(this.warmer);
   }
 }

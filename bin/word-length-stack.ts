@@ -1,15 +1,17 @@
 import * as path from 'node:path';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { MapReduceWorkflow, ResultTable } from '../lib';
+import { MapReduceWorkflow, PipelineMonitoring, ResultTable } from '../lib';
 
 /**
  * Seed 001's map/reduce job: the length of each word of `$.data`, two at a time,
- * summed into `{ "totalLength": n }` and stored in a result table.
+ * summed into `{ "totalLength": n }` and stored in a result table; failed,
+ * timed-out or throttled runs and function errors alarm by e-mail.
  */
 export class WordLengthStack extends Stack {
   readonly workflow: MapReduceWorkflow;
   readonly results: ResultTable;
+  readonly monitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -22,5 +24,10 @@ export class WordLengthStack extends Stack {
       maxConcurrency: 2,
       resultTable: this.results,
     });
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', { alarmEmail: 'alerts@example.com' });
+    this.monitoring.monitorWorkflow(this.workflow);
+    this.monitoring.monitorFunction(this.workflow.mapFunction);
+    this.monitoring.monitorFunction(this.workflow.reduceFunction);
   }
 }

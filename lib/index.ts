@@ -12,3 +12,4 @@ export * from './triggers/api-trigger';
 export * from './warm/lambda-warmer';
 export * from './warm/provisioned-concurrency';
 export * from './warm/snap-start';
+export * from './monitoring/pipeline-monitoring';

@@ -25,6 +25,9 @@ export interface AlarmTopicProps {
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
   readonly key: kms.Key;
+  // Alarms get each action once however many constructs ask, e.g. a construct's own alarm later adopted by PipelineMonitoring.
+  private readonly alarmActionOn = new WeakSet<cloudwatch.Alarm>();
+  private readonly okActionOn = new WeakSet<cloudwatch.Alarm>();
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
@@ -52,8 +55,18 @@ export class AlarmTopic extends Construct {
     }
   }
 
-  /** Makes `alarm` notify this topic when it goes into ALARM. */
-  notifyOn(alarm: cloudwatch.Alarm): void {
-    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+  /**
+   * Makes `alarm` notify this topic when it goes into ALARM, and with `ok` also when it
+   * returns to OK. Idempotent: an alarm already notifying this topic gets no second action.
+   */
+  notifyOn(alarm: cloudwatch.Alarm, options: { readonly ok?: boolean } = {}): void {
+    if (!this.alarmActionOn.has(alarm)) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+      this.alarmActionOn.add(alarm);
+    }
+    if (options.ok && !this.okActionOn.has(alarm)) {
+      alarm.addOkAction(new cloudwatchActions.SnsAction(this.topic));
+      this.okActionOn.add(alarm);
+    }
   }
 }

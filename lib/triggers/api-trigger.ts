@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -137,6 +137,8 @@ export class ApiTrigger extends Construct {
       retention: props.accessLogRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
     this.api = new apigateway.RestApi(this, 'Api', {
+      // Unique in the account and region: API Gateway's metrics are keyed by API name and stage.
+      restApiName: Names.uniqueResourceName(this, { maxLength: 128 }),
       description: `Starts executions of ${props.stateMachine.node.path}`,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       // Chosen here, not by the feature flag, because stage logging fails to deploy without it.
