@@ -1,4 +1,4 @@
-import { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
 import { buildTrace } from '../../lib/trace/execution-trace';
 import { formatTrace } from '../../lib/trace/format-trace';
 import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
@@ -55,12 +55,23 @@ export async function readHistory(deps: CommandDeps, executionArn: string): Prom
 }
 
 /**
+ * The X-Ray trace id of a traced execution (`Root=` of DescribeExecution's trace header), which joins
+ * the trace with the logs of every function it invoked; undefined when the execution is not traced.
+ */
+async function readXrayTraceId(deps: CommandDeps, executionArn: string): Promise<string | undefined> {
+  const { traceHeader } = await callSfn(deps, 'DescribeExecution', () => deps.client.send(new DescribeExecutionCommand({ executionArn })));
+  return traceHeader ? /(?:^|;)Root=([^;]+)/.exec(traceHeader)?.[1] : undefined;
+}
+
+/**
  * Prints an execution as a tree of spans (or, with `json`, the spans as one JSON document).
  * Returns 0 when it succeeded or is still running, 1 when it failed, timed out or was aborted.
  */
 export async function trace(options: TraceOptions, deps: CommandDeps): Promise<number> {
   const events = await readHistory(deps, options.executionArn);
   const result = buildTrace(options.executionArn, events);
+  const xrayTraceId = await readXrayTraceId(deps, options.executionArn);
+  if (xrayTraceId && result.spans[0]) result.spans[0].attributes.xrayTraceId = xrayTraceId;
   deps.stdout.write(options.json
     ? `${JSON.stringify(result)}\n`
     : `${formatTrace(result, { maxIterations: options.maxIterations })}\n`);

@@ -25,6 +25,11 @@ export interface SpanAttributes {
   requestId?: string;
   /** The Distributed Map run, for a distributed Map. */
   mapRunArn?: string;
+  /**
+   * The execution's X-Ray trace id (from DescribeExecution's trace header), on the execution span:
+   * Powertools logs it as `xray_trace_id` in every function the execution invoked.
+   */
+  xrayTraceId?: string;
 }
 
 /** One span of an execution's trace; field names are stable (`trace --json` prints them). */

@@ -39,6 +39,7 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
     const retries = span.attributes.retries > 0 ? String(span.attributes.retries) : '';
     lines.push(`${`+${span.start - origin} ms`.padStart(10)} ${duration.padStart(10)}  ${span.status.padEnd(9)}  ${retries.padStart(7)}  ${indent}${span.name} (${span.kind})`);
     const note = (text: string) => lines.push(`${' '.repeat(SPAN_COLUMN)}${indent}  ${text}`);
+    if (span.attributes.xrayTraceId) note(`x-ray trace: ${span.attributes.xrayTraceId} (the functions' logs carry it as xray_trace_id)`);
     if (span.attributes.retriedErrors?.length) note(`retried after: ${span.attributes.retriedErrors.join(', ')}`);
     const kids = children.get(span.spanId) ?? [];
     if (span.status !== 'SUCCEEDED' && span.status !== 'RUNNING') {

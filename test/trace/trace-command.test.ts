@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  ExecutionDoesNotExist, GetExecutionHistoryCommand, GetExecutionHistoryOutput, HistoryEvent, SFNClient, SFNServiceException,
+  DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, GetExecutionHistoryOutput, HistoryEvent, SFNClient, SFNServiceException,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CommandIo } from '../../bin/commands/command';
@@ -25,7 +25,12 @@ function recorded(name: string): Recorded {
 }
 
 const sfn = mockClient(SFNClient);
-beforeEach(() => sfn.reset());
+const XRAY_TRACE_ID = '1-6747c1e0-5d0a1b2c3d4e5f6a7b8c9d0e';
+beforeEach(() => {
+  sfn.reset();
+  // Traced executions (tracingEnabled) carry the X-Ray trace header.
+  sfn.on(DescribeExecutionCommand).resolves({ traceHeader: `Root=${XRAY_TRACE_ID};Sampled=1` });
+});
 
 /** Serves the pages of a history by nextToken, as GetExecutionHistory does. */
 function serve(history: Recorded): void {
@@ -259,6 +264,8 @@ describe('npm start -- trace <execution arn>', () => {
     })));
     expect(run.stdout).toMatch(/SUCCEEDED\s+StoreResult \(Task\)\n$/);
     expect(run.stdout.split('\n').filter((l) => l.includes('MapItem (Task)'))).toHaveLength(3);
+    // The X-Ray trace id under the execution: the handlers' Powertools logs carry it as xray_trace_id.
+    expect(run.stdout.split('\n')[2]).toContain(`x-ray trace: ${XRAY_TRACE_ID} (the functions' logs carry it as xray_trace_id)`);
   });
 
   test('--json prints { traceId, spans } with the stable field names; exit 1 for a failed execution', async () => {
@@ -297,6 +304,7 @@ describe('npm start -- trace <execution arn>', () => {
     expect(run.stderr).toContain('GetExecutionHistory throttled (ThrottlingException), retrying in 1 s');
 
     sfn.reset();
+    sfn.on(DescribeExecutionCommand).resolves({});
     sfn.on(GetExecutionHistoryCommand).rejects(new ExecutionDoesNotExist({ $metadata: {}, message: 'Execution Does Not Exist' }));
     const missing = await trace(history.executionArn);
     expect(missing.status).toBe(2);
