@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { FanOut, FanOutJobWorkflow, JobSplitter } from '../../lib';
 import { stateMachineDefinition } from '../support/definition';
+import { standInFunction } from '../support/stand-in-function';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
@@ -13,15 +14,7 @@ const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (se
 const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 const stack = new Stack(app, 'Jobs');
-const worker = new lambda.Function(stack, 'Worker', {
-  runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({batchItemFailures:[]})'), reservedConcurrentExecutions: 2,
-});
-// The nag check is about the workflow; this inline worker only stands in for a real one.
-Validations.of(worker).acknowledge(
-  ...['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'AwsSolutions-L1',
-    'Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaDefaultTimeout', 'Serverless-LambdaTracing', 'Serverless-LambdaLatestVersion', 'Serverless-LambdaDLQ']
-    .map((id) => ({ id, reason: 'Test stand-in for a worker, outside the construct under test.' })),
-);
+const worker = standInFunction(stack, 'Worker', { code: 'exports.handler=async()=>({batchItemFailures:[]})', reservedConcurrency: 2 });
 const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: worker } } });
 const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
 const workflow = new FanOutJobWorkflow(stack, 'RunJob', { splitter });

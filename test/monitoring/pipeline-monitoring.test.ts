@@ -10,28 +10,11 @@ import {
   AlarmTopic, ApiTrigger, FanOut, FanOutJobWorkflow, JobSplitter, LambdaWarmer, MapReduceWorkflow, PipelineMonitoring,
   PipelineMonitoringProps, PropValidationError, ScheduleTrigger,
 } from '../../lib';
+import { standInFunction } from '../support/stand-in-function';
 
-/** A stand-in for a user's function: inline code, so building it costs no bundling. */
-function userFunction(scope: Stack, id: string, timeout = Duration.seconds(10)): lambda.Function {
-  const fn = new lambda.Function(scope, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({})'),
-    timeout,
-    memorySize: 128,
-    tracing: lambda.Tracing.ACTIVE,
-    reservedConcurrentExecutions: 10,
-  });
-  const reason = 'Test fixture standing in for a user\'s function; only the monitoring around it is under test.';
-  Validations.of(fn).acknowledge(
-    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason },
-    { id: 'AwsSolutions-L1', reason },
-    { id: 'Serverless-LambdaDLQ', reason },
-    { id: 'Serverless-LambdaLatestVersion', reason },
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason },
-  );
-  return fn;
-}
+/** A stand-in for a user's function, reserving 10 (the warmer and monitoring tests read reserved concurrency). */
+const userFunction = (scope: Stack, id: string, timeout = Duration.seconds(10)): lambda.Function =>
+  standInFunction(scope, id, { timeout, reservedConcurrency: 10 });
 
 /** Apps that skip bundling the library's own functions: these tests read templates, not code. */
 const unbundledApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });

@@ -3,28 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AlarmTopic, LambdaWarmer, LambdaWarmerProps, PropValidationError } from '../../lib';
+import { standInFunction } from '../support/stand-in-function';
 
-/** A stand-in for a user's function: inline code, so building it costs no bundling. */
-function targetFunction(scope: Stack, id: string, options: { reserved?: number; code?: string } = {}): lambda.Function {
-  const fn = new lambda.Function(scope, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(options.code ?? 'exports.handler = async () => ({})'),
-    memorySize: 128,
-    timeout: Duration.seconds(10),
-    tracing: lambda.Tracing.ACTIVE,
-    reservedConcurrentExecutions: options.reserved,
-  });
-  const reason = 'Test fixture standing in for a user\'s function; only the warmer around it is under test.';
-  Validations.of(fn).acknowledge(
-    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason },
-    { id: 'AwsSolutions-L1', reason },
-    { id: 'Serverless-LambdaDLQ', reason },
-    { id: 'Serverless-LambdaLatestVersion', reason },
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason },
-  );
-  return fn;
-}
+const targetFunction = (scope: Stack, id: string, options: { reserved?: number; code?: string } = {}): lambda.Function =>
+  standInFunction(scope, id, { code: options.code, reservedConcurrency: options.reserved });
 
 const schedules = (template: Template) => Object.values(template.findResources('AWS::Scheduler::Schedule'));
 const inputOf = (schedule: any) => joinedInput(schedule.Properties.Target.Input);
