@@ -29,9 +29,9 @@ bundled code in-process, DynamoDB on an embedded dynalite, SNS/SQS on an embedde
   --state-machine <id> logical id or construct path part, when a stack has several
   --visibility-timeout <s> how long a received message stays invisible locally (default 5; the template's is minutes)
 
-Both print the execution's trace to stderr (as 'trace' prints a deployed execution's). word-length then prints the output as one JSON line
-to stdout; fan-out lets the workers drain the queues and prints one JSON line: job id, items,
-chunks, stored, worker invocations, failed records, dead-lettered.
+Both print the execution's trace to stderr, as 'trace' prints a deployed execution's. word-length
+then prints the output as one JSON line to stdout; fan-out lets the workers drain the queues and
+prints one JSON line: job id, items, chunks, stored, worker invocations, failed records, dead-lettered.
 Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.
 
 Commands. Those with AWS options work on a deployed app (credentials and region from --profile and
