@@ -8,6 +8,9 @@ import { handlerEnvironment } from '../lib/local/local-lambda';
 import { LocalRunner } from '../lib/local/local-runner';
 import { batchEntries, chunkJob } from '../lambdas/split-job';
 import { createExampleApp } from '../bin/example-app';
+import { buildTrace } from '../lib/trace/execution-trace';
+import { formatTrace } from '../lib/trace/format-trace';
+import { wordLengthHistory } from '../test/trace/word-length-history';
 import seedInput from '../bin/inputs/word-length.json';
 
 /**
@@ -97,6 +100,18 @@ async function fanOutFigures(chunkSize: number, items: number): Promise<FanOutFi
   }
 }
 
+/** Milliseconds to build and print the trace of a word-length execution whose Map ran `iterations` times (median of RUNS). */
+function traceMilliseconds(iterations: number): { events: number; ms: number } {
+  const executionArn = 'arn:aws:states:ap-northeast-2:123456789012:execution:WordLength:bench';
+  const events = wordLengthHistory({ executionArn, words: Array.from({ length: iterations }, (_, i) => `w${i}`) });
+  const times = Array.from({ length: RUNS }, () => {
+    const started = performance.now();
+    formatTrace(buildTrace(executionArn, events));
+    return performance.now() - started;
+  });
+  return { events: events.length, ms: median(times) };
+}
+
 async function main(): Promise<void> {
   handlerEnvironment.POWERTOOLS_LOG_LEVEL = 'WARN';
   const rows: [string, string, string][] = [];
@@ -124,6 +139,12 @@ async function main(): Promise<void> {
     rows.push([`local fan-out, 10,000 items in chunks of ${chunkSize}`, `${Math.round(f.itemsPerSecond).toLocaleString('en-US')} items/s`, '']);
     rows.push([`  per 1,000 items: Lambda invocations / SNS requests / SQS requests (local poller)`,
       `${f.lambdaInvocationsPer1000} / ${f.snsRequestsPer1000} / ${f.sqsRequestsPer1000}`, '']);
+  }
+
+  for (const iterations of [1_000, 10_000]) {
+    const t = traceMilliseconds(iterations);
+    rows.push([`trace of a run with a ${iterations.toLocaleString('en-US')}-iteration Map (${t.events.toLocaleString('en-US')} history events), built and formatted (median of ${RUNS})`,
+      `${Math.round(t.ms)} ms`, '< 1 s']);
   }
 
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}\n`);
