@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { nagArnReference } from '../internal/nag-names';
 import { createNodejsHandler } from '../internal/nodejs-handler';
 import { PropValidator } from '../internal/validation';
 import { FanOut } from './fan-out';
@@ -82,9 +83,8 @@ export class JobSplitter extends Construct {
   private grantReadJobs(bucket: s3.IBucket): void {
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }));
     bucket.encryptionKey?.grantDecrypt(this.function);
-    const bucketArn = bucket.node.defaultChild instanceof s3.CfnBucket
-      ? `<${Stack.of(this).getLogicalId(bucket.node.defaultChild)}.Arn>`
-      : bucket.bucketArn;
+    const bucketArn = nagArnReference(bucket, bucket.bucketArn);
+    if (bucketArn === undefined) return;
     Validations.of(this.function.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/*]`,
       reason: `s3:GetObject on the objects of ${bucket.node.path}: a job names its items file by itemsUri, so any key of the jobs bucket may be read.`,

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { nagArnReference } from './nag-names';
 
 /** Settings for a state machine the library builds. */
 export interface TracedStateMachineOptions {
@@ -33,12 +34,11 @@ export function createTracedStateMachine(scope: Construct, options: TracedStateM
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });
-  const stack = Stack.of(scope);
   // Functions passed in from elsewhere are named by ARN, not by a logical id in this stack.
   const qualifiedInvokes = [...new Set(options.invokedFunctions)]
     .filter((fn) => fn.node.defaultChild instanceof lambda.CfnFunction)
     .map((fn) => ({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagArnReference(fn, fn.functionArn)}:*]`,
       reason: `lambda:InvokeFunction on ${fn.node.path} and its versions and aliases (the ':*' suffix), nothing else.`,
     }));
   Validations.of(stateMachine.role).acknowledge(

@@ -11,6 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue } from '../internal/dead-letters';
+import { nagArnReference } from '../internal/nag-names';
 import { PropValidator } from '../internal/validation';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 
@@ -138,10 +139,8 @@ export class ScheduleTrigger extends Construct {
     };
     if (props.stateMachine) return new targets.StepFunctionsStartExecution(props.stateMachine, targetProps);
     if (props.function) {
-      const cfn = props.function.node.defaultChild;
-      const functionArn = cfn instanceof lambda.CfnFunction ? `<${Stack.of(this).getLogicalId(cfn)}.Arn>` : props.function.functionArn;
-      // An imported function's ARN built from tokens has no literal finding id to name; its user acknowledges it.
-      if (!Token.isUnresolved(functionArn)) {
+      const functionArn = nagArnReference(props.function, props.function.functionArn);
+      if (functionArn !== undefined) {
         Validations.of(targetProps.role!).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${functionArn}:*]`,
           reason: `lambda:InvokeFunction on ${props.function.node.path} and its versions and aliases (the ':*' the Scheduler Lambda target grants), nothing else.`,

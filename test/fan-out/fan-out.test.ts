@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -138,6 +138,18 @@ test('JobSplitter: reservedConcurrency 1..1000', () => {
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, reservedConcurrency: 0 }))
     .toThrow("JobSplitter 'Splitter': reservedConcurrency must be an integer 1..1000 (got 0)");
+});
+
+test('JobSplitter with an imported items bucket: s3:GetObject on its objects; the finding is left to the bucket\'s owner to acknowledge', () => {
+  const stack = new Stack(new App(), 'Imported');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  new JobSplitter(stack, 'Splitter', { fanOut, itemsBucket: s3.Bucket.fromBucketName(stack, 'Jobs', 'company-jobs') });
+  Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::company-jobs/*']] },
+    })]) },
+  });
 });
 
 test('a consumer filter policy is set on its subscription', () => {
