@@ -146,7 +146,7 @@ export class PipelineMonitoring extends Construct {
     const stateMachine = workflow instanceof MapReduceWorkflow || workflow instanceof FanOutJobWorkflow ? workflow.stateMachine : workflow;
     const { scope, label, s } = this.begin('monitorWorkflow', workflow, options);
     const path = workflow.node.path;
-    const sum = (m: cloudwatch.Metric) => m.with({ period: s.period, statistic: cloudwatch.Stats.SUM });
+    const sum = summed(s);
     const failed = sum(stateMachine.metricFailed());
     const timedOut = sum(stateMachine.metricTimedOut());
     const throttled = sum(stateMachine.metricThrottled());
@@ -230,7 +230,7 @@ export class PipelineMonitoring extends Construct {
   monitorApi(api: ApiTrigger, options: ApiMonitoringOptions = {}): cloudwatch.Alarm[] {
     const { scope, label, s } = this.begin('monitorApi', api, options);
     const stage = api.stage;
-    const sum = (m: cloudwatch.Metric) => m.with({ period: s.period, statistic: cloudwatch.Stats.SUM });
+    const sum = summed(s);
     const serverErrors = sum(stage.metricServerError());
     const alarms = [
       this.createAlarm(scope, 'ServerErrors', serverErrors, s.serverErrors, GE, s,
@@ -285,7 +285,7 @@ export class PipelineMonitoring extends Construct {
   }
 
   private functionAlarms(scope: Construct, label: string, fn: lambda.IFunction, s: ResolvedSettings, consequence: string): cloudwatch.Alarm[] {
-    const sum = (m: cloudwatch.Metric) => m.with({ period: s.period, statistic: cloudwatch.Stats.SUM });
+    const sum = summed(s);
     const errors = sum(fn.metricErrors());
     const throttles = sum(fn.metricThrottles());
     const path = fn.node.path;
@@ -323,10 +323,10 @@ export class PipelineMonitoring extends Construct {
         `The oldest message in the queue ${queue.node.path} has waited over ${maxAge.toHumanString()}: its consumer is failing, throttled or too slow for the load. `
         + 'Check the consumer\'s Errors and Throttles on the dashboard, its log group, and that its event source mapping is enabled; messages past the queue\'s retention are lost.'),
     ];
-    const left = labelled([[deadLetterDepth(queue, s), 'visible'],
+    const left = labelled([[visibleMessages(queue, s), 'visible'],
       [queue.metricApproximateNumberOfMessagesNotVisible({ period: s.period, statistic: cloudwatch.Stats.MAXIMUM }), 'in flight']]);
     if (deadLetterQueue) {
-      left.push(deadLetterDepth(deadLetterQueue, s).with({ label: 'dead-lettered' }));
+      left.push(visibleMessages(deadLetterQueue, s).with({ label: 'dead-lettered' }));
       alarms.push(deadLetterAlarm ? this.adopt(deadLetterAlarm) : this.deadLetterAlarm(scope, deadLetterQueue, s, `of ${queue.node.path}`));
     }
     this.dashboard.addWidgets(
@@ -346,7 +346,7 @@ export class PipelineMonitoring extends Construct {
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({
       title: `${label}: dead-lettered messages`,
       width: HALF,
-      left: [deadLetterDepth(queue, s).with({ label: 'dead-lettered' })],
+      left: [visibleMessages(queue, s).with({ label: 'dead-lettered' })],
     }));
     return [alarm];
   }
@@ -355,19 +355,19 @@ export class PipelineMonitoring extends Construct {
     const queue = trigger.deadLetterQueue;
     const alarm = trigger.deadLetterAlarm
       ? this.adopt(trigger.deadLetterAlarm)
-      : this.createAlarm(scope, 'DeadLetterMessages', deadLetterDepth(queue, s), s.deadLetterMessages, GT, s,
+      : this.createAlarm(scope, 'DeadLetterMessages', visibleMessages(queue, s), s.deadLetterMessages, GT, s,
         `Scheduled runs of ${trigger.node.path} could not be delivered to their target and are in its dead-letter queue ${queue.node.path}. `
         + 'Each message carries the error (its attributes ERROR_CODE and ERROR_MESSAGE); fix the target or the schedule role\'s permissions, then start the missed runs by hand.');
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({
       title: `${label}: undelivered runs`,
       width: HALF,
-      left: [deadLetterDepth(queue, s).with({ label: 'dead-lettered' })],
+      left: [visibleMessages(queue, s).with({ label: 'dead-lettered' })],
     }));
     return [alarm];
   }
 
   private deadLetterAlarm(scope: Construct, queue: sqs.IQueue, s: ResolvedSettings, owner: string): cloudwatch.Alarm {
-    return this.createAlarm(scope, 'DeadLetterMessages', deadLetterDepth(queue, s), s.deadLetterMessages, GT, s,
+    return this.createAlarm(scope, 'DeadLetterMessages', visibleMessages(queue, s), s.deadLetterMessages, GT, s,
       `The dead-letter queue ${queue.node.path}${owner ? ` ${owner}` : ''} holds more than ${s.deadLetterMessages} messages that could not be processed or delivered; it keeps them 14 days at most. `
       + 'Read a few in the SQS console (Send and receive messages, Poll), fix the cause their consumer\'s logs name, '
       + 'then redrive them to the source queue (SQS console: Start DLQ redrive, or `aws sqs start-message-move-task --source-arn <dead-letter queue arn>`).');
@@ -402,13 +402,18 @@ function within(s: ResolvedSettings): string {
   return s.evaluationPeriods === 1 ? `in ${period}` : `in ${s.datapointsToAlarm} of ${s.evaluationPeriods} periods of ${period}`;
 }
 
+/** The metric's sum over each alarm period: counts (failed executions, errors, throttles, 5XX) are alarmed and graphed this way. */
+function summed(s: ResolvedSettings): (metric: cloudwatch.Metric) => cloudwatch.Metric {
+  return (metric) => metric.with({ period: s.period, statistic: cloudwatch.Stats.SUM });
+}
+
 /** Labels on graph metrics only: a labelled metric would make an alarm a metric-math alarm. */
 function labelled(metrics: ReadonlyArray<[cloudwatch.Metric, string]>): cloudwatch.Metric[] {
   return metrics.map(([metric, label]) => metric.with({ label }));
 }
 
 /** Visible messages (maximum in the period) of a queue; on a dead-letter queue, its depth. */
-function deadLetterDepth(queue: sqs.IQueue, s: ResolvedSettings): cloudwatch.Metric {
+function visibleMessages(queue: sqs.IQueue, s: ResolvedSettings): cloudwatch.Metric {
   return queue.metricApproximateNumberOfMessagesVisible({ period: s.period, statistic: cloudwatch.Stats.MAXIMUM });
 }
 
