@@ -1,7 +1,7 @@
 import {
   DescribeExecutionCommand, DescribeExecutionOutput, ListStateMachinesCommand, SFNClient, StateMachineListItem,
 } from '@aws-sdk/client-sfn';
-import { AwsOptions, CommandDeps, CommandError, Writer } from './command';
+import { AwsOptions, CommandDeps, CommandError, UsageError, Writer } from './command';
 
 /** How many times a throttled call is tried before giving up. */
 export const THROTTLE_ATTEMPTS = 5;
@@ -93,6 +93,19 @@ export async function resolveStateMachine(deps: CommandDeps, ref: string): Promi
 export function executionArn(stateMachineArn: string, name: string): string {
   const [arn, partition, service, region, account, , stateMachineName] = stateMachineArn.split(':');
   return [arn, partition, service, region, account, 'execution', stateMachineName, name].join(':');
+}
+
+// DescribeExecution takes Standard executions (and Distributed Map child runs, `<state machine>/<map run>`).
+const EXECUTION_ARN = /^arn:[\w-]+:states:[\w-]+:\d{12}:execution:[^:]+:[^:]+$/;
+
+/** The one positional argument of `command`, which must be an execution ARN; throws `UsageError` otherwise. */
+export function executionArnArgument(command: string, positionals: readonly string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes one execution ARN (got ${positionals.length})`);
+  const [arn] = positionals;
+  if (!EXECUTION_ARN.test(arn)) {
+    throw new UsageError(`${command} needs an execution ARN, arn:aws:states:<region>:<account>:execution:<state machine>:<name> (got '${arn}')`);
+  }
+  return arn;
 }
 
 /** The region of an ARN (`arn:aws:states:<region>:...`), or undefined when `value` is not one. */

@@ -1,21 +1,14 @@
-import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
-import { AwsCallError, describeExecution, FAILED_STATUSES, parseJson, regionOfArn } from './sfn';
+import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine } from './command';
+import { AwsCallError, describeExecution, executionArnArgument, FAILED_STATUSES, parseJson, regionOfArn } from './sfn';
 
 export interface StatusOptions extends AwsOptions {
   /** The execution's ARN, as `start` prints it. */
   readonly executionArn: string;
 }
 
-// DescribeExecution takes Standard executions (and Distributed Map child runs, `<state machine>/<map run>`).
-const EXECUTION_ARN = /^arn:[\w-]+:states:[\w-]+:\d{12}:execution:[^:]+:[^:]+$/;
-
 export function parseStatusArgs(args: readonly string[]): StatusOptions {
   const { values, positionals } = parseCommandLine({ args: [...args], allowPositionals: true, options: AWS_OPTIONS });
-  if (positionals.length !== 1) throw new UsageError(`status takes one execution ARN (got ${positionals.length})`);
-  const [arn] = positionals;
-  if (!EXECUTION_ARN.test(arn)) {
-    throw new UsageError(`status needs an execution ARN, arn:aws:states:<region>:<account>:execution:<state machine>:<name> (got '${arn}')`);
-  }
+  const arn = executionArnArgument('status', positionals);
   return { executionArn: arn, region: values.region ?? regionOfArn(arn), profile: values.profile };
 }
 

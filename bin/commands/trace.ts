@@ -1,8 +1,8 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
 import { buildTrace } from '../../lib/trace/execution-trace';
 import { formatTrace } from '../../lib/trace/format-trace';
 import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
-import { AwsCallError, callSfn, FAILED_STATUSES, regionOfArn } from './sfn';
+import { AwsCallError, callSfn, describeExecution, executionArnArgument, FAILED_STATUSES, regionOfArn } from './sfn';
 
 export interface TraceOptions extends AwsOptions {
   /** The execution's ARN, as `start` prints it. */
@@ -13,7 +13,6 @@ export interface TraceOptions extends AwsOptions {
   readonly maxIterations?: number;
 }
 
-const EXECUTION_ARN = /^arn:[\w-]+:states:[\w-]+:\d{12}:execution:[^:]+:[^:]+$/;
 /** GetExecutionHistory's largest page. */
 const PAGE_SIZE = 1000;
 
@@ -23,11 +22,7 @@ export function parseTraceArgs(args: readonly string[]): TraceOptions {
     allowPositionals: true,
     options: { 'json': { type: 'boolean' }, 'max-iterations': { type: 'string' }, ...AWS_OPTIONS },
   });
-  if (positionals.length !== 1) throw new UsageError(`trace takes one execution ARN (got ${positionals.length})`);
-  const [arn] = positionals;
-  if (!EXECUTION_ARN.test(arn)) {
-    throw new UsageError(`trace needs an execution ARN, arn:aws:states:<region>:<account>:execution:<state machine>:<name> (got '${arn}')`);
-  }
+  const arn = executionArnArgument('trace', positionals);
   const maxIterations = values['max-iterations'] === undefined ? undefined : Number(values['max-iterations']);
   if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 0)) {
     throw new UsageError(`--max-iterations must be a whole number (got '${values['max-iterations']}')`);
@@ -59,7 +54,7 @@ export async function readHistory(deps: CommandDeps, executionArn: string): Prom
  * the trace with the logs of every function it invoked; undefined when the execution is not traced.
  */
 async function readXrayTraceId(deps: CommandDeps, executionArn: string): Promise<string | undefined> {
-  const { traceHeader } = await callSfn(deps, 'DescribeExecution', () => deps.client.send(new DescribeExecutionCommand({ executionArn })));
+  const { traceHeader } = await describeExecution(deps, executionArn);
   return traceHeader ? /(?:^|;)Root=([^;]+)/.exec(traceHeader)?.[1] : undefined;
 }
 
