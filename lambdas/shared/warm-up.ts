@@ -45,7 +45,8 @@ export function isWarmUpEvent(event: unknown): event is WarmUpEvent {
     && isIntegerIn(holdMs, 0, MAX_HOLD_MS);
 }
 
-function isIntegerIn(value: unknown, min: number, max: number): value is number {
+/** An integer in `[min, max]`: the check of every count and duration in warm-up events and warmer input. */
+export function isIntegerIn(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 

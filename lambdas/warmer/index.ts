@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WARMER_ID, WarmUpEvent } from '../shared/warm-up';
+import { isIntegerIn, MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WARMER_ID, WarmUpEvent } from '../shared/warm-up';
 
 /** One function to keep warm: its ARN, the alias or version to call, and how many instances. */
 export interface WarmTargetInput {
@@ -61,10 +61,6 @@ export function validateWarmerInput(event: unknown): WarmerInput {
     throw new WarmerInputValidationError(`holdMs must be an integer 0..${MAX_HOLD_MS} (got ${JSON.stringify(input.holdMs) ?? 'undefined'})`);
   }
   return input as WarmerInput;
-}
-
-function isIntegerIn(value: unknown, min: number, max: number): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
 type CallOutcome = { readonly warmed: true; readonly coldStart: boolean } | { readonly warmed: false; readonly error: string };

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY } from '../../lambdas/shared/warm-up';
+import type { WarmTargetInput } from '../../lambdas/warmer';
 import { createNodejsHandler } from '../internal/nodejs-handler';
 import { knownReservedConcurrency } from '../internal/reserved-concurrency';
 import { PropValidator } from '../internal/validation';
@@ -67,13 +68,6 @@ export interface LambdaWarmerProps {
   readonly logRetention?: logs.RetentionDays;
   /** Topic the schedules' dead-letter alarms notify. @default - the schedules' dead-letter queues have no alarm */
   readonly alarmTopic?: AlarmTopic;
-}
-
-/** One target as the warmer function gets it: the function's ARN, its qualifier, and how many calls. */
-interface TargetInput {
-  readonly functionName: string;
-  readonly qualifier?: string;
-  readonly concurrency: number;
 }
 
 const DEFAULT_HOLD = Duration.millis(200);
@@ -157,7 +151,8 @@ function qualified(fn: lambda.IFunction): { underlying: lambda.IFunction; qualif
   return { underlying: fn };
 }
 
-function targetInput(target: WarmTarget, scheduleConcurrency: number): TargetInput {
+/** One target as the warmer function gets it: the function's ARN, its qualifier, and how many calls. */
+function targetInput(target: WarmTarget, scheduleConcurrency: number): WarmTargetInput {
   const { underlying, qualifier } = qualified(target.function);
   return {
     functionName: underlying.functionArn,
