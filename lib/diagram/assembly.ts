@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnResource, readCloudAssembly, resourcesOfType } from '../local/cloud-assembly';
+import { readCloudAssembly, resourcesOfType } from '../local/cloud-assembly';
 import { IntrinsicResolver } from '../local/intrinsics';
 import { AslDefinition, toMermaid } from './mermaid';
 
@@ -25,7 +25,7 @@ export function assemblyStateMachines(assemblyDir: string): AssemblyStateMachine
       const resource = stack.template.Resources[logicalId];
       const id = stateMachineId(stack.name, logicalId, resource.Metadata?.['aws:cdk:path'] ?? paths.get(logicalId));
       try {
-        return { id, stackName: stack.name, logicalId, definition: definitionOf(resource, resolver) };
+        return { id, stackName: stack.name, logicalId, definition: resolver.stateMachineDefinition(logicalId) as AslDefinition };
       } catch (error) {
         throw new Error(`cannot read the definition of ${id}: ${(error as Error).message}`, { cause: error });
       }
@@ -83,18 +83,4 @@ function stateMachineId(stackName: string, logicalId: string, cdkPath: unknown):
   if (parts.at(-1) === 'Resource') parts.pop();
   if (parts.at(-1) === 'StateMachine' && parts.length > 2) parts.pop();
   return parts.join('/');
-}
-
-/** The definition from `DefinitionString` or `Definition`, with `DefinitionSubstitutions` applied. */
-function definitionOf(resource: CfnResource, resolver: IntrinsicResolver): AslDefinition {
-  const properties = resource.Properties ?? {};
-  if (properties.DefinitionString === undefined && properties.Definition === undefined) {
-    throw new Error('it has neither DefinitionString nor Definition (a definition in S3 cannot be read offline)');
-  }
-  let text = properties.DefinitionString !== undefined
-    ? String(resolver.resolve(properties.DefinitionString))
-    : JSON.stringify(resolver.resolve(properties.Definition));
-  const substitutions = (resolver.resolve(properties.DefinitionSubstitutions ?? {}) ?? {}) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(substitutions)) text = text.split(`\${${name}}`).join(String(value));
-  return JSON.parse(text) as AslDefinition;
 }

@@ -109,6 +109,23 @@ export class IntrinsicResolver {
     });
   }
 
+  /**
+   * A state machine's definition, from `DefinitionString` or `Definition`, with every intrinsic
+   * resolved and `DefinitionSubstitutions` applied: what the local run executes and `diagram` draws.
+   */
+  stateMachineDefinition(logicalId: string): any {
+    const properties = this.resource(logicalId).Properties ?? {};
+    if (properties.DefinitionString === undefined && properties.Definition === undefined) {
+      throw new Error(`${logicalId} has neither DefinitionString nor Definition (a definition in S3 cannot be read offline)`);
+    }
+    let text = properties.DefinitionString !== undefined
+      ? String(this.resolve(properties.DefinitionString))
+      : JSON.stringify(this.resolve(properties.Definition));
+    const substitutions = (this.resolve(properties.DefinitionSubstitutions ?? {}) ?? {}) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(substitutions)) text = text.split(`\${${name}}`).join(String(value));
+    return JSON.parse(text);
+  }
+
   private resource(logicalId: string) {
     const resource = this.template.Resources[logicalId];
     if (!resource) throw new Error(`the template has no resource '${logicalId}'`);

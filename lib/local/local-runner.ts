@@ -203,10 +203,7 @@ export class LocalRunner {
 
   /** The state machine's definition with every intrinsic resolved to local names. */
   definitionOf(stateMachine?: string): any {
-    const logicalId = this.findStateMachine(stateMachine);
-    const props = this.stack.template.Resources[logicalId].Properties ?? {};
-    const definition = props.Definition ?? JSON.parse(String(this.resolver.resolve(props.DefinitionString)));
-    return withoutWholeStateResultPaths(this.resolver.resolve(definition));
+    return withoutWholeStateResultPaths(this.resolver.stateMachineDefinition(this.findStateMachine(stateMachine)));
   }
 
   async execute(request: LocalExecutionRequest): Promise<LocalExecution> {

@@ -46,3 +46,23 @@ test('anything it cannot resolve is named, not guessed', () => {
   expect(() => resolver.resolve({ 'Fn::GetAtt': ['Fn', 'SnapStartResponse'] })).toThrow('the local run cannot resolve Fn::GetAtt Fn.SnapStartResponse');
   expect(() => resolver.resolve({ Ref: 'Missing' })).toThrow("the template has no resource 'Missing'");
 });
+
+test('a state machine definition: from DefinitionString or Definition, intrinsics resolved, DefinitionSubstitutions applied; none is named', () => {
+  const machines = new IntrinsicResolver({
+    Resources: {
+      Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
+      FromString: { Type: 'AWS::StepFunctions::StateMachine', Properties: {
+        DefinitionString: { 'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"', { 'Fn::GetAtt': ['Fn', 'Arn'] }, '","Comment":"${note}","End":true}}}']] },
+        DefinitionSubstitutions: { note: { Ref: 'Fn' } },
+      } },
+      FromObject: { Type: 'AWS::StepFunctions::StateMachine', Properties: {
+        Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } },
+      } },
+      InS3: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'b', Key: 'k' } } },
+    },
+  });
+  const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:Fn';
+  expect(machines.stateMachineDefinition('FromString').States.A).toEqual({ Type: 'Task', Resource: fnArn, Comment: 'Fn', End: true });
+  expect(machines.stateMachineDefinition('FromObject').States.A).toEqual({ Type: 'Task', Resource: fnArn, End: true });
+  expect(() => machines.stateMachineDefinition('InS3')).toThrow('InS3 has neither DefinitionString nor Definition (a definition in S3 cannot be read offline)');
+});

@@ -5,7 +5,7 @@ import { IntrinsicResolver } from '../../lib/local/intrinsics';
 /** The one state machine's definition in `template`, with intrinsics resolved to the local run's names. */
 export function stateMachineDefinition(template: Template): any {
   const json = template.toJSON();
-  const machines = Object.values<any>(json.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
   if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
-  return JSON.parse(String(new IntrinsicResolver(json as CfnTemplate).resolve(machines[0].Properties.DefinitionString)));
+  return new IntrinsicResolver(json as CfnTemplate).stateMachineDefinition(machines[0]);
 }
