@@ -49,6 +49,13 @@ export class PropValidator {
     this.check(!inRange || ms % 1000 === 0, `${prop} must be a whole number of seconds (got ${value.toHumanString()})`);
   }
 
+  /** A whole number of minutes, at least one, as schedule rates and alarm periods are. */
+  wholeMinutes(prop: string, value: Duration | undefined): void {
+    if (value === undefined || value.isUnresolved()) return;
+    const ms = value.toMilliseconds();
+    this.check(ms >= 60_000 && ms % 60_000 === 0, `${prop} must be a whole number of minutes, at least 1 (got ${value.toHumanString()})`);
+  }
+
   /** `lower` must not be longer than `upper`. */
   notLonger(lowerProp: string, lower: Duration, upperProp: string, upper: Duration): void {
     if (lower.isUnresolved() || upper.isUnresolved()) return;

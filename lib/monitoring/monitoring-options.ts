@@ -117,10 +117,7 @@ export function validateSettings(v: PropValidator, prefix: string, given: Monito
   const dlq = given.deadLetterMessages;
   v.check(dlq === undefined || Token.isUnresolved(dlq) || (Number.isInteger(dlq) && dlq >= 0),
     `${prefix}deadLetterMessages must be an integer ≥ 0 (got ${dlq})`);
-  if (given.period !== undefined && !given.period.isUnresolved()) {
-    const seconds = given.period.toSeconds({ integral: false });
-    v.check(seconds >= 60 && seconds % 60 === 0, `${prefix}period must be a whole number of minutes, at least 1 (got ${given.period.toHumanString()})`);
-  }
+  v.wholeMinutes(`${prefix}period`, given.period);
   if (given.maxMessageAge !== undefined && !given.maxMessageAge.isUnresolved()) {
     const seconds = given.maxMessageAge.toSeconds({ integral: false });
     v.check(seconds >= 60 && seconds <= 14 * ONE_DAY, `${prefix}maxMessageAge must be between 1 minute and 14 days, SQS's longest retention (got ${given.maxMessageAge.toHumanString()})`);

@@ -204,10 +204,7 @@ function validateLambdaWarmerProps(id: string, props: LambdaWarmerProps): void {
   v.check(props.windows === undefined || props.windows.length > 0, 'windows must hold at least one window when given (got 0)');
   v.integerInRange('concurrency', props.concurrency, 1, MAX_WARM_CONCURRENCY);
   v.integerInRange('reservedConcurrency', props.reservedConcurrency, 1, 1000);
-  if (props.rate && !props.rate.isUnresolved()) {
-    const ms = props.rate.toMilliseconds();
-    v.check(ms >= 60_000 && ms % 60_000 === 0, `rate must be a whole number of minutes, at least 1 (got ${props.rate.toHumanString()})`);
-  }
+  v.wholeMinutes('rate', props.rate);
   if (props.hold && !props.hold.isUnresolved()) {
     const ms = props.hold.toMilliseconds();
     v.check(Number.isInteger(ms) && ms >= 0 && ms <= MAX_HOLD_MS, `hold must be 0..${MAX_HOLD_MS} milliseconds (got ${props.hold.toHumanString()})`);
