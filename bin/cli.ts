@@ -101,7 +101,7 @@ async function runLocal(argv: string[]): Promise<number> {
 }
 
 /** Runs one execution and prints its trace, as `trace` prints a deployed one; undefined when it did not succeed (the reason is printed). */
-async function executeWithTimeline(runner: LocalRunner, request: LocalExecutionRequest): Promise<LocalExecution | undefined> {
+async function executeWithTrace(runner: LocalRunner, request: LocalExecutionRequest): Promise<LocalExecution | undefined> {
   const execution = await runner.execute(request);
   console.error(formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution))));
   if (execution.status === 'SUCCEEDED') return execution;
@@ -110,7 +110,7 @@ async function executeWithTimeline(runner: LocalRunner, request: LocalExecutionR
 }
 
 async function runWorkflow(runner: LocalRunner, input: unknown, stateMachine?: string, name?: string): Promise<number> {
-  const execution = await executeWithTimeline(runner, { stateMachine, input, name });
+  const execution = await executeWithTrace(runner, { stateMachine, input, name });
   if (!execution) return 1;
   writeOutput(`${JSON.stringify(execution.output)}\n`);
   return 0;
@@ -138,7 +138,7 @@ async function asScheduled(runner: LocalRunner, job: unknown): Promise<unknown> 
  * the queues, and counts what was stored and what was dead-lettered.
  */
 async function runFanOut(runner: LocalRunner, job: unknown, jobId: string): Promise<number> {
-  const execution = await executeWithTimeline(runner, { stateMachine: 'RunJob', input: job, name: jobId });
+  const execution = await executeWithTrace(runner, { stateMachine: 'RunJob', input: job, name: jobId });
   if (!execution) return 1;
   const split = execution.output as { jobId: string; chunks: number; items: number };
   const drained = await runner.drainQueues();
