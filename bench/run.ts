@@ -3,15 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readCloudAssembly } from '../lib/local/cloud-assembly';
-import { handlerEnvironment } from '../lib/local/local-lambda';
-import { LocalRunner } from '../lib/local/local-runner';
+import { readCloudAssembly } from '../tools/assembly/cloud-assembly';
+import { handlerEnvironment } from '../tools/local/local-lambda';
+import { LocalRunner } from '../tools/local/local-runner';
 import { batchEntries, chunkJob } from '../lambdas/split-job';
-import { createExampleApp } from '../bin/example-app';
-import { buildTrace } from '../lib/trace/execution-trace';
-import { formatTrace } from '../lib/trace/format-trace';
+import { createExampleApp } from '../examples/example-app';
+import { buildTrace } from '../tools/trace/execution-trace';
+import { formatTrace } from '../tools/trace/format-trace';
 import { wordLengthHistory } from '../test/trace/word-length-history';
-import seedInput from '../bin/inputs/word-length.json';
+import seedInput from '../examples/inputs/word-length.json';
 
 /**
  * `npm run bench`: the figures the README records, measured in one run.

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { withWarmUp } from '../shared/warm-up';
+import { withWarmUp } from '../../handlers/warm-up';
 
 /** A job to fan out: its id and its work items. */
 export interface SplitJobEvent {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { isIntegerIn, MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WARMER_ID, WarmUpEvent } from '../shared/warm-up';
+import { isIntegerIn, MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WARMER_ID, WarmUpEvent } from '../../handlers/warm-up';
 
 /** One function to keep warm: its ARN, the alias or version to call, and how many instances. */
 export interface WarmTargetInput {

@@ -7,11 +7,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../internal/dead-letters';
-import { createNodejsHandler } from '../internal/nodejs-handler';
-import { knownReservedConcurrency } from '../internal/reserved-concurrency';
-import { PropValidator } from '../internal/validation';
-import { AlarmTopic } from '../monitoring/alarm-topic';
+import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../core/dead-letters';
+import { createNodejsHandler } from '../core/nodejs-handler';
+import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { PropValidator } from '../core/validation';
+import { AlarmTopic } from '../core/alarm-topic';
 import { IdempotencyTable } from '../storage/idempotency-table';
 import { ResultTable } from '../storage/result-table';
 

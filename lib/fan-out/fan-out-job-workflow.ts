@@ -5,8 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { createTracedStateMachine } from '../internal/traced-state-machine';
-import { PropValidator } from '../internal/validation';
+import { createTracedStateMachine } from '../core/traced-state-machine';
+import { PropValidator } from '../core/validation';
 import { LAMBDA_TRANSIENT_ERRORS } from '../workflow/map-reduce-workflow';
 import { JobSplitter } from './job-splitter';
 

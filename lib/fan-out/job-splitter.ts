@@ -5,9 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { nagArnReference } from '../internal/nag-names';
-import { createNodejsHandler } from '../internal/nodejs-handler';
-import { PropValidator } from '../internal/validation';
+import { nagArnReference } from '../core/nag-names';
+import { createNodejsHandler } from '../core/nodejs-handler';
+import { PropValidator } from '../core/validation';
 import { FanOut } from './fan-out';
 
 /** Properties for a {@link JobSplitter}. */

@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { PropValidator } from '../internal/validation';
+import { PropValidator } from '../core/validation';
 
 /** When an alarm goes off: the period its metric is aggregated over, and how many periods must breach. */
 export interface AlarmTiming {

@@ -6,12 +6,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { FanOut } from '../fan-out/fan-out';
 import { FanOutJobWorkflow } from '../fan-out/fan-out-job-workflow';
-import { PropValidator } from '../internal/validation';
+import { PropValidator } from '../core/validation';
 import { ApiTrigger } from '../triggers/api-trigger';
 import { ScheduleTrigger } from '../triggers/schedule-trigger';
 import { LambdaWarmer } from '../warm/lambda-warmer';
 import { MapReduceWorkflow } from '../workflow/map-reduce-workflow';
-import { AlarmTopic } from './alarm-topic';
+import { AlarmTopic } from '../core/alarm-topic';
 import { AllAlarmsWidget } from './all-alarms-widget';
 import {
   AlarmTiming, ApiAlarmThresholds, FunctionAlarmThresholds, MonitoringDefaults, QueueAlarmThresholds,

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { createOnDemandTable } from '../internal/on-demand-table';
+import { createOnDemandTable } from '../core/on-demand-table';
 
 /** Properties for an {@link IdempotencyTable}. */
 export interface IdempotencyTableProps {

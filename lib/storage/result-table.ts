@@ -2,8 +2,8 @@ import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { createOnDemandTable } from '../internal/on-demand-table';
-import { PropValidator } from '../internal/validation';
+import { createOnDemandTable } from '../core/on-demand-table';
+import { PropValidator } from '../core/validation';
 
 /** Properties for a {@link ResultTable}. */
 export interface ResultTableProps {

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { PropValidator } from '../internal/validation';
+import { PropValidator } from '../core/validation';
 
 /** How callers of an {@link ApiTrigger} authenticate. */
 export type ApiTriggerAuthorization = 'IAM' | 'API_KEY';

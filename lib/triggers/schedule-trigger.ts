@@ -10,10 +10,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createDeadLetterAlarm, createDeadLetterQueue } from '../internal/dead-letters';
-import { nagArnReference } from '../internal/nag-names';
-import { PropValidator } from '../internal/validation';
-import { AlarmTopic } from '../monitoring/alarm-topic';
+import { createDeadLetterAlarm, createDeadLetterQueue } from '../core/dead-letters';
+import { nagArnReference } from '../core/nag-names';
+import { PropValidator } from '../core/validation';
+import { AlarmTopic } from '../core/alarm-topic';
 
 /** The EventBridge service that runs a {@link ScheduleTrigger}. */
 export enum ScheduleService {

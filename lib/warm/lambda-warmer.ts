@@ -4,12 +4,12 @@ import { CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY } from '../../lambdas/shared/warm-up';
+import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY } from '../../handlers/warm-up';
 import type { WarmTargetInput } from '../../lambdas/warmer';
-import { createNodejsHandler } from '../internal/nodejs-handler';
-import { knownReservedConcurrency } from '../internal/reserved-concurrency';
-import { PropValidator } from '../internal/validation';
-import { AlarmTopic } from '../monitoring/alarm-topic';
+import { createNodejsHandler } from '../core/nodejs-handler';
+import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { PropValidator } from '../core/validation';
+import { AlarmTopic } from '../core/alarm-topic';
 import { cronProblem, ScheduleTrigger } from '../triggers/schedule-trigger';
 
 /** A function the {@link LambdaWarmer} keeps warm. */
@@ -77,7 +77,7 @@ const DEFAULT_HOLD = Duration.millis(200);
  * 5 minutes (or in windows, each with its own number N), which calls each target
  * N times at once with RequestResponse, so the calls overlap and land on N
  * instances. Each target's handler answers the warm-up event with `withWarmUp`
- * (`lambdas/shared/warm-up.ts`) before any business logic. The warmer may invoke
+ * (`handlers/warm-up.ts`) before any business logic. The warmer may invoke
  * its targets and nothing else.
  */
 export class LambdaWarmer extends Construct {

@@ -3,9 +3,9 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { knownReservedConcurrency } from '../internal/reserved-concurrency';
-import { PropValidator } from '../internal/validation';
-import { AlarmTopic } from '../monitoring/alarm-topic';
+import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { PropValidator } from '../core/validation';
+import { AlarmTopic } from '../core/alarm-topic';
 import { cronProblem } from '../triggers/schedule-trigger';
 
 /** Properties for a {@link ProvisionedConcurrency}. */

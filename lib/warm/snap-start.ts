@@ -2,7 +2,7 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { PropValidator } from '../internal/validation';
+import { PropValidator } from '../core/validation';
 
 /** Properties for a {@link SnapStartAlias}. */
 export interface SnapStartAliasProps {

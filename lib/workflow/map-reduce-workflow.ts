@@ -7,10 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { createNodejsHandler } from '../internal/nodejs-handler';
-import { createTracedStateMachine } from '../internal/traced-state-machine';
-import { knownReservedConcurrency } from '../internal/reserved-concurrency';
-import { isReferencePath, PropValidator } from '../internal/validation';
+import { createNodejsHandler } from '../core/nodejs-handler';
+import { createTracedStateMachine } from '../core/traced-state-machine';
+import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { isReferencePath, PropValidator } from '../core/validation';
 import { ResultTable } from '../storage/result-table';
 
 /** Retry settings for the workflow's Lambda and DynamoDB tasks (transient service errors and throttling only). */

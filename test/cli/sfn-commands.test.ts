@@ -6,11 +6,11 @@ import {
   SFNClient, SFNServiceException, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsOptions, CommandIo } from '../../bin/commands/command';
-import { COMMANDS, commandsUsage, selectCommand } from '../../bin/commands/index';
-import { executionArn, THROTTLE_ATTEMPTS } from '../../bin/commands/sfn';
-import { executionNameProblem, parseStartArgs } from '../../bin/commands/start';
-import { parseStatusArgs } from '../../bin/commands/status';
+import { AwsOptions, CommandIo } from '../../tools/cli/commands/command';
+import { COMMANDS, commandsUsage, selectCommand } from '../../tools/cli/commands/index';
+import { executionArn, THROTTLE_ATTEMPTS } from '../../tools/cli/commands/sfn';
+import { executionNameProblem, parseStartArgs } from '../../tools/cli/commands/start';
+import { parseStatusArgs } from '../../tools/cli/commands/status';
 
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:WordLengthWorkflow1A2B-xyz';
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:WordLengthWorkflow1A2B-xyz:job-42';
@@ -27,7 +27,7 @@ const notJsonFile = path.join(dir, 'not-json.json');
 fs.writeFileSync(notJsonFile, '{"items": [');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Runs a command as `bin/cli.ts` does, with buffers for stdout/stderr and a clock that only the (instant) sleeps advance. */
+/** Runs a command as `examples/cli.ts` does, with buffers for stdout/stderr and a clock that only the (instant) sleeps advance. */
 async function run(argv: string[], { tty = false } = {}) {
   const selected = selectCommand(argv);
   if (!selected) throw new Error(`not an AWS command: ${argv.join(' ')}`);

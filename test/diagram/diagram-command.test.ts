@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CommandIo } from '../../bin/commands/command';
-import { selectCommand } from '../../bin/commands/index';
-import { assemblyStateMachines, stateMachineDiagram } from '../../lib/diagram/assembly';
+import { CommandIo } from '../../tools/cli/commands/command';
+import { selectCommand } from '../../tools/cli/commands/index';
+import { assemblyStateMachines, stateMachineDiagram } from '../../tools/diagram/assembly';
 import { exampleAssembly } from '../support/example-app';
 
 const { assemblyDir } = exampleAssembly();
@@ -12,7 +12,7 @@ const [wordLength, runJob] = assemblyStateMachines(assemblyDir).map(stateMachine
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diagram-command-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `npm start -- diagram ...` as `bin/cli.ts` does, counting the AWS clients it asks for. */
+/** Runs `npm start -- diagram ...` as `examples/cli.ts` does, counting the AWS clients it asks for. */
 async function run(args: string[]) {
   const selected = selectCommand(['diagram', ...args])!;
   const printed = { stdout: '', stderr: '' };

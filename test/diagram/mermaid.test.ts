@@ -1,5 +1,5 @@
-import { assemblyStateMachines, AssemblyStateMachine, selectStateMachines, stateMachineDiagram } from '../../lib/diagram/assembly';
-import { AslChoiceRule, AslDefinition, AslState, describeRule, escapeLabel, toMermaid } from '../../lib/diagram/mermaid';
+import { assemblyStateMachines, AssemblyStateMachine, selectStateMachines, stateMachineDiagram } from '../../tools/diagram/assembly';
+import { AslChoiceRule, AslDefinition, AslState, describeRule, escapeLabel, toMermaid } from '../../tools/diagram/mermaid';
 import { exampleAssembly } from '../support/example-app';
 import { mermaidProblems } from './mermaid-syntax';
 

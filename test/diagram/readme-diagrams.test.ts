@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assemblyStateMachines, stateMachineDiagram } from '../../lib/diagram/assembly';
-import { diagramBlock, readmeDiagrams, updateReadmeDiagrams } from '../../lib/diagram/readme';
+import { assemblyStateMachines, stateMachineDiagram } from '../../tools/diagram/assembly';
+import { diagramBlock, readmeDiagrams, updateReadmeDiagrams } from '../../tools/diagram/readme';
 import { exampleAssembly } from '../support/example-app';
 
 const UPDATE = 'run `npm run diagrams` to rewrite the README\'s diagrams from the example app';

@@ -68,7 +68,7 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
     );
   });
   test('maxConcurrency within the reserved concurrency of a built worker', () => {
-    expect(messageOf({ workerHandlerEntry: 'lambdas/process-chunk/index.ts', reservedConcurrency: 3, maxConcurrency: 4 }))
+    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', reservedConcurrency: 3, maxConcurrency: 4 }))
       .toContain('maxConcurrency must not exceed the worker\'s reserved concurrency (got 4 > 3)');
   });
   test('reservedConcurrency only for a built worker', () => {
@@ -76,7 +76,7 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
       "FanOutConsumer 'Words': reservedConcurrency applies to a worker built from workerHandlerEntry; set it on the workerFunction itself");
   });
   test('reservedConcurrency 1..1000 (0 would send every message to the dead-letter queue)', () => {
-    expect(messageOf({ workerHandlerEntry: 'lambdas/process-chunk/index.ts', reservedConcurrency: 0 }))
+    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', reservedConcurrency: 0 }))
       .toBe("FanOutConsumer 'Words': reservedConcurrency must be an integer 1..1000 (got 0)");
   });
   test("maxConcurrency defaults to the worker's reserved concurrency, so the poller never outruns it", () => {
@@ -113,7 +113,7 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
     );
   });
   test('worker timeout 1 s..15 min', () => {
-    expect(messageOf({ workerHandlerEntry: 'lambdas/process-chunk/index.ts', workerTimeout: Duration.minutes(20) }))
+    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', workerTimeout: Duration.minutes(20) }))
       .toContain('workerTimeout must be between 1 second and 15 minutes (got 20 minutes)');
   });
 });

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { LocalDynamoDb } from '../../lib/local/local-dynamodb';
-import type * as ProcessChunk from '../../lambdas/process-chunk';
+import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
+import type * as ProcessChunk from '../../examples/handlers/process-chunk';
 
 // The worker against a real DynamoDB engine (dynalite): conditional writes and Powertools idempotency records included.
 let db: LocalDynamoDb;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   });
   // The handler reads its configuration at module load, as on Lambda.
   jest.isolateModules(() => {
-    worker = require('../../lambdas/process-chunk');
+    worker = require('../../examples/handlers/process-chunk');
   });
 });
 

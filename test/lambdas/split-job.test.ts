@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   batchEntries, chunkJob, ItemTooLargeError, JobValidationError, MAX_MESSAGE_BYTES, publishChunks, PublishFailedError, resolveItems, validateJob,
 } from '../../lambdas/split-job';
-import { LocalSnsSqs } from '../../lib/local/local-sns-sqs';
+import { LocalSnsSqs } from '../../tools/local/local-sns-sqs';
 
 const words = (count: number, word = 'apple') => Array.from({ length: count }, () => ({ word }));
 

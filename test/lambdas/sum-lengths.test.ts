@@ -1,6 +1,6 @@
-import { handler, MappedResultsValidationError, sumLengths } from '../../lambdas/sum-lengths';
-import { wordLength } from '../../lambdas/word-length';
-import seedInput from '../../bin/inputs/word-length.json';
+import { handler, MappedResultsValidationError, sumLengths } from '../../examples/handlers/sum-lengths';
+import { wordLength } from '../../examples/handlers/word-length';
+import seedInput from '../../examples/inputs/word-length.json';
 
 describe('sumLengths', () => {
   test('the seed lengths sum to 39', () => {

@@ -5,8 +5,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type * as WarmUp from '../../lambdas/shared/warm-up';
-import { isWarmUpEvent, withWarmUp } from '../../lambdas/shared/warm-up';
+import type * as WarmUp from '../../handlers/warm-up';
+import { isWarmUpEvent, withWarmUp } from '../../handlers/warm-up';
 
 const warmUp = (overrides: Record<string, unknown> = {}) => ({ warmer: 'sdp-warmer', concurrency: 3, instance: 2, holdMs: 0, ...overrides });
 const context = { functionName: 'fn', awsRequestId: 'req', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -64,7 +64,7 @@ describe('withWarmUp', () => {
     const freshModule = () => {
       let module!: typeof WarmUp;
       jest.isolateModules(() => {
-        module = require('../../lambdas/shared/warm-up');
+        module = require('../../handlers/warm-up');
       });
       return module;
     };
@@ -77,30 +77,31 @@ describe('withWarmUp', () => {
   });
 });
 
-describe('every handler in lambdas/ returns a warm-up event before its business logic', () => {
+describe('every handler in lambdas/ and examples/handlers/ returns a warm-up event before its business logic', () => {
   const dynamodb = mockClient(DynamoDBClient);
   const sns = mockClient(SNSClient);
   const s3 = mockClient(S3Client);
   afterAll(() => [dynamodb, sns, s3].forEach((mock) => mock.restore()));
 
   // Every business handler: a new one is checked here as soon as it is added.
-  const handlers = fs.readdirSync(path.join(__dirname, '..', '..', 'lambdas'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !['shared', 'warmer'].includes(entry.name))
-    .map((entry) => entry.name);
+  const root = path.join(__dirname, '..', '..');
+  const handlers = ['lambdas', path.join('examples', 'handlers')].flatMap((folder) => fs.readdirSync(path.join(root, folder), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'warmer')
+    .map((entry) => path.join(folder, entry.name)));
 
   test('the handlers are found', () => {
-    expect(handlers).toEqual(expect.arrayContaining(['process-chunk', 'split-job', 'sum-lengths', 'word-length']));
+    expect(handlers).toEqual(expect.arrayContaining(['examples/handlers/process-chunk', 'lambdas/split-job', 'examples/handlers/sum-lengths', 'examples/handlers/word-length']));
   });
 
   test.each(handlers)('%s', async (name) => {
-    const { handler } = require(`../../lambdas/${name}`);
+    const { handler } = require(path.join(root, name));
     // Each business logic rejects this event (no word, not an array, no jobId, no Records), so an answer proves it was skipped.
     await expect(handler(warmUp(), context)).resolves.toEqual({ warmed: true, instance: 2, concurrency: 3, coldStart: expect.any(Boolean) });
     expect([...dynamodb.calls(), ...sns.calls(), ...s3.calls()]).toHaveLength(0);
   });
 
   test('a business event that looks like a warm-up event still reaches the business logic', async () => {
-    const { handler } = require('../../lambdas/word-length');
+    const { handler } = require('../../examples/handlers/word-length');
     await expect(handler({ ...warmUp(), word: 'fig' })).resolves.toEqual({ length: 3 });
   });
 });

@@ -1,5 +1,5 @@
-import { handler, wordLength, WordValidationError } from '../../lambdas/word-length';
-import seedInput from '../../bin/inputs/word-length.json';
+import { handler, wordLength, WordValidationError } from '../../examples/handlers/word-length';
+import seedInput from '../../examples/inputs/word-length.json';
 import malformedInput from '../fixtures/malformed-input.json';
 
 describe('wordLength', () => {

@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { LocalRunner } from '../../lib/local/local-runner';
+import { LocalRunner } from '../../tools/local/local-runner';
 import { useLocalRunner } from '../support/use-local-runner';
 import { exampleAssembly } from '../support/example-app';
 

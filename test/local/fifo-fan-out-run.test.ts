@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
-import { LocalRunner } from '../../lib/local/local-runner';
+import { LocalRunner } from '../../tools/local/local-runner';
 import { useLocalRunner } from '../support/use-local-runner';
 import { FIFO_FIXTURE_STACK, synthesizeFifoFanOutFixture } from '../support/fixture-app';
 

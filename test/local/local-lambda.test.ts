@@ -1,5 +1,5 @@
-import { LocalRunner } from '../../lib/local/local-runner';
-import { taskHandlersFor, UnsupportedIntegrationError } from '../../lib/local/task-integrations';
+import { LocalRunner } from '../../tools/local/local-runner';
+import { taskHandlersFor, UnsupportedIntegrationError } from '../../tools/local/task-integrations';
 import { FIXTURE_STACK, synthesizeSleepyFixture } from '../support/fixture-app';
 
 let runner: LocalRunner;

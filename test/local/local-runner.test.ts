@@ -1,9 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { LocalRunner, MAX_PAYLOAD_BYTES } from '../../lib/local/local-runner';
-import { toHistoryEvents } from '../../lib/local/history-events';
-import { buildTrace } from '../../lib/trace/execution-trace';
+import { LocalRunner, MAX_PAYLOAD_BYTES } from '../../tools/local/local-runner';
+import { toHistoryEvents } from '../../tools/local/history-events';
+import { buildTrace } from '../../tools/trace/execution-trace';
 import { exampleAssembly } from '../support/example-app';
-import seedInput from '../../bin/inputs/word-length.json';
+import seedInput from '../../examples/inputs/word-length.json';
 
 const SEED_WORDS = seedInput.data.map((item) => item.word);
 const words = (count: number) => ({ data: Array.from({ length: count }, (_, i) => ({ word: SEED_WORDS[i % SEED_WORDS.length] })) });

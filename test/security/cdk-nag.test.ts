@@ -3,10 +3,10 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { MapReduceWorkflow, ResultTable } from '../../lib';
-import { createExampleApp } from '../../bin/example-app';
+import { createExampleApp } from '../../examples/example-app';
 
 const ACKNOWLEDGED = 'aws:cdk:acknowledged-rules';
-const lambdas = path.join(__dirname, '..', '..', 'lambdas');
+const lambdas = path.join(__dirname, '..', '..', 'examples', 'handlers');
 
 function nagApp(): App {
   const app = new App();

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { CfnTemplate } from '../../lib/local/cloud-assembly';
-import { IntrinsicResolver } from '../../lib/local/intrinsics';
+import { CfnTemplate } from '../../tools/assembly/cloud-assembly';
+import { IntrinsicResolver } from '../../tools/assembly/intrinsics';
 
 /** The one state machine's definition in `template`, with intrinsics resolved to the local run's names. */
 export function stateMachineDefinition(template: Template): any {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createExampleApp } from '../../bin/example-app';
+import { createExampleApp } from '../../examples/example-app';
 
 /**
  * Synthesizes the example app once for the whole run (with cdk-nag and

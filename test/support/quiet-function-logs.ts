@@ -1,4 +1,4 @@
-import { handlerEnvironment } from '../../lib/local/local-lambda';
+import { handlerEnvironment } from '../../tools/local/local-lambda';
 
 // Handlers run in the test process: keep their INFO logs out of the test output,
 // both for handlers the tests import and for bundles the local run loads natively.

@@ -1,4 +1,4 @@
-import { LocalRunner, LocalRunnerOptions } from '../../lib/local/local-runner';
+import { LocalRunner, LocalRunnerOptions } from '../../tools/local/local-runner';
 
 /**
  * A LocalRunner started before the tests of the enclosing describe block and

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { EventLog, toHistoryEvents } from '../../lib/local/history-events';
-import { buildTrace, ExecutionTrace } from '../../lib/trace/execution-trace';
-import { formatTrace } from '../../lib/trace/format-trace';
+import { EventLog, toHistoryEvents } from '../../tools/local/history-events';
+import { buildTrace, ExecutionTrace } from '../../tools/trace/execution-trace';
+import { formatTrace } from '../../tools/trace/format-trace';
 import { exampleAssembly } from '../support/example-app';
 import { useLocalRunner } from '../support/use-local-runner';
 

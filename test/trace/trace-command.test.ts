@@ -4,10 +4,10 @@ import {
   DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, GetExecutionHistoryOutput, HistoryEvent, SFNClient, SFNServiceException,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CommandIo } from '../../bin/commands/command';
-import { selectCommand } from '../../bin/commands/index';
-import { buildTrace, ExecutionTrace, TraceSpan } from '../../lib/trace/execution-trace';
-import { formatTrace } from '../../lib/trace/format-trace';
+import { CommandIo } from '../../tools/cli/commands/command';
+import { selectCommand } from '../../tools/cli/commands/index';
+import { buildTrace, ExecutionTrace, TraceSpan } from '../../tools/trace/execution-trace';
+import { formatTrace } from '../../tools/trace/format-trace';
 import { pages, wordLengthHistory } from './word-length-history';
 
 interface Recorded {

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AlarmTopic, PropValidationError, ProvisionedConcurrency, ProvisionedConcurrencyProps } from '../../lib';
-import { createNodejsHandler } from '../../lib/internal/nodejs-handler';
+import { createNodejsHandler } from '../../lib/core/nodejs-handler';
 
 function stackWithFunction(functionProps: Partial<lambda.FunctionProps> = {}) {
   const stack = new Stack(new App(), 'Test');

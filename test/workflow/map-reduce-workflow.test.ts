@@ -5,13 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { MapReduceWorkflow, MapReduceWorkflowProps, PropValidationError, ResultTable } from '../../lib';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../lib/local/intrinsics';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../tools/assembly/intrinsics';
 import { stateMachineDefinition } from '../support/definition';
 // asl-validator ships CommonJS without types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
 
-const lambdas = path.join(__dirname, '..', '..', 'lambdas');
+const lambdas = path.join(__dirname, '..', '..', 'examples', 'handlers');
 const mapEntry = path.join(lambdas, 'word-length', 'index.ts');
 const reduceEntry = path.join(lambdas, 'sum-lengths', 'index.ts');
 

@@ -1,0 +1,33 @@
+import * as path from 'node:path';
+import { Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { MapReduceWorkflow, PipelineMonitoring, ResultTable } from '../lib';
+
+/**
+ * Seed 001's map/reduce job: the length of each word of `$.data`, two at a time,
+ * summed into `{ "totalLength": n }` and stored in a result table; failed,
+ * timed-out or throttled runs and function errors alarm by e-mail.
+ */
+export class WordLengthStack extends Stack {
+  readonly workflow: MapReduceWorkflow;
+  readonly results: ResultTable;
+  readonly monitoring: PipelineMonitoring;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.results = new ResultTable(this, 'Results');
+    this.workflow = new MapReduceWorkflow(this, 'WordLength', {
+      mapHandlerEntry: path.join(__dirname, 'handlers', 'word-length', 'index.ts'),
+      reduceHandlerEntry: path.join(__dirname, 'handlers', 'sum-lengths', 'index.ts'),
+      itemsPath: '$.data',
+      resultPath: '$.mappedResults',
+      maxConcurrency: 2,
+      resultTable: this.results,
+    });
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', { alarmEmail: 'alerts@example.com' });
+    this.monitoring.monitorWorkflow(this.workflow);
+    this.monitoring.monitorFunction(this.workflow.mapFunction);
+    this.monitoring.monitorFunction(this.workflow.reduceFunction);
+  }
+}

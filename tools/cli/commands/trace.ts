@@ -1,0 +1,87 @@
+import { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
+import { buildTrace } from '../../trace/execution-trace';
+import { formatTrace } from '../../trace/format-trace';
+import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
+import { AwsCallError, callSfn, describeExecution, executionArnArgument, FAILED_STATUSES, regionOfArn } from './sfn';
+
+export interface TraceOptions extends AwsOptions {
+  /** The execution's ARN, as `start` prints it. */
+  readonly executionArn: string;
+  /** Prints `{ traceId, spans }` as one JSON document instead of the tree. @default false */
+  readonly json?: boolean;
+  /** Iterations of a Map listed one by one before the rest are summarised. @default 20 */
+  readonly maxIterations?: number;
+}
+
+/** GetExecutionHistory's largest page. */
+const PAGE_SIZE = 1000;
+
+export function parseTraceArgs(args: readonly string[]): TraceOptions {
+  const { values, positionals } = parseCommandLine({
+    args: [...args],
+    allowPositionals: true,
+    options: { 'json': { type: 'boolean' }, 'max-iterations': { type: 'string' }, ...AWS_OPTIONS },
+  });
+  const arn = executionArnArgument('trace', positionals);
+  const maxIterations = values['max-iterations'] === undefined ? undefined : Number(values['max-iterations']);
+  if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 0)) {
+    throw new UsageError(`--max-iterations must be a whole number (got '${values['max-iterations']}')`);
+  }
+  return { executionArn: arn, json: values.json ?? false, maxIterations, region: values.region ?? regionOfArn(arn), profile: values.profile };
+}
+
+/** Every event of an execution's history, page after page, with the execution data (inputs, outputs). */
+export async function readHistory(deps: CommandDeps, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callSfn(deps, 'GetExecutionHistory', () => deps.client.send(new GetExecutionHistoryCommand({
+      executionArn, includeExecutionData: true, maxResults: PAGE_SIZE, nextToken,
+    }))).catch((error: unknown) => {
+      throw error instanceof AwsCallError && error.errorName === 'ExecutionDoesNotExist'
+        ? new CommandError(`GetExecutionHistory failed: ExecutionDoesNotExist: there is no execution ${executionArn} `
+          + 'for these credentials; check the ARN and --profile', { cause: error })
+        : error;
+    });
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/**
+ * The X-Ray trace id of a traced execution (`Root=` of DescribeExecution's trace header), which joins
+ * the trace with the logs of every function it invoked; undefined when the execution is not traced.
+ */
+async function readXrayTraceId(deps: CommandDeps, executionArn: string): Promise<string | undefined> {
+  const { traceHeader } = await describeExecution(deps, executionArn);
+  return traceHeader ? /(?:^|;)Root=([^;]+)/.exec(traceHeader)?.[1] : undefined;
+}
+
+/**
+ * Prints an execution as a tree of spans (or, with `json`, the spans as one JSON document).
+ * Returns 0 when it succeeded or is still running, 1 when it failed, timed out or was aborted.
+ */
+export async function trace(options: TraceOptions, deps: CommandDeps): Promise<number> {
+  const events = await readHistory(deps, options.executionArn);
+  const result = buildTrace(options.executionArn, events);
+  const xrayTraceId = await readXrayTraceId(deps, options.executionArn);
+  if (xrayTraceId && result.spans[0]) result.spans[0].attributes.xrayTraceId = xrayTraceId;
+  deps.stdout.write(options.json
+    ? `${JSON.stringify(result)}\n`
+    : `${formatTrace(result, { maxIterations: options.maxIterations })}\n`);
+  const status = result.spans[0]?.status;
+  return status !== undefined && FAILED_STATUSES.has(status) ? EXIT.failed : EXIT.succeeded;
+}
+
+export const traceCommand = defineCommand({
+  synopsis: 'trace <execution arn> [--json] [--max-iterations <n>]',
+  description: [
+    'Prints an execution\'s history as a tree of spans: one per state, Map iterations and Parallel branches under their state,',
+    'with start offset, duration, status, retries, and the error and cause where it failed.',
+    '  --json               print { traceId, spans: [{ traceId, spanId, parentSpanId, name, kind, start, end, status, attributes }] }',
+    '  --max-iterations <n> iterations of a Map listed one by one (default 20); failed ones are always listed',
+  ].join('\n'),
+  parse: parseTraceArgs,
+  run: trace,
+});

@@ -1,0 +1,8 @@
+// The local run's programmatic API, the package's './local' entry: kept out of the constructs' entry so deploying them needs none of the emulators.
+export * from '../assembly/cloud-assembly';
+export * from './history-events';
+export * from '../assembly/intrinsics';
+export * from './local-dynamodb';
+export * from './local-lambda';
+export * from './local-runner';
+export * from './task-integrations';

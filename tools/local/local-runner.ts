@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
+import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
+import { LocalDynamoDb } from './local-dynamodb';
+import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
+import { LocalSnsSqs } from './local-sns-sqs';
+import { PollerStats, SqsPoller } from './sqs-poller';
+import { allStates, taskHandlersFor } from './task-integrations';
+import type { EventLog } from './history-events';
+
+/** Step Functions' quota on the size of a state's input or output, in bytes. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+export interface LocalRunnerOptions {
+  /** Cloud assembly directory (`cdk.out`). */
+  readonly assemblyDir: string;
+  /** Stack to run. @default - the assembly's only stack */
+  readonly stackName?: string;
+  /**
+   * Visibility timeout of every local queue, in seconds, so redelivery and dead-lettering take seconds, not minutes.
+   * @default - the template's
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/** What draining a stack's queues did. */
+export interface DrainResult {
+  /** Poller statistics by event source mapping logical id. */
+  readonly pollers: Record<string, PollerStats>;
+  /** Messages now in each dead-letter queue, by queue logical id. */
+  readonly deadLettered: Record<string, number>;
+}
+
+export interface LocalExecutionRequest {
+  /** Logical id of the state machine, or a part of its construct path. @default - the stack's only state machine */
+  readonly stateMachine?: string;
+  readonly input: unknown;
+  /** Execution name. @default - a random UUID */
+  readonly name?: string;
+}
+
+/** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
+export interface LocalExecution {
+  readonly executionArn: string;
+  readonly stateMachine: string;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly events: readonly EventLog[];
+}
+
+/**
+ * Runs a synthesized stack on this machine. State machine definitions come
+ * from the cloud assembly and aws-local-stepfunctions interprets them; Lambda
+ * functions run from their bundled assets in-process; DynamoDB tables live in
+ * an embedded dynalite; topics, queues and subscriptions in an embedded fauxqs,
+ * with a poller per SQS event source.
+ */
+export class LocalRunner {
+  private constructor(
+    readonly stack: AssemblyStack,
+    readonly dynamodb: LocalDynamoDb,
+    readonly lambda: LocalLambdaRuntime,
+    private readonly resolver: IntrinsicResolver,
+    /** The SNS/SQS emulator, when the stack has topics or queues. */
+    readonly snsSqs?: LocalSnsSqs,
+  ) {}
+
+  private static running = false;
+
+  /**
+   * Reads the assembly and starts the embedded engines with the stack's tables, topics, queues and subscriptions.
+   * One runner at a time per process: its handlers find the engines through the process environment.
+   */
+  static async start(options: LocalRunnerOptions): Promise<LocalRunner> {
+    if (LocalRunner.running) throw new Error('another LocalRunner is running in this process; stop it first (handlers find the local engines through the one process environment)');
+    LocalRunner.running = true;
+    try {
+      return await LocalRunner.startEngines(options);
+    } catch (error) {
+      LocalRunner.running = false;
+      throw error;
+    }
+  }
+
+  private static async startEngines(options: LocalRunnerOptions): Promise<LocalRunner> {
+    const stack = selectStack(readCloudAssembly(options.assemblyDir), options.stackName);
+    const needsSnsSqs = Object.values(stack.template.Resources).some((r) => ['AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::S3::Bucket'].includes(r.Type));
+    const dynamodb = await LocalDynamoDb.start();
+    let snsSqs: LocalSnsSqs | undefined;
+    try {
+      await dynamodb.createTables(stack.template);
+      if (needsSnsSqs) {
+        snsSqs = await LocalSnsSqs.start();
+        await snsSqs.createFromTemplate(stack.template, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+      }
+      // One process hosts every function: SDK clients the handlers create talk to the local engines.
+      Object.assign(handlerEnvironment, {
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+        ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
+      });
+      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack), new IntrinsicResolver(stack.template), snsSqs);
+    } catch (error) {
+      await snsSqs?.stop();
+      await dynamodb.stop();
+      throw error;
+    }
+  }
+
+  /** The logical id of the one resource of `type` (or of one of the types) whose logical id or construct path contains `selector`. */
+  findResource(type: string | string[], selector?: string): string {
+    const ids = [type].flat().flatMap((t) => resourcesOfType(this.stack.template, t));
+    const cdkPath = (id: string) => String(this.stack.template.Resources[id].Metadata?.['aws:cdk:path'] ?? '');
+    const matches = selector === undefined ? ids : ids.filter((id) => id.includes(selector) || cdkPath(id).includes(selector));
+    if (matches.length !== 1) {
+      const what = selector === undefined ? type : `${type} matching '${selector}'`;
+      throw new Error(`stack ${this.stack.name} has ${matches.length} ${what} (${ids.join(', ') || 'none'}); name one`);
+    }
+    return matches[0];
+  }
+
+  /** The local ARN of a resource, found by logical id or a part of its construct path. */
+  resourceArn(type: string, selector?: string): string {
+    return this.resolver.arn(this.findResource(type, selector));
+  }
+
+  /** Invokes a function of the stack, found by logical id or a part of its construct path. */
+  async invokeFunction(selector: string, payload: unknown): Promise<unknown> {
+    return this.lambda.invoke(this.resolver.physicalName(this.findResource('AWS::Lambda::Function', selector)), payload);
+  }
+
+  /** The local name of a table, found by logical id or a part of its construct path. */
+  tableName(selector: string): string {
+    return this.resolver.physicalName(this.findResource(['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'], selector));
+  }
+
+  /**
+   * Runs a poller for every SQS event source mapping of the stack until every
+   * source queue is empty (delivered, or moved to its dead-letter queue).
+   */
+  async drainQueues(): Promise<DrainResult> {
+    if (!this.snsSqs) throw new Error(`stack ${this.stack.name} has no queues`);
+    const snsSqs = this.snsSqs;
+    const pollers = resourcesOfType(this.stack.template, 'AWS::Lambda::EventSourceMapping').flatMap((id) => {
+      const p = this.stack.template.Resources[id].Properties ?? {};
+      const queue = [...snsSqs.queues.values()].find((q) => q.arn === this.resolver.resolve(p.EventSourceArn));
+      if (!queue) return [];
+      return [[id, new SqsPoller(snsSqs.sqs, this.lambda, {
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        functionName: String(this.resolver.resolve(p.FunctionName)),
+        batchSize: p.BatchSize,
+        reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+        maxConcurrency: p.ScalingConfig?.MaximumConcurrency,
+      })] as const];
+    });
+    await Promise.all(pollers.map(([, poller]) => poller.drain()));
+    return { pollers: Object.fromEntries(pollers.map(([id, poller]) => [id, poller.stats])), deadLettered: await this.deadLetterCounts() };
+  }
+
+  /** Messages in each queue that some redrive policy names as its dead-letter queue. */
+  async deadLetterCounts(): Promise<Record<string, number>> {
+    if (!this.snsSqs) return {};
+    const dlqArns = new Set(Object.values(this.stack.template.Resources)
+      .filter((r) => r.Type === 'AWS::SQS::Queue' && r.Properties?.RedrivePolicy)
+      .map((r) => (this.resolver.resolve(r.Properties!.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn));
+    const counts: Record<string, number> = {};
+    for (const queue of this.snsSqs.queues.values()) {
+      if (!dlqArns.has(queue.arn)) continue;
+      const { Attributes = {} } = await this.snsSqs.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      counts[queue.logicalId] = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+    }
+    return counts;
+  }
+
+  /**
+   * The fixed input of each EventBridge schedule or rule that starts `stateMachine`,
+   * resolved to local names: what a scheduled run of it would get.
+   */
+  scheduledInputs(stateMachine?: string): Array<{ schedule: string; input: unknown }> {
+    const machineArn = this.resolver.arn(this.findStateMachine(stateMachine));
+    const targets = Object.entries(this.stack.template.Resources).flatMap(([id, r]) => {
+      if (r.Type === 'AWS::Scheduler::Schedule') return [[id, r.Properties?.Target] as const];
+      if (r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression) return (r.Properties.Targets ?? []).map((t: unknown) => [id, t] as const);
+      return [];
+    });
+    return targets
+      .map(([id, target]) => [id, this.resolver.resolve(target) as { Arn?: string; Input?: string }] as const)
+      .filter(([, target]) => target.Arn === machineArn)
+      .map(([schedule, target]) => ({ schedule, input: JSON.parse(target.Input ?? '{}') }));
+  }
+
+  /** Logical ids of the stack's state machines. */
+  stateMachines(): string[] {
+    return resourcesOfType(this.stack.template, 'AWS::StepFunctions::StateMachine');
+  }
+
+  /** The state machine's definition with every intrinsic resolved to local names. */
+  definitionOf(stateMachine?: string): any {
+    return withoutWholeStateResultPaths(this.resolver.stateMachineDefinition(this.findStateMachine(stateMachine)));
+  }
+
+  async execute(request: LocalExecutionRequest): Promise<LocalExecution> {
+    const logicalId = this.findStateMachine(request.stateMachine);
+    const definition = this.definitionOf(logicalId);
+    const taskResourceLocalHandlers = taskHandlersFor(definition, { lambda: this.lambda, dynamodb: this.dynamodb.client });
+    const name = request.name ?? randomUUID();
+    const stateMachineArn = this.resolver.arn(logicalId);
+    const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    const input = request.input as any;
+
+    const execution = new StateMachine(definition).run(input, {
+      overrides: { taskResourceLocalHandlers },
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
+        StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
+        // The interpreter keeps no per-state context; a getter gives the time at which a state reads it, which is its entry.
+        State: {
+          get EnteredTime() {
+            return new Date().toISOString();
+          },
+        },
+      } as any,
+    });
+    const events: EventLog[] = [];
+    let limitExceeded: string | undefined;
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) {
+        events.push(event);
+        limitExceeded ??= payloadOverLimit(event);
+        if (limitExceeded) execution.abort();
+      }
+    })();
+    const base = { executionArn, stateMachine: logicalId, events };
+    try {
+      const output = await execution.result;
+      await collecting;
+      return { ...base, status: 'SUCCEEDED', output };
+    } catch (error) {
+      await collecting;
+      if (limitExceeded) return { ...base, status: 'FAILED', error: 'States.DataLimitExceeded', cause: limitExceeded };
+      if (error instanceof ExecutionTimeoutError) return { ...base, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' };
+      const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
+      return { ...base, status: 'FAILED', error: failure.name, cause: failure.message };
+    }
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.snsSqs?.stop();
+      await this.dynamodb.stop();
+    } finally {
+      LocalRunner.running = false;
+    }
+  }
+
+  private findStateMachine(selector?: string): string {
+    return this.findResource('AWS::StepFunctions::StateMachine', selector);
+  }
+}
+
+/** Why the event's payload breaks the 256 KiB quota, or undefined when it does not. */
+function payloadOverLimit(event: EventLog): string | undefined {
+  let payload: unknown;
+  let where: string;
+  if (event.type === 'ExecutionStarted') {
+    [payload, where] = [event.input, 'the execution input'];
+  } else if (event.type === 'StateExited') {
+    [payload, where] = [event.state.output, `the output of state '${event.state.name}'`];
+  } else {
+    return undefined;
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(payload ?? null));
+  return bytes > MAX_PAYLOAD_BYTES
+    ? `${where} is ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES}-byte quota of a Step Functions payload`
+    : undefined;
+}
+
+/**
+ * Drops `"ResultPath": "$"` from states and catchers. It means the same as no
+ * ResultPath (the result replaces the state), but aws-local-stepfunctions 3.0
+ * treats the `$` as a field name.
+ */
+function withoutWholeStateResultPaths(definition: any): any {
+  for (const [, state] of allStates(definition)) {
+    for (const holder of [state, ...(state.Catch ?? [])]) {
+      if (holder.ResultPath === '$') delete holder.ResultPath;
+    }
+  }
+  return definition;
+}

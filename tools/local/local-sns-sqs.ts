@@ -1,0 +1,103 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CfnTemplate } from '../assembly/cloud-assembly';
+import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
+
+export interface CreateFromTemplateOptions {
+  /**
+   * Visibility timeout of every queue, in seconds, instead of the template's, so that
+   * redelivery and dead-lettering take seconds locally rather than minutes.
+   * @default - the template's
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/** A queue the local run created: its logical id, URL and ARN. */
+export interface LocalQueue {
+  readonly logicalId: string;
+  readonly url: string;
+  readonly arn: string;
+}
+
+/**
+ * The fauxqs SNS/SQS emulator, in this process (on a worker thread), holding a
+ * template's topics, queues, redrive policies and subscriptions — and its
+ * buckets, since fauxqs serves S3 on the same endpoint.
+ */
+export class LocalSnsSqs {
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  /** Path-style requests, as an SDK client uses for an IP-address endpoint such as the handlers' `AWS_ENDPOINT_URL_S3`. */
+  readonly s3: S3Client;
+  /** Queues by logical id. */
+  readonly queues = new Map<string, LocalQueue>();
+
+  private constructor(private readonly worker: Worker, readonly endpoint: string) {
+    const config = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    this.sns = new SNSClient(config);
+    this.sqs = new SQSClient(config);
+    this.s3 = new S3Client({ ...config, forcePathStyle: true });
+  }
+
+  static async start(): Promise<LocalSnsSqs> {
+    const worker = new Worker(path.join(__dirname, 'fauxqs-thread.mjs'));
+    const started = await new Promise<{ address: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    return new LocalSnsSqs(worker, started.address);
+  }
+
+  /** Creates the template's queues (dead-letter queues first), topics, SQS subscriptions and buckets, with their attributes. */
+  async createFromTemplate(template: CfnTemplate, options: CreateFromTemplateOptions = {}): Promise<void> {
+    const resolver = new IntrinsicResolver(template);
+    const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+    for (const [logicalId] of ofType('AWS::S3::Bucket')) {
+      await this.s3.send(new CreateBucketCommand({ Bucket: resolver.physicalName(logicalId) }));
+    }
+    const queues = ofType('AWS::SQS::Queue').sort(([, a], [, b]) => Number(Boolean(a.Properties?.RedrivePolicy)) - Number(Boolean(b.Properties?.RedrivePolicy)));
+    for (const [logicalId, resource] of queues) {
+      const p = resource.Properties ?? {};
+      const attributes: Record<string, string> = {};
+      const visibility = options.visibilityTimeoutSeconds ?? p.VisibilityTimeout;
+      if (visibility !== undefined) attributes.VisibilityTimeout = String(visibility);
+      if (p.MessageRetentionPeriod !== undefined) attributes.MessageRetentionPeriod = String(p.MessageRetentionPeriod);
+      if (p.FifoQueue) attributes.FifoQueue = 'true';
+      if (p.ContentBasedDeduplication) attributes.ContentBasedDeduplication = 'true';
+      if (p.RedrivePolicy) attributes.RedrivePolicy = JSON.stringify(resolver.resolve(p.RedrivePolicy));
+      const name = resolver.physicalName(logicalId);
+      const { QueueUrl } = await this.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      this.queues.set(logicalId, { logicalId, url: QueueUrl!, arn: resolver.arn(logicalId) });
+    }
+    for (const [logicalId, resource] of ofType('AWS::SNS::Topic')) {
+      const p = resource.Properties ?? {};
+      await this.sns.send(new CreateTopicCommand({
+        Name: resolver.physicalName(logicalId),
+        Attributes: { ...p.FifoTopic && { FifoTopic: 'true' }, ...p.ContentBasedDeduplication && { ContentBasedDeduplication: 'true' } },
+      }));
+    }
+    for (const [, resource] of ofType('AWS::SNS::Subscription')) {
+      const p = resolver.resolve(resource.Properties ?? {}) as Record<string, any>;
+      if (p.Protocol !== 'sqs') continue; // e-mail and other endpoints have nothing to deliver to locally
+      const attributes: Record<string, string> = {};
+      if (p.RawMessageDelivery) attributes.RawMessageDelivery = 'true';
+      if (p.FilterPolicy) attributes.FilterPolicy = JSON.stringify(p.FilterPolicy);
+      if (p.FilterPolicyScope) attributes.FilterPolicyScope = p.FilterPolicyScope;
+      if (p.RedrivePolicy) attributes.RedrivePolicy = JSON.stringify(p.RedrivePolicy);
+      await this.sns.send(new SubscribeCommand({ TopicArn: p.TopicArn, Protocol: 'sqs', Endpoint: p.Endpoint, Attributes: attributes }));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.sns.destroy();
+    this.sqs.destroy();
+    this.s3.destroy();
+    const stopped = new Promise((resolve) => this.worker.once('message', resolve));
+    this.worker.postMessage('stop');
+    await stopped;
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,121 @@
+
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LOCAL_REGION } from '../assembly/intrinsics';
+import { LocalLambdaRuntime } from './local-lambda';
+
+/** An SQS event source mapping, as the template declares it. */
+export interface SqsEventSourceSettings {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly functionName: string;
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** Whether the function reports partial batch failures. @default false */
+  readonly reportBatchItemFailures?: boolean;
+  /** Most concurrent invocations. @default 5, as Lambda's pollers start */
+  readonly maxConcurrency?: number;
+}
+
+/** What a poller saw, for the run's summary and for tests. */
+export interface PollerStats {
+  invocations: number;
+  /** Messages received, redeliveries included. */
+  received: number;
+  deleted: number;
+  /** Records the function reported failed, or all records of an invocation that threw. */
+  failedRecords: number;
+  /** How often each message was received, by message id. */
+  receives: Record<string, number>;
+  /** SQS API requests the poller made (ReceiveMessage, DeleteMessageBatch, GetQueueAttributes). */
+  sqsRequests: number;
+}
+
+/**
+ * Polls a queue for a function the way Lambda's SQS event source does: receives
+ * up to the batch size, invokes the function with an SQS event, deletes what
+ * succeeded and leaves the rest to come back after the visibility timeout (and
+ * move to the dead-letter queue after maxReceiveCount receives).
+ */
+export class SqsPoller {
+  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, failedRecords: 0, receives: {}, sqsRequests: 0 };
+
+  constructor(private readonly sqs: SQSClient, private readonly lambda: LocalLambdaRuntime, readonly settings: SqsEventSourceSettings) {}
+
+  /** Polls until the queue has neither visible nor in-flight messages. */
+  async drain(): Promise<void> {
+    const lanes = Array.from({ length: this.settings.maxConcurrency ?? 5 }, () => this.lane());
+    await Promise.all(lanes);
+  }
+
+  private async lane(): Promise<void> {
+    for (;;) {
+      this.stats.sqsRequests += 1;
+      const { Messages = [] } = await this.sqs.send(new ReceiveMessageCommand({
+        QueueUrl: this.settings.queueUrl,
+        MaxNumberOfMessages: Math.min(this.settings.batchSize ?? 10, 10),
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }));
+      if (Messages.length > 0) {
+        await this.invoke(Messages);
+        continue;
+      }
+      if (await this.isEmpty()) return;
+      // Messages in flight elsewhere, or waiting out their visibility timeout.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private async invoke(messages: Message[]): Promise<void> {
+    this.stats.invocations += 1;
+    this.stats.received += messages.length;
+    for (const m of messages) this.stats.receives[m.MessageId!] = (this.stats.receives[m.MessageId!] ?? 0) + 1;
+    const event: SQSEvent = { Records: messages.map((m) => this.record(m)) };
+    let failedIds: Set<string>;
+    try {
+      const response = await this.lambda.invoke(this.settings.functionName, event) as SQSBatchResponse | null;
+      failedIds = new Set(this.settings.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
+    } catch {
+      // A function error fails the whole batch, as on Lambda.
+      failedIds = new Set(messages.map((m) => m.MessageId!));
+    }
+    this.stats.failedRecords += failedIds.size;
+    const succeeded = messages.filter((m) => !failedIds.has(m.MessageId!));
+    if (succeeded.length === 0) return;
+    this.stats.sqsRequests += 1;
+    await this.sqs.send(new DeleteMessageBatchCommand({
+      QueueUrl: this.settings.queueUrl,
+      Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+    }));
+    this.stats.deleted += succeeded.length;
+  }
+
+  private async isEmpty(): Promise<boolean> {
+    this.stats.sqsRequests += 1;
+    const { Attributes = {} } = await this.sqs.send(new GetQueueAttributesCommand({
+      QueueUrl: this.settings.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }));
+    return ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
+      .every((name) => Number(Attributes[name as keyof typeof Attributes] ?? 0) === 0);
+  }
+
+  private record(message: Message): SQSRecord {
+    return {
+      messageId: message.MessageId!,
+      receiptHandle: message.ReceiptHandle!,
+      body: message.Body ?? '',
+      attributes: message.Attributes as unknown as SQSRecord['attributes'],
+      messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, {
+        stringValue: value.StringValue, dataType: value.DataType!, stringListValues: [], binaryListValues: [],
+      }])),
+      md5OfBody: message.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.settings.queueArn,
+      awsRegion: LOCAL_REGION,
+    };
+  }
+}
+
