@@ -4,6 +4,12 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type checking is `tsc --noEmit` in `npm test`; transpiling only keeps jest fast.
+  // The example app imports the package by name, as users do; tests run it against the sources.
+  moduleNameMapper: {
+    '^serverless-distributed-processing$': '<rootDir>/lib/index.ts',
+    '^serverless-distributed-processing/handlers$': '<rootDir>/handlers/index.ts',
+    '^serverless-distributed-processing/local$': '<rootDir>/tools/local/index.ts',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

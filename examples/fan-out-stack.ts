@@ -3,7 +3,7 @@ import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ApiTrigger, FanOut, FanOutJobWorkflow, IdempotencyTable, JobSplitter, LambdaWarmer, PipelineMonitoring, ResultTable, ScheduleTrigger } from '../lib';
+import { ApiTrigger, FanOut, FanOutJobWorkflow, IdempotencyTable, JobSplitter, LambdaWarmer, PipelineMonitoring, ResultTable, ScheduleTrigger } from 'serverless-distributed-processing';
 
 /** Key of the job the schedule runs, in the jobs bucket: the export of the internal system the job pulls from. */
 export const SCHEDULED_JOB_KEY = 'jobs/scheduled.json';

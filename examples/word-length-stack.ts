@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { MapReduceWorkflow, PipelineMonitoring, ResultTable } from '../lib';
+import { MapReduceWorkflow, PipelineMonitoring, ResultTable } from 'serverless-distributed-processing';
 
 /**
  * Seed 001's map/reduce job: the length of each word of `$.data`, two at a time,

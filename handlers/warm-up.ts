@@ -18,6 +18,20 @@ export interface WarmUpEvent {
   readonly holdMs: number;
 }
 
+/** One function to keep warm: its ARN, the alias or version to call, and how many instances. */
+export interface WarmTargetInput {
+  readonly functionName: string;
+  readonly qualifier?: string;
+  readonly concurrency: number;
+}
+
+/** The fixed input of a warm-up schedule. */
+export interface WarmerInput {
+  readonly targets: readonly WarmTargetInput[];
+  /** How long each called instance stays busy, so the overlapping calls need one instance each. */
+  readonly holdMs: number;
+}
+
 /** What a handler answers to a warm-up event. */
 export interface WarmUpResult {
   readonly warmed: true;

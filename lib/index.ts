@@ -1,15 +1,54 @@
-export * from './workflow/map-reduce-workflow';
-export * from './fan-out/fan-out';
-export * from './fan-out/fan-out-consumer';
-export * from './fan-out/job-splitter';
-export * from './fan-out/fan-out-job-workflow';
-export * from './storage/result-table';
-export * from './storage/idempotency-table';
-export * from './core/alarm-topic';
+// The constructs: the package's main entry. Public constructs, their props, enums and errors, by name;
+// the local run, trace and diagram are the './local' entry, handler helpers the './handlers' entry.
+
+// Workflows
+export { MapReduceWorkflow, type MapReduceWorkflowProps, type TaskRetryProps } from './workflow/map-reduce-workflow';
+
+// Fan-out
+export { FanOut, type FanOutProps } from './fan-out/fan-out';
+export { FanOutConsumer, type FanOutConsumerOptions, type FanOutConsumerProps } from './fan-out/fan-out-consumer';
+export { JobSplitter, type JobSplitterProps } from './fan-out/job-splitter';
+export { FanOutJobWorkflow, type FanOutJobWorkflowProps } from './fan-out/fan-out-job-workflow';
+
+// Storage
+export { ResultTable, type ResultTableProps } from './storage/result-table';
+export { IdempotencyTable, type IdempotencyTableProps } from './storage/idempotency-table';
+
+// Triggers
+export { ScheduleService, ScheduleTrigger, type ScheduleTriggerProps } from './triggers/schedule-trigger';
+export { ApiTrigger, type ApiTriggerAuthorization, type ApiTriggerProps } from './triggers/api-trigger';
+
+// Warm capacity
+export { LambdaWarmer, type LambdaWarmerProps, type WarmTarget, type WarmWindow } from './warm/lambda-warmer';
+export {
+  ProvisionedConcurrency,
+  type ProvisionedConcurrencyProps,
+  type ProvisionedConcurrencyScaling,
+  type ProvisionedConcurrencySchedule,
+} from './warm/provisioned-concurrency';
+export { SnapStartAlias, type SnapStartAliasProps } from './warm/snap-start';
+
+// Monitoring and alarms
+export { AlarmTopic, type AlarmTopicProps } from './core/alarm-topic';
+export {
+  PipelineMonitoring,
+  type ApiMonitoringOptions,
+  type FanOutMonitoringOptions,
+  type FunctionMonitoringOptions,
+  type MonitoredWorkflow,
+  type MonitorOptions,
+  type PipelineMonitoringProps,
+  type QueueMonitoringOptions,
+  type ScheduleMonitoringOptions,
+  type WarmerMonitoringOptions,
+  type WorkflowMonitoringOptions,
+} from './monitoring/pipeline-monitoring';
+export type {
+  AlarmTiming, ApiAlarmThresholds, FunctionAlarmThresholds, MonitoringDefaults, QueueAlarmThresholds, WorkflowAlarmThresholds,
+} from './monitoring/monitoring-options';
+
+// Errors
 export { PropValidationError } from './core/validation';
-export * from './triggers/schedule-trigger';
-export * from './triggers/api-trigger';
-export * from './warm/lambda-warmer';
-export * from './warm/provisioned-concurrency';
-export * from './warm/snap-start';
-export * from './monitoring/pipeline-monitoring';
+
+// Context keys the constructs read
+export { ACCOUNT_CONCURRENCY_CONTEXT_KEY } from './core/reserved-concurrency';

@@ -2,33 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
+import type { ChunkMessage, SplitJobByReferenceEvent, SplitJobEvent, SplitJobResult } from '../../handlers/fan-out-job';
 import { withWarmUp } from '../../handlers/warm-up';
-
-/** A job to fan out: its id and its work items. */
-export interface SplitJobEvent {
-  readonly jobId: string;
-  readonly items: readonly unknown[];
-}
-
-/** A job whose items are a JSON array in S3, for jobs larger than an invocation payload (6 MB). */
-export interface SplitJobByReferenceEvent {
-  readonly jobId: string;
-  /** `s3://bucket/key` of a JSON array of work items. */
-  readonly itemsUri: string;
-}
-
-/** One published chunk: what a worker receives as the SQS message body. */
-export interface ChunkMessage {
-  readonly jobId: string;
-  readonly chunkIndex: number;
-  readonly items: readonly unknown[];
-}
-
-export interface SplitJobResult {
-  readonly jobId: string;
-  readonly chunks: number;
-  readonly items: number;
-}
 
 /** The job is not `{ jobId: string, items: [] }`. */
 export class JobValidationError extends Error {

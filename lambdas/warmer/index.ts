@@ -1,21 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { isIntegerIn, MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WARMER_ID, WarmUpEvent } from '../../handlers/warm-up';
-
-/** One function to keep warm: its ARN, the alias or version to call, and how many instances. */
-export interface WarmTargetInput {
-  readonly functionName: string;
-  readonly qualifier?: string;
-  readonly concurrency: number;
-}
-
-/** The fixed input of a warm-up schedule. */
-export interface WarmerInput {
-  readonly targets: readonly WarmTargetInput[];
-  /** How long each called instance stays busy, so the overlapping calls need one instance each. */
-  readonly holdMs: number;
-}
+import {
+  isIntegerIn, MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WARMER_ID, WarmerInput, WarmTargetInput, WarmUpEvent,
+} from '../../handlers/warm-up';
 
 /** What one run did for one target. */
 export interface WarmTargetReport {

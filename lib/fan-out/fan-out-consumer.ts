@@ -8,7 +8,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../core/dead-letters';
-import { createNodejsHandler } from '../core/nodejs-handler';
+import { entryCode } from '../core/handler-code';
+import { createHandlerFunction } from '../core/handler-function';
 import { knownReservedConcurrency } from '../core/reserved-concurrency';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
@@ -125,8 +126,8 @@ export class FanOutConsumer extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     }));
 
-    this.worker = props.workerFunction ?? createNodejsHandler(this, 'Worker', {
-      entry: props.workerHandlerEntry!,
+    this.worker = props.workerFunction ?? createHandlerFunction(this, 'Worker', {
+      code: entryCode(props.workerHandlerEntry!),
       timeout: workerTimeout,
       memorySize: props.memorySize ?? 256,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

@@ -7,7 +7,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { createTracedStateMachine } from '../core/traced-state-machine';
 import { PropValidator } from '../core/validation';
-import { LAMBDA_TRANSIENT_ERRORS } from '../workflow/map-reduce-workflow';
+import { LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
 import { JobSplitter } from './job-splitter';
 
 /** Properties for a {@link FanOutJobWorkflow}. */

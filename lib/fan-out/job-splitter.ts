@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,7 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { nagArnReference } from '../core/nag-names';
-import { createNodejsHandler } from '../core/nodejs-handler';
+import { entryCode, libraryHandlerCode } from '../core/handler-code';
+import { createHandlerFunction } from '../core/handler-function';
 import { PropValidator } from '../core/validation';
 import { FanOut } from './fan-out';
 
@@ -58,8 +58,8 @@ export class JobSplitter extends Construct {
     v.integerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);
     v.throwIfAny();
 
-    this.function = createNodejsHandler(this, 'Function', {
-      entry: props.handlerEntry ?? path.join(__dirname, '..', '..', 'lambdas', 'split-job', 'index.ts'),
+    this.function = createHandlerFunction(this, 'Function', {
+      code: props.handlerEntry === undefined ? libraryHandlerCode('split-job') : entryCode(props.handlerEntry),
       timeout: props.timeout ?? Duration.minutes(1),
       memorySize: 256,
       reservedConcurrency,

@@ -18,7 +18,6 @@ import {
   ResolvedSettings, resolveSettings, validateSettings, WorkflowAlarmThresholds,
 } from './monitoring-options';
 
-export type { AlarmTiming, ApiAlarmThresholds, FunctionAlarmThresholds, MonitoringDefaults, QueueAlarmThresholds, WorkflowAlarmThresholds } from './monitoring-options';
 
 /** Properties for a {@link PipelineMonitoring}. */
 export interface PipelineMonitoringProps {

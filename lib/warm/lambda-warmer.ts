@@ -1,16 +1,16 @@
 import * as crypto from 'node:crypto';
-import * as path from 'node:path';
 import { CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY } from '../../handlers/warm-up';
-import type { WarmTargetInput } from '../../lambdas/warmer';
-import { createNodejsHandler } from '../core/nodejs-handler';
+import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WarmTargetInput } from '../../handlers/warm-up';
+import { libraryHandlerCode } from '../core/handler-code';
+import { createHandlerFunction } from '../core/handler-function';
 import { knownReservedConcurrency } from '../core/reserved-concurrency';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
-import { cronProblem, ScheduleTrigger } from '../triggers/schedule-trigger';
+import { cronProblem } from '../core/schedule-expressions';
+import { ScheduleTrigger } from '../triggers/schedule-trigger';
 
 /** A function the {@link LambdaWarmer} keeps warm. */
 export interface WarmTarget {
@@ -93,8 +93,8 @@ export class LambdaWarmer extends Construct {
     validateLambdaWarmerProps(id, props);
     const hold = props.hold ?? DEFAULT_HOLD;
 
-    this.function = createNodejsHandler(this, 'Function', {
-      entry: path.join(__dirname, '..', '..', 'lambdas', 'warmer', 'index.ts'),
+    this.function = createHandlerFunction(this, 'Function', {
+      code: libraryHandlerCode('warmer'),
       // The calls of a run last the hold plus, for a cold instance, its start; this leaves room for slow starts.
       timeout: Duration.seconds(30 + Math.ceil(hold.toMilliseconds() / 1000)),
       memorySize: 256,

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { knownReservedConcurrency } from '../core/reserved-concurrency';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
-import { cronProblem } from '../triggers/schedule-trigger';
+import { cronProblem } from '../core/schedule-expressions';
 
 /** Properties for a {@link ProvisionedConcurrency}. */
 export interface ProvisionedConcurrencyProps {

@@ -7,7 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { createNodejsHandler } from '../core/nodejs-handler';
+import { entryCode } from '../core/handler-code';
+import { createHandlerFunction } from '../core/handler-function';
+import { DYNAMODB_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
 import { createTracedStateMachine } from '../core/traced-state-machine';
 import { knownReservedConcurrency } from '../core/reserved-concurrency';
 import { isReferencePath, PropValidator } from '../core/validation';
@@ -129,23 +131,6 @@ export interface MapReduceWorkflowProps {
   readonly stateMachineName?: string;
 }
 
-/** Errors of the Lambda service itself, as AWS recommends retrying them, plus throttling. */
-export const LAMBDA_TRANSIENT_ERRORS = [
-  'Lambda.ClientExecutionTimeoutException',
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-];
-
-/** DynamoDB errors a write can succeed after. */
-export const DYNAMODB_TRANSIENT_ERRORS = [
-  'DynamoDB.ProvisionedThroughputExceededException',
-  'DynamoDB.RequestLimitExceededException',
-  'DynamoDB.ThrottlingException',
-  'DynamoDB.InternalServerErrorException',
-];
-
 const INLINE_MAP_MAX_CONCURRENCY = 40;
 const EXPRESS_MAX_DURATION = Duration.minutes(5);
 const STANDARD_MAX_DURATION = Duration.days(365);
@@ -172,16 +157,16 @@ export class MapReduceWorkflow extends Construct {
     const settings = resolveSettings(props);
     validateMapReduceWorkflowProps(id, props, settings);
 
-    this.mapFunction = props.mapFunction ?? createNodejsHandler(this, 'MapFunction', {
-      entry: props.mapHandlerEntry!,
+    this.mapFunction = props.mapFunction ?? createHandlerFunction(this, 'MapFunction', {
+      code: entryCode(props.mapHandlerEntry!),
       timeout: settings.taskTimeout,
       memorySize: settings.handlerMemorySize,
       logRetention: settings.logRetention,
       reservedConcurrency: settings.mapReservedConcurrency,
       invokedBy: 'Step Functions, which retries and catches its errors',
     });
-    this.reduceFunction = props.reduceFunction ?? createNodejsHandler(this, 'ReduceFunction', {
-      entry: props.reduceHandlerEntry!,
+    this.reduceFunction = props.reduceFunction ?? createHandlerFunction(this, 'ReduceFunction', {
+      code: entryCode(props.reduceHandlerEntry!),
       timeout: settings.taskTimeout,
       memorySize: settings.handlerMemorySize,
       logRetention: settings.logRetention,

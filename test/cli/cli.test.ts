@@ -7,7 +7,7 @@ const { assemblyDir } = exampleAssembly();
 
 /** Runs `npm start -- <args>` as a user would, on the assembly synthesized above (skipping the CLI's own synth). */
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'examples/cli.ts', ...args], {
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'examples/cli.ts', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },

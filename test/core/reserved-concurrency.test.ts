@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ACCOUNT_CONCURRENCY_CONTEXT_KEY, checkReservedConcurrencyBudget, knownReservedConcurrency } from '../../lib/core/reserved-concurrency';
 
 const inline = (stack: Stack, id: string, reservedConcurrentExecutions?: number) => new lambda.Function(stack, id, {
-  runtime: lambda.Runtime.NODEJS_22_X,
+  runtime: lambda.Runtime.NODEJS_24_X,
   handler: 'index.handler',
   code: lambda.Code.fromInline('exports.handler = async () => ({});'),
   reservedConcurrentExecutions,

@@ -118,7 +118,7 @@ test('both functions run Node.js 22 on arm64 with active tracing, JSON logs and 
   expect(Object.keys(functions)).toHaveLength(2);
   for (const fn of Object.values(functions)) {
     expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 60,

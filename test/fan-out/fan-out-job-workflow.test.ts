@@ -22,7 +22,7 @@ const template = Template.fromStack(stack);
 
 /** A splitter stand-in with an inline function, for tests that need no bundling. */
 const inlineSplitter = (scope: Stack) => ({
-  function: new lambda.Function(scope, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') }),
+  function: new lambda.Function(scope, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') }),
 }) as JobSplitter;
 const definition = stateMachineDefinition(template);
 

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, PropValidationError } from '../../lib';
 
 const inlineWorker = (stack: Stack, props: Partial<lambda.FunctionProps> = {}) => new lambda.Function(stack, 'Worker', {
-  runtime: lambda.Runtime.NODEJS_22_X,
+  runtime: lambda.Runtime.NODEJS_24_X,
   handler: 'index.handler',
   code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
   timeout: Duration.seconds(10),
@@ -83,7 +83,7 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
     const stack = new Stack(new App(), 'Reserved');
     new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack, { reservedConcurrentExecutions: 7 }) } } });
     new FanOut(stack, 'Other', { consumers: { Unbounded: { workerFunction: new lambda.Function(stack, 'Unreserved', {
-      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
     }) } } });
     const mappings = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings.map((m) => m.Properties.ScalingConfig)).toEqual([{ MaximumConcurrency: 7 }, undefined]);

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FanOut, IdempotencyTable, JobSplitter, MapReduceWorkflow, ResultTable } from '../../lib';
+import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
 
 export const FIXTURE_STACK = 'SleepyFixture';
 
@@ -16,11 +16,11 @@ export function synthesizeSleepyFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-fixture-'));
   const app = new App({ outdir: assemblyDir });
   const stack = new Stack(app, FIXTURE_STACK);
-  const sleepy = new nodejs.NodejsFunction(stack, 'Sleepy', {
-    entry: path.join(__dirname, '..', 'fixtures', 'handlers', 'sleepy.ts'),
-    runtime: lambda.Runtime.NODEJS_22_X,
+  const sleepy = new lambda.Function(stack, 'Sleepy', {
+    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'sleepy.ts')),
+    handler: 'index.handler',
+    runtime: HANDLER_RUNTIME,
     timeout: Duration.seconds(1),
-    bundling: { forceDockerBundling: false, logLevel: nodejs.LogLevel.WARNING },
   });
   new MapReduceWorkflow(stack, 'Workflow', {
     mapFunction: sleepy,

@@ -1,14 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createExampleApp } from '../../examples/example-app';
+import { register } from 'tsconfig-paths';
+
+const root = path.join(__dirname, '..', '..');
 
 /**
- * Synthesizes the example app once for the whole run (with cdk-nag and
- * CloudFormation validation: any finding fails the run here) and hands the
- * assembly directory to the test files through the environment.
+ * Once for the whole run: bundles the library's own handlers from their sources
+ * (as `npm run build` does), so no test runs a stale bundle; then synthesizes the
+ * example app (with cdk-nag and CloudFormation validation: any finding fails the
+ * run here) and hands the assembly directory to the test files through the environment.
  */
 export default function globalSetup(): void {
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-handler-bundles.js')], { stdio: 'inherit' });
+  // The example app imports the package by name, as users do: from the sources here, as jest's moduleNameMapper does for tests.
+  register({ baseUrl: root, paths: { 'serverless-distributed-processing': ['lib/index.ts'], 'serverless-distributed-processing/handlers': ['handlers/index.ts'] } });
+  const { createExampleApp } = require('../../examples/example-app') as typeof import('../../examples/example-app');
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-assembly-'));
   createExampleApp({ outdir: assemblyDir }).synth();
   process.env.SDP_EXAMPLE_ASSEMBLY = assemblyDir;

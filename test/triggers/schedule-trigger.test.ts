@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AlarmTopic, PropValidationError, ScheduleService, ScheduleTrigger, ScheduleTriggerProps } from '../../lib';
-import { cronProblem } from '../../lib/triggers/schedule-trigger';
+import { cronProblem } from '../../lib/core/schedule-expressions';
 
 function stackWithMachine() {
   const stack = new Stack(new App(), 'Test');
@@ -47,7 +47,7 @@ test('every 5 minutes: a Scheduler schedule starting the state machine with a fi
 
 test('cron in a time zone with a flexible window; a function or a topic as target', () => {
   const stack = new Stack(new App(), 'Targets');
-  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
   const topic = new sns.Topic(stack, 'Topic');
   new ScheduleTrigger(stack, 'BusinessHours', { function: fn, cron: '0/20 9-17 ? * MON-FRI *', timeZone: 'Asia/Seoul', flexibleWindow: Duration.minutes(5) });
   new ScheduleTrigger(stack, 'Once', { topic, at: new Date('2027-01-01T00:00:00Z') });
@@ -76,7 +76,7 @@ test('with an alarm topic, a dead-lettered run raises an alarm that notifies it'
 describe('ScheduleService.RULE: a scheduled EventBridge rule instead of a Scheduler schedule', () => {
   const stack = new Stack(new App(), 'Rules');
   const stateMachine = new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')) });
-  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
   const topic = new AlarmTopic(stack, 'Alarms').topic;
   const toMachine = new ScheduleTrigger(stack, 'Every5', { service: ScheduleService.RULE, stateMachine, rate: Duration.minutes(5), input: { jobId: 'scheduled' } });
   new ScheduleTrigger(stack, 'Nightly', { service: ScheduleService.RULE, function: fn, cron: '0 18 ? * MON-FRI *', retryAttempts: 5, maxEventAge: Duration.minutes(30) });

@@ -64,7 +64,7 @@ test('by default: one schedule every 5 minutes warming each target once, holding
   t.resourceCountIs('AWS::Scheduler::Schedule', 1);
   t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)' });
   expect(inputOf(schedules(t)[0])).toEqual({ targets: [{ functionName: `<${logicalId(defaults, fn)}.Arn>`, concurrency: 1 }], holdMs: 200 });
-  t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2, Timeout: 31, Runtime: 'nodejs22.x' });
+  t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2, Timeout: 31, Runtime: 'nodejs24.x' });
   t.resourceCountIs('AWS::CloudFormation::CustomResource', 0);
   t.resourceCountIs('Custom::LambdaPreWarm', 0);
 });
@@ -192,7 +192,7 @@ describe('validation: one test per rule', () => {
   });
   test('a hold shorter than each target\'s timeout', () => {
     const s = new Stack(new App(), 'T');
-    const fn = new lambda.Function(s, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    const fn = new lambda.Function(s, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
     expect(() => new LambdaWarmer(s, 'Warmer', { targets: [{ function: fn }], hold: Duration.seconds(4) }))
       .toThrow("LambdaWarmer 'Warmer': targets[0] (T/Fn) times out after 3 seconds, before the hold of 4000 ms ends; shorten the hold");
   });

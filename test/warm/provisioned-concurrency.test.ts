@@ -6,12 +6,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AlarmTopic, PropValidationError, ProvisionedConcurrency, ProvisionedConcurrencyProps } from '../../lib';
-import { createNodejsHandler } from '../../lib/core/nodejs-handler';
+import { entryCode } from '../../lib/core/handler-code';
+import { createHandlerFunction } from '../../lib/core/handler-function';
 
 function stackWithFunction(functionProps: Partial<lambda.FunctionProps> = {}) {
   const stack = new Stack(new App(), 'Test');
   const fn = new lambda.Function(stack, 'Api', {
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ ok: true });'),
     reservedConcurrentExecutions: 20,
@@ -158,8 +159,8 @@ test('passes cdk-nag AwsSolutions and Serverless with no finding of its own', ()
   const app = new App();
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const stack = new Stack(app, 'Nag');
-  const fn = createNodejsHandler(stack, 'Api', {
-    entry: path.join(__dirname, '..', 'fixtures', 'handlers', 'sleepy.ts'),
+  const fn = createHandlerFunction(stack, 'Api', {
+    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'sleepy.ts')),
     timeout: Duration.seconds(10),
     memorySize: 256,
     logRetention: logs.RetentionDays.ONE_WEEK,

@@ -118,8 +118,8 @@ test('passes cdk-nag AwsSolutions and Serverless with no finding of its own', ()
 
 describe('validation: one test per rule', () => {
   test('a runtime with SnapStart', () => {
-    expect(messageOf({ runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'), snapStart: undefined }))
-      .toBe("SnapStartAlias 'Fast': function Test/Orders uses runtime nodejs22.x, which SnapStart does not support; "
+    expect(messageOf({ runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'), snapStart: undefined }))
+      .toBe("SnapStartAlias 'Fast': function Test/Orders uses runtime nodejs24.x, which SnapStart does not support; "
         + 'SnapStart needs a managed Java 11+, Python 3.12+ or .NET 8+ runtime (use ProvisionedConcurrency for others)');
   });
   test('SnapStart on in the function', () => {

@@ -25,7 +25,7 @@ type PropsIn = Partial<MapReduceWorkflowProps> | ((stack: Stack) => Partial<MapR
 function build(props: PropsIn = {}, { inlineFunctions = true } = {}) {
   const stack = new Stack(new App(), 'Test');
   const inline = (id: string) => inlineFunctions ? new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async (event) => event;'),
   }) : undefined;
@@ -95,7 +95,7 @@ describe('validation: one test per rule, each with the full message', () => {
     const message = messageOf((stack) => ({
       maxConcurrency: 10,
       mapFunction: new lambda.Function(stack, 'Reserved3', {
-        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async(e)=>e'), reservedConcurrentExecutions: 3,
+        runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async(e)=>e'), reservedConcurrentExecutions: 3,
       }),
     }));
     expect(message).toContain("the map function's reserved concurrency must be at least maxConcurrency (got 3 < 10)");
@@ -418,7 +418,7 @@ test('functions built from entries: Node.js 22, arm64, active tracing, the task 
   ]);
   for (const [, fn] of built) {
     expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       Timeout: 20,

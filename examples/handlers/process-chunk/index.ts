@@ -4,13 +4,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { withWarmUp } from '../../../handlers/warm-up';
-import type { ChunkMessage } from '../../../lambdas/split-job';
-
-/** The message body is not a chunk `{ jobId, chunkIndex, items: [{ word }] }`. */
-export class ChunkValidationError extends Error {
-  override readonly name = 'ChunkValidationError';
-}
+import { ChunkMessage, ChunkValidationError, parseChunkMessage, withWarmUp } from 'serverless-distributed-processing/handlers';
 
 export interface ChunkResult {
   readonly jobId: string;
@@ -22,23 +16,14 @@ export interface ChunkResult {
 }
 
 /** A chunk whose work items are seed 001's words. */
-export type WordChunk = Omit<ChunkMessage, 'items'> & { readonly items: readonly { word: string }[] };
+export type WordChunk = ChunkMessage<{ readonly word: string }>;
 
-/** Parses and checks a message body. */
+/** Parses and checks a message body: a chunk of `{ word }` items. */
 export function parseChunk(body: string): WordChunk {
-  let chunk: any;
-  try {
-    chunk = JSON.parse(body);
-  } catch {
-    throw new ChunkValidationError(`body is not JSON (got ${JSON.stringify(body.slice(0, 80))})`);
-  }
-  if (typeof chunk?.jobId !== 'string') throw new ChunkValidationError(`jobId must be a string (got ${JSON.stringify(chunk?.jobId)})`);
-  if (!Number.isInteger(chunk.chunkIndex) || chunk.chunkIndex < 0) throw new ChunkValidationError(`chunkIndex must be a non-negative integer (got ${JSON.stringify(chunk.chunkIndex)})`);
-  if (!Array.isArray(chunk.items)) throw new ChunkValidationError(`items must be an array (got ${JSON.stringify(chunk.items)})`);
-  chunk.items.forEach((item: any, index: number) => {
+  return parseChunkMessage(body, (item: any, index) => {
     if (typeof item?.word !== 'string') throw new ChunkValidationError(`items[${index}].word must be a string (got ${JSON.stringify(item)})`);
+    return item as { word: string };
   });
-  return chunk;
 }
 
 const logger = new Logger({ serviceName: 'process-chunk' });

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { withWarmUp } from '../../../handlers/warm-up';
+import { withWarmUp } from 'serverless-distributed-processing/handlers';
 import type { WordLength } from '../word-length';
 
 /** What the reduce step returns (seed 001: `{ "totalLength": 39 }`). */

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { withWarmUp } from '../../../handlers/warm-up';
+import { withWarmUp } from 'serverless-distributed-processing/handlers';
 
 /** One item of the map step (seed 001: `{ "word": "apple" }`). */
 export interface WordItem {

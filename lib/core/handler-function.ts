@@ -1,15 +1,18 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HANDLER_RUNTIME } from './handler-code';
 import { checkReservedConcurrencyBudget } from './reserved-concurrency';
 
-/** Settings for a handler function the library builds from a TypeScript entry file. */
-export interface NodejsHandlerOptions {
-  /** Path of the handler's TypeScript entry file; its export `handler` is invoked. */
-  readonly entry: string;
+/** Settings for a handler function the library builds. */
+export interface HandlerFunctionOptions {
+  /**
+   * The bundle: `libraryHandlerCode(name)` for one of the library's own handlers,
+   * `entryCode(entry)` for a user's entry file. Its `index.js` exports `handler`.
+   */
+  readonly code: lambda.Code;
   /** Function timeout. */
   readonly timeout: Duration;
   /** Memory in MiB. */
@@ -34,14 +37,13 @@ export interface NodejsHandlerOptions {
 }
 
 /**
- * A Node.js 22 Lambda function bundled by the local esbuild (no Docker), with
- * X-Ray tracing, JSON logs and its own log group so retention is set without
- * the LogRetention custom-resource Lambda.
+ * A Node.js 24 Lambda function on arm64 with X-Ray tracing, JSON logs and its
+ * own log group so retention is set without the LogRetention custom-resource Lambda.
  *
  * Its role may write to that log group only, instead of the AWS managed
  * AWSLambdaBasicExecutionRole policy that allows every log group.
  */
-export function createNodejsHandler(scope: Construct, id: string, options: NodejsHandlerOptions): nodejs.NodejsFunction {
+export function createHandlerFunction(scope: Construct, id: string, options: HandlerFunctionOptions): lambda.Function {
   const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
     retention: options.logRetention,
     removalPolicy: RemovalPolicy.DESTROY,
@@ -51,11 +53,11 @@ export function createNodejsHandler(scope: Construct, id: string, options: Nodej
     description: `Execution role of ${scope.node.path}/${id}`,
   });
   logGroup.grantWrite(role);
-  const fn = new nodejs.NodejsFunction(scope, id, {
+  const fn = new lambda.Function(scope, id, {
     role,
-    entry: options.entry,
-    handler: 'handler',
-    runtime: lambda.Runtime.NODEJS_22_X,
+    code: options.code,
+    handler: 'index.handler',
+    runtime: HANDLER_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     memorySize: options.memorySize,
     timeout: options.timeout,
@@ -67,15 +69,6 @@ export function createNodejsHandler(scope: Construct, id: string, options: Nodej
       NODE_OPTIONS: '--enable-source-maps',
       ...options.environment,
     },
-    bundling: {
-      forceDockerBundling: false,
-      minify: true,
-      logLevel: nodejs.LogLevel.WARNING,
-      sourceMap: true,
-      target: 'node22',
-      // The runtime ships AWS SDK v3; bundling it would only grow the package.
-      externalModules: ['@aws-sdk/*'],
-    },
   });
   acknowledgeHandlerFindings(fn, role, options.noDeadLetterQueueReason
     ?? `Invoked synchronously by ${options.invokedBy}; a Lambda DLQ only receives failed asynchronous invocations.`);
@@ -83,13 +76,8 @@ export function createNodejsHandler(scope: Construct, id: string, options: Nodej
   return fn;
 }
 
-function acknowledgeHandlerFindings(fn: nodejs.NodejsFunction, role: iam.Role, noDeadLetterQueueReason: string): void {
-  const runtimeReason = 'Pinned to nodejs22.x on purpose: the local run executes these handlers on Node 22 (the node@22 devDependency), so tests and Lambda share one major version.';
-  Validations.of(fn).acknowledge(
-    { id: 'AwsSolutions-L1', reason: runtimeReason },
-    { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
-    { id: 'Serverless-LambdaDLQ', reason: noDeadLetterQueueReason },
-  );
+function acknowledgeHandlerFindings(fn: lambda.Function, role: iam.Role, noDeadLetterQueueReason: string): void {
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: noDeadLetterQueueReason });
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
