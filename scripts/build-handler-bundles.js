@@ -3,6 +3,7 @@
 // with the options users' entries are bundled with at synth (lib/core/handler-build-options.json).
 // Part of `npm run build`; the bundles ship in the package and deploy as they are. Tests and `npm start`
 // run it too (a fraction of a second), so the library's handlers are never stale in this repository.
+// A file is written only when its content changed: the local run's synth cache sees nothing new otherwise.
 const fs = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
@@ -12,12 +13,25 @@ const options = require(path.join(root, 'lib', 'core', 'handler-build-options.js
 const outRoot = path.join(root, 'dist', 'handler-bundles');
 const names = fs.readdirSync(path.join(root, 'lambdas'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
 
-fs.rmSync(outRoot, { recursive: true, force: true });
+const written = new Set();
 for (const name of names) {
-  esbuild.buildSync({
+  const { outputFiles } = esbuild.buildSync({
     ...options,
     absWorkingDir: root,
     entryPoints: { index: path.join('lambdas', name, 'index.ts') },
     outdir: path.join(outRoot, name),
+    write: false,
   });
+  for (const file of outputFiles) {
+    written.add(file.path);
+    const current = fs.existsSync(file.path) ? fs.readFileSync(file.path) : undefined;
+    if (current && Buffer.compare(current, file.contents) === 0) continue;
+    fs.mkdirSync(path.dirname(file.path), { recursive: true });
+    fs.writeFileSync(file.path, file.contents);
+  }
+}
+// Bundles of handlers that no longer exist would otherwise ship.
+for (const entry of fs.readdirSync(outRoot, { recursive: true, withFileTypes: true })) {
+  const file = path.join(entry.parentPath, entry.name);
+  if (entry.isFile() && !written.has(file)) fs.rmSync(file);
 }

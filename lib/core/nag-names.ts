@@ -9,6 +9,6 @@ import { IConstruct } from 'constructs';
  */
 export function nagArnReference(resource: IConstruct, arn: string): string | undefined {
   const cfn = resource.node.defaultChild;
-  if (cfn instanceof CfnResource) return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>`;
+  if (CfnResource.isCfnResource(cfn)) return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>`;
   return Token.isUnresolved(arn) ? undefined : arn;
 }

@@ -12,18 +12,6 @@ export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 /** Lambda refuses a reservation that leaves fewer than this many executions unreserved. */
 export const MIN_UNRESERVED_CONCURRENCY = 100;
 
-/**
- * The reserved concurrency of a function, version or alias when it is known at
- * synth (a function defined in this app with a resolved value), else undefined.
- */
-export function knownReservedConcurrency(fn: lambda.IFunction): number | undefined {
-  const underlying = (fn as Partial<lambda.IVersion>).lambda ?? fn;
-  const cfn = underlying.node.defaultChild;
-  if (!(cfn instanceof lambda.CfnFunction)) return undefined;
-  const reserved = cfn.reservedConcurrentExecutions;
-  return typeof reserved === 'number' && !Token.isUnresolved(reserved) ? reserved : undefined;
-}
-
 const BUDGET_REGISTERED = Symbol.for('serverless-distributed-processing.reservedConcurrencyBudget');
 
 /**
@@ -48,7 +36,7 @@ function budgetProblems(root: IConstruct): string[] {
   const reservable = accountLimit - MIN_UNRESERVED_CONCURRENCY;
   const byEnvironment = new Map<string, { total: number; functions: Array<[string, number]> }>();
   for (const construct of root.node.findAll()) {
-    if (!(construct instanceof lambda.CfnFunction)) continue;
+    if (!lambda.CfnFunction.isCfnFunction(construct)) continue;
     const reserved = construct.reservedConcurrentExecutions;
     if (typeof reserved !== 'number' || Token.isUnresolved(reserved)) continue;
     const stack = Stack.of(construct);

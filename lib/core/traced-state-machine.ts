@@ -36,7 +36,7 @@ export function createTracedStateMachine(scope: Construct, options: TracedStateM
   });
   // Functions passed in from elsewhere are named by ARN, not by a logical id in this stack.
   const qualifiedInvokes = [...new Set(options.invokedFunctions)]
-    .filter((fn) => fn.node.defaultChild instanceof lambda.CfnFunction)
+    .filter((fn) => lambda.CfnFunction.isCfnFunction(fn.node.defaultChild))
     .map((fn) => ({
       id: `AwsSolutions-IAM5[Resource::${nagArnReference(fn, fn.functionArn)}:*]`,
       reason: `lambda:InvokeFunction on ${fn.node.path} and its versions and aliases (the ':*' suffix), nothing else.`,

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { Duration, Token } from 'aws-cdk-lib';
 
 /**
@@ -63,6 +64,11 @@ export class PropValidator {
       lower.toMilliseconds() <= upper.toMilliseconds(),
       `${lowerProp} must not exceed ${upperProp} (got ${lower.toHumanString()} > ${upper.toHumanString()})`,
     );
+  }
+
+  /** A handler entry file must exist: esbuild would otherwise fail at synth with a message that names no prop. */
+  existingFile(prop: string, value: string | undefined): void {
+    this.check(value === undefined || fs.existsSync(value), `${prop} must be an existing file (got '${value}')`);
   }
 
   /** Exactly one of two alternative props must be given, as in AWS Solutions Constructs' existing-or-new props. */

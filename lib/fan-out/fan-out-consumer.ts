@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../core/dead-letters';
 import { entryCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
-import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
 import { IdempotencyTable } from '../storage/idempotency-table';
@@ -78,7 +78,8 @@ export interface FanOutConsumerProps extends FanOutConsumerOptions {
 
 const MAX_VISIBILITY = Duration.hours(12);
 const DEFAULT_WORKER_RESERVED_CONCURRENCY = 10;
-const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+/** What Lambda gives a function without a timeout, assumed for an imported worker. */
+const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
 
 /**
  * One consumer of a fan-out: an encrypted, SSL-only SQS queue subscribed to the
@@ -96,7 +97,7 @@ export class FanOutConsumer extends Construct {
   constructor(scope: Construct, id: string, props: FanOutConsumerProps) {
     super(scope, id);
     const workerTimeout = props.workerFunction
-      ? (props.workerFunction instanceof lambda.Function ? props.workerFunction.timeout : undefined) ?? LAMBDA_DEFAULT_TIMEOUT
+      ? Duration.seconds(knownTimeoutSeconds(props.workerFunction) ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS)
       : props.workerTimeout ?? Duration.seconds(30);
     const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(Math.min(workerTimeout.toSeconds() * 6, MAX_VISIBILITY.toSeconds()));
     const retentionPeriod = props.retentionPeriod ?? Duration.days(4);
@@ -179,6 +180,7 @@ interface ConsumerSettings {
 function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSettings): void {
   const v = new PropValidator('FanOutConsumer', id);
   v.exactlyOne('workerFunction', props.workerFunction, 'workerHandlerEntry', props.workerHandlerEntry);
+  v.existingFile('workerHandlerEntry', props.workerHandlerEntry);
   v.wholeSecondsInRange('workerTimeout', props.workerTimeout, Duration.seconds(1), Duration.minutes(15));
   v.wholeSecondsInRange('visibilityTimeout', s.visibilityTimeout, Duration.seconds(0), MAX_VISIBILITY);
   if (!s.visibilityTimeout.isUnresolved() && !s.workerTimeout.isUnresolved()) {

@@ -56,6 +56,7 @@ export class JobSplitter extends Construct {
     const reservedConcurrency = props.reservedConcurrency ?? 2;
     v.integerInRange('chunkSize', chunkSize, 1, 10_000);
     v.integerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);
+    v.existingFile('handlerEntry', props.handlerEntry);
     v.throwIfAny();
 
     this.function = createHandlerFunction(this, 'Function', {

@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { FanOut } from '../fan-out/fan-out';
 import { FanOutJobWorkflow } from '../fan-out/fan-out-job-workflow';
+import { functionResource } from '../core/known-settings';
 import { PropValidator } from '../core/validation';
 import { ApiTrigger } from '../triggers/api-trigger';
 import { ScheduleTrigger } from '../triggers/schedule-trigger';
@@ -297,7 +298,7 @@ export class PipelineMonitoring extends Construct {
         + 'Callers retry (Step Functions with backoff, SQS after the visibility timeout), so work is late, not lost, unless it persists; '
         + 'raise its reserved concurrency or lower what drives it (Map or event-source maxConcurrency, warm-up concurrency).'),
     ];
-    const timeout = fn instanceof lambda.Function ? fn.timeout : undefined;
+    const timeoutSeconds = functionResource(fn)?.timeout;
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: `${label}: invocations`,
@@ -308,7 +309,7 @@ export class PipelineMonitoring extends Construct {
         title: `${label}: duration (ms)`,
         width: HALF,
         left: ['p50', 'p99', 'Maximum'].map((statistic) => fn.metricDuration({ period: s.period, statistic, label: statistic })),
-        leftAnnotations: timeout && !timeout.isUnresolved() ? [{ value: timeout.toMilliseconds(), label: 'timeout' }] : undefined,
+        leftAnnotations: typeof timeoutSeconds === 'number' && !Token.isUnresolved(timeoutSeconds) ? [{ value: timeoutSeconds * 1000, label: 'timeout' }] : undefined,
       }),
     );
     return alarms;

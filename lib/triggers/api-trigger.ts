@@ -376,7 +376,8 @@ function validateApiTriggerProps(id: string, props: ApiTriggerProps): void {
     `inputSchema.type must be 'object': the body becomes the execution input, a JSON object (got ${JSON.stringify(schema.type)})`);
   v.check(schema.additionalProperties === undefined || schema.additionalProperties === false,
     `inputSchema.additionalProperties must be false or unset, so unknown fields are rejected (got ${JSON.stringify(schema.additionalProperties)})`);
-  const type = props.stateMachine instanceof sfn.StateMachine ? props.stateMachine.stateMachineType : undefined;
+  // Read, not `instanceof sfn.StateMachine`, which fails when the app's aws-cdk-lib is another copy than the library's.
+  const type = (props.stateMachine as Partial<sfn.StateMachine>).stateMachineType;
   if (props.synchronous) {
     v.check(type !== sfn.StateMachineType.STANDARD,
       `synchronous: true needs an EXPRESS state machine; StartSyncExecution does not run ${props.stateMachine.node.path} (got STANDARD)`);

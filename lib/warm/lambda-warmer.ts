@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WarmTargetInput } from '../../handlers/warm-up';
 import { libraryHandlerCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
-import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
 import { cronProblem } from '../core/schedule-expressions';
@@ -179,21 +179,13 @@ function fingerprint(functions: lambda.IFunction[]): string {
     const { underlying, qualifier } = qualified(fn);
     const cfn = underlying.node.defaultChild;
     const stack = Stack.of(underlying);
-    const settings = cfn instanceof lambda.CfnFunction
+    const settings = lambda.CfnFunction.isCfnFunction(cfn)
       ? { code: cfn.code, environment: cfn.environment, memorySize: cfn.memorySize, timeout: cfn.timeout, runtime: cfn.runtime, handler: cfn.handler, layers: cfn.layers, architectures: cfn.architectures }
       : {};
     hash.update(JSON.stringify(stack.resolve({ arn: underlying.functionArn, qualifier, settings })));
   }
   // 64 hex digits, like an asset hash, which it changes with.
   return hash.digest('hex');
-}
-
-/** The timeout of the function behind a target when it is known at synth; Lambda's default is 3 seconds. */
-function knownTimeoutSeconds(fn: lambda.IFunction): number | undefined {
-  const cfn = qualified(fn).underlying.node.defaultChild;
-  if (!(cfn instanceof lambda.CfnFunction)) return undefined;
-  const timeout = cfn.timeout ?? 3;
-  return Token.isUnresolved(timeout) ? undefined : timeout;
 }
 
 function validateLambdaWarmerProps(id: string, props: LambdaWarmerProps): void {

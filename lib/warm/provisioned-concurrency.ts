@@ -3,7 +3,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { knownReservedConcurrency } from '../core/known-settings';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
 import { cronProblem } from '../core/schedule-expressions';

@@ -90,14 +90,14 @@ function provisionedConcurrencyOf(fn: lambda.Function): string[] {
   const functionRef = JSON.stringify(stack.resolve(fn.functionName));
   const ofFunction = (resource: lambda.CfnAlias | lambda.CfnVersion) => JSON.stringify(stack.resolve(resource.functionName)) === functionRef;
 
-  const aliases = sameStack.filter((c): c is lambda.CfnAlias => c instanceof lambda.CfnAlias && ofFunction(c));
+  const aliases = sameStack.filter((c): c is lambda.CfnAlias => lambda.CfnAlias.isCfnAlias(c) && ofFunction(c));
   const configured = [
     ...aliases.filter((a) => a.provisionedConcurrencyConfig !== undefined),
-    ...sameStack.filter((c): c is lambda.CfnVersion => c instanceof lambda.CfnVersion && ofFunction(c) && c.provisionedConcurrencyConfig !== undefined),
+    ...sameStack.filter((c): c is lambda.CfnVersion => lambda.CfnVersion.isCfnVersion(c) && ofFunction(c) && c.provisionedConcurrencyConfig !== undefined),
   ];
   // Auto scaling names the alias through its ARN, so a target of this function's provisioned concurrency refers to one of its aliases.
   const aliasRefs = aliases.map((a) => JSON.stringify({ Ref: stack.getLogicalId(a) }));
-  const scaled = sameStack.filter((c): c is appscaling.CfnScalableTarget => c instanceof appscaling.CfnScalableTarget
+  const scaled = sameStack.filter((c): c is appscaling.CfnScalableTarget => appscaling.CfnScalableTarget.isCfnScalableTarget(c)
     && c.scalableDimension === 'lambda:function:ProvisionedConcurrency'
     && aliasRefs.some((ref) => JSON.stringify(stack.resolve(c.resourceId)).includes(ref)));
   return [...configured, ...scaled].map((c) => c.node.path);

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +10,7 @@ import { entryCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
 import { DYNAMODB_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
 import { createTracedStateMachine } from '../core/traced-state-machine';
-import { knownReservedConcurrency } from '../core/reserved-concurrency';
+import { knownReservedConcurrency } from '../core/known-settings';
 import { isReferencePath, PropValidator } from '../core/validation';
 import { ResultTable } from '../storage/result-table';
 
@@ -344,9 +343,8 @@ function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkflowProp
     `the map function's reserved concurrency must be at least maxConcurrency (got ${mapReserved} < ${s.maxConcurrency}); `
     + 'the Map would run more iterations at once than the function may, and throttle itself',
   );
-  for (const [prop, entry] of [['mapHandlerEntry', props.mapHandlerEntry], ['reduceHandlerEntry', props.reduceHandlerEntry]] as const) {
-    v.check(entry === undefined || fs.existsSync(entry), `${prop} must be an existing file (got '${entry}')`);
-  }
+  v.existingFile('mapHandlerEntry', props.mapHandlerEntry);
+  v.existingFile('reduceHandlerEntry', props.reduceHandlerEntry);
   const name = props.stateMachineName;
   v.check(
     name === undefined || Token.isUnresolved(name) || /^[A-Za-z0-9_-]{1,80}$/.test(name),

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ACCOUNT_CONCURRENCY_CONTEXT_KEY, checkReservedConcurrencyBudget, knownReservedConcurrency } from '../../lib/core/reserved-concurrency';
+import { knownReservedConcurrency } from '../../lib/core/known-settings';
+import { ACCOUNT_CONCURRENCY_CONTEXT_KEY, checkReservedConcurrencyBudget } from '../../lib/core/reserved-concurrency';
 
 const inline = (stack: Stack, id: string, reservedConcurrentExecutions?: number) => new lambda.Function(stack, id, {
   runtime: lambda.Runtime.NODEJS_24_X,

@@ -47,8 +47,12 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
       .toThrow("FanOutConsumer 'Words': one of workerFunction or workerHandlerEntry is required (got neither)");
   });
   test('worker: both function and entry', () => {
-    expect(messageOf({ workerHandlerEntry: 'x.ts', workerFunction: inlineWorker(new Stack()) }))
+    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', workerFunction: inlineWorker(new Stack()) }))
       .toBe("FanOutConsumer 'Words': give either workerFunction or workerHandlerEntry, not both");
+  });
+  test('worker: an entry file that exists', () => {
+    expect(messageOf({ workerHandlerEntry: 'handlers/nope.ts' }))
+      .toBe("FanOutConsumer 'Words': workerHandlerEntry must be an existing file (got 'handlers/nope.ts')");
   });
   test('visibility timeout at least 6 × the worker timeout', () => {
     expect(messageOf({ visibilityTimeout: Duration.seconds(30) })).toBe(
@@ -131,6 +135,13 @@ test('JobSplitter: chunkSize 1..10000', () => {
   const stack = new Stack(new App(), 'Split');
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 0 })).toThrow("JobSplitter 'Splitter': chunkSize must be an integer 1..10000 (got 0)");
+});
+
+test('JobSplitter: a handlerEntry file that exists', () => {
+  const stack = new Stack(new App(), 'Split');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, handlerEntry: 'handlers/nope.ts' }))
+    .toThrow("JobSplitter 'Splitter': handlerEntry must be an existing file (got 'handlers/nope.ts')");
 });
 
 test('JobSplitter: reservedConcurrency 1..1000', () => {
