@@ -156,10 +156,10 @@ export class PipelineMonitoring extends Construct {
       this.createAlarm(scope, 'ExecutionsFailed', failed, s.failedExecutions, GE, s,
         `${s.failedExecutions}+ executions of the state machine ${path} failed ${within(s)}. `
         + 'Find them in the Step Functions console (filter Failed) or with `aws stepfunctions list-executions --status-filter FAILED --state-machine-arn <arn>`, '
-        + `then run \`npm start -- trace <execution arn>\` to see which state failed, with its error and cause.${recorded}`),
+        + `then run \`npx sdp trace <execution arn>\` to see which state failed, with its error and cause.${recorded}`),
       this.createAlarm(scope, 'ExecutionsTimedOut', timedOut, s.timedOutExecutions, GE, s,
         `${s.timedOutExecutions}+ executions of ${path} ran past the workflow timeout and were stopped ${within(s)}. `
-        + '`npm start -- trace <execution arn>` shows the state still running at the end; make that task faster, raise its timeout or the workflow timeout, or split the input.'),
+        + '`npx sdp trace <execution arn>` shows the state still running at the end; make that task faster, raise its timeout or the workflow timeout, or split the input.'),
       this.createAlarm(scope, 'ExecutionThrottled', throttled, s.throttledExecutions, GE, s,
         `Step Functions throttled ${s.throttledExecutions}+ state transitions of ${path} ${within(s)}: the account's state-transition quota in this region is used up, so runs slow down. `
         + 'Check Step Functions quotas in the Service Quotas console, lower Map maxConcurrency, or request a higher quota.'),
@@ -167,7 +167,7 @@ export class PipelineMonitoring extends Construct {
     if (s.abortedExecutions !== undefined) {
       alarms.push(this.createAlarm(scope, 'ExecutionsAborted', aborted, s.abortedExecutions, GE, s,
         `${s.abortedExecutions}+ executions of ${path} were stopped with StopExecution ${within(s)}. If nobody meant to, CloudTrail's StopExecution events name who did; `
-        + 'run the job again with `npm start -- start <state machine> --input <file.json> --name <job id>`.'));
+        + 'run the job again with `npx sdp start <state machine> --input <file.json> --name <job id>`.'));
     }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

@@ -75,8 +75,8 @@ const DEFAULT_RULE = {
 describe('workflow alarms', () => {
   const stateMachine = { Name: 'StateMachineArn', Value: refOf(built.words.stateMachine) };
   test.each([
-    ['ExecutionsFailed', /npm start -- trace <execution arn>.*result table/],
-    ['ExecutionsTimedOut', /workflow timeout.*npm start -- trace/],
+    ['ExecutionsFailed', /npx sdp trace <execution arn>.*result table/],
+    ['ExecutionsTimedOut', /workflow timeout.*npx sdp trace/],
     ['ExecutionThrottled', /quota.*Service Quotas/],
   ])('%s ≥ 1 in one 5-minute period (sum), on the state machine, saying what to do', (metricName, whatToDo) => {
     const props = alarm(`MonitoringWordLength${metricName}`);
