@@ -75,6 +75,13 @@ describe('with a 2-second visibility timeout', () => {
     expect(Object.values(stats.receives).filter((count) => count === 1)).toHaveLength(9);
     // count in = stored + dead-lettered
     expect((await results(runner(), 'poison')).length + Object.values(drained.deadLettered)[0]).toBe(10);
+    // The queue's own account: every message processed or dead-lettered, every failed delivery counted.
+    expect(drained.queues).toEqual({
+      WorkWordsQueue9AF6E3FD: {
+        messages: 10, processed: 9, deadLettered: 1, received: 14, failedRecords: 5, invocations: stats.invocations,
+        deadLetterQueue: 'WorkWordsDeadLetterQueue9D4473CF',
+      },
+    });
     const dlqUrl = [...runner().snsSqs!.queues.values()].find((q) => q.logicalId.includes('DeadLetterQueue'))!.url;
     const { Messages = [] } = await runner().snsSqs!.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }));
     expect(Messages.map((m) => m.Body)).toEqual(['{"jobId":"poison","chunkIndex":"four"}']);

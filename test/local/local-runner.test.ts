@@ -1,4 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LocalRunner, MAX_PAYLOAD_BYTES } from '../../tools/local/local-runner';
 import { toHistoryEvents } from '../../tools/local/history-events';
 import { buildTrace } from '../../tools/trace/execution-trace';
@@ -93,4 +93,16 @@ test('naming a state machine that does not exist says which ones do', async () =
   await expect(runner.execute({ stateMachine: 'Nope', input: {} })).rejects.toThrow(
     /stack WordLengthExample has 0 AWS::StepFunctions::StateMachine matching 'Nope' \(WordLengthStateMachine\w+\); name one/,
   );
+});
+
+test('itemCounts counts the items of every table of the stack, across the pages of the scan', async () => {
+  const TableName = 'ResultsTable7B2FF7F9';
+  const before = (await runner.itemCounts())[TableName];
+  // Five items of 300 KB: more than the 1 MB a scan reads per page.
+  for (let i = 0; i < 5; i++) {
+    await runner.dynamodb.client.send(new PutItemCommand({ TableName, Item: { executionId: { S: `large-${i}` }, padding: { S: 'x'.repeat(300_000) } } }));
+  }
+  const firstPage = await runner.dynamodb.client.send(new ScanCommand({ TableName, Select: 'COUNT' }));
+  expect(firstPage.LastEvaluatedKey).toBeDefined();
+  expect(await runner.itemCounts()).toEqual({ [TableName]: before + 5 });
 });

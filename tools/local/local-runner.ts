@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
@@ -31,6 +32,30 @@ export interface DrainResult {
   readonly pollers: Record<string, PollerStats>;
   /** Messages now in each dead-letter queue, by queue logical id. */
   readonly deadLettered: Record<string, number>;
+  /** What became of the messages of each queue a function is fed from, by queue logical id. */
+  readonly queues: Record<string, QueueDrain>;
+}
+
+/**
+ * What became of a source queue's messages once drained: each was processed or dead-lettered
+ * (`messages = processed + deadLettered`). `received - failedRecords` deliveries succeeded: one per
+ * processed message, more when a message came back while a delivery of it was still in progress.
+ */
+export interface QueueDrain {
+  /** Messages the queue delivered, each counted once. */
+  readonly messages: number;
+  /** Messages the function succeeded on, each counted once. */
+  readonly processed: number;
+  /** Messages now in the queue's dead-letter queue (0 without one). */
+  readonly deadLettered: number;
+  /** Deliveries to the function, redeliveries included. */
+  readonly received: number;
+  /** Deliveries the function failed: the records it reported failed, or every record of an invocation that threw. */
+  readonly failedRecords: number;
+  /** Invocations of the function. */
+  readonly invocations: number;
+  /** The dead-letter queue's logical id, when the queue has one. */
+  readonly deadLetterQueue?: string;
 }
 
 export interface LocalExecutionRequest {
@@ -140,6 +165,11 @@ export class LocalRunner {
     return this.resolver.physicalName(this.findResource(['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'], selector));
   }
 
+  /** Whether the stack feeds a function from a queue: a run of it is over once the queues are drained. */
+  hasQueueEventSources(): boolean {
+    return this.queueEventSources().length > 0;
+  }
+
   /**
    * Runs a poller for every SQS event source mapping of the stack until every
    * source queue is empty (delivered, or moved to its dead-letter queue).
@@ -147,21 +177,69 @@ export class LocalRunner {
   async drainQueues(): Promise<DrainResult> {
     if (!this.snsSqs) throw new Error(`stack ${this.stack.name} has no queues`);
     const snsSqs = this.snsSqs;
-    const pollers = resourcesOfType(this.stack.template, 'AWS::Lambda::EventSourceMapping').flatMap((id) => {
-      const p = this.stack.template.Resources[id].Properties ?? {};
-      const queue = [...snsSqs.queues.values()].find((q) => q.arn === this.resolver.resolve(p.EventSourceArn));
-      if (!queue) return [];
-      return [[id, new SqsPoller(snsSqs.sqs, this.lambda, {
+    const pollers = this.queueEventSources().map(({ id, queue, properties: p }) => ({
+      id,
+      queue,
+      poller: new SqsPoller(snsSqs.sqs, this.lambda, {
         queueUrl: queue.url,
         queueArn: queue.arn,
         functionName: String(this.resolver.resolve(p.FunctionName)),
         batchSize: p.BatchSize,
         reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
         maxConcurrency: p.ScalingConfig?.MaximumConcurrency,
-      })] as const];
+      }),
+    }));
+    await Promise.all(pollers.map(({ poller }) => poller.drain()));
+    const deadLettered = await this.deadLetterCounts();
+    const queues: Record<string, QueueDrain> = {};
+    for (const { queue, poller: { stats } } of pollers) {
+      const deadLetterQueue = this.deadLetterQueueOf(queue.logicalId);
+      const before = queues[queue.logicalId];
+      queues[queue.logicalId] = {
+        messages: (before?.messages ?? 0) + Object.keys(stats.receives).length,
+        processed: (before?.processed ?? 0) + stats.processed,
+        deadLettered: deadLetterQueue ? deadLettered[deadLetterQueue] ?? 0 : 0,
+        received: (before?.received ?? 0) + stats.received,
+        failedRecords: (before?.failedRecords ?? 0) + stats.failedRecords,
+        invocations: (before?.invocations ?? 0) + stats.invocations,
+        ...deadLetterQueue && { deadLetterQueue },
+      };
+    }
+    return { pollers: Object.fromEntries(pollers.map(({ id, poller }) => [id, poller.stats])), deadLettered, queues };
+  }
+
+  /** The items in each table of the stack, by logical id (every page of a counting scan). */
+  async itemCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const id of ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'].flatMap((t) => resourcesOfType(this.stack.template, t))) {
+      let count = 0;
+      let ExclusiveStartKey: Record<string, any> | undefined;
+      do {
+        const page = await this.dynamodb.client.send(new ScanCommand({ TableName: this.resolver.physicalName(id), Select: 'COUNT', ExclusiveStartKey }));
+        count += page.Count ?? 0;
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      counts[id] = count;
+    }
+    return counts;
+  }
+
+  /** The SQS event source mappings of the stack whose queue the local run created, with that queue. */
+  private queueEventSources() {
+    const queues = [...this.snsSqs?.queues.values() ?? []];
+    return resourcesOfType(this.stack.template, 'AWS::Lambda::EventSourceMapping').flatMap((id) => {
+      const properties = this.stack.template.Resources[id].Properties ?? {};
+      const queue = queues.find((q) => q.arn === this.resolver.resolve(properties.EventSourceArn));
+      return queue ? [{ id, queue, properties }] : [];
     });
-    await Promise.all(pollers.map(([, poller]) => poller.drain()));
-    return { pollers: Object.fromEntries(pollers.map(([id, poller]) => [id, poller.stats])), deadLettered: await this.deadLetterCounts() };
+  }
+
+  /** The logical id of the queue's dead-letter queue (its redrive policy's target), if it has one. */
+  private deadLetterQueueOf(queueLogicalId: string): string | undefined {
+    const policy = this.stack.template.Resources[queueLogicalId].Properties?.RedrivePolicy;
+    if (!policy) return undefined;
+    const { deadLetterTargetArn } = this.resolver.resolve(policy) as { deadLetterTargetArn: string };
+    return [...this.snsSqs?.queues.values() ?? []].find((q) => q.arn === deadLetterTargetArn)?.logicalId;
   }
 
   /** Messages in each queue that some redrive policy names as its dead-letter queue. */

@@ -22,7 +22,10 @@ export interface PollerStats {
   invocations: number;
   /** Messages received, redeliveries included. */
   received: number;
+  /** Deletions after the function succeeded (a message redelivered while in progress can be deleted twice). */
   deleted: number;
+  /** Messages the function succeeded on, each counted once. */
+  processed: number;
   /** Records the function reported failed, or all records of an invocation that threw. */
   failedRecords: number;
   /** How often each message was received, by message id. */
@@ -38,7 +41,8 @@ export interface PollerStats {
  * move to the dead-letter queue after maxReceiveCount receives).
  */
 export class SqsPoller {
-  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, failedRecords: 0, receives: {}, sqsRequests: 0 };
+  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, processed: 0, failedRecords: 0, receives: {}, sqsRequests: 0 };
+  private readonly processedIds = new Set<string>();
 
   constructor(private readonly sqs: SQSClient, private readonly lambda: LocalLambdaRuntime, readonly settings: SqsEventSourceSettings) {}
 
@@ -85,11 +89,14 @@ export class SqsPoller {
     const succeeded = messages.filter((m) => !failedIds.has(m.MessageId!));
     if (succeeded.length === 0) return;
     this.stats.sqsRequests += 1;
-    await this.sqs.send(new DeleteMessageBatchCommand({
+    const { Successful = [] } = await this.sqs.send(new DeleteMessageBatchCommand({
       QueueUrl: this.settings.queueUrl,
       Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
     }));
-    this.stats.deleted += succeeded.length;
+    // A delete SQS refuses (a receipt handle gone stale while a redelivery was in progress) leaves the message to come back.
+    this.stats.deleted += Successful.length;
+    for (const { Id } of Successful) this.processedIds.add(succeeded[Number(Id)].MessageId!);
+    this.stats.processed = this.processedIds.size;
   }
 
   private async isEmpty(): Promise<boolean> {
