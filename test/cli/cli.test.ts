@@ -1,50 +1,68 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { EXAMPLES, main } from '../../examples/cli';
+import { EXAMPLE_STACKS } from '../../examples/example-app';
 import { exampleAssembly } from '../support/example-app';
+import { bufferedIo } from './buffered-io';
 
+// `npm start`: the example front-end of sdp, on the assembly synthesized for the tests (skipping the synth).
 const root = path.join(__dirname, '..', '..');
 const { assemblyDir } = exampleAssembly();
 
-/** Runs `npm start -- <args>` as a user would, on the assembly synthesized above (skipping the CLI's own synth). */
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'examples/cli.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+async function npmStart(...argv: string[]) {
+  const { io, printed } = bufferedIo();
+  const code = await main(argv, io);
+  return { code, ...printed };
 }
 
-test('the seed input prints the execution trace on stderr and {"totalLength":39} as the one line on stdout', () => {
-  const run = cli('--assembly', assemblyDir);
+test('npm start, as a process: {"totalLength":39} is the one line on stdout; the trace and the functions\' logs go to stderr', () => {
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'examples/cli.ts', '--assembly', assemblyDir], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO' },
+  });
   expect(run.status).toBe(0);
   expect(run.stdout).toBe('{"totalLength":39}\n');
   expect(run.stderr).toMatch(/start\s+duration\s+status\s+retries\s+span/);
+  expect(run.stderr).toContain('"message":"reduced mapped results"');
   for (const span of ['MapItems (Map)', 'MapItems[6] (MapIteration)', 'MapItem (Task)', 'ReduceResults (Task)', 'StoreResult (Task)']) {
     expect(run.stderr).toMatch(new RegExp(`\\+\\d+ ms\\s+\\d+ ms\\s+SUCCEEDED\\s+${span.replace(/[[\]()]/g, '\\$&')}`));
   }
 });
 
-test('--input runs any input file', () => {
-  const run = cli('word-length', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'malformed-input.json'));
-  expect(run.status).toBe(1);
-  expect(run.stdout).toBe('');
+test('--input runs any input file: a failed execution exits 1 with its error and cause', async () => {
+  const run = await npmStart('word-length', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'malformed-input.json'));
+  expect([run.code, run.stdout]).toEqual([1, '']);
   expect(run.stderr).toContain('execution FAILED: WordValidationError');
   expect(run.stderr).toContain('cause: {"errorType":"WordValidationError","errorMessage":"item.word must be a string (got undefined)"');
 });
 
-test('fan-out runs the job workflow (execution name = job id), drains the queues and prints what was stored as one JSON line', () => {
-  const run = cli('fan-out', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'fan-out-job.json'), '--name', 'cli-test');
-  expect(run.status).toBe(0);
-  expect(JSON.parse(run.stdout)).toMatchObject({ jobId: 'cli-test', items: 250, chunks: 3, stored: 250, deadLettered: 0 });
+test('fan-out runs the job workflow as job local-job, drains the queues and prints the summary line', async () => {
+  const run = await npmStart('fan-out', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'fan-out-job.json'));
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({
+    output: { jobId: 'local-job', chunks: 3, items: 250 },
+    queues: { 'FanOutExample/Work/Words/Queue': { messages: 3, processed: 3, deadLettered: 0 } },
+    tables: { 'FanOutExample/Results/Table': 250 },
+  });
 });
 
-test('bad usage exits 2 with the reason and the usage', () => {
-  const unknown = cli('no-such-example', '--assembly', assemblyDir);
-  expect(unknown.status).toBe(2);
+test('sdp\'s commands pass through', async () => {
+  const run = await npmStart('diagram', 'RunJob', '--assembly', assemblyDir);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/^flowchart TD\n  %% FanOutExample\/RunJob \(RunJobStateMachineC5380B43\)\n/);
+});
+
+test('bad usage exits 2 with the reason and the usage', async () => {
+  const unknown = await npmStart('no-such-example', '--assembly', assemblyDir);
+  expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain("unknown example 'no-such-example'");
   expect(unknown.stderr).toContain('usage: npm start --');
-  const missing = cli('--assembly', assemblyDir, '--input', 'nope.json');
-  expect(missing.status).toBe(2);
+  const missing = await npmStart('--assembly', assemblyDir, '--input', 'nope.json');
+  expect(missing.code).toBe(2);
   expect(missing.stderr).toContain('cannot read --input nope.json');
+});
+
+test('the examples are the stacks of the example app', () => {
+  expect(EXAMPLES).toEqual(EXAMPLE_STACKS);
 });

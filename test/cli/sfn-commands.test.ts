@@ -7,9 +7,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsOptions, CommandIo } from '../../tools/cli/commands/command';
-import { COMMANDS, commandsUsage, selectCommand } from '../../tools/cli/commands/index';
+import { executionNameProblem } from '../../tools/cli/commands/execution-name';
 import { executionArn, THROTTLE_ATTEMPTS } from '../../tools/cli/commands/sfn';
-import { executionNameProblem, parseStartArgs } from '../../tools/cli/commands/start';
+import { parseStartArgs } from '../../tools/cli/commands/start';
+import { main } from '../../tools/cli/sdp';
+import { bufferedIo } from './buffered-io';
 import { parseStatusArgs } from '../../tools/cli/commands/status';
 
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:WordLengthWorkflow1A2B-xyz';
@@ -27,10 +29,8 @@ const notJsonFile = path.join(dir, 'not-json.json');
 fs.writeFileSync(notJsonFile, '{"items": [');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Runs a command as `examples/cli.ts` does, with buffers for stdout/stderr and a clock that only the (instant) sleeps advance. */
+/** Runs `sdp <argv>` in-process, with buffers for stdout/stderr and a clock that only the (instant) sleeps advance. */
 async function run(argv: string[], { tty = false } = {}) {
-  const selected = selectCommand(argv);
-  if (!selected) throw new Error(`not an AWS command: ${argv.join(' ')}`);
   let clock = 0;
   const printed = { stdout: '', stderr: '' };
   const sleeps: number[] = [];
@@ -44,7 +44,7 @@ async function run(argv: string[], { tty = false } = {}) {
     },
     now: () => clock,
   };
-  const code = await selected.command.execute(selected.args, io, (options) => {
+  const code = await main(argv, io, (options) => {
     clientOptions.push(options);
     return new SFNClient({ region: options.region });
   });
@@ -59,24 +59,32 @@ const execution = (props: Partial<DescribeExecutionOutput>): DescribeExecutionOu
 });
 
 describe('dispatch', () => {
-  test.each([
-    [[]],
-    [['word-length']],
-    [['fan-out', '--input', 'job.json']],
-    [['--assembly', 'cdk.out']],
-    [['--input', 'start']],
-  ])('%j selects the local run', (argv) => {
-    expect(selectCommand(argv)).toBeUndefined();
+  test('the first argument selects the command, which gets the arguments after it', async () => {
+    sfn.on(DescribeExecutionCommand).resolves(execution({ status: 'SUCCEEDED', output: '{}' }));
+    expect((await run(['status', EXECUTION])).code).toBe(0);
+    expect(sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input)).toEqual([{ executionArn: EXECUTION }]);
   });
 
-  test('the first argument selects an AWS command, which gets the arguments after it', () => {
-    expect(selectCommand(['start', 'WordLength', '--wait'])).toEqual({ name: 'start', command: COMMANDS.start, args: ['WordLength', '--wait'] });
-    expect(selectCommand(['status', EXECUTION])).toEqual({ name: 'status', command: COMMANDS.status, args: [EXECUTION] });
+  test('sdp --help lists every command; no command or an unknown one exits 2 with that list', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    for (const name of ['run', 'diagram', 'start', 'status', 'trace']) expect(help.stderr).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    expect(await run([])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('sdp needs a command\n\nusage: sdp <command>') });
+    expect(await run(['deploy'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'deploy'\n\nusage: sdp <command>") });
   });
 
-  test('the usage text lists every command', () => {
-    expect(commandsUsage()).toContain('npm start -- start <state machine> --input <file.json> [--name <idempotency key>] [--wait] [--region <region>]');
-    expect(commandsUsage()).toContain('npm start -- status <execution arn> [--region <region>] [--profile <profile>]');
+  test('a command\'s usage says sdp', async () => {
+    expect((await run(['start', '--help'])).stderr).toContain('usage: sdp start <state machine> --input <file.json> [--name <idempotency key>] [--wait] [--region <region>]');
+    expect((await run(['status', '--help'])).stderr).toContain('usage: sdp status <execution arn> [--region <region>] [--profile <profile>]');
+  });
+
+  test('without the Step Functions client, start, status and trace say what to install, before loading anything', async () => {
+    const host = { cwd: dir, env: {}, nodeVersion: '24.0.0', hasPackage: (name: string) => name !== '@aws-sdk/client-sfn' };
+    for (const command of ['start', 'status', 'trace']) {
+      const { io, printed } = bufferedIo(host);
+      expect(await main([command, EXECUTION], io)).toBe(2);
+      expect(printed).toEqual({ stdout: '', stderr: `sdp ${command} needs the AWS SDK's Step Functions client: npm install -D @aws-sdk/client-sfn\n` });
+    }
   });
 });
 
@@ -166,7 +174,7 @@ describe('start', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("error: StartExecution failed: ExecutionAlreadyExists: an execution named 'job-42' exists");
     expect(result.stderr).toContain('Use another --name');
-    expect(result.stderr).toContain(`npm start -- status ${EXECUTION}\n`);
+    expect(result.stderr).toContain(`sdp status ${EXECUTION}\n`);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
   });
@@ -276,7 +284,7 @@ describe('start', () => {
     const result = await run(['start', 'WordLength', '--input', inputFile, '--name', name]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain('usage: npm start -- start <state machine>');
+    expect(result.stderr).toContain('usage: sdp start <state machine>');
     expect(sfn.calls()).toHaveLength(0);
   });
 
@@ -304,14 +312,14 @@ describe('start', () => {
     const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain('usage: npm start -- start <state machine> --input <file.json> [--name <idempotency key>] [--wait]');
+    expect(result.stderr).toContain('usage: sdp start <state machine> --input <file.json> [--name <idempotency key>] [--wait]');
     expect(sfn.calls()).toHaveLength(0);
   });
 
   test('--help prints the usage and exits 0', async () => {
     const result = await run(['start', '--help']);
     expect(result).toMatchObject({ code: 0, stdout: '' });
-    expect(result.stderr).toMatch(/^usage: npm start -- start /);
+    expect(result.stderr).toMatch(/^usage: sdp start /);
   });
 
   test('parseStartArgs: defaults', () => {
@@ -375,7 +383,7 @@ describe('status', () => {
     const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain('usage: npm start -- status <execution arn>');
+    expect(result.stderr).toContain('usage: sdp status <execution arn>');
     expect(sfn.calls()).toHaveLength(0);
   });
 

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CommandIo } from '../../tools/cli/commands/command';
-import { selectCommand } from '../../tools/cli/commands/index';
 import { assemblyStateMachines, stateMachineDiagram } from '../../tools/diagram/assembly';
+import { main } from '../../tools/cli/sdp';
+import { bufferedIo } from '../cli/buffered-io';
 import { exampleAssembly } from '../support/example-app';
 
 const { assemblyDir } = exampleAssembly();
@@ -12,18 +12,11 @@ const [wordLength, runJob] = assemblyStateMachines(assemblyDir).map(stateMachine
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diagram-command-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `npm start -- diagram ...` as `examples/cli.ts` does, counting the AWS clients it asks for. */
+/** Runs `sdp diagram ...` in-process, counting the AWS clients it asks for. */
 async function run(args: string[]) {
-  const selected = selectCommand(['diagram', ...args])!;
-  const printed = { stdout: '', stderr: '' };
+  const { io, printed } = bufferedIo();
   let clients = 0;
-  const io: CommandIo = {
-    stdout: { write: (text: string) => (printed.stdout += text) },
-    stderr: { write: (text: string) => (printed.stderr += text) },
-    sleep: async () => undefined,
-    now: () => 0,
-  };
-  const code = await selected.command.execute(selected.args, io, () => {
+  const code = await main(['diagram', ...args], io, () => {
     clients++;
     throw new Error('diagram must not build an AWS client');
   });
@@ -63,24 +56,25 @@ test('none matching exits 2 naming the state machines there are', async () => {
 test('an assembly that is not there exits 2 naming it', async () => {
   const result = await run(['--assembly', path.join(dir, 'missing')]);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain(`error: --assembly ${path.join(dir, 'missing')}: no cloud assembly at`);
+  expect(result.stderr).toBe(`error: --assembly ${path.join(dir, 'missing')}: no cloud assembly there (${path.join(dir, 'missing', 'manifest.json')} is missing)\n`);
 });
 
 test.each([
   [['A', 'B'], 'diagram takes at most one state machine (got 2)'],
   [['--region', 'eu-west-1'], "Unknown option '--region'"],
+  [['--app', 'node app.js', '--assembly', 'cdk.out'], 'give --app or --assembly, not both'],
 ])('bad usage %j exits 2 with the reason and the usage, which has no AWS options', async (args, message) => {
   const result = await run(args);
   expect(result.code).toBe(2);
   expect(result.stderr).toContain(message);
-  expect(result.stderr).toContain('usage: npm start -- diagram [<state machine>] [--assembly <cdk.out>] [--svg <file.svg>]\n');
+  expect(result.stderr).toContain('usage: sdp diagram [<state machine>] [--app "<command>" | --assembly <dir>] [--synth] [--svg <file.svg>]\n');
   expect(result.stderr).not.toContain('--profile');
 });
 
 test('--help prints the usage and exits 0', async () => {
   const result = await run(['--help']);
   expect(result.code).toBe(0);
-  expect(result.stderr).toMatch(/^usage: npm start -- diagram /);
+  expect(result.stderr).toMatch(/^usage: sdp diagram /);
 });
 
 describe('--svg', () => {

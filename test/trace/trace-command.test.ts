@@ -4,10 +4,10 @@ import {
   DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, GetExecutionHistoryOutput, HistoryEvent, SFNClient, SFNServiceException,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CommandIo } from '../../tools/cli/commands/command';
-import { selectCommand } from '../../tools/cli/commands/index';
 import { buildTrace, ExecutionTrace, TraceSpan } from '../../tools/trace/execution-trace';
 import { formatTrace } from '../../tools/trace/format-trace';
+import { main } from '../../tools/cli/sdp';
+import { bufferedIo } from '../cli/buffered-io';
 import { pages, wordLengthHistory } from './word-length-history';
 
 interface Recorded {
@@ -42,15 +42,8 @@ function serve(history: Recorded): void {
 }
 
 async function trace(...args: string[]) {
-  const printed = { stdout: '', stderr: '' };
-  const io: CommandIo = {
-    stdout: { write: (text: string) => (printed.stdout += text) },
-    stderr: { write: (text: string) => (printed.stderr += text) },
-    sleep: async () => undefined,
-    now: () => 0,
-  };
-  const selected = selectCommand(['trace', ...args])!;
-  const status = await selected.command.execute(selected.args, io, () => new SFNClient({ region: 'ap-northeast-2' }));
+  const { io, printed } = bufferedIo();
+  const status = await main(['trace', ...args], io, () => new SFNClient({ region: 'ap-northeast-2' }));
   return { status, ...printed };
 }
 
@@ -251,7 +244,7 @@ describe('the text tree', () => {
   });
 });
 
-describe('npm start -- trace <execution arn>', () => {
+describe('sdp trace <execution arn>', () => {
   test('reads every page with the execution data and prints the tree; exit 0 for a succeeded execution', async () => {
     const history = recorded('succeeded');
     expect(history.pages.length).toBeGreaterThanOrEqual(2);
@@ -315,7 +308,7 @@ describe('npm start -- trace <execution arn>', () => {
     for (const args of [[], ['not-an-arn'], ['arn:aws:states:eu-west-1:123456789012:execution:S:x', '--max-iterations', 'many']]) {
       const run = await trace(...args);
       expect(run.status).toBe(2);
-      expect(run.stderr).toContain('usage: npm start -- trace <execution arn>');
+      expect(run.stderr).toContain('usage: sdp trace <execution arn>');
     }
     expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
   });

@@ -49,6 +49,38 @@ export function selectStack(stacks: AssemblyStack[], name?: string): AssemblySta
   return stack;
 }
 
+/**
+ * A resource's construct path, `<stack>/.../<construct>` without the L1's `Resource` child: from its
+ * `aws:cdk:path` metadata, which the template carries when the CDK CLI (or sdp) synthesizes, else from
+ * the `aws:cdk:logicalId` entries of the stack's metadata in the manifest, which every synth writes;
+ * `<stack>/<logical id>` when neither names it.
+ */
+export function constructPath(stack: AssemblyStack, logicalId: string): string {
+  const cdkPath = stack.template.Resources[logicalId]?.Metadata?.['aws:cdk:path'] ?? manifestPaths(stack).get(logicalId);
+  return typeof cdkPath === 'string' ? cdkPath.replace(/\/Resource$/, '') : `${stack.name}/${logicalId}`;
+}
+
+const manifestPathsByStack = new WeakMap<AssemblyStack, Map<string, string>>();
+
+/** The construct path of each logical id of a stack, from the manifest's metadata (or the file it points to). */
+function manifestPaths(stack: AssemblyStack): Map<string, string> {
+  let paths = manifestPathsByStack.get(stack);
+  if (paths) return paths;
+  const artifact = JSON.parse(fs.readFileSync(path.join(stack.assemblyDir, 'manifest.json'), 'utf8')).artifacts[stack.name];
+  const metadata: Record<string, Array<{ type: string; data: unknown }>> = {
+    ...artifact.metadata,
+    ...artifact.additionalMetadataFile && JSON.parse(fs.readFileSync(path.join(stack.assemblyDir, artifact.additionalMetadataFile), 'utf8')),
+  };
+  paths = new Map();
+  for (const [cdkPath, entries] of Object.entries(metadata)) {
+    for (const entry of entries) {
+      if (entry.type === 'aws:cdk:logicalId' && typeof entry.data === 'string') paths.set(entry.data, cdkPath.replace(/^\//, ''));
+    }
+  }
+  manifestPathsByStack.set(stack, paths);
+  return paths;
+}
+
 /** Logical ids of the template's resources of `type`. */
 export function resourcesOfType(template: CfnTemplate, type: string): string[] {
   return Object.keys(template.Resources).filter((id) => template.Resources[id].Type === type);

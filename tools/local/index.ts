@@ -2,6 +2,7 @@
 export * from '../assembly/cloud-assembly';
 export * from './history-events';
 export * from '../assembly/intrinsics';
+export * from '../assembly/synthesize';
 export * from './local-dynamodb';
 export * from './local-lambda';
 export * from './local-runner';

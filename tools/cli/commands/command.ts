@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 
@@ -35,6 +36,36 @@ export interface CommandIo {
   readonly sleep: (ms: number) => Promise<void>;
   /** Milliseconds since the epoch, for the elapsed time shown while waiting. */
   readonly now: () => number;
+  /** The process the command runs in. @default - this process ({@link processHost}) */
+  readonly host?: Host;
+}
+
+/** What a command reads of the process it runs in; tests pass their own. */
+export interface Host {
+  /** The working directory: relative paths, `cdk.json` and the app's synth are there. */
+  readonly cwd: string;
+  /** The environment the app's synth runs in. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The Node.js version, e.g. `24.11.0`. */
+  readonly nodeVersion: string;
+  /** Whether the package is installed where this one can load it (optional peer dependencies). */
+  hasPackage(name: string): boolean;
+}
+
+/** This process: its working directory, environment and Node.js, and the packages installed beside this one. */
+export function processHost(): Host {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    nodeVersion: process.versions.node,
+    // By the package.json on Node's search path, not require.resolve: ESM-only packages (fauxqs) export no CommonJS entry.
+    hasPackage: (name) => (require.resolve.paths(name) ?? []).some((dir) => fs.existsSync(path.join(dir, name, 'package.json'))),
+  };
+}
+
+/** The packages of `names` that `host` does not have, for one `npm install -D …` line. */
+export function missingPackages(host: Host, names: readonly string[]): string[] {
+  return names.filter((name) => !host.hasPackage(name));
 }
 
 /** What a command's `run` gets: the I/O plus a Step Functions client. */
@@ -88,7 +119,7 @@ export const AWS_OPTIONS_SYNOPSIS = '[--region <region>] [--profile <profile>]';
 /** Wraps a `CommandSpec` so that the table of commands holds them without knowing each one's options. */
 export function defineCommand<O extends AwsOptions>(spec: CommandSpec<O>): Command {
   const needsAws = spec.needsAws ?? true;
-  const usage = `usage: npm start -- ${spec.synopsis}${needsAws ? ` ${AWS_OPTIONS_SYNOPSIS}` : ''}\n\n${spec.description}`;
+  const usage = `usage: sdp ${spec.synopsis}${needsAws ? ` ${AWS_OPTIONS_SYNOPSIS}` : ''}\n\n${spec.description}`;
   return {
     synopsis: spec.synopsis,
     description: spec.description,
@@ -121,11 +152,11 @@ export function parseCommandLine<C extends ParseArgsConfig>(config: C) {
   }
 }
 
-/** Reads a JSON file named on the command line; a missing or malformed file is a `UsageError` naming the option. */
-export function readJson(file: string, option = '--input'): unknown {
+/** Reads a JSON file named on the command line (relative to `cwd`); a missing or malformed file is a `UsageError` naming the option. */
+export function readJson(file: string, option = '--input', cwd = process.cwd()): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read ${option} ${file}: ${(error as Error).message}`);
   }

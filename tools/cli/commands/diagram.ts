@@ -3,14 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { assemblyStateMachines, AssemblyStateMachine, selectStateMachines, stateMachineDiagram } from '../../diagram/assembly';
-import { createExampleApp } from '../../../examples/example-app';
-import { AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
+import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
+import { AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, processHost, UsageError } from './command';
 
-export interface DiagramOptions extends AwsOptions {
+export interface DiagramOptions extends AwsOptions, AssemblySource {
   /** Part of a state machine's id (`<stack>/<construct>`) or logical id. @default - every state machine */
   readonly stateMachine?: string;
-  /** A cloud assembly synthesized before. @default - the example app, synthesized into a temporary directory */
-  readonly assembly?: string;
   /** Where to write an SVG rendered by mermaid-cli's `mmdc`. @default - only the Mermaid text is printed */
   readonly svg?: string;
 }
@@ -19,10 +17,10 @@ export function parseDiagramArgs(args: readonly string[]): DiagramOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
     allowPositionals: true,
-    options: { assembly: { type: 'string' }, svg: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...ASSEMBLY_OPTIONS, svg: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (positionals.length > 1) throw new UsageError(`diagram takes at most one state machine (got ${positionals.length})`);
-  return { stateMachine: positionals[0], assembly: values.assembly, svg: values.svg };
+  return { stateMachine: positionals[0], svg: values.svg, ...assemblySource(values) };
 }
 
 /**
@@ -31,10 +29,8 @@ export function parseDiagramArgs(args: readonly string[]): DiagramOptions {
  */
 export async function diagram(options: DiagramOptions, deps: CommandDeps): Promise<number> {
   // Checked before synthesizing, which takes seconds.
-  const mmdc = options.svg === undefined ? undefined : findMmdc();
-  const machines = options.assembly === undefined
-    ? withExampleAssembly(deps, (dir) => assemblyStateMachines(dir))
-    : readAssembly(options.assembly);
+  const mmdc = options.svg === undefined ? undefined : findMmdc((deps.host ?? processHost()).cwd);
+  const machines = readAssembly(await assemblyDirOf(options, deps));
   const selected = select(machines, options.stateMachine);
   const diagrams = selected.map(stateMachineDiagram);
   deps.stdout.write(diagrams.join('\n'));
@@ -52,7 +48,7 @@ function readAssembly(dir: string): AssemblyStateMachine[] {
   try {
     return assemblyStateMachines(dir);
   } catch (error) {
-    throw new CommandError(`--assembly ${dir}: ${(error as Error).message}`, { cause: error });
+    throw new CommandError(`${dir}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -64,22 +60,10 @@ function select(machines: AssemblyStateMachine[], selector?: string): AssemblySt
   }
 }
 
-/** Synthesizes the example app into a temporary directory, reads it with `read` and removes it. */
-function withExampleAssembly<T>(deps: CommandDeps, read: (dir: string) => T): T {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-diagram-'));
-  try {
-    deps.stderr.write('synthesizing the example app (--assembly <cdk.out> reads one synthesized before)\n');
-    createExampleApp({ outdir: dir }).synth();
-    return read(dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** mermaid-cli's `mmdc`, from the project's `node_modules/.bin` or the PATH. */
-function findMmdc(): string {
+function findMmdc(projectDir: string): string {
   const executable = process.platform === 'win32' ? 'mmdc.cmd' : 'mmdc';
-  const dirs = [path.join(__dirname, '..', '..', 'node_modules', '.bin'), ...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d)];
+  const dirs = [path.join(projectDir, 'node_modules', '.bin'), ...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d)];
   const found = dirs.map((dir) => path.join(dir, executable)).find((file) => fs.existsSync(file));
   if (!found) {
     throw new CommandError('--svg needs mermaid-cli\'s mmdc, which is not installed: install it with '
@@ -103,10 +87,13 @@ function renderSvg(mmdc: string, mermaid: string, svgFile: string): void {
 }
 
 export const diagramCommand = defineCommand({
-  synopsis: 'diagram [<state machine>] [--assembly <cdk.out>] [--svg <file.svg>]',
-  description: 'Prints each state machine of the app as a Mermaid flowchart (offline: no AWS call). <state machine>: part of\n'
-    + '<stack>/<construct> or of the logical id. --assembly: read one synthesized before instead of synthesizing the\n'
-    + 'example app. --svg: also render the one matching state machine with mermaid-cli\'s mmdc, if installed.',
+  synopsis: `diagram [<state machine>] ${ASSEMBLY_SYNOPSIS} [--svg <file.svg>]`,
+  description: [
+    'Prints each state machine of the app as a Mermaid flowchart, read from its cloud assembly (offline: no AWS call).',
+    '  <state machine>      part of <stack>/<construct> or of the logical id (default: every state machine)',
+    ASSEMBLY_USAGE,
+    '  --svg <file.svg>     also render the one matching state machine with mermaid-cli\'s mmdc, if installed',
+  ].join('\n'),
   needsAws: false,
   parse: parseDiagramArgs,
   run: diagram,

@@ -1,26 +1,51 @@
-import { AWS_OPTIONS_SYNOPSIS, Command } from './command';
-import { diagramCommand } from './diagram';
-import { startCommand } from './start';
-import { statusCommand } from './status';
-import { traceCommand } from './trace';
+import type { Command } from './command';
 
-/** The commands, by the word that selects them; any other first argument goes to the local run. */
-export const COMMANDS: Readonly<Record<string, Command>> = {
-  start: startCommand,
-  status: statusCommand,
-  trace: traceCommand,
-  diagram: diagramCommand,
-};
-
-/** The command named by the first argument, with the arguments after it; undefined selects the local run. */
-export function selectCommand(argv: readonly string[]): { name: string; command: Command; args: string[] } | undefined {
-  const [first, ...args] = argv;
-  return first !== undefined && Object.hasOwn(COMMANDS, first) ? { name: first, command: COMMANDS[first], args } : undefined;
+/** A command as `sdp` lists it, loaded only when it runs. */
+export interface CommandEntry {
+  /** One line for `sdp --help`. */
+  readonly summary: string;
+  /** Optional peer dependencies the command's module loads, checked before loading it. @default - none */
+  readonly peers?: { readonly what: string; readonly packages: readonly string[] };
+  /**
+   * Loads the command's module. Each command loads its own on demand, so `status`, `trace` and `start`
+   * never load aws-cdk-lib or the local engines, and no command needs another's optional peers.
+   */
+  load(): Command;
 }
 
-/** The commands' synopses and descriptions, for the CLI's usage text. */
-export function commandsUsage(): string {
-  return Object.values(COMMANDS)
-    .map((c) => `\n  npm start -- ${c.synopsis}${c.needsAws ? ` ${AWS_OPTIONS_SYNOPSIS}` : ''}\n${c.description.replace(/^/gm, '    ')}`)
-    .join('\n');
+const SFN_CLIENT = { what: 'the AWS SDK\'s Step Functions client', packages: ['@aws-sdk/client-sfn'] };
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** The commands, by the word that selects them. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  run: {
+    summary: 'run a state machine of the app on this machine: its functions, tables, topics and queues in-process',
+    load: () => (require('./run') as typeof import('./run')).runCommand,
+  },
+  diagram: {
+    summary: 'print the app\'s state machines as Mermaid flowcharts',
+    load: () => (require('./diagram') as typeof import('./diagram')).diagramCommand,
+  },
+  start: {
+    summary: 'start an execution of a deployed state machine (--wait: until it stops)',
+    peers: SFN_CLIENT,
+    load: () => (require('./start') as typeof import('./start')).startCommand,
+  },
+  status: {
+    summary: 'print a deployed execution\'s status, output, error and cause as one JSON line',
+    peers: SFN_CLIENT,
+    load: () => (require('./status') as typeof import('./status')).statusCommand,
+  },
+  trace: {
+    summary: 'print a deployed execution\'s history as a tree of spans',
+    peers: SFN_CLIENT,
+    load: () => (require('./trace') as typeof import('./trace')).traceCommand,
+  },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The command named by the first argument, with the arguments after it; undefined when it names none. */
+export function selectCommand(argv: readonly string[]): { name: string; entry: CommandEntry; args: string[] } | undefined {
+  const [first, ...args] = argv;
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? { name: first, entry: COMMANDS[first], args } : undefined;
 }

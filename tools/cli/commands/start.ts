@@ -2,6 +2,7 @@ import { DescribeExecutionOutput, StartExecutionCommand } from '@aws-sdk/client-
 import {
   AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, readJson, UsageError, Writer,
 } from './command';
+import { executionNameProblem } from './execution-name';
 import {
   AwsCallError, callSfn, describeExecution, executionArn, parseJson, printLine, regionOfArn,
   resolveStateMachine, STOPPED_STATUSES,
@@ -24,23 +25,6 @@ const POLL_GROWTH = 1.5;
 /** How often the spinner turns on a terminal; polls stay on their own, slower schedule. */
 const SPINNER_INTERVAL_MS = 250;
 const SPINNER_FRAMES = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
-
-const NAME_MAX_LENGTH = 80;
-// What StartExecution rejects in a name: white space, brackets, wildcards, the listed special
-// characters, control characters, U+FFFE/U+FFFF and lone surrogates.
-const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\ufffe\uffff\ud800-\udfff]/u;
-
-/** Why `name` is not a valid execution name, or undefined when it is one. */
-export function executionNameProblem(name: string): string | undefined {
-  const length = [...name].length;
-  if (length < 1 || length > NAME_MAX_LENGTH) return `--name must be 1..${NAME_MAX_LENGTH} characters (got ${length})`;
-  const forbidden = NAME_FORBIDDEN.exec(name);
-  if (forbidden) {
-    return `--name must not contain white space, brackets, wildcards, control characters or any of " # % \\ ^ | ~ \` $ & , ; : / `
-      + `(got '${name}', which has ${JSON.stringify(forbidden[0])})`;
-  }
-  return undefined;
-}
 
 export function parseStartArgs(args: readonly string[]): StartOptions {
   const { values, positionals } = parseCommandLine({
@@ -170,6 +154,6 @@ function alreadyExists(stateMachineArn: string, name: string, error: AwsCallErro
   return new CommandError([
     `StartExecution failed: ExecutionAlreadyExists: an execution named '${name}' exists with a different input, or stopped less than 90 days ago,`,
     'so this key cannot start another one. Use another --name to start a new execution, or look at the existing one:',
-    `  npm start -- status ${executionArn(stateMachineArn, name)}`,
+    `  sdp status ${executionArn(stateMachineArn, name)}`,
   ].join('\n'), { cause: error });
 }

@@ -1,0 +1,155 @@
+import { assemblyStateMachines, AssemblyStateMachine } from '../../diagram/assembly';
+import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
+import {
+  AwsOptions, CommandDeps, CommandError, defineCommand, Host, missingPackages, parseCommandLine, processHost, readJson, UsageError,
+} from './command';
+import { executionNameProblem } from './execution-name';
+
+export interface RunOptions extends AwsOptions, AssemblySource {
+  /** Part of the state machine's construct path or logical id. @default - the only state machine (of `stack`) */
+  readonly stateMachine?: string;
+  /** The stack whose state machine runs. @default - any stack */
+  readonly stack?: string;
+  /** The JSON file holding the execution input. @default - `{}`; with `scheduled`, the schedule's input */
+  readonly inputFile?: string;
+  /** The execution name. @default - a random UUID */
+  readonly name?: string;
+  /** Runs with the input of the schedule or rule that starts the state machine, read from the template. @default false */
+  readonly scheduled: boolean;
+  /** How long a received message stays invisible locally, in seconds. @default 5 */
+  readonly visibilityTimeoutSeconds: number;
+  /** Prints one JSON document `{ status, output, error, cause, ... }` instead of the result line. @default false */
+  readonly json: boolean;
+}
+
+/** What the local run loads; optional peers of this package. */
+export const LOCAL_ENGINES = [
+  'aws-local-stepfunctions', 'dynalite', 'fauxqs',
+  '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-sns', '@aws-sdk/client-sqs',
+] as const;
+
+/** fauxqs, the local SNS/SQS/S3, stores messages with node:sqlite, which Node.js has without a flag since 22.13. */
+const MIN_NODE_VERSION = [22, 13] as const;
+
+const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
+
+export function parseRunArgs(args: readonly string[]): RunOptions {
+  const { values, positionals } = parseCommandLine({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      ...ASSEMBLY_OPTIONS,
+      'stack': { type: 'string' },
+      'input': { type: 'string' },
+      'name': { type: 'string' },
+      'scheduled': { type: 'boolean' },
+      'visibility-timeout': { type: 'string' },
+      'json': { type: 'boolean' },
+      'help': { type: 'boolean', short: 'h' },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`run takes at most one state machine (got ${positionals.length})`);
+  const nameProblem = values.name === undefined ? undefined : executionNameProblem(values.name);
+  if (nameProblem) throw new UsageError(nameProblem);
+  const visibility = values['visibility-timeout'];
+  const visibilityTimeoutSeconds = visibility === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS : Number(visibility);
+  if (!/^\d+$/.test(visibility ?? '0') || visibilityTimeoutSeconds > 43_200) {
+    throw new UsageError(`--visibility-timeout must be a whole number of seconds, 0..43200 (got '${visibility}')`);
+  }
+  return {
+    stateMachine: positionals[0],
+    stack: values.stack,
+    inputFile: values.input,
+    name: values.name,
+    scheduled: values.scheduled ?? false,
+    visibilityTimeoutSeconds,
+    json: values.json ?? false,
+    ...assemblySource(values),
+  };
+}
+
+/**
+ * Runs a state machine of the app locally: checks the input, Node.js and the local engines,
+ * synthesizes (or reuses, or reads) the assembly, chooses the state machine, then hands over to
+ * the local run, which is loaded only now.
+ */
+export async function run(options: RunOptions, deps: CommandDeps): Promise<number> {
+  const host = deps.host ?? processHost();
+  const input = options.inputFile === undefined ? undefined : readJson(options.inputFile, '--input', host.cwd);
+  if (options.scheduled && input !== undefined && !Array.isArray((input as { items?: unknown } | null)?.items)) {
+    throw new UsageError('--scheduled --input <file>: the file must hold { "items": [...] }, which are put where the schedule\'s itemsUri points');
+  }
+  checkLocalEngines(host);
+  const assemblyDir = await assemblyDirOf(options, deps);
+  const machine = chooseStateMachine(assemblyStateMachines(assemblyDir), options.stateMachine, options.stack);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runLocally } = require('./run-locally') as typeof import('./run-locally');
+  return runLocally({ ...options, assemblyDir, machine, input }, deps);
+}
+
+/** Throws, in one line, what this machine lacks for the local run: a recent enough Node.js, the engines to install. */
+export function checkLocalEngines(host: Host): void {
+  const [major, minor] = host.nodeVersion.split('.').map(Number);
+  if (major < MIN_NODE_VERSION[0] || (major === MIN_NODE_VERSION[0] && minor < MIN_NODE_VERSION[1])) {
+    throw new CommandError(`sdp run needs Node.js ${MIN_NODE_VERSION.join('.')} or later (fauxqs, the local SNS/SQS, uses node:sqlite); `
+      + `this is Node.js ${host.nodeVersion}`);
+  }
+  const missing = missingPackages(host, LOCAL_ENGINES);
+  if (missing.length > 0) throw new CommandError(`sdp run needs the local engines: npm install -D ${missing.join(' ')}`);
+}
+
+/**
+ * The state machine to run: the one whose id (`<stack>/<construct>`) or logical id is `selector`, else
+ * the one that contains it, among those of `stack` (all stacks without one). None or several is an
+ * error that lists the candidates.
+ */
+export function chooseStateMachine(machines: readonly AssemblyStateMachine[], selector?: string, stack?: string): AssemblyStateMachine {
+  const list = (found: readonly AssemblyStateMachine[]) => found.map((m) => `  ${m.id}  (${m.logicalId})`).join('\n');
+  let candidates = machines;
+  if (stack !== undefined) {
+    candidates = machines.filter((m) => m.stackName === stack);
+    if (candidates.length === 0) {
+      const stacks = [...new Set(machines.map((m) => m.stackName))].join(', ') || 'none';
+      throw new CommandError(`no state machine in a stack '${stack}' (stacks with state machines: ${stacks})`);
+    }
+  }
+  if (candidates.length === 0) throw new CommandError('the app has no state machine');
+  if (selector !== undefined) {
+    const exact = candidates.filter((m) => m.id === selector || m.logicalId === selector);
+    const matches = exact.length > 0 ? exact : candidates.filter((m) => m.id.includes(selector) || m.logicalId.includes(selector));
+    if (matches.length === 0) throw new CommandError(`no state machine matches '${selector}'; there are:\n${list(candidates)}`);
+    candidates = matches;
+  }
+  if (candidates.length > 1) {
+    throw new CommandError(`${selector === undefined ? 'there are' : `'${selector}' matches`} ${candidates.length} state machines; `
+      + `name one by a part of its path or its logical id${stack === undefined ? ', or give --stack' : ''}:\n${list(candidates)}`);
+  }
+  return candidates[0];
+}
+
+export const runCommand = defineCommand({
+  synopsis: `run [<state machine>] ${ASSEMBLY_SYNOPSIS} [--stack <name>] [--input <file.json>] [--name <id>] [--scheduled] `
+    + '[--visibility-timeout <s>] [--json]',
+  description: [
+    'Runs a state machine of the app on this machine, from its cloud assembly: the functions\' bundled code in-process,',
+    'DynamoDB on an embedded dynalite, SNS, SQS and S3 on an embedded fauxqs. Prints the execution\'s trace to stderr.',
+    '  <state machine>      part of its <stack>/<construct> path or of its logical id (default: the only one)',
+    ASSEMBLY_USAGE,
+    '  --stack <name>       choose among the state machines of this stack',
+    '  --input <file>       the execution input (JSON; default {})',
+    '  --name <id>          the execution name (default: a random UUID)',
+    '  --scheduled          run with the input of the EventBridge schedule or rule that starts the state machine, read',
+    '                       from the template; when that input has an itemsUri s3://<bucket>/<key>, the --input file\'s',
+    '                       { "items": [...] } are put there in the local S3 first',
+    `  --visibility-timeout <s> how long a received message stays invisible locally (default ${DEFAULT_VISIBILITY_TIMEOUT_SECONDS}; the template's is minutes)`,
+    '  --json               print { status, output, error, cause, executionArn, stateMachine, stack, queues, tables } instead',
+    '',
+    'Result, the last line of stdout: the execution output as one JSON line. For a stack whose functions are fed from',
+    'queues, the queues are drained first and the line is { output, queues, tables }: for each such queue (by construct',
+    'path) its messages, processed, deadLettered, received, failedRecords and invocations; for each table its item count.',
+    'Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.',
+  ].join('\n'),
+  needsAws: false,
+  parse: parseRunArgs,
+  run,
+});
