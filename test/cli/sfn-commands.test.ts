@@ -83,7 +83,7 @@ describe('dispatch', () => {
     for (const command of ['start', 'status', 'trace']) {
       const { io, printed } = bufferedIo(host);
       expect(await main([command, EXECUTION], io)).toBe(2);
-      expect(printed).toEqual({ stdout: '', stderr: `sdp ${command} needs the AWS SDK's Step Functions client: npm install -D @aws-sdk/client-sfn\n` });
+      expect(printed).toEqual({ stdout: '', stderr: `error: sdp ${command} needs the AWS SDK's Step Functions client: npm install -D @aws-sdk/client-sfn\n` });
     }
   });
 });

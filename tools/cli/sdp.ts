@@ -39,7 +39,7 @@ export async function main(argv: readonly string[], io: CommandIo, createClient 
   const { name, entry, args } = selected;
   const missing = entry.peers ? missingPackages(io.host ?? processHost(), entry.peers.packages) : [];
   if (missing.length > 0) {
-    io.stderr.write(`sdp ${name} needs ${entry.peers!.what}: npm install -D ${missing.join(' ')}\n`);
+    io.stderr.write(`error: sdp ${name} needs ${entry.peers!.what}: npm install -D ${missing.join(' ')}\n`);
     return EXIT.cannotRun;
   }
   return entry.load().execute(args, io, createClient);
