@@ -112,14 +112,28 @@ function traceMilliseconds(iterations: number): { events: number; ms: number } {
   return { events: events.length, ms: median(times) };
 }
 
+/** Wall time of one `npm start` (the example's local run, as a user runs it), in seconds. */
+function npmStartSeconds(...args: string[]): number {
+  const start = performance.now();
+  const run = spawnSync('npm', ['start', '--silent', '--', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+  const seconds = (performance.now() - start) / 1000;
+  if (run.status !== 0 || run.stdout.trim() !== '{"totalLength":39}') throw new Error(`npm start ${args.join(' ')} failed (${run.status}):\n${run.stderr}`);
+  return seconds;
+}
+
 async function main(): Promise<void> {
   handlerEnvironment.POWERTOOLS_LOG_LEVEL = 'WARN';
   const rows: [string, string, string][] = [];
 
-  const { example, empty } = synthTimes('npx ts-node --prefer-ts-exts bin/app.ts', 'npx ts-node --prefer-ts-exts bench/empty-app.ts');
+  const exampleApp = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).app as string;
+  const { example, empty } = synthTimes(exampleApp, 'npx ts-node --prefer-ts-exts bench/empty-app.ts');
   rows.push([`cdk synth, example app (median of ${SYNTH_RUNS})`, `${example.toFixed(2)} s`, '']);
   rows.push([`cdk synth, empty app, same aws-cdk-lib (median of ${SYNTH_RUNS})`, `${empty.toFixed(2)} s`, '']);
   rows.push(['ratio example / empty', `${(example / empty).toFixed(2)}×`, '≤ 1.5×']);
+
+  rows.push(['`npm start`, synthesizing (`--synth`)', `${npmStartSeconds('--synth').toFixed(2)} s`, '']);
+  const again = median(Array.from({ length: RUNS }, () => npmStartSeconds()));
+  rows.push([`\`npm start\` again, nothing changed (median of ${RUNS})`, `${again.toFixed(2)} s`, '< 5 s']);
 
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-'));
   createExampleApp({ outdir: assemblyDir }).synth();

@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { readCloudAssembly, resourcesOfType } from '../assembly/cloud-assembly';
+import { AssemblyStack, constructPath, readCloudAssembly, resourcesOfType } from '../assembly/cloud-assembly';
 import { IntrinsicResolver } from '../assembly/intrinsics';
 import { AslDefinition, toMermaid } from './mermaid';
 
@@ -20,10 +18,8 @@ export interface AssemblyStateMachine {
 export function assemblyStateMachines(assemblyDir: string): AssemblyStateMachine[] {
   return readCloudAssembly(assemblyDir).flatMap((stack) => {
     const resolver = new IntrinsicResolver(stack.template);
-    const paths = constructPaths(assemblyDir, stack.name);
     return resourcesOfType(stack.template, 'AWS::StepFunctions::StateMachine').map((logicalId) => {
-      const resource = stack.template.Resources[logicalId];
-      const id = stateMachineId(stack.name, logicalId, resource.Metadata?.['aws:cdk:path'] ?? paths.get(logicalId));
+      const id = stateMachineId(stack, logicalId);
       try {
         return { id, stackName: stack.name, logicalId, definition: resolver.stateMachineDefinition(logicalId) as AslDefinition };
       } catch (error) {
@@ -53,34 +49,11 @@ export function selectStateMachines(machines: readonly AssemblyStateMachine[], s
 }
 
 /**
- * The construct path of each logical id of a stack, from the `aws:cdk:logicalId` entries of the
- * stack's metadata in the manifest (or the file it points to), which every synth writes: the
- * templates carry `aws:cdk:path` only when the CDK CLI synthesizes.
+ * The construct path without the L2's own `StateMachine` child, so
+ * `WordLengthExample/WordLength/StateMachine` is named after the workflow construct.
  */
-function constructPaths(assemblyDir: string, stackName: string): Map<string, string> {
-  const artifact = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8')).artifacts[stackName];
-  const metadata: Record<string, Array<{ type: string; data: unknown }>> = {
-    ...artifact.metadata,
-    ...artifact.additionalMetadataFile && JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.additionalMetadataFile), 'utf8')),
-  };
-  const paths = new Map<string, string>();
-  for (const [constructPath, entries] of Object.entries(metadata)) {
-    for (const entry of entries) {
-      if (entry.type === 'aws:cdk:logicalId' && typeof entry.data === 'string') paths.set(entry.data, constructPath.replace(/^\//, ''));
-    }
-  }
-  return paths;
-}
-
-/**
- * The construct path without the L1's `Resource` and the L2's own `StateMachine` child, so
- * `WordLengthExample/WordLength/StateMachine/Resource` is named after the workflow construct;
- * `<stack>/<logical id>` when the assembly has no path.
- */
-function stateMachineId(stackName: string, logicalId: string, cdkPath: unknown): string {
-  if (typeof cdkPath !== 'string') return `${stackName}/${logicalId}`;
-  const parts = cdkPath.split('/');
-  if (parts.at(-1) === 'Resource') parts.pop();
+function stateMachineId(stack: AssemblyStack, logicalId: string): string {
+  const parts = constructPath(stack, logicalId).split('/');
   if (parts.at(-1) === 'StateMachine' && parts.length > 2) parts.pop();
   return parts.join('/');
 }
