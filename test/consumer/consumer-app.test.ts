@@ -143,6 +143,12 @@ describe('an app that installed the tarball', () => {
     expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
     expect(result.stdout.trim().split('\n').pop()).toBe('{"total":20}');
   });
+
+  test('a plain JavaScript app loads each entry', () => {
+    const entries = ['serverless-distributed-processing', 'serverless-distributed-processing/handlers', 'serverless-distributed-processing/local'];
+    const script = `for (const e of ${JSON.stringify(entries)}) console.log(e, Object.keys(require(e)).length > 0);`;
+    expect(succeed('node', ['-e', script]).trim().split('\n')).toEqual(entries.map((e) => `${e} true`));
+  });
 });
 
 describe('the same app with the library installed by path', () => {
