@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readCloudAssembly } from '../tools/assembly/cloud-assembly';
+import { functionCodeDir, readCloudAssembly } from '../tools/assembly/cloud-assembly';
 import { handlerEnvironment } from '../tools/local/local-lambda';
 import { LocalRunner } from '../tools/local/local-runner';
 import { batchEntries, chunkJob } from '../lambdas/split-job';
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   for (const stack of readCloudAssembly(assemblyDir)) {
     for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
-      const bundle = path.join(assemblyDir, `asset.${String(resource.Properties!.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+      const bundle = path.join(functionCodeDir(stack, logicalId)!, 'index.js');
       rows.push([`bundle ${stack.name}/${logicalId} (minified index.js)`, `${(fs.statSync(bundle).size / 1024).toFixed(1)} KiB`, '≤ 64 KiB']);
     }
   }

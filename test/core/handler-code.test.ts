@@ -4,17 +4,17 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { entryCode, HANDLER_RUNTIME, handlerBundlesDir, libraryHandlerCode } from '../../lib/core/handler-code';
+import { functionCodeDir, readCloudAssembly, resourcesOfType } from '../../tools/assembly/cloud-assembly';
 
 /** Synthesizes one function with `code` and returns its bundled `index.js`. */
 function bundleOf(code: lambda.Code): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-code-'));
   const stack = new Stack(new App({ outdir }), 'Code');
   new lambda.Function(stack, 'Fn', { code, handler: 'index.handler', runtime: HANDLER_RUNTIME });
-  const assembly = stack.node.root as App;
-  const template = assembly.synth().getStackByName('Code').template;
-  const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
-  // An in-process synth records no asset path in the metadata; the staged directory is named after the S3 key.
-  return fs.readFileSync(path.join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js'), 'utf8');
+  (stack.node.root as App).synth();
+  const [assembled] = readCloudAssembly(outdir);
+  const [fn] = resourcesOfType(assembled.template, 'AWS::Lambda::Function');
+  return fs.readFileSync(path.join(functionCodeDir(assembled, fn)!, 'index.js'), 'utf8');
 }
 
 test('an entry file is bundled into one minified CommonJS index.js with its source map', () => {

@@ -81,6 +81,20 @@ function manifestPaths(stack: AssemblyStack): Map<string, string> {
   return paths;
 }
 
+/**
+ * The directory of a function's code asset in the assembly, or undefined for inline or imported code.
+ * The CDK CLI records it in the resource's metadata; an in-process synth does not, but names it
+ * `asset.<hash>` after the S3 key all the same.
+ */
+export function functionCodeDir(stack: AssemblyStack, logicalId: string): string | undefined {
+  const resource = stack.template.Resources[logicalId];
+  const s3Key = resource.Properties?.Code?.S3Key;
+  const assetPath = resource.Metadata?.['aws:asset:path']
+    ?? (typeof s3Key === 'string' && s3Key.endsWith('.zip') ? `asset.${s3Key.slice(0, -'.zip'.length)}` : undefined);
+  const dir = assetPath === undefined ? undefined : path.resolve(stack.assemblyDir, assetPath);
+  return dir !== undefined && fs.existsSync(dir) ? dir : undefined;
+}
+
 /** Logical ids of the template's resources of `type`. */
 export function resourcesOfType(template: CfnTemplate, type: string): string[] {
   return Object.keys(template.Resources).filter((id) => template.Resources[id].Type === type);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { AssemblyStack } from '../assembly/cloud-assembly';
+import { AssemblyStack, functionCodeDir } from '../assembly/cloud-assembly';
 import { IntrinsicResolver } from '../assembly/intrinsics';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown> | unknown;
@@ -86,16 +86,11 @@ export class LocalLambdaRuntime {
     const cached = this.loaded.get(logicalId);
     if (cached) return cached;
     const props = this.stack.template.Resources[logicalId].Properties ?? {};
-    // The CLI records the asset directory in metadata; an in-process synth does not, but names it `asset.<hash>` all the same.
-    const s3Key = typeof props.Code?.S3Key === 'string' ? props.Code.S3Key : undefined;
-    const assetPath = this.stack.template.Resources[logicalId].Metadata?.['aws:asset:path']
-      ?? (s3Key?.endsWith('.zip') ? `asset.${s3Key.slice(0, -'.zip'.length)}` : undefined);
-    if (!assetPath || !fs.existsSync(path.resolve(this.stack.assemblyDir, assetPath))) {
-      throw new Error(`function ${logicalId} has no code asset in the assembly (inline or imported code cannot run locally)`);
-    }
+    const codeDir = functionCodeDir(this.stack, logicalId);
+    if (!codeDir) throw new Error(`function ${logicalId} has no code asset in the assembly (inline or imported code cannot run locally)`);
     const handlerSpec = String(props.Handler ?? 'index.handler');
     const exportName = handlerSpec.slice(handlerSpec.lastIndexOf('.') + 1);
-    const modulePath = path.join(path.resolve(this.stack.assemblyDir, assetPath), handlerSpec.slice(0, handlerSpec.lastIndexOf('.')));
+    const modulePath = path.join(codeDir, handlerSpec.slice(0, handlerSpec.lastIndexOf('.')));
     const file = ['.js', '.cjs', '.mjs'].map((ext) => modulePath + ext).find((f) => fs.existsSync(f));
     if (!file) throw new Error(`function ${logicalId}: handler module ${modulePath}.js not found in its asset`);
 
