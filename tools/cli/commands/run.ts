@@ -29,7 +29,7 @@ export const LOCAL_ENGINES = [
 ] as const;
 
 /** fauxqs, the local SNS/SQS/S3, stores messages with node:sqlite, which Node.js has without a flag since 22.13. */
-const MIN_NODE_VERSION = [22, 13] as const;
+export const MIN_NODE_VERSION = [22, 13] as const;
 
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
 
