@@ -1,15 +1,14 @@
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.json');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The example app imports the package by name, as users do; tests run it against the sources (tsconfig.json's paths).
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   // Type checking is `tsc --noEmit` in `npm test`; transpiling only keeps jest fast.
-  // The example app imports the package by name, as users do; tests run it against the sources.
-  moduleNameMapper: {
-    '^serverless-distributed-processing$': '<rootDir>/lib/index.ts',
-    '^serverless-distributed-processing/handlers$': '<rootDir>/handlers/index.ts',
-    '^serverless-distributed-processing/local$': '<rootDir>/tools/local/index.ts',
-  },
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { register } from 'tsconfig-paths';
+import { loadConfig, register } from 'tsconfig-paths';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -15,7 +15,9 @@ const root = path.join(__dirname, '..', '..');
 export default function globalSetup(): void {
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-handler-bundles.js')], { stdio: 'inherit' });
   // The example app imports the package by name, as users do: from the sources here, as jest's moduleNameMapper does for tests.
-  register({ baseUrl: root, paths: { 'serverless-distributed-processing': ['lib/index.ts'], 'serverless-distributed-processing/handlers': ['handlers/index.ts'] } });
+  const config = loadConfig(root);
+  if (config.resultType === 'failed') throw new Error(`tsconfig.json: ${config.message}`);
+  register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
   const { createExampleApp } = require('../../examples/example-app') as typeof import('../../examples/example-app');
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-assembly-'));
   createExampleApp({ outdir: assemblyDir }).synth();
