@@ -24,6 +24,12 @@ export interface LocalRunnerOptions {
    * @default - the template's
    */
   readonly visibilityTimeoutSeconds?: number;
+  /**
+   * Longest a Wait state waits locally, in seconds: a poll loop's interval is there for AWS's costs, not for what a
+   * local run checks.
+   * @default - as the definition says
+   */
+  readonly maxWaitSeconds?: number;
 }
 
 /** What draining a stack's queues did. */
@@ -90,9 +96,13 @@ export class LocalRunner {
     readonly dynamodb: LocalDynamoDb,
     readonly lambda: LocalLambdaRuntime,
     private readonly resolver: IntrinsicResolver,
+    private readonly options: LocalRunnerOptions,
     /** The SNS/SQS emulator, when the stack has topics or queues. */
     readonly snsSqs?: LocalSnsSqs,
   ) {}
+
+  /** The pollers of the stack's SQS event sources, once started. */
+  private pollers?: Array<{ id: string; queue: { logicalId: string; url: string; arn: string }; poller: SqsPoller }>;
 
   private static running = false;
 
@@ -130,7 +140,7 @@ export class LocalRunner {
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
       });
-      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack), new IntrinsicResolver(stack.template), snsSqs);
+      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack), new IntrinsicResolver(stack.template), options, snsSqs);
     } catch (error) {
       await snsSqs?.stop();
       await dynamodb.stop();
@@ -171,13 +181,14 @@ export class LocalRunner {
   }
 
   /**
-   * Runs a poller for every SQS event source mapping of the stack until every
-   * source queue is empty (delivered, or moved to its dead-letter queue).
+   * Starts a poller for every SQS event source mapping of the stack, in the background, so workers
+   * process messages while an execution runs (a workflow that waits for its workers needs them).
    */
-  async drainQueues(): Promise<DrainResult> {
+  startWorkers(): void {
+    if (this.pollers) return;
     if (!this.snsSqs) throw new Error(`stack ${this.stack.name} has no queues`);
     const snsSqs = this.snsSqs;
-    const pollers = this.queueEventSources().map(({ id, queue, properties: p }) => ({
+    this.pollers = this.queueEventSources().map(({ id, queue, properties: p }) => ({
       id,
       queue,
       poller: new SqsPoller(snsSqs.sqs, this.lambda, {
@@ -189,6 +200,18 @@ export class LocalRunner {
         maxConcurrency: p.ScalingConfig?.MaximumConcurrency,
       }),
     }));
+    for (const { poller } of this.pollers) poller.start();
+  }
+
+  /**
+   * Runs the pollers (starting them if {@link startWorkers} has not) until every source queue is empty
+   * (delivered, or moved to its dead-letter queue); the counts are of what they did since they started.
+   */
+  async drainQueues(): Promise<DrainResult> {
+    this.startWorkers();
+    const pollers = this.pollers!;
+    // The counts are of this drain: the next run starts fresh pollers.
+    this.pollers = undefined;
     await Promise.all(pollers.map(({ poller }) => poller.drain()));
     const deadLettered = await this.deadLetterCounts();
     const queues: Record<string, QueueDrain> = {};
@@ -294,7 +317,7 @@ export class LocalRunner {
     const input = request.input as any;
 
     const execution = new StateMachine(definition).run(input, {
-      overrides: { taskResourceLocalHandlers },
+      overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },
       context: {
         Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
@@ -329,8 +352,22 @@ export class LocalRunner {
     }
   }
 
+  /** Each Wait state's local wait in milliseconds, when `maxWaitSeconds` shortens it. */
+  private waitTimeOverrides(definition: any): Record<string, number> | undefined {
+    const max = this.options.maxWaitSeconds;
+    if (max === undefined) return undefined;
+    const overrides: Record<string, number> = {};
+    for (const [name, state] of allStates(definition)) {
+      if (state.Type !== 'Wait') continue;
+      // A timestamp or a path is only known when the state runs: bounded all the same.
+      overrides[name] = typeof state.Seconds === 'number' ? Math.min(state.Seconds, max) * 1000 : max * 1000;
+    }
+    return overrides;
+  }
+
   async stop(): Promise<void> {
     try {
+      await Promise.all((this.pollers ?? []).map(({ poller }) => poller.stop()));
       await this.snsSqs?.stop();
       await this.dynamodb.stop();
     } finally {

@@ -43,17 +43,36 @@ export interface PollerStats {
 export class SqsPoller {
   readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, processed: 0, failedRecords: 0, receives: {}, sqsRequests: 0 };
   private readonly processedIds = new Set<string>();
+  private lanes?: Promise<void[]>;
+  /** Set by {@link drain}: lanes stop once the queue is empty instead of waiting for more messages. */
+  private draining = false;
+  private stopped = false;
 
   constructor(private readonly sqs: SQSClient, private readonly lambda: LocalLambdaRuntime, readonly settings: SqsEventSourceSettings) {}
 
-  /** Polls until the queue has neither visible nor in-flight messages. */
+  /**
+   * Starts polling in the background, as an event source mapping does once created: messages sent
+   * later (by a workflow that runs meanwhile) are received too.
+   */
+  start(): void {
+    this.lanes ??= Promise.all(Array.from({ length: this.settings.maxConcurrency ?? 5 }, () => this.lane()));
+  }
+
+  /** Polls (starting if need be) until the queue has neither visible, in-flight nor delayed messages, then stops. */
   async drain(): Promise<void> {
-    const lanes = Array.from({ length: this.settings.maxConcurrency ?? 5 }, () => this.lane());
-    await Promise.all(lanes);
+    this.draining = true;
+    this.start();
+    await this.lanes;
+  }
+
+  /** Stops polling as soon as the invocations in progress end, whatever is left in the queue. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.lanes;
   }
 
   private async lane(): Promise<void> {
-    for (;;) {
+    while (!this.stopped) {
       this.stats.sqsRequests += 1;
       const { Messages = [] } = await this.sqs.send(new ReceiveMessageCommand({
         QueueUrl: this.settings.queueUrl,
@@ -66,7 +85,7 @@ export class SqsPoller {
         await this.invoke(Messages);
         continue;
       }
-      if (await this.isEmpty()) return;
+      if (this.draining && await this.isEmpty()) return;
       // Messages in flight elsewhere, or waiting out their visibility timeout.
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
