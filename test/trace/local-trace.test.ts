@@ -129,6 +129,6 @@ describe('a local run traces like the same run on AWS', () => {
     expect(local.spans[0]).toMatchObject({ status: 'FAILED', attributes: { error: 'WordValidationError' } });
     const text = formatTrace(local);
     expect(text).toMatch(/FAILED\s+MapItems\[1\] \(MapIteration\)\n\s+error: WordValidationError\n/);
-    expect(text).toMatch(/cause: \{"errorType":"WordValidationError","errorMessage":"item\.word must be a string \(got undefined\)"/);
+    expect(text).toMatch(/MapItem \(Task\)\n\s+error: WordValidationError\n\s+cause: item\.word must be a string \(got undefined\)\n/);
   });
 });

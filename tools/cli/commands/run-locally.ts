@@ -45,7 +45,9 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     } else if (succeeded) {
       io.stdout.write(`${JSON.stringify(drained ? { output: execution.output, queues, tables } : execution.output)}\n`);
     }
-    if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\ncause: ${execution.cause}\n`);
+    // The whole cause once: here, or with --json in the document on stdout (the trace shows it in one line).
+    const cause = request.json || execution.cause === undefined ? '' : `cause: ${execution.cause}\n`;
+    if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\n${cause}`);
     const deadLettered = Object.values(drained?.queues ?? {}).filter((q) => q.deadLettered > 0);
     for (const queue of deadLettered) {
       io.stderr.write(`${queue.deadLettered} message(s) dead-lettered in ${constructPath(runner.stack, queue.deadLetterQueue!)}\n`);
