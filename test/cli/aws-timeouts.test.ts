@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { main } from '../../tools/cli/sdp';
 import { bufferedIo } from './buffered-io';
 
@@ -74,4 +75,19 @@ test('the timeouts are checked with the other arguments, before any call', async
     expect(result.stderr).toContain(`--connect-timeout must be a positive number of seconds (got '${value}')\n\nusage: sdp status`);
   }
   expect(connections).toHaveLength(0);
+});
+
+test('a connection that is never established is reported with the connect timeout', async () => {
+  // The SDK's HTTP handler's error when connecting takes longer than connectionTimeout (no endpoint here
+  // lets a test wait for a connection that never completes: the sandbox's network accepts every address).
+  const error = Object.assign(new Error('@smithy/node-http-handler - the request socket did not establish a connection with the server '
+    + 'within the configured timeout of 5000 ms.'), { name: 'TimeoutError', $metadata: { attempts: 3 } });
+  const { io, printed } = bufferedIo();
+  const code = await main(['status', EXECUTION], io, () => ({ send: () => Promise.reject(error) }) as unknown as SFNClient);
+  expect({ code, ...printed }).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'error: DescribeExecution timed out: no connection within the connect timeout of 5 s (3 attempts); --connect-timeout <s> sets it. '
+      + 'Check the network, and the endpoint (AWS_ENDPOINT_URL*) if one is set\n',
+  });
 });
