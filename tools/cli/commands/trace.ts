@@ -78,7 +78,8 @@ export const traceCommand = defineCommand({
   synopsis: 'trace <execution arn> [--json] [--max-iterations <n>]',
   description: [
     'Prints an execution\'s history as a tree of spans: one per state, Map iterations and Parallel branches under their state,',
-    'with start offset, duration, status, retries, and the error and cause where it failed.',
+    'with start offset, duration, status, retries, and the error where it failed; a cause once, in one line, where it arose',
+    '(a Lambda error by its message: --json, or sdp status, has it whole, with the stack trace).',
     '  --json               print { traceId, spans: [{ traceId, spanId, parentSpanId, name, kind, start, end, status, attributes }] }',
     '  --max-iterations <n> iterations of a Map listed one by one (default 20); failed ones are always listed',
   ].join('\n'),
