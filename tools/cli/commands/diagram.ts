@@ -20,12 +20,12 @@ export function parseDiagramArgs(args: readonly string[], host: Pick<Host, 'cwd'
     options: { ...ASSEMBLY_OPTIONS, svg: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (positionals.length > 1) throw new UsageError(`diagram takes at most one state machine (got ${positionals.length})`);
-  if (values.svg !== undefined) checkWritableDir(values.svg, host.cwd);
+  if (values.svg !== undefined) checkSvgDir(values.svg, host.cwd);
   return { stateMachine: positionals[0], svg: values.svg, ...assemblySource(values) };
 }
 
 /** The directory `--svg <file>` writes into must exist, checked now rather than by mmdc after the synth. */
-function checkWritableDir(file: string, cwd: string): void {
+function checkSvgDir(file: string, cwd: string): void {
   const dir = path.dirname(path.resolve(cwd, file));
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--svg ${file}: there is no directory ${dir} to write it in`);

@@ -76,18 +76,17 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
 }
 
 /**
- * Runs a state machine of the app locally (the arguments, the input among them, are checked): checks Node.js and the local engines,
+ * Runs a state machine of the app locally, its arguments (the input among them) checked when parsed: checks Node.js and the local engines,
  * synthesizes (or reuses, or reads) the assembly, chooses the state machine, then hands over to
  * the local run, which is loaded only now.
  */
 export async function run(options: RunOptions, deps: CommandDeps): Promise<number> {
-  const { input } = options;
   checkLocalEngines(deps.host ?? processHost());
   const assemblyDir = await assemblyDirOf(options, deps);
   const machine = chooseStateMachine(assemblyStateMachines(assemblyDir), options.stateMachine, options.stack);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runLocally } = require('./run-locally') as typeof import('./run-locally');
-  return runLocally({ ...options, assemblyDir, machine, input }, deps);
+  return runLocally({ ...options, assemblyDir, machine }, deps);
 }
 
 /** Throws, in one line, what this machine lacks for the local run: a recent enough Node.js, the engines to install. */
