@@ -22,7 +22,7 @@ test('concurrent invocations run on separate instances, each with its own module
   const c = await invoke('Plain', {});
   expect([a.instanceId, b.instanceId]).toContain(c.instanceId);
   expect(c.calls).toBe(2);
-  expect(stats('Plain')).toMatchObject({ invocations: 3, coldStarts: 2, provisioned: 0, throttles: 0, errors: 0, peakConcurrency: 2 });
+  expect(stats('Plain')).toMatchObject({ invocations: 3, coldStarts: 2, provisioned: 0, throttles: 0, errors: 0, peakConcurrency: 2, instances: 2 });
 });
 
 // Reserved concurrency is the most instances a function can have; an invocation beyond it is throttled with the

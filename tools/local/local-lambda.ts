@@ -56,6 +56,8 @@ export interface FunctionStats {
   errors: number;
   /** Most invocations in progress at once. */
   peakConcurrency: number;
+  /** Instances alive now (idle or busy): started ones less the discarded. */
+  instances: number;
 }
 
 export interface LocalLambdaOptions {
@@ -173,6 +175,7 @@ export class LocalLambdaRuntime {
         fn.stats.timeouts += 1;
         // Lambda stops a timed-out instance; here its abandoned code may still run, but nothing reuses the instance.
         discard = true;
+        fn.stats.instances -= 1;
       }
       throw asFunctionError(error);
     } finally {
@@ -230,6 +233,7 @@ export class LocalLambdaRuntime {
     try {
       const handler = withEnvironment({ ...config.environment, AWS_LAMBDA_FUNCTION_NAME: config.name }, () => loadHandlerModule(config.file)[config.exportName]);
       if (typeof handler !== 'function') throw new Error(`function ${config.logicalId}: ${config.file} exports no function '${config.exportName}'`);
+      fn.stats.instances += 1;
       return { handler };
     } finally {
       fn.stats.initMs += performance.now() - started;
@@ -246,7 +250,7 @@ export class LocalLambdaRuntime {
         idle: [],
         busy: 0,
         provisionedStarted: false,
-        stats: { invocations: 0, coldStarts: 0, provisioned: 0, initMs: 0, throttles: 0, timeouts: 0, errors: 0, peakConcurrency: 0 },
+        stats: { invocations: 0, coldStarts: 0, provisioned: 0, initMs: 0, throttles: 0, timeouts: 0, errors: 0, peakConcurrency: 0, instances: 0 },
       };
       this.functions.set(logicalId, state);
     }
