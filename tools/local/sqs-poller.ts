@@ -57,7 +57,9 @@ export interface PollerStats {
  * Polls a queue for a function the way Lambda's SQS event source does: receives
  * up to the batch size, invokes the function with an SQS event, deletes what
  * succeeded and leaves the rest to come back after the visibility timeout (and
- * move to the dead-letter queue after maxReceiveCount receives).
+ * move to the dead-letter queue after maxReceiveCount receives). A batch Lambda throttles is retried with
+ * bounded exponential back-off while its messages stay invisible, then left to come back; errors of whole
+ * invocations are counted by name in {@link PollerStats.errors}.
  */
 export class SqsPoller {
   readonly stats: PollerStats = {
