@@ -31,7 +31,7 @@ function shape(t: ExecutionTrace): string[] {
 }
 
 describe('the local event log as history events', () => {
-  test('ids in order; each previousEventId an earlier event; task attempts as TaskScheduled/TaskFailed/TaskSucceeded', () => {
+  test('ids in order; each previousEventId an earlier event; task attempts as TaskScheduled/TaskStarted/TaskFailed|TaskSucceeded', () => {
     const events = toHistoryEvents([
       at(100, { type: 'ExecutionStarted', input: {} }),
       at(101, { type: 'StateEntered', state: state('Flaky') }),
@@ -46,16 +46,19 @@ describe('the local event log as history events', () => {
       at(113, { type: 'StateFailed', state: state('Failed', 'Fail'), Error: 'Boom', Cause: 'it broke' }),
       at(113, { type: 'ExecutionFailed', Error: 'Boom', Cause: 'it broke' }),
     ]);
+    // Each attempt scheduled and started, as GetExecutionHistory lists them
+    // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
     expect(events.map((e) => [e.id, e.previousEventId, e.type])).toEqual([
       [1, 0, 'ExecutionStarted'],
-      [2, 1, 'TaskStateEntered'], [3, 2, 'TaskScheduled'], [4, 3, 'TaskFailed'], [5, 4, 'TaskScheduled'], [6, 5, 'TaskSucceeded'], [7, 6, 'TaskStateExited'],
-      [8, 7, 'TaskStateEntered'], [9, 8, 'TaskScheduled'], [10, 9, 'TaskFailed'], [11, 10, 'TaskStateExited'],
-      [12, 11, 'FailStateEntered'],
-      [13, 12, 'ExecutionFailed'],
+      [2, 1, 'TaskStateEntered'], [3, 2, 'TaskScheduled'], [4, 3, 'TaskStarted'], [5, 4, 'TaskFailed'],
+      [6, 5, 'TaskScheduled'], [7, 6, 'TaskStarted'], [8, 7, 'TaskSucceeded'], [9, 8, 'TaskStateExited'],
+      [10, 9, 'TaskStateEntered'], [11, 10, 'TaskScheduled'], [12, 11, 'TaskStarted'], [13, 12, 'TaskFailed'], [14, 13, 'TaskStateExited'],
+      [15, 14, 'FailStateEntered'],
+      [16, 15, 'ExecutionFailed'],
     ]);
-    expect(events[3].taskFailedEventDetails).toMatchObject({ error: 'Lambda.ServiceException', cause: 'try again' });
-    expect(events[9].taskFailedEventDetails).toMatchObject({ error: 'Boom', cause: 'it broke' });
-    expect(events[5].taskSucceededEventDetails?.output).toBe('{"ok":true}');
+    expect(events[4].taskFailedEventDetails).toMatchObject({ error: 'Lambda.ServiceException', cause: 'try again' });
+    expect(events[12].taskFailedEventDetails).toMatchObject({ error: 'Boom', cause: 'it broke' });
+    expect(events[7].taskSucceededEventDetails?.output).toBe('{"ok":true}');
 
     // The same lines as the timeline gave, now from the trace.
     const t = buildTrace(ARN, events);

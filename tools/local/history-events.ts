@@ -43,6 +43,8 @@ interface OpenState {
   failed: boolean;
   /** When a Map's failure is logged: once it is not retried (the history has one MapStateFailed per failure). */
   pendingFailure?: number;
+  /** The MapIterationFailed event that failed the Map's attempt: its MapStateFailed follows it. */
+  failedIterationId?: number;
   /** The task's result, for TaskSucceeded (the state's output has ResultSelector, ResultPath and OutputPath applied). */
   taskResult?: { value: unknown };
   /** A Map state's iterations, by index. */
@@ -112,9 +114,14 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         const map = findMap(event.parentState.name);
         const iteration = map?.iterations.get(event.index);
         if (!map || !iteration) break;
+        // The state the iteration was running is aborted with it; what it still reports is not the execution's any more.
+        for (let i = open.length - 1; i >= 0; i--) {
+          const running = open[i];
+          if (running.index !== event.index || running.scope !== iteration) continue;
+          iteration.lastId = emit(`${running.type}StateAborted`, running.lastId, at, { stateExitedEventDetails: { name: running.name } });
+          open.splice(i, 1);
+        }
         map.lastId = emit('MapIterationAborted', iteration.lastId, at, { mapIterationAbortedEventDetails: { name: map.name, index: event.index } });
-        // What the stopped iteration's running state still reports is not the execution's any more.
-        for (let i = open.length - 1; i >= 0; i--) if (open[i].index === event.index && open[i].scope === iteration) open.splice(i, 1);
         break;
       }
       case 'ExecutionStarted':
@@ -154,6 +161,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         const state = findOpen(event.state.name, event.index);
         if (!state) break;
         state.pendingFailure = undefined;
+        state.failedIterationId = undefined;
         startAttempt(state, at);
         break;
       }
@@ -187,6 +195,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         const iteration = map?.iterations.get(event.index);
         if (!map || !iteration) break;
         map.lastId = emit(event.type, iteration.lastId, at, { [`${event.type === 'MapIterationSucceeded' ? 'mapIterationSucceeded' : 'mapIterationFailed'}EventDetails`]: { name: map.name, index: event.index } });
+        if (event.type === 'MapIterationFailed') map.failedIterationId ??= map.lastId;
         break;
       }
       case 'ExecutionSucceeded':
@@ -211,7 +220,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
   /** A Map's failure, once it is known not to be retried. */
   function flushFailure(state: OpenState): void {
     if (state.pendingFailure === undefined) return;
-    state.lastId = emit('MapStateFailed', state.lastId, state.pendingFailure);
+    state.lastId = emit('MapStateFailed', state.failedIterationId ?? state.lastId, state.pendingFailure);
     state.pendingFailure = undefined;
   }
 
