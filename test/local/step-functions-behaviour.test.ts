@@ -126,6 +126,12 @@ test('the context object has the state\'s Name and RetryCount and the execution\
   });
 });
 
+test('in a Map iteration, the context object\'s State is the iteration\'s state and Execution.Input the execution\'s', async () => {
+  const input = { items: [1, 2] };
+  const execution = await runner().execute({ stateMachine: 'ContextInMap', input });
+  expect(execution.output).toEqual([{ name: 'Inner', executionInput: input }, { name: 'Inner', executionInput: input }]);
+});
+
 // A Task whose Resource is a function ARN is logged as LambdaFunction* events, and TaskSucceeded/LambdaFunctionSucceeded
 // carry the task's result, not the state's output: https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
 test('a function-ARN task is logged as LambdaFunctionScheduled/Started/Succeeded with the function\'s result', async () => {

@@ -111,6 +111,16 @@ export function synthesizeStepFunctionsFixture(): string {
       },
     },
   });
+  machine('ContextInMap', {
+    StartAt: 'Items',
+    States: {
+      Items: {
+        Type: 'Map', ItemsPath: '$.items',
+        ItemProcessor: { StartAt: 'Inner', States: { Inner: { 'Type': 'Pass', 'Parameters': { 'name.$': '$$.State.Name', 'executionInput.$': '$$.Execution.Input' }, 'End': true } } },
+        End: true,
+      },
+    },
+  });
   machine('FunctionArnTask', {
     StartAt: 'Echo',
     States: { Echo: { Type: 'Task', Resource: echo.functionArn, ResultPath: '$.echoed', End: true } },

@@ -16,6 +16,7 @@ export interface LocalOutcome {
 /** Events the local run adds to the interpreter's log (tools/local/interpreter.ts). */
 type AddedEvent =
   | { type: 'TaskResult'; timestamp: number; index?: number; state: { name: string }; result: unknown }
+  | { type: 'TaskParameters'; timestamp: number; index?: number; state: { name: string }; parameters: unknown }
   | { type: 'MapStateStarted'; timestamp: number; index?: number; state: { name: string }; length?: number }
   | { type: 'MapIterationAborted'; timestamp: number; index: number; parentState: { name: string } };
 
@@ -103,6 +104,11 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
       case 'TaskResult': {
         const state = findOpen(event.state.name, event.index);
         if (state) state.taskResult = { value: event.result };
+        break;
+      }
+      case 'TaskParameters': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) scheduleTask(state, at, event.parameters);
         break;
       }
       case 'MapStateStarted': {
@@ -224,25 +230,28 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
     state.pendingFailure = undefined;
   }
 
-  /**
-   * A new attempt of a state (the first, or after a retry): TaskScheduled and TaskStarted (LambdaFunctionScheduled
-   * and LambdaFunctionStarted for a function ARN), or ParallelStateStarted; a Map's start is logged with its length.
-   */
+  /** A new attempt of a state (the first, or after a retry); a Task's is logged with its input, a Map's with its length. */
   function startAttempt(state: OpenState, at: number): void {
     state.failed = false;
     state.taskResult = undefined;
-    if (state.type === 'Task') {
-      const task = taskResource(outcome?.taskResources?.[state.name]);
-      if (task.lambdaFunction) {
-        state.lastId = emit('LambdaFunctionScheduled', state.lastId, at, { lambdaFunctionScheduledEventDetails: { resource: task.resource } });
-        state.lastId = emit('LambdaFunctionStarted', state.lastId, at);
-      } else {
-        state.lastId = emit('TaskScheduled', state.lastId, at, { taskScheduledEventDetails: { resourceType: task.resourceType, resource: task.resource, region: 'local', parameters: undefined } });
-        state.lastId = emit('TaskStarted', state.lastId, at, { taskStartedEventDetails: { resourceType: task.resourceType, resource: task.resource } });
-      }
-    } else if (state.type === 'Parallel') {
+    if (state.type === 'Parallel') {
       state.lastId = emit('ParallelStateStarted', state.lastId, at);
       state.branches = { lastId: state.lastId };
+    }
+  }
+
+  /**
+   * A Task attempt, once its input is known: TaskScheduled (with the input after InputPath and Parameters) and
+   * TaskStarted, or LambdaFunctionScheduled and LambdaFunctionStarted for a function ARN.
+   */
+  function scheduleTask(state: OpenState, at: number, parameters: unknown): void {
+    const task = taskResource(outcome?.taskResources?.[state.name]);
+    if (task.lambdaFunction) {
+      state.lastId = emit('LambdaFunctionScheduled', state.lastId, at, { lambdaFunctionScheduledEventDetails: { resource: task.resource, input: json(parameters) } });
+      state.lastId = emit('LambdaFunctionStarted', state.lastId, at);
+    } else {
+      state.lastId = emit('TaskScheduled', state.lastId, at, { taskScheduledEventDetails: { resourceType: task.resourceType, resource: task.resource, region: 'local', parameters: json(parameters) } });
+      state.lastId = emit('TaskStarted', state.lastId, at, { taskStartedEventDetails: { resourceType: task.resourceType, resource: task.resource } });
     }
   }
 

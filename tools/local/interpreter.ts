@@ -74,12 +74,24 @@ function adjust({ StateExecutor, MapStateAction, EventLogger, ExecutionAbortedEr
     this.retryCount = this.retryCount === undefined ? 0 : this.retryCount + 1;
     this.enteredTime ??= new Date().toISOString();
     context.State = { Name: this.stateName, EnteredTime: this.enteredTime, RetryCount: this.retryCount };
+    // A Map iteration runs as an execution of its own in the interpreter, its item as the execution's input.
+    const execution = options.runOptions?.execution;
+    if (execution) Object.assign(context.Execution, execution);
+    this.eventLogger = options.eventLogger;
     const outcome = await execute.call(this, input, context, options);
     // The task's own result, before ResultSelector, ResultPath and OutputPath, is what TaskSucceeded carries.
     if ('taskResult' in this) options.eventLogger?.dispatch({ type: 'TaskResult', timestamp: Date.now(), state: { name: this.stateName, type: 'Task' }, result: this.taskResult });
     const over = payloadOverLimit(outcome.stateResult, `the output of state '${this.stateName}'`);
     if (over) throw over;
     return outcome;
+  };
+
+  const processInput = StateExecutor.prototype.processInput;
+  StateExecutor.prototype.processInput = function (this: any, ...args: unknown[]) {
+    const parameters = processInput.apply(this, args);
+    // What TaskScheduled records: the task's input after InputPath and Parameters.
+    if (this.stateDefinition.Type === 'Task') this.eventLogger?.dispatch({ type: 'TaskParameters', timestamp: Date.now(), state: { name: this.stateName, type: 'Task' }, parameters });
+    return parameters;
   };
 
   const processResult = StateExecutor.prototype.processResult;
@@ -146,7 +158,7 @@ function adjust({ StateExecutor, MapStateAction, EventLogger, ExecutionAbortedEr
     if (!iteration) return dispatch.call(this, event);
     if (this.isLoggerClosed) return;
     // The package forwards the events it knows with their iteration index; these are the ones this module adds.
-    if (event.type === 'TaskResult' || event.type === 'MapStateStarted') event.index = iteration.index;
+    if (['TaskResult', 'TaskParameters', 'MapStateStarted'].includes(event.type)) event.index = iteration.index;
     if (event.type === 'ExecutionAborted') {
       iteration.logger.dispatch({ type: 'MapIterationAborted', timestamp: event.timestamp, index: iteration.index, parentState: { name: iteration.mapStateName, type: 'Map', input: iteration.rawInput } });
     } else {

@@ -335,13 +335,15 @@ export class LocalRunner {
     const { StateMachine, ExecutionTimeoutError } = localInterpreter();
     const roleArn = this.stack.template.Resources[logicalId].Properties?.RoleArn;
     const execution = new StateMachine(definition).run(input, {
+      // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
+      execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },
       // The interpreter adds State (per state) and Execution's Input and StartTime.
       context: {
         Execution: { Id: executionArn, Name: name, ...roleArn !== undefined && { RoleArn: this.resolver.resolve(roleArn) } },
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
       } as any,
-    });
+    } as any);
     const events: EventLog[] = [];
     const collecting = (async () => {
       for await (const event of execution.eventLogs) events.push(event);
