@@ -24,9 +24,12 @@ export function payloadOverLimit(value: unknown, what: string): DataLimitExceede
  * The classes of aws-local-stepfunctions this module adjusts; the package exports only `StateMachine`,
  * so its build is loaded once more with them exported too (nothing in node_modules is changed).
  */
-const INTERNALS = ['StateExecutor', 'MapStateAction', 'EventLogger', 'ExecutionAbortedError', 'jsonPathQuery'] as const;
+const INTERNALS = ['StateExecutor', 'MapStateAction', 'TaskStateAction', 'EventLogger', 'ExecutionAbortedError', 'jsonPathQuery'] as const;
 
 type Interpreter = typeof Asl & { __internals: Record<(typeof INTERNALS)[number], any> };
+
+/** The longest delay a Node.js timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Where the events of a Map iteration's execution go: its Map state's event log, at once and in order. */
 interface IterationLog {
@@ -56,16 +59,26 @@ function load(): Interpreter {
 
 /**
  * Makes the interpreter behave as Step Functions does where its options cannot:
+ * - a Task without `TimeoutSeconds` is not stopped after the interpreter's 60 s;
  * - the context object's `State` (`Name`, `EnteredTime`, `RetryCount`) is the running state's, per execution and
- *   Map iteration, as AWS sets it;
+ *   Map iteration, as AWS sets it, and a Map iteration's `Execution` is the execution's (run option `execution`);
  * - a state whose output is over the payload quota fails with `States.DataLimitExceeded`, before the next state runs;
  *   `States.ALL` neither retries nor catches that error;
  * - once a Map's iteration fails, the Map's other iterations stop: none starts or enters a state any more, and the
  *   running ones end as aborted (a `MapIterationAborted` event);
  * - a Map iteration's events reach the execution's log as they happen (the package forwards them asynchronously,
- *   which put them after the Map's own failure), and the Map's start is logged with its number of items.
+ *   which put them after the Map's own failure), and the Map's start is logged with its number of items, a Task's
+ *   input (after Parameters) and result with it (events `MapStateStarted`, `TaskParameters`, `TaskResult`).
  */
-function adjust({ StateExecutor, MapStateAction, EventLogger, ExecutionAbortedError, jsonPathQuery }: Interpreter['__internals']): void {
+function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, ExecutionAbortedError, jsonPathQuery }: Interpreter['__internals']): void {
+  // A Task without TimeoutSeconds has none to speak of on AWS (99999999 s,
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html); the interpreter would stop it after 60 s.
+  const getTimeoutMs = TaskStateAction.prototype.getTimeoutMs;
+  TaskStateAction.prototype.getTimeoutMs = function (this: any, ...args: unknown[]) {
+    const { TimeoutSeconds, TimeoutSecondsPath } = this.stateDefinition;
+    return TimeoutSeconds || TimeoutSecondsPath ? getTimeoutMs.apply(this, args) : MAX_TIMER_MS;
+  };
+
   const execute = StateExecutor.prototype.execute;
   StateExecutor.prototype.execute = async function (this: any, input: unknown, context: any, options: any) {
     // A state of an aborted execution (a stopped Map iteration) does not start, nor start again on a retry.
