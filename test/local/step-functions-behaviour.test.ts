@@ -49,7 +49,7 @@ describe('a Map iteration failure stops its siblings', () => {
   // iteration, one MapStateFailed. Event types: https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
   // Map state: https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
   test('no task of the Map runs after the failure, the running iteration is aborted, and the Catch runs after', async () => {
-    const items = [{ index: 0, sleepMs: 1000 }, { index: 1, fail: true }, ...[2, 3, 4, 5].map((index) => ({ index }))];
+    const items = [{ index: 0, sleepMs: 3000 }, { index: 1, fail: true }, ...[2, 3, 4, 5].map((index) => ({ index }))];
     const execution = await runner().execute({ stateMachine: 'MapStops', input: { items } });
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.output).toMatchObject({ error: { Error: 'ItemInvalid' } });
