@@ -9,6 +9,7 @@ import { nagArnReference } from '../core/nag-names';
 import { entryCode, libraryHandlerCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
 import { PropValidator } from '../core/validation';
+import { JobTable } from '../storage/job-table';
 import { FanOut } from './fan-out';
 
 /** Properties for a {@link JobSplitter}. */
@@ -59,6 +60,8 @@ export interface JobSplitterProps {
  */
 export class JobSplitter extends Construct {
   readonly function: lambda.Function;
+  /** Where the splitter opens each job (its fan-out's job table), and where the workers account for its items. */
+  readonly jobTable: JobTable;
 
   constructor(scope: Construct, id: string, props: JobSplitterProps) {
     super(scope, id);
@@ -86,7 +89,8 @@ export class JobSplitter extends Construct {
       invokedBy: 'its caller (a schedule, an API or a workflow), which sees the error and retries the whole job',
     });
     props.fanOut.grantPublish(this.function);
-    props.fanOut.jobTable.grantCreateJobs(this.function);
+    this.jobTable = props.fanOut.jobTable;
+    this.jobTable.grantCreateJobs(this.function);
     if (props.itemsBucket) this.grantReadJobs(props.itemsBucket);
     Validations.of(this.function.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
