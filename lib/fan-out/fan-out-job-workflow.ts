@@ -154,11 +154,16 @@ export class FanOutJobWorkflow extends Construct {
     });
     const ended = outcome.next(new sfn.Choice(this, 'AllItemsStored', { stateName: 'AllItemsStored' })
       .when(sfn.Condition.numberEqualsJsonPath('$.stored', '$.items'), new sfn.Succeed(this, 'JobSucceeded', { stateName: 'JobSucceeded' }))
-      .otherwise(new sfn.Fail(this, 'JobItemsFailed', {
+      // The cause is rendered by a Pass, not by the Fail's CausePath intrinsic (which AWS allows): the local
+      // interpreter (aws-local-stepfunctions 3) resolves CausePath as a plain path only.
+      .otherwise(new sfn.Pass(this, 'DescribeMissingItems', {
+        stateName: 'DescribeMissingItems',
+        parameters: { cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$')) },
+      }).next(new sfn.Fail(this, 'JobItemsFailed', {
         stateName: 'JobItemsFailed',
         error: 'JobItemsFailed',
-        causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$')),
-      })));
+        causePath: '$.cause',
+      }))));
 
     return wait.next(readJob).next(new sfn.Choice(this, 'AllItemsAccountedFor', { stateName: 'AllItemsAccountedFor' })
       .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.job.completed', '$.job.items'), ended)

@@ -122,10 +122,11 @@ test('a complete job ends with { jobId, items, stored, failed, deadLettered }: S
   expect(definition.States.AllItemsStored).toMatchObject({
     Type: 'Choice',
     Choices: [{ Variable: '$.stored', NumericEqualsPath: '$.items', Next: 'JobSucceeded' }],
-    Default: 'JobItemsFailed',
+    Default: 'DescribeMissingItems',
   });
   expect(definition.States.JobSucceeded).toMatchObject({ Type: 'Succeed' });
-  expect(definition.States.JobItemsFailed).toMatchObject({ Type: 'Fail', Error: 'JobItemsFailed', CausePath: 'States.JsonToString($)' });
+  expect(definition.States.DescribeMissingItems).toMatchObject({ Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: 'JobItemsFailed' });
+  expect(definition.States.JobItemsFailed).toMatchObject({ Type: 'Fail', Error: 'JobItemsFailed', CausePath: '$.cause' });
 });
 
 test('least privilege: the state machine may read the job table (GetItem) and no other table', () => {
