@@ -154,8 +154,9 @@ export class FanOutConsumer extends Construct {
     if (props.idempotencyTable) props.idempotencyTable.grantReadWriteData(this.worker);
     if (props.jobTable) {
       props.jobTable.grantRecordOutcomes(this.worker);
-      const worker = props.workerFunction;
-      if (worker instanceof lambda.Function) {
+      // By shape, not instanceof: the app's aws-cdk-lib may be another copy than the one this library resolves.
+      const worker = props.workerFunction as Partial<Pick<lambda.Function, 'addEnvironment'>> | undefined;
+      if (typeof worker?.addEnvironment === 'function') {
         for (const [name, value] of Object.entries(jobTableEnvironment(props.jobTable, maxReceiveCount))) worker.addEnvironment(name, value);
       }
     }
