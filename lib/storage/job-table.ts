@@ -22,6 +22,10 @@ export interface JobTableProps {
  * written by the workers. The record layout is in the package's './handlers'
  * entry (`JobRecord`, `ChunkRecord`). On demand, point-in-time recoverable.
  *
+ * A chunk is counted once, by the first worker that records it: with several
+ * consumers receiving the same chunks (no filter policy telling them apart), a
+ * job's counts are those of whichever consumer records each chunk first.
+ *
  * The table resource carries the metadata `sdp:role: job-table`, by which the
  * local run and `sdp` find it in a template.
  */
