@@ -23,6 +23,8 @@ export interface JobSplitterProps {
   readonly chunkSize?: number;
   /**
    * Entry of the splitter handler.
+   * Whichever handler it is, it must write the job's record in the job table (`JOB_TABLE_NAME`) before it publishes,
+   * as the library's does: `FanOutJobWorkflow` waits on that record.
    * @default - the library's `lambdas/split-job` (`{ jobId, items }` or `{ jobId, itemsUri }` in, `{ jobId, chunks, items }` out)
    */
   readonly handlerEntry?: string;
