@@ -1,5 +1,6 @@
 // What Lambda handlers use, yours and the library's: the package's './handlers' entry.
-// Nothing here imports AWS SDK or aws-cdk-lib, so a handler bundle stays small.
+// Nothing here imports aws-cdk-lib, and of the AWS SDK only the DynamoDB client (ChunkWorker records outcomes with it),
+// which the Lambda Node.js runtime provides and the library's bundles leave external, so a handler bundle stays small.
 export {
   isWarmUpEvent,
   withWarmUp,
@@ -18,3 +19,14 @@ export {
   type SplitJobEvent,
   type SplitJobResult,
 } from './fan-out-job';
+export { ChunkWorker, ItemError, type ChunkOutcome, type ChunkWorkerOptions, type ProcessItem, type ReceivedRecord } from './chunk-worker';
+export {
+  chunkRecordId,
+  JOB_RECORD_ID,
+  JOB_TABLE_PARTITION_KEY,
+  JOB_TABLE_SORT_KEY,
+  MAX_ITEM_ERROR_LENGTH,
+  type ChunkRecord,
+  type FailedItem,
+  type JobRecord,
+} from './job-records';

@@ -13,6 +13,7 @@ export { FanOutJobWorkflow, type FanOutJobWorkflowProps } from './fan-out/fan-ou
 // Storage
 export { ResultTable, type ResultTableProps } from './storage/result-table';
 export { IdempotencyTable, type IdempotencyTableProps } from './storage/idempotency-table';
+export { JobTable, type JobTableProps } from './storage/job-table';
 
 // Triggers
 export { ScheduleService, ScheduleTrigger, type ScheduleTriggerProps } from './triggers/schedule-trigger';

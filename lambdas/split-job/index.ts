@@ -1,8 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import type { Context } from 'aws-lambda';
 import type { ChunkMessage, SplitJobByReferenceEvent, SplitJobEvent, SplitJobResult } from '../../handlers/fan-out-job';
+import { JOB_RECORD_ID, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY } from '../../handlers/job-records';
 import { withWarmUp } from '../../handlers/warm-up';
 
 /** The job is not `{ jobId: string, items: [] }`. */
@@ -58,6 +61,69 @@ export async function resolveItems(client: S3Client, job: SplitJobEvent | SplitJ
   return { jobId: job.jobId, items };
 }
 
+/** Bad items named in a rejection: enough to see the pattern, few enough to read. */
+const MAX_ITEMS_NAMED = 5;
+
+/** The item check of a declared JSON Schema, compiled once per instance. */
+export function compileItemSchema(schemaJson: string): ValidateFunction {
+  return new Ajv({ allErrors: true }).compile(JSON.parse(schemaJson));
+}
+
+/** Throws `JobValidationError` naming the first few items that do not match the schema and why; nothing is published then. */
+export function checkItems(items: readonly unknown[], validate: ValidateFunction): void {
+  const bad: string[] = [];
+  let count = 0;
+  items.forEach((item, index) => {
+    if (validate(item)) return;
+    count++;
+    if (bad.length < MAX_ITEMS_NAMED) bad.push(`items[${index}]: ${describeErrors(validate.errors ?? [])}`);
+  });
+  if (count > 0) {
+    throw new JobValidationError(`${count} of ${items.length} items do not match the item schema; nothing was published: ${bad.join('; ')}${count > bad.length ? '; ...' : ''}`);
+  }
+}
+
+function describeErrors(errors: readonly ErrorObject[]): string {
+  return errors.map((e) => `${e.instancePath || '(the item)'} ${e.message ?? e.keyword}`).join(', ');
+}
+
+/**
+ * Writes the job record, with its counts at 0, before any chunk is published, so
+ * no worker can count a chunk of a job that does not exist. Splitting the same job
+ * again (a retry) leaves the record and its counts as they are; a job id already
+ * used for a different number of items is refused.
+ */
+export async function openJob(client: DynamoDBClient, table: string, jobId: string, items: number, chunks: number, now = new Date()): Promise<void> {
+  const key = { [JOB_TABLE_PARTITION_KEY]: { S: jobId }, [JOB_TABLE_SORT_KEY]: { S: JOB_RECORD_ID } };
+  const zero = { N: '0' };
+  try {
+    await client.send(new PutItemCommand({
+      TableName: table,
+      Item: {
+        ...key,
+        items: { N: String(items) },
+        chunks: { N: String(chunks) },
+        stored: zero,
+        failed: zero,
+        deadLettered: zero,
+        completed: zero,
+        createdAt: { S: now.toISOString() },
+      },
+      ConditionExpression: 'attribute_not_exists(#sk)',
+      ExpressionAttributeNames: { '#sk': JOB_TABLE_SORT_KEY },
+    }));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException')) throw error;
+    const { Item } = await client.send(new GetItemCommand({
+      TableName: table, Key: key, ConsistentRead: true, ProjectionExpression: '#items', ExpressionAttributeNames: { '#items': 'items' },
+    }));
+    const existing = Number(Item?.items?.N);
+    if (existing !== items) {
+      throw new JobValidationError(`job ${jobId} was split before with ${existing} items, and now has ${items}; a job id names one job, so start this one under another id`);
+    }
+  }
+}
+
 /**
  * Cuts the job into chunks of at most `maxItems` items whose message body stays
  * within `maxBytes`, keeping the items' order.
@@ -107,6 +173,9 @@ export function batchEntries(bodies: readonly string[], maxBytes = MAX_MESSAGE_B
 const logger = new Logger({ serviceName: 'split-job' });
 const sns = new SNSClient({});
 const s3 = new S3Client({});
+const dynamodb = new DynamoDBClient({});
+const jobTable = process.env.JOB_TABLE_NAME ?? '';
+const itemSchema = process.env.ITEM_SCHEMA ? compileItemSchema(process.env.ITEM_SCHEMA) : undefined;
 const topicArn = process.env.TOPIC_ARN ?? '';
 const chunkSize = Number(process.env.CHUNK_SIZE ?? 100);
 
@@ -140,7 +209,9 @@ export const handler = withWarmUp(async (event: unknown, context?: Context): Pro
   // The job id is the correlation id: splitter and worker logs of one job share it.
   logger.setCorrelationId(request.jobId);
   const job = await resolveItems(s3, request);
+  if (itemSchema) checkItems(job.items, itemSchema);
   const chunks = chunkJob(job, chunkSize);
+  if (jobTable) await openJob(dynamodb, jobTable, job.jobId, job.items.length, chunks.length);
   await publishChunks(sns, topicArn, chunks);
   const result = { jobId: job.jobId, chunks: chunks.length, items: job.items.length };
   logger.info('published job', { ...result });

@@ -14,6 +14,7 @@ import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-set
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
 import { IdempotencyTable } from '../storage/idempotency-table';
+import { JobTable } from '../storage/job-table';
 import { ResultTable } from '../storage/result-table';
 
 /** How one consumer of a {@link FanOut} receives and processes the topic's messages. */
@@ -70,6 +71,14 @@ export interface FanOutConsumerProps extends FanOutConsumerOptions {
   readonly resultTable?: ResultTable;
   /** Table of idempotency records: `IDEMPOTENCY_TABLE_NAME`, read-write access. @default - none */
   readonly idempotencyTable?: IdempotencyTable;
+  /**
+   * Table the worker records each chunk's outcome in (`recordChunk` of the './handlers' entry does):
+   * `JOB_TABLE_NAME` and `MAX_RECEIVE_COUNT` (so the last receive of a failing chunk is counted as dead-lettered),
+   * PutItem and UpdateItem on the table. Set on a `workerFunction` too when it is a `lambda.Function`; an imported
+   * one gets the grant, and its environment is yours to set.
+   * @default - none: the worker records nothing
+   */
+  readonly jobTable?: JobTable;
   /** How long a message may wait in the queue. The dead-letter queue keeps messages 14 days, longer than this. @default Duration.days(4) */
   readonly retentionPeriod?: Duration;
   /** Log retention of a built worker. @default logs.RetentionDays.THREE_MONTHS */
@@ -136,12 +145,21 @@ export class FanOutConsumer extends Construct {
       environment: {
         ...props.resultTable && { RESULT_TABLE_NAME: props.resultTable.tableName, RESULT_TABLE_KEY: props.resultTable.partitionKeyName },
         ...props.idempotencyTable && { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName },
+        ...props.jobTable && jobTableEnvironment(props.jobTable, maxReceiveCount),
         ...props.environment,
       },
       invokedBy: `the SQS event source of ${this.queue.node.path}, whose redrive policy moves failed messages to its own dead-letter queue`,
     });
     if (props.resultTable) props.resultTable.grantWriteData(this.worker);
     if (props.idempotencyTable) props.idempotencyTable.grantReadWriteData(this.worker);
+    if (props.jobTable) {
+      props.jobTable.grantRecordOutcomes(this.worker);
+      // By shape, not instanceof: the app's aws-cdk-lib may be another copy than the one this library resolves.
+      const worker = props.workerFunction as Partial<Pick<lambda.Function, 'addEnvironment'>> | undefined;
+      if (typeof worker?.addEnvironment === 'function') {
+        for (const [name, value] of Object.entries(jobTableEnvironment(props.jobTable, maxReceiveCount))) worker.addEnvironment(name, value);
+      }
+    }
 
     this.eventSource = new eventSources.SqsEventSource(this.queue, {
       batchSize,
@@ -164,6 +182,11 @@ export class FanOutConsumer extends Construct {
       });
     }
   }
+}
+
+/** What a worker needs to record its chunks' outcomes: where, and which receive is a message's last. */
+function jobTableEnvironment(jobTable: JobTable, maxReceiveCount: number): Record<string, string> {
+  return { JOB_TABLE_NAME: jobTable.tableName, MAX_RECEIVE_COUNT: String(maxReceiveCount) };
 }
 
 interface ConsumerSettings {

@@ -5,6 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { JOB_RECORD_ID } from '../../handlers/job-records';
+import { JobTable } from '../storage/job-table';
 import { createTracedStateMachine } from '../core/traced-state-machine';
 import { PropValidator } from '../core/validation';
 import { LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
@@ -14,8 +16,19 @@ import { JobSplitter } from './job-splitter';
 export interface FanOutJobWorkflowProps {
   /** The splitter that cuts each job into chunks and publishes them. */
   readonly splitter: JobSplitter;
-  /** Time after which an execution fails with States.Timeout. @default Duration.minutes(15) */
+  /**
+   * Time after which an execution ends TIMED_OUT (States.Timeout), whether it is splitting or waiting for the
+   * workers: the bound of a job's wait. Give a job the time its slowest chunk may take, retries included
+   * (maxReceiveCount × the visibility timeout).
+   * @default Duration.minutes(15)
+   */
   readonly timeout?: Duration;
+  /**
+   * How often the execution reads the job record while the workers process the chunks: between 1 second and
+   * 1 hour, and shorter than `timeout`. Each poll is 3 state transitions and one strongly consistent GetItem.
+   * @default Duration.seconds(10)
+   */
+  readonly pollInterval?: Duration;
   /** Retention of the execution log. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -27,6 +40,20 @@ export interface FanOutJobWorkflowProps {
  * Starting an execution twice with the same name (an API request's
  * Idempotency-Key) runs the job once; chunks already processed are skipped by
  * the workers' idempotency records even across runs of the same job id.
+ *
+ * A job ends when its work has ended: after the split, the execution polls the
+ * job record in the fan-out's {@link JobTable} (Wait `pollInterval` → GetItem →
+ * Choice) until the workers have accounted for every item
+ * (`completed >= items`), then ends with `{ jobId, items, stored, failed, deadLettered }`:
+ * SUCCEEDED when every item is stored, FAILED with error `JobItemsFailed` and
+ * that JSON as the cause otherwise. `timeout` bounds the wait; the execution then
+ * ends TIMED_OUT.
+ *
+ * What the wait costs: 3 state transitions per poll (Wait, GetItem, Choice), so
+ * at the default 10-second interval 18 transitions per minute a job runs,
+ * 1,080 per hour: at Standard workflows' $0.025 per 1,000 transitions, about
+ * $0.00045 per job minute ($0.027 per job hour), plus one strongly consistent
+ * read of the job record per poll (1 read unit: only the counts are projected).
  */
 export class FanOutJobWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -36,8 +63,14 @@ export class FanOutJobWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: FanOutJobWorkflowProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(15);
+    const pollInterval = props.pollInterval ?? Duration.seconds(10);
     const v = new PropValidator('FanOutJobWorkflow', id);
     v.wholeSecondsInRange('timeout', timeout, Duration.minutes(1), Duration.days(365));
+    v.wholeSecondsInRange('pollInterval', pollInterval, Duration.seconds(1), Duration.hours(1));
+    if (!pollInterval.isUnresolved() && !timeout.isUnresolved()) {
+      v.check(pollInterval.toMilliseconds() < timeout.toMilliseconds(),
+        `pollInterval must be shorter than timeout, or the job could never be seen complete (got ${pollInterval.toHumanString()} >= ${timeout.toHumanString()})`);
+    }
     v.throwIfAny();
 
     const splitter = props.splitter.function;
@@ -55,7 +88,9 @@ export class FanOutJobWorkflow extends Construct {
       backoffRate: 2,
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.FULL,
-    });
+    }).next(waitForWorkers);
+
+    const waitForWorkers = this.waitForWorkers(props.splitter.jobTable, pollInterval);
 
     // The splitter validates the job in depth; this only routes it, and names the error when there is nothing to route.
     const definition = new sfn.Choice(this, 'WhereAreTheItems', { stateName: 'WhereAreTheItems' })
@@ -76,12 +111,71 @@ export class FanOutJobWorkflow extends Construct {
     }));
   }
 
+  /**
+   * The polling loop: Wait → read the job record's counts → loop until every item
+   * is accounted for, then shape the outcome and end by whether every item was stored.
+   */
+  private waitForWorkers(jobTable: JobTable, pollInterval: Duration): sfn.IChainable {
+    const wait = new sfn.Wait(this, 'WaitForWorkers', { stateName: 'WaitForWorkers', time: sfn.WaitTime.duration(pollInterval) });
+    const counts = ['items', 'stored', 'failed', 'deadLettered', 'completed'];
+    // DynamoDB returns numbers as strings; the Choice compares numbers. Only the counts are read: the record's
+    // set of counted chunks grows with the job and has no place in the state's data.
+    const readJob = new tasks.DynamoGetItem(this, 'ReadJobRecord', {
+      stateName: 'ReadJobRecord',
+      table: jobTable.table,
+      key: {
+        [JobTable.PARTITION_KEY]: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.jobId')),
+        [JobTable.SORT_KEY]: tasks.DynamoAttributeValue.fromString(JOB_RECORD_ID),
+      },
+      consistentRead: true,
+      // Every count's name is a DynamoDB reserved word or may become one: each goes through a placeholder.
+      expressionAttributeNames: Object.fromEntries(counts.map((name) => [`#${name}`, name])),
+      projectionExpression: counts.map((name) => new tasks.DynamoProjectionExpression().withAttribute(`#${name}`)),
+      resultSelector: Object.fromEntries(counts.map((name) => [name, sfn.JsonPath.stringToJson(sfn.JsonPath.stringAt(`$.Item.${name}.N`))])),
+      resultPath: '$.job',
+    });
+    readJob.addRetry({
+      errors: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.RequestLimitExceeded', 'DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'],
+      interval: Duration.seconds(1),
+      maxAttempts: 5,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    const outcome = new sfn.Pass(this, 'JobOutcome', {
+      stateName: 'JobOutcome',
+      parameters: {
+        jobId: sfn.JsonPath.stringAt('$.jobId'),
+        items: sfn.JsonPath.numberAt('$.job.items'),
+        stored: sfn.JsonPath.numberAt('$.job.stored'),
+        failed: sfn.JsonPath.numberAt('$.job.failed'),
+        deadLettered: sfn.JsonPath.numberAt('$.job.deadLettered'),
+      },
+    });
+    const ended = outcome.next(new sfn.Choice(this, 'AllItemsStored', { stateName: 'AllItemsStored' })
+      .when(sfn.Condition.numberEqualsJsonPath('$.stored', '$.items'), new sfn.Succeed(this, 'JobSucceeded', { stateName: 'JobSucceeded' }))
+      // The cause is rendered by a Pass, not by the Fail's CausePath intrinsic (which AWS allows): the local
+      // interpreter (aws-local-stepfunctions 3) resolves CausePath as a plain path only.
+      .otherwise(new sfn.Pass(this, 'DescribeMissingItems', {
+        stateName: 'DescribeMissingItems',
+        parameters: { cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$')) },
+      }).next(new sfn.Fail(this, 'JobItemsFailed', {
+        stateName: 'JobItemsFailed',
+        error: 'JobItemsFailed',
+        causePath: '$.cause',
+      }))));
+
+    return wait.next(readJob).next(new sfn.Choice(this, 'AllItemsAccountedFor', { stateName: 'AllItemsAccountedFor' })
+      .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.job.completed', '$.job.items'), ended)
+      .otherwise(wait));
+  }
+
   /** Lets `grantee` start jobs. */
   grantStartExecution(grantee: iam.IGrantable): iam.Grant {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  /** Jobs that failed to split or publish. */
+  /** Jobs that failed to split or publish, or whose items were not all stored. */
   metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricFailed(props);
   }

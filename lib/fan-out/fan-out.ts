@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
 import { IdempotencyTable } from '../storage/idempotency-table';
+import { JobTable } from '../storage/job-table';
 import { ResultTable } from '../storage/result-table';
 import { FanOutConsumer, FanOutConsumerOptions } from './fan-out-consumer';
 
@@ -33,6 +34,12 @@ export interface FanOutProps {
   readonly resultTable?: ResultTable;
   /** Table of the workers' idempotency records. @default - none */
   readonly idempotencyTable?: IdempotencyTable;
+  /**
+   * Table of the jobs' accounts: the splitter opens a job there, each worker records its chunks' outcomes,
+   * and `FanOutJobWorkflow` waits on it until every item is accounted for.
+   * @default - a new {@link JobTable}
+   */
+  readonly jobTable?: JobTable;
   /** How long a message may wait in a consumer queue. @default Duration.days(4) */
   readonly retentionPeriod?: Duration;
   /** Log retention of built workers. @default logs.RetentionDays.THREE_MONTHS */
@@ -49,6 +56,8 @@ export class FanOut extends Construct {
   readonly topicKey: kms.Key;
   readonly alarmTopic: AlarmTopic;
   readonly consumers: Record<string, FanOutConsumer>;
+  /** Where the splitter and the workers account for each job's items. */
+  readonly jobTable: JobTable;
 
   constructor(scope: Construct, id: string, props: FanOutProps) {
     super(scope, id);
@@ -66,6 +75,7 @@ export class FanOut extends Construct {
       contentBasedDeduplication: props.fifo || undefined,
     });
     this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'Alarms', { email: props.alarmEmail });
+    this.jobTable = props.jobTable ?? new JobTable(this, 'Jobs');
     this.consumers = Object.fromEntries(names.map((name) => [name, new FanOutConsumer(this, name, {
       ...props.consumers[name],
       topic: this.topic,
@@ -73,6 +83,7 @@ export class FanOut extends Construct {
       alarmTopic: this.alarmTopic,
       resultTable: props.resultTable,
       idempotencyTable: props.idempotencyTable,
+      jobTable: this.jobTable,
       retentionPeriod: props.retentionPeriod,
       logRetention: props.logRetention,
     })]));

@@ -3,11 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import Ajv from 'ajv';
 import { Construct } from 'constructs';
 import { nagArnReference } from '../core/nag-names';
 import { entryCode, libraryHandlerCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
 import { PropValidator } from '../core/validation';
+import { JobTable } from '../storage/job-table';
 import { FanOut } from './fan-out';
 
 /** Properties for a {@link JobSplitter}. */
@@ -21,6 +23,8 @@ export interface JobSplitterProps {
   readonly chunkSize?: number;
   /**
    * Entry of the splitter handler.
+   * Whichever handler it is, it must write the job's record in the job table (`JOB_TABLE_NAME`) before it publishes,
+   * as the library's does: `FanOutJobWorkflow` waits on that record.
    * @default - the library's `lambdas/split-job` (`{ jobId, items }` or `{ jobId, itemsUri }` in, `{ jobId, chunks, items }` out)
    */
   readonly handlerEntry?: string;
@@ -35,6 +39,16 @@ export interface JobSplitterProps {
   /** Log retention of the splitter. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * JSON Schema (draft-07) every work item must match. The splitter checks every item of a job before it
+   * publishes anything, and rejects a job with a bad item with `JobValidationError`, naming the first few bad
+   * items and why; the schema itself is checked at synth. It travels in the splitter's environment
+   * (`ITEM_SCHEMA`), so it must stay within 3 KiB as JSON (Lambda allows 4 KiB for all variables).
+   * Declare here what the workers would otherwise reject item by item: an item the schema lets through and a
+   * worker rejects is counted as failed, not stored.
+   * @default - items are not checked before publishing
+   */
+  readonly itemSchema?: Record<string, unknown>;
+  /**
    * Reserved concurrency of the splitter: how many jobs it splits at once. A job
    * split while it is at the limit is throttled, and its caller retries.
    * @default 2
@@ -48,6 +62,8 @@ export interface JobSplitterProps {
  */
 export class JobSplitter extends Construct {
   readonly function: lambda.Function;
+  /** Where the splitter opens each job (its fan-out's job table), and where the workers account for its items. */
+  readonly jobTable: JobTable;
 
   constructor(scope: Construct, id: string, props: JobSplitterProps) {
     super(scope, id);
@@ -57,6 +73,7 @@ export class JobSplitter extends Construct {
     v.integerInRange('chunkSize', chunkSize, 1, 10_000);
     v.integerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);
     v.existingFile('handlerEntry', props.handlerEntry);
+    if (props.itemSchema !== undefined) validateItemSchema(v, props.itemSchema);
     v.throwIfAny();
 
     this.function = createHandlerFunction(this, 'Function', {
@@ -65,10 +82,17 @@ export class JobSplitter extends Construct {
       memorySize: 256,
       reservedConcurrency,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      environment: { TOPIC_ARN: props.fanOut.topic.topicArn, CHUNK_SIZE: String(chunkSize) },
+      environment: {
+        TOPIC_ARN: props.fanOut.topic.topicArn,
+        CHUNK_SIZE: String(chunkSize),
+        JOB_TABLE_NAME: props.fanOut.jobTable.tableName,
+        ...props.itemSchema && { ITEM_SCHEMA: JSON.stringify(props.itemSchema) },
+      },
       invokedBy: 'its caller (a schedule, an API or a workflow), which sees the error and retries the whole job',
     });
     props.fanOut.grantPublish(this.function);
+    this.jobTable = props.fanOut.jobTable;
+    this.jobTable.grantCreateJobs(this.function);
     if (props.itemsBucket) this.grantReadJobs(props.itemsBucket);
     Validations.of(this.function.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -90,5 +114,19 @@ export class JobSplitter extends Construct {
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/*]`,
       reason: `s3:GetObject on the objects of ${bucket.node.path}: a job names its items file by itemsUri, so any key of the jobs bucket may be read.`,
     });
+  }
+}
+
+/** Most bytes of the item schema as JSON: Lambda allows 4 KiB for all environment variables of a function. */
+const MAX_ITEM_SCHEMA_BYTES = 3 * 1024;
+
+/** The schema must compile as the splitter will compile it, so a mistake shows at synth, not on the first job. */
+function validateItemSchema(v: PropValidator, schema: Record<string, unknown>): void {
+  const bytes = Buffer.byteLength(JSON.stringify(schema) ?? '');
+  v.check(bytes <= MAX_ITEM_SCHEMA_BYTES, `itemSchema must be at most ${MAX_ITEM_SCHEMA_BYTES} bytes as JSON (got ${bytes})`);
+  try {
+    new Ajv({ allErrors: true }).compile(schema);
+  } catch (error) {
+    v.check(false, `itemSchema is not a valid JSON Schema (draft-07): ${(error as Error).message}`);
   }
 }

@@ -59,7 +59,7 @@ describe('the example workflows', () => {
 `);
   });
 
-  test('RunJob: the Choice branches labelled with their conditions, the default to the validation error', () => {
+  test('RunJob: the Choice branches labelled with their conditions, the default to the validation error, the wait loop back to its Wait', () => {
     const text = stateMachineDiagram(machine('FanOutExample/RunJob'));
     expect(mermaidProblems(text)).toEqual([]);
     expect(text).toBe(`flowchart TD
@@ -69,15 +69,32 @@ describe('the example workflows', () => {
   SplitStoredJob["SplitStoredJob<br>lambda:invoke SplitterFunction<br>↻ 6×"]
   SplitInlineJob["SplitInlineJob<br>lambda:invoke SplitterFunction<br>↻ 6×"]
   NoItems>"NoItems<br>JobValidationError"]
+  WaitForWorkers{{"WaitForWorkers<br>wait 10 s"}}
+  ReadJobRecord["ReadJobRecord<br>dynamodb:getItem WorkJobsTable<br>↻ 5×"]
+  AllItemsAccountedFor{"AllItemsAccountedFor"}
+  JobOutcome[/"JobOutcome"/]
+  AllItemsStored{"AllItemsStored"}
+  JobSucceeded(["JobSucceeded"])
+  DescribeMissingItems[/"DescribeMissingItems"/]
+  JobItemsFailed>"JobItemsFailed<br>JobItemsFailed"]
   End((("End")))
   Start --> WhereAreTheItems
   WhereAreTheItems -->|"$.itemsUri is present"| SplitStoredJob
   WhereAreTheItems -->|"$.items is present"| SplitInlineJob
   WhereAreTheItems -->|"default"| NoItems
-  SplitStoredJob --> End
-  SplitInlineJob --> End
+  SplitStoredJob --> WaitForWorkers
+  SplitInlineJob --> WaitForWorkers
+  WaitForWorkers --> ReadJobRecord
+  ReadJobRecord --> AllItemsAccountedFor
+  AllItemsAccountedFor -->|"$.job.completed #gt;= $.job.items"| JobOutcome
+  AllItemsAccountedFor -->|"default"| WaitForWorkers
+  JobOutcome --> AllItemsStored
+  AllItemsStored -->|"$.stored == $.items"| JobSucceeded
+  AllItemsStored -->|"default"| DescribeMissingItems
+  JobSucceeded --> End
+  DescribeMissingItems --> JobItemsFailed
   classDef fail fill:#fde2e2,stroke:#c62828,color:#8e0000
-  class NoItems fail
+  class NoItems,JobItemsFailed fail
 `);
   });
 

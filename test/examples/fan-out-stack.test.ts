@@ -70,17 +70,30 @@ test('the idempotency table has the layout Powertools expects: key id, TTL expir
   });
 });
 
-test('the splitter may publish to the topic and use its key, and read job files from the jobs bucket, nothing more', () => {
+test('the splitter may publish to the topic and use its key, read job files from the jobs bucket and open jobs in the job table, nothing more', () => {
   const policies = Object.values<any>(template.findResources('AWS::IAM::Policy', {
     Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SplitterFunctionRole') }] },
   }));
   const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
   const actions = statements.flatMap((s: any) => [s.Action].flat());
   expect(actions.sort()).toEqual([
+    'dynamodb:GetItem', 'dynamodb:PutItem',
     'kms:Decrypt', 'kms:GenerateDataKey*', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 'sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
   ]);
+  const dynamodb = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+  expect(dynamodb.map((s: any) => s.Resource)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^WorkJobsTable/), 'Arn'] }]);
   expect(statements.find((s: any) => s.Action === 's3:GetObject').Resource).toEqual({
     'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/*']],
+  });
+});
+
+test('the job table: jobId and recordId keys, marked for the local run and sdp; the worker records outcomes in it, the job workflow reads it', () => {
+  const tables = template.findResources('AWS::DynamoDB::GlobalTable', { Metadata: { 'sdp:role': 'job-table' } });
+  expect(Object.keys(tables)).toEqual([expect.stringMatching(/^WorkJobsTable/)]);
+  expect(Object.values<any>(tables)[0].Properties.KeySchema).toEqual([{ AttributeName: 'jobId', KeyType: 'HASH' }, { AttributeName: 'recordId', KeyType: 'RANGE' }]);
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Handler: 'index.handler',
+    Environment: { Variables: Match.objectLike({ JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^WorkJobsTable') }, MAX_RECEIVE_COUNT: '5', RESULT_TABLE_NAME: Match.anyValue() }) },
   });
 });
 

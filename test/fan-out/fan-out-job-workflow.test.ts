@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { FanOut, FanOutJobWorkflow, JobSplitter } from '../../lib';
+import { FanOut, FanOutJobWorkflow, JobSplitter, JobTable } from '../../lib';
 import { stateMachineDefinition } from '../support/definition';
 import { standInFunction } from '../support/stand-in-function';
 
@@ -23,6 +23,7 @@ const template = Template.fromStack(stack);
 /** A splitter stand-in with an inline function, for tests that need no bundling. */
 const inlineSplitter = (scope: Stack) => ({
   function: new lambda.Function(scope, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') }),
+  jobTable: new JobTable(scope, 'Jobs'),
 }) as JobSplitter;
 const definition = stateMachineDefinition(template);
 
@@ -46,7 +47,7 @@ test('both split tasks invoke the splitter, retry only transient Lambda errors, 
       TimeoutSeconds: 60,
       OutputPath: '$.Payload',
       Retry: [expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException']), JitterStrategy: 'FULL' })],
-      End: true,
+      Next: 'WaitForWorkers',
     });
     expect(definition.States[state].Retry[0].ErrorEquals).not.toContain('States.ALL');
   }
@@ -79,4 +80,85 @@ test('grantStartExecution names this state machine only', () => {
   Template.fromStack(other).hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: { Statement: [Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^RunJobStateMachine') } })] },
   });
+});
+
+// The wait for the workers: Wait → GetItem (optimized integration) → Choice, looping until the job's count is complete.
+// https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html (GetItem, its response shape: Item with typed values)
+// https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html (NumericGreaterThanEqualsPath compares two paths)
+test('after the split, the execution polls the job record every pollInterval until completed >= items', () => {
+  expect(definition.States.WaitForWorkers).toMatchObject({ Type: 'Wait', Seconds: 10, Next: 'ReadJobRecord' });
+  const jobTableName = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable', { Metadata: { 'sdp:role': 'job-table' } }));
+  expect(jobTableName).toHaveLength(1);
+  expect(definition.States.ReadJobRecord).toMatchObject({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::dynamodb:getItem',
+    Parameters: {
+      Key: { jobId: { 'S.$': '$.jobId' }, recordId: { S: 'job' } },
+      ConsistentRead: true,
+      ProjectionExpression: '#items,#stored,#failed,#deadLettered,#completed',
+      ExpressionAttributeNames: { '#items': 'items', '#stored': 'stored', '#failed': 'failed', '#deadLettered': 'deadLettered', '#completed': 'completed' },
+    },
+    ResultSelector: {
+      'items.$': 'States.StringToJson($.Item.items.N)',
+      'completed.$': 'States.StringToJson($.Item.completed.N)',
+    },
+    ResultPath: '$.job',
+    Next: 'AllItemsAccountedFor',
+  });
+  expect(definition.States.AllItemsAccountedFor).toMatchObject({
+    Type: 'Choice',
+    Choices: [{ Variable: '$.job.completed', NumericGreaterThanEqualsPath: '$.job.items', Next: 'JobOutcome' }],
+    Default: 'WaitForWorkers',
+  });
+});
+
+// https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html (CausePath may use States.JsonToString)
+test('a complete job ends with { jobId, items, stored, failed, deadLettered }: Succeed when every item is stored, else Fail JobItemsFailed with it as the cause', () => {
+  expect(definition.States.JobOutcome).toMatchObject({
+    Type: 'Pass',
+    Parameters: { 'jobId.$': '$.jobId', 'items.$': '$.job.items', 'stored.$': '$.job.stored', 'failed.$': '$.job.failed', 'deadLettered.$': '$.job.deadLettered' },
+    Next: 'AllItemsStored',
+  });
+  expect(definition.States.AllItemsStored).toMatchObject({
+    Type: 'Choice',
+    Choices: [{ Variable: '$.stored', NumericEqualsPath: '$.items', Next: 'JobSucceeded' }],
+    Default: 'DescribeMissingItems',
+  });
+  expect(definition.States.JobSucceeded).toMatchObject({ Type: 'Succeed' });
+  expect(definition.States.DescribeMissingItems).toMatchObject({ Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: 'JobItemsFailed' });
+  expect(definition.States.JobItemsFailed).toMatchObject({ Type: 'Fail', Error: 'JobItemsFailed', CausePath: '$.cause' });
+});
+
+test('least privilege: the state machine may read the job table (GetItem) and no other table', () => {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RunJobStateMachineRole') }] } });
+  const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+  const dynamodb = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+  expect(dynamodb).toEqual([expect.objectContaining({ Action: 'dynamodb:GetItem', Resource: expect.anything() })]);
+  expect(JSON.stringify(dynamodb[0].Resource)).toContain('WorkJobsTable');
+});
+
+test('the workers and the splitter get the job table: their environment and only the writes they make', () => {
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^WorkJobsTable') }, TOPIC_ARN: Match.anyValue() }) },
+  });
+  const policyOf = (rolePrefix: string) => Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } }))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+    .filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+  expect(policyOf('SplitterFunction')).toEqual([expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem'] })]);
+  expect(policyOf('Worker')).toEqual([expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] })]);
+  // The stand-in worker is a lambda.Function passed in: it gets the environment too.
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: { JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^WorkJobsTable') }, MAX_RECEIVE_COUNT: '5' } },
+  });
+});
+
+test('validation: pollInterval between 1 second and 1 hour, whole seconds, shorter than timeout', () => {
+  const build = (pollInterval: Duration, timeout?: Duration) => {
+    const other = new Stack(new App(), 'Other');
+    return () => new FanOutJobWorkflow(other, 'RunJob', { splitter: inlineSplitter(other), pollInterval, timeout });
+  };
+  expect(build(Duration.millis(500))).toThrow("FanOutJobWorkflow 'RunJob': pollInterval must be between 1 second and 1 hour (got 500 millis)");
+  expect(build(Duration.millis(1500))).toThrow('pollInterval must be a whole number of seconds (got 1 second 500 millis)');
+  expect(build(Duration.minutes(2), Duration.minutes(2))).toThrow('pollInterval must be shorter than timeout, or the job could never be seen complete (got 2 minutes >= 2 minutes)');
+  expect(build(Duration.seconds(30))).not.toThrow();
 });

@@ -1,9 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, PropValidationError } from '../../lib';
+import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, JobTable, PropValidationError } from '../../lib';
 
 const inlineWorker = (stack: Stack, props: Partial<lambda.FunctionProps> = {}) => new lambda.Function(stack, 'Worker', {
   runtime: lambda.Runtime.NODEJS_24_X,
@@ -183,4 +184,44 @@ test('JobSplitter with an items bucket may read it, and only it', () => {
   expect(JSON.stringify(s3Statement.Resource)).toContain(stack.getLogicalId(bucket.node.defaultChild as any));
   // Reserved concurrency 2 by default: two jobs split at once.
   expect(stack.resolve((splitter.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions)).toBe(2);
+});
+
+test('JobSplitter: an itemSchema that is not a valid JSON Schema is refused at synth, naming the prop', () => {
+  const stack = new Stack(new App(), 'Split');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, itemSchema: { type: 'strnig' } }))
+    .toThrow("JobSplitter 'Splitter': itemSchema is not a valid JSON Schema (draft-07): schema is invalid: data/type must be equal to one of the allowed values");
+  expect(() => new JobSplitter(stack, 'Big', { fanOut, itemSchema: { description: 'x'.repeat(4000) } }))
+    .toThrow("JobSplitter 'Big': itemSchema must be at most 3072 bytes as JSON (got 4018)");
+});
+
+test('JobSplitter: the item schema and the job table reach the splitter through its environment', () => {
+  const stack = new Stack(new App(), 'Split');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const itemSchema = { type: 'object', required: ['word'] };
+  new JobSplitter(stack, 'Splitter', { fanOut, itemSchema });
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ ITEM_SCHEMA: JSON.stringify(itemSchema), JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^WorkJobsTable') } }) },
+  });
+});
+
+test('FanOut: a job table passed in is used by every consumer; an imported worker gets the grant, its environment is its own', () => {
+  const stack = new Stack(new App(), 'Jobs');
+  const jobTable = new JobTable(stack, 'SharedJobs');
+  const imported = lambda.Function.fromFunctionAttributes(stack, 'Imported', {
+    functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:imported',
+    role: new iam.Role(stack, 'ImportedRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
+    sameEnvironment: true,
+  });
+  const fanOut = new FanOut(stack, 'Work', { jobTable, consumers: { Words: { workerFunction: inlineWorker(stack) }, Other: { workerFunction: imported } } });
+  expect(fanOut.jobTable).toBe(jobTable);
+  const template = Template.fromStack(stack);
+  expect(Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))).toEqual([expect.stringMatching(/^SharedJobsTable/)]);
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    Roles: [{ Ref: Match.stringLikeRegexp('^ImportedRole') }],
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] })]) },
+  });
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: { JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^SharedJobsTable') }, MAX_RECEIVE_COUNT: '5' } },
+  });
 });

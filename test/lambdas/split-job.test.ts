@@ -1,9 +1,12 @@
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  batchEntries, chunkJob, ItemTooLargeError, JobValidationError, MAX_MESSAGE_BYTES, publishChunks, PublishFailedError, resolveItems, validateJob,
+  batchEntries, checkItems, chunkJob, compileItemSchema, ItemTooLargeError, JobValidationError, MAX_MESSAGE_BYTES, openJob, publishChunks, PublishFailedError,
+  resolveItems, validateJob,
 } from '../../lambdas/split-job';
+import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
 import { LocalSnsSqs } from '../../tools/local/local-sns-sqs';
 
 const words = (count: number, word = 'apple') => Array.from({ length: count }, () => ({ word }));
@@ -117,5 +120,58 @@ describe('jobs by reference: items in S3 (fauxqs serves S3 too)', () => {
     [{ jobId: 'j', itemsUri: 's3://jobs/x.json', items: [] }, 'give either items or itemsUri, not both'],
   ])('validateJob rejects %j', (job, message) => {
     expect(() => validateJob(job)).toThrow(message);
+  });
+});
+
+describe('the item schema: every item checked before anything is published', () => {
+  const validate = compileItemSchema(JSON.stringify({ type: 'object', required: ['word'], properties: { word: { type: 'string', minLength: 1 } } }));
+
+  test('a job whose items all match passes', () => {
+    expect(() => checkItems([{ word: 'a' }, { word: 'bc' }], validate)).not.toThrow();
+  });
+
+  test('a job with bad items is rejected naming the first five and why, and how many there are', () => {
+    const items = [{ word: 'ok' }, { word: 1 }, {}, ...Array.from({ length: 6 }, () => ({ word: '' }))];
+    expect(() => checkItems(items, validate)).toThrow(new JobValidationError(
+      '8 of 9 items do not match the item schema; nothing was published: items[1]: /word must be string; '
+      + "items[2]: (the item) must have required property 'word'; items[3]: /word must NOT have fewer than 1 characters; "
+      + 'items[4]: /word must NOT have fewer than 1 characters; items[5]: /word must NOT have fewer than 1 characters; ...',
+    ));
+  });
+});
+
+describe('openJob: the job record, written before publishing', () => {
+  let db: LocalDynamoDb;
+  const get = async (jobId: string) => (await db.client.send(new GetItemCommand({ TableName: 'Jobs', Key: { jobId: { S: jobId }, recordId: { S: 'job' } } }))).Item;
+
+  beforeAll(async () => {
+    db = await LocalDynamoDb.start();
+    await db.createTables({ Resources: { Jobs: { Type: 'AWS::DynamoDB::Table', Properties: {
+      KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }, { AttributeName: 'recordId', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }, { AttributeName: 'recordId', AttributeType: 'S' }],
+    } } } });
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+
+  test('as the contract says: items, chunks, every count at 0, createdAt', async () => {
+    await openJob(db.client, 'Jobs', 'j1', 250, 3, new Date('2026-01-02T03:04:05Z'));
+    expect(await get('j1')).toEqual({
+      jobId: { S: 'j1' }, recordId: { S: 'job' }, items: { N: '250' }, chunks: { N: '3' },
+      stored: { N: '0' }, failed: { N: '0' }, deadLettered: { N: '0' }, completed: { N: '0' }, createdAt: { S: '2026-01-02T03:04:05.000Z' },
+    });
+  });
+
+  test('splitting the same job again keeps its counts; the same id with another item count is refused', async () => {
+    await openJob(db.client, 'Jobs', 'j2', 10, 1);
+    await db.client.send(new UpdateItemCommand({
+      TableName: 'Jobs', Key: { jobId: { S: 'j2' }, recordId: { S: 'job' } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'stored' }, ExpressionAttributeValues: { ':s': { N: '4' } },
+    }));
+    await openJob(db.client, 'Jobs', 'j2', 10, 1);
+    expect((await get('j2'))!.stored).toEqual({ N: '4' });
+    await expect(openJob(db.client, 'Jobs', 'j2', 11, 1)).rejects.toThrow(new JobValidationError(
+      'job j2 was split before with 10 items, and now has 11; a job id names one job, so start this one under another id',
+    ));
   });
 });

@@ -23,7 +23,10 @@ function publish(runner: LocalRunner, bodies: string[]) {
   }));
 }
 
-const withRunner = (visibilityTimeoutSeconds: number) => useLocalRunner(() => ({ assemblyDir: exampleAssembly().assemblyDir, stackName: 'FanOutExample', visibilityTimeoutSeconds }));
+// The job workflow waits for its workers (polling the job table): Wait states are shortened locally.
+const withRunner = (visibilityTimeoutSeconds: number) => useLocalRunner(() => ({
+  assemblyDir: exampleAssembly().assemblyDir, stackName: 'FanOutExample', visibilityTimeoutSeconds, maxWaitSeconds: 0.2,
+}));
 
 describe('with a visibility timeout longer than any batch', () => {
   const runner = withRunner(60);
@@ -45,15 +48,17 @@ describe('with a visibility timeout longer than any batch', () => {
     expect(scheduled.input).toEqual({ itemsUri: 's3://jobsbucket5eadc5ca/jobs/scheduled.json' });
     const items = Array.from({ length: 250 }, (_, i) => ({ word: `s${i}` }));
     await runner().snsSqs!.s3.send(new PutObjectCommand({ Bucket: 'jobsbucket5eadc5ca', Key: 'jobs/scheduled.json', Body: JSON.stringify(items) }));
+    runner().startWorkers();
     const execution = await runner().execute({ stateMachine: 'RunJob', input: scheduled.input, name: 'scheduled-run' });
-    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { jobId: 'scheduled-run', chunks: 3, items: 250 } });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { jobId: 'scheduled-run', items: 250, stored: 250, failed: 0, deadLettered: 0 } });
     await runner().drainQueues();
     expect(await results(runner(), 'scheduled-run')).toHaveLength(250);
   });
 
   test('the job workflow: the execution name is the job id; an input with no items fails with a named error', async () => {
+    runner().startWorkers();
     const execution = await runner().execute({ stateMachine: 'RunJob', input: { items: [{ word: 'api' }] }, name: 'api-request-1' });
-    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { jobId: 'api-request-1', chunks: 1, items: 1 } });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { jobId: 'api-request-1', items: 1, stored: 1, failed: 0, deadLettered: 0 } });
     await runner().drainQueues();
     expect(await results(runner(), 'api-request-1')).toHaveLength(1);
     await expect(runner().execute({ stateMachine: 'RunJob', input: {} })).resolves.toMatchObject({ status: 'FAILED', error: 'JobValidationError' });

@@ -339,6 +339,25 @@ describe('definition variants', () => {
     });
   });
 
+  // Issue 10: a failed execution records why, and nothing reports success while items are missing.
+  // An inline Map fails as a whole when an iteration fails (no ToleratedFailure* on inline maps):
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
+  // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html (a Catch's ResultPath defaults to $: the error output, Error and Cause)
+  test('no path reaches success past a failed item: the map tolerates no failure, every catch records the error and ends in Fail', () => {
+    const { definition } = synth((stack) => ({ resultTable: new ResultTable(stack, 'Results') }));
+    const { MapItems, ReduceResults, StoreResult, RecordFailure, Failed } = definition.States;
+    expect(MapItems.ToleratedFailurePercentage).toBeUndefined();
+    expect(MapItems.ToleratedFailureCount).toBeUndefined();
+    // The only way out of the map without an error is on to the reduce, with every item's result.
+    expect(MapItems.Next).toBe('ReduceResults');
+    for (const state of [MapItems, ReduceResults, StoreResult]) expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' }]);
+    expect(RecordFailure.Next).toBe('Failed');
+    expect(Failed).toEqual({ Type: 'Fail', ErrorPath: '$.Error', CausePath: '$.Cause' });
+    // The only state that ends the execution successfully is StoreResult, after the reduce.
+    const ends = Object.entries<any>(definition.States).filter(([, state]) => state.End || state.Type === 'Succeed').map(([name]) => name);
+    expect(ends).toEqual(['StoreResult']);
+  });
+
   test('custom retry settings appear in every Retry block, Lambda and DynamoDB alike', () => {
     const { definition } = synth((stack) => ({
       ...withResultTable(stack),

@@ -4,26 +4,17 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ChunkMessage, ChunkValidationError, parseChunkMessage, withWarmUp } from 'serverless-distributed-processing/handlers';
+import { ChunkMessage, ChunkOutcome, ChunkWorker, ItemError, parseChunkMessage, withWarmUp } from 'serverless-distributed-processing/handlers';
 
-export interface ChunkResult {
-  readonly jobId: string;
-  readonly chunkIndex: number;
-  /** Results written now. */
-  readonly stored: number;
-  /** Results that a delivery before this one had written already. */
-  readonly alreadyStored: number;
+/** A work item of seed 001: a word whose length is stored. */
+export interface WordItem {
+  readonly word: string;
 }
 
-/** A chunk whose work items are seed 001's words. */
-export type WordChunk = ChunkMessage<{ readonly word: string }>;
-
-/** Parses and checks a message body: a chunk of `{ word }` items. */
-export function parseChunk(body: string): WordChunk {
-  return parseChunkMessage(body, (item: any, index) => {
-    if (typeof item?.word !== 'string') throw new ChunkValidationError(`items[${index}].word must be a string (got ${JSON.stringify(item)})`);
-    return item as { word: string };
-  });
+/** The item as a word, or an `ItemError`: an item without a string `word` is invalid on every delivery, so only it fails, not its chunk. */
+export function checkWord(item: unknown, index: number): WordItem {
+  if (typeof (item as Partial<WordItem> | null)?.word !== 'string') throw new ItemError(`items[${index}].word must be a string (got ${JSON.stringify(item)})`);
+  return item as WordItem;
 }
 
 const logger = new Logger({ serviceName: 'process-chunk' });
@@ -35,41 +26,38 @@ const standardProcessor = new BatchProcessor(EventType.SQS);
 const fifoProcessor = new SqsFifoPartialProcessorAsync();
 
 /**
- * Stores one result per item under `<jobId>#<chunkIndex>#<item index>`. The write
- * is conditional, so a redelivered chunk (SQS delivers at least once) never
+ * Stores the result of one item under `<jobId>#<chunkIndex>#<item index>`. The
+ * write is conditional, so a redelivered chunk (SQS delivers at least once) never
  * writes a result twice, even when its idempotency record has expired.
  */
-export async function storeChunkResults(client: DynamoDBClient, table: string, key: string, chunk: WordChunk): Promise<ChunkResult> {
-  const outcomes = await Promise.all(chunk.items.map(async (item, index) => {
-    try {
-      await client.send(new PutItemCommand({
-        TableName: table,
-        Item: {
-          [key]: { S: `${chunk.jobId}#${chunk.chunkIndex}#${index}` },
-          jobId: { S: chunk.jobId },
-          word: { S: item.word },
-          length: { N: String(item.word.length) },
-        },
-        ConditionExpression: 'attribute_not_exists(#key)',
-        ExpressionAttributeNames: { '#key': key },
-      }));
-      return 'stored' as const;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return 'alreadyStored' as const;
-      throw error;
-    }
-  }));
-  return {
-    jobId: chunk.jobId,
-    chunkIndex: chunk.chunkIndex,
-    stored: outcomes.filter((o) => o === 'stored').length,
-    alreadyStored: outcomes.filter((o) => o === 'alreadyStored').length,
-  };
+export async function storeResult(client: DynamoDBClient, table: string, key: string, chunk: ChunkMessage, word: WordItem, index: number): Promise<'stored' | 'alreadyStored'> {
+  try {
+    await client.send(new PutItemCommand({
+      TableName: table,
+      Item: {
+        [key]: { S: `${chunk.jobId}#${chunk.chunkIndex}#${index}` },
+        jobId: { S: chunk.jobId },
+        word: { S: word.word },
+        length: { N: String(word.word.length) },
+      },
+      ConditionExpression: 'attribute_not_exists(#key)',
+      ExpressionAttributeNames: { '#key': key },
+    }));
+    return 'stored';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return 'alreadyStored';
+    throw error;
+  }
 }
+
+// Records each chunk's outcome in the job table (JOB_TABLE_NAME): items stored, items rejected and why.
+const chunkWorker = new ChunkWorker({
+  processItem: (item, index, chunk) => storeResult(dynamodb, resultTable, resultKey, chunk, checkWord(item, index), index),
+});
 
 const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[jobId, chunkIndex]', expiresAfterSeconds: 24 * 60 * 60 });
 const processChunkOnce = makeIdempotent(
-  async (chunk: WordChunk): Promise<ChunkResult> => storeChunkResults(dynamodb, resultTable, resultKey, chunk),
+  async (chunk: ChunkMessage): Promise<ChunkOutcome> => chunkWorker.processChunk(chunk),
   {
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: process.env.IDEMPOTENCY_TABLE_NAME ?? '' }),
     // A chunk is the same work whichever delivery (or SNS duplicate) brings it.
@@ -77,18 +65,21 @@ const processChunkOnce = makeIdempotent(
   },
 );
 
-async function processRecord(record: SQSRecord): Promise<ChunkResult> {
+async function processRecord(record: SQSRecord): Promise<ChunkOutcome> {
   // Records of a batch run concurrently, so the correlation id (the job id, as the splitter logs it) goes on each entry, not on the logger.
   let correlation: { correlation_id?: string } = {};
+  let chunk: ChunkMessage | undefined;
   try {
-    const chunk = parseChunk(record.body);
+    chunk = parseChunkMessage(record.body);
     correlation = { correlation_id: chunk.jobId };
-    const result = await processChunkOnce(chunk);
-    logger.info('processed chunk', { ...correlation, messageId: record.messageId, ...result });
-    return result;
+    const outcome = await processChunkOnce(chunk);
+    logger.info('processed chunk', { ...correlation, messageId: record.messageId, ...outcome });
+    return outcome;
   } catch (error) {
     // Only this record fails; SQS redelivers it and, after maxReceiveCount receives, moves it to the dead-letter queue.
     logger.error('chunk failed', { ...correlation, messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
+    // On the last receive the job still learns what became of these items: they are dead-lettered.
+    if (chunk) await chunkWorker.recordIfLastReceive(record, chunk);
     throw error;
   }
 }

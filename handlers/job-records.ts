@@ -1,0 +1,61 @@
+/**
+ * The job record contract: what a fan-out job's accounting looks like in its
+ * job table (`JobTable`). The splitter writes the job record before it
+ * publishes; each worker adds one chunk record per chunk outcome and counts it
+ * on the job record in the same transaction. A job is complete when
+ * `completed >= items`, and succeeded when `stored == items`.
+ */
+
+/** Partition key of the job table: the job id. */
+export const JOB_TABLE_PARTITION_KEY = 'jobId';
+/** Sort key of the job table: `job` for the job record, `chunk#000042` for a chunk record. */
+export const JOB_TABLE_SORT_KEY = 'recordId';
+/** Sort key of a job's own record. */
+export const JOB_RECORD_ID = 'job';
+/** Most characters of an item's error kept in a chunk record, so a chunk of long errors stays far below DynamoDB's 400 KB item limit. */
+export const MAX_ITEM_ERROR_LENGTH = 1000;
+
+/** Sort key of a chunk's record: zero-padded, so records sort by chunk index. */
+export function chunkRecordId(chunkIndex: number): string {
+  return `chunk#${String(chunkIndex).padStart(6, '0')}`;
+}
+
+/** A job's record: how many items it has, and how many the workers have accounted for so far. */
+export interface JobRecord {
+  readonly jobId: string;
+  readonly recordId: typeof JOB_RECORD_ID;
+  readonly items: number;
+  readonly chunks: number;
+  readonly stored: number;
+  readonly failed: number;
+  readonly deadLettered: number;
+  /** stored + failed + deadLettered. */
+  readonly completed: number;
+  /**
+   * Indexes of the chunks counted so far (a DynamoDB number set, absent until the first): what makes a
+   * worker's count idempotent in one single-item update. A set holds up to 400 KB, some 40,000 chunks.
+   */
+  readonly countedChunks?: readonly number[];
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** An item a worker rejected permanently, by its index in the chunk. */
+export interface FailedItem {
+  readonly index: number;
+  readonly error: string;
+}
+
+/** The outcome of one chunk, written once whatever the number of deliveries. */
+export interface ChunkRecord {
+  readonly jobId: string;
+  readonly recordId: string;
+  readonly chunkIndex: number;
+  readonly items: number;
+  readonly stored: number;
+  readonly failed: number;
+  readonly deadLettered: number;
+  readonly failedItems: readonly FailedItem[];
+  /** ISO 8601. */
+  readonly at: string;
+}

@@ -1,0 +1,66 @@
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ChunkWorker, ItemError, MAX_ITEM_ERROR_LENGTH } from '../../handlers';
+
+// The accounting half of a worker, against a mocked client: which writes it makes, and when it makes none.
+// The writes against a real engine (dynalite) are in test/lambdas/process-chunk.test.ts.
+const client = new DynamoDBClient({ region: 'us-east-1' });
+const dynamodb = mockClient(client);
+beforeEach(() => {
+  dynamodb.reset();
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
+});
+
+const chunk = { jobId: 'j', chunkIndex: 7, items: ['a', 'bad', 'c'] };
+
+test('ItemErrors are failed items, listed with their errors (cut to 1000 characters); the others are stored; the outcome is recorded once', async () => {
+  const worker = new ChunkWorker<string>({
+    client, jobTableName: 'Jobs', maxReceiveCount: 5,
+    processItem: async (item) => {
+      if (item === 'bad') throw new ItemError('x'.repeat(2000));
+    },
+  });
+  await expect(worker.processChunk(chunk)).resolves.toEqual({
+    jobId: 'j', chunkIndex: 7, items: 3, stored: 2, failed: 1, deadLettered: 0, failedItems: [{ index: 1, error: 'x'.repeat(MAX_ITEM_ERROR_LENGTH) }],
+  });
+  const [put] = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
+  expect(put).toMatchObject({ TableName: 'Jobs', Item: { jobId: { S: 'j' }, recordId: { S: 'chunk#000007' }, stored: { N: '2' }, failed: { N: '1' } } });
+  const [update] = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+  expect(update).toMatchObject({
+    Key: { jobId: { S: 'j' }, recordId: { S: 'job' } },
+    ConditionExpression: 'attribute_exists(#sk) AND NOT contains(#counted, :chunk)',
+    ExpressionAttributeValues: { ':s': { N: '2' }, ':f': { N: '1' }, ':d': { N: '0' }, ':n': { N: '3' }, ':chunkSet': { NS: ['7'] }, ':chunk': { N: '7' } },
+  });
+});
+
+test('any other error fails the chunk once every item has settled, and nothing is recorded: SQS delivers it again', async () => {
+  const settled: string[] = [];
+  const worker = new ChunkWorker<string>({
+    client, jobTableName: 'Jobs',
+    processItem: async (item) => {
+      if (item === 'bad') throw new Error('throttled');
+      await new Promise((resolve) => setImmediate(resolve));
+      settled.push(item);
+    },
+  });
+  await expect(worker.processChunk(chunk)).rejects.toThrow('throttled');
+  expect(settled.sort()).toEqual(['a', 'c']);
+  expect(dynamodb.calls()).toHaveLength(0);
+});
+
+test('the last receive is the one at maxReceiveCount; only then is a failing chunk recorded as dead-lettered', async () => {
+  const worker = new ChunkWorker<string>({ client, jobTableName: 'Jobs', maxReceiveCount: 3, processItem: async () => undefined });
+  const received = (count: number) => ({ attributes: { ApproximateReceiveCount: String(count) } });
+  await expect(worker.recordIfLastReceive(received(2), chunk)).resolves.toBe(false);
+  expect(dynamodb.calls()).toHaveLength(0);
+  await expect(worker.recordIfLastReceive(received(3), chunk)).resolves.toBe(true);
+  expect(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues).toMatchObject({ ':s': { N: '0' }, ':d': { N: '3' }, ':n': { N: '3' } });
+});
+
+test('without a job table (no JOB_TABLE_NAME) or a receive limit nothing is recorded', async () => {
+  const worker = new ChunkWorker<string>({ client, processItem: async () => undefined });
+  await worker.processChunk(chunk);
+  await expect(worker.recordIfLastReceive({ attributes: { ApproximateReceiveCount: '100' } }, chunk)).resolves.toBe(false);
+  expect(dynamodb.calls()).toHaveLength(0);
+});
