@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand, CreateTableCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { chunkOf, readDeadLetters } from '../../tools/local/dead-letters';
+import { chunkOf, inspectDeadLetters, readDeadLetters } from '../../tools/local/dead-letters';
 import { accountJob, ChunkRecord, JobRecord, readChunkRecords } from '../../tools/local/job-accounting';
 import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
 import { LocalSnsSqs } from '../../tools/local/local-sns-sqs';
@@ -121,6 +121,30 @@ describe('reading a dead-letter queue', () => {
     expect(Attributes).toEqual({ ApproximateNumberOfMessages: '25', ApproximateNumberOfMessagesNotVisible: '0' });
     const { Messages = [] } = await snsSqs.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     expect(Messages).toHaveLength(10);
+  });
+
+  // A FIFO queue returns no message of a group while an earlier one of it is in flight, so a read that leaves the
+  // messages in the queue cannot see them all: the rest are counted as unread, and fauxqs's inspection reads them.
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
+  test('a FIFO queue with several messages in one group: those the SQS API cannot read are unread, the inspection reads all', async () => {
+    const { QueueUrl } = await snsSqs.sqs.send(new CreateQueueCommand({ QueueName: 'dlq.fifo', Attributes: { FifoQueue: 'true' } }));
+    for (let i = 0; i < 15; i += 5) {
+      await snsSqs.sqs.send(new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: Array.from({ length: 5 }, (_, j) => ({
+          Id: String(j), MessageGroupId: 'job', MessageDeduplicationId: String(i + j),
+          MessageBody: JSON.stringify({ jobId: 'f', chunkIndex: i + j, items: [{}, {}] }),
+        })),
+      }));
+    }
+    const read = await readDeadLetters(snsSqs.sqs, QueueUrl!);
+    expect(read.messages + read.unread).toBe(15);
+    expect(read.unread).toBeGreaterThan(0);
+    const inspected = await inspectDeadLetters(snsSqs.endpoint, 'dlq.fifo');
+    expect(inspected).toMatchObject({ messages: 15, unread: 0, unknownMessages: 0, items: 30 });
+    expect(inspected.chunks.map((c) => c.chunkIndex).sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    const { Attributes } = await snsSqs.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(Attributes).toEqual({ ApproximateNumberOfMessages: '15' });
   });
 
   test('chunkOf: the body of a chunk, or nothing', () => {

@@ -18,8 +18,8 @@ export interface DeadLetters {
   /** Messages whose body is not a chunk: what they held is unknown, each counts as one item. */
   readonly unknownMessages: number;
   /**
-   * Messages the queue counts but the read did not see: in a FIFO queue, a message group with
-   * more messages than one receive returns stays locked while the first ones are in flight.
+   * Messages the queue counts but the read did not see: in a FIFO queue, a message group stays locked
+   * while a message of it is in flight, so a read that leaves the messages in place sees the first of each group.
    */
   readonly unread: number;
   /** The items of the chunks, plus one per unknown message. */
@@ -64,13 +64,30 @@ export async function readDeadLetters(sqs: SQSClient, queueUrl: string): Promise
   } finally {
     await release(sqs, queueUrl, [...seen.values()]);
   }
-  const chunks = [...seen.values()].flatMap((m) => chunkOf(m.MessageId!, m.Body) ?? []);
-  const unknownMessages = seen.size - chunks.length;
+  return deadLettersOf([...seen.values()].map((m) => ({ messageId: m.MessageId!, body: m.Body })), expected);
+}
+
+/**
+ * Reads every message of a fauxqs queue through fauxqs's own inspection endpoint (`GET /_fauxqs/queues/<name>`),
+ * which neither receives nor hides them: for what the SQS API cannot read without removing (see {@link DeadLetters.unread}).
+ */
+export async function inspectDeadLetters(endpoint: string, queueName: string): Promise<DeadLetters> {
+  const response = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
+  if (!response.ok) throw new Error(`fauxqs could not inspect queue ${queueName}: HTTP ${response.status}`);
+  type Inspected = { messageId: string; body: string };
+  const { messages } = await response.json() as { messages: { ready: Inspected[]; delayed: Inspected[]; inflight: { message: Inspected }[] } };
+  const all = [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)];
+  return deadLettersOf(all, all.length);
+}
+
+function deadLettersOf(messages: readonly { messageId: string; body?: string }[], expected: number): DeadLetters {
+  const chunks = messages.flatMap((m) => chunkOf(m.messageId, m.body) ?? []);
+  const unknownMessages = messages.length - chunks.length;
   return {
-    messages: seen.size,
+    messages: messages.length,
     chunks,
     unknownMessages,
-    unread: Math.max(0, expected - seen.size),
+    unread: Math.max(0, expected - messages.length),
     items: chunks.reduce((sum, c) => sum + c.items, 0) + unknownMessages,
   };
 }

@@ -3,7 +3,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
-import { DeadLetters, readDeadLetters } from './dead-letters';
+import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
 import { accountJobs, JOB_TABLE_ROLE, JobAccount } from './job-accounting';
 import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
@@ -277,7 +277,7 @@ export class LocalRunner {
 
   /**
    * What each queue that some redrive policy names as its dead-letter queue holds, by logical id: read
-   * without removing anything (see {@link readDeadLetters}).
+   * without removing anything (see {@link readDeadLetters}; {@link inspectDeadLetters} for what that cannot read).
    */
   async readDeadLetterQueues(): Promise<Record<string, DeadLetters>> {
     if (!this.snsSqs) return {};
@@ -286,7 +286,10 @@ export class LocalRunner {
       .map((r) => (this.resolver.resolve(r.Properties!.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn));
     const contents: Record<string, DeadLetters> = {};
     for (const queue of this.snsSqs.queues.values()) {
-      if (dlqArns.has(queue.arn)) contents[queue.logicalId] = await readDeadLetters(this.snsSqs.sqs, queue.url);
+      if (!dlqArns.has(queue.arn)) continue;
+      const read = await readDeadLetters(this.snsSqs.sqs, queue.url);
+      // What SQS cannot show without removing it (a FIFO group's later messages), fauxqs's inspection shows.
+      contents[queue.logicalId] = read.unread > 0 ? await inspectDeadLetters(this.snsSqs.endpoint, this.resolver.physicalName(queue.logicalId)) : read;
     }
     return contents;
   }

@@ -7,6 +7,7 @@ import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runne
 import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
+import { LOCAL_MAX_WAIT_SECONDS } from './run';
 
 export interface LocalRunRequest {
   readonly assemblyDir: string;
@@ -21,9 +22,6 @@ export interface LocalRunRequest {
 
 /** A drained queue in the output: the counts of {@link QueueDrain}, keyed by the queue's construct path. */
 export type QueueSummary = Omit<QueueDrain, 'deadLetterQueue'>;
-
-/** How long a Wait state waits at most locally, in seconds: a job workflow's poll interval is for AWS's costs. */
-export const LOCAL_MAX_WAIT_SECONDS = 0.5;
 
 /** How many failed items stderr lists per job; the total is always printed. */
 const FAILED_ITEMS_SHOWN = 5;
