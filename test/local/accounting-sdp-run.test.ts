@@ -45,7 +45,7 @@ test('every item stored: the workflow waits for the workers, the result line has
     },
     tables: { 'JobTableFixture/Jobs': 4 },
   });
-  expect(result.stderr).toContain('job stored: 10 items = 10 stored + 0 failed + 0 dead-lettered: every item stored\n');
+  expect(result.stderr).toContain('job stored: 10 items, 10 stored, 0 failed, 0 dead-lettered: every item stored\n');
 });
 
 test('failed items: counted, the first few listed on stderr with their chunk, index and error, and the total; exit 1', async () => {
@@ -55,7 +55,7 @@ test('failed items: counted, the first few listed on stderr with their chunk, in
   expect(result.code).toBe(1);
   expect(JSON.parse(result.stdout)).toMatchObject({ status: 'SUCCEEDED', jobs: { failed: { items: 10, stored: 3, failed: 7, deadLettered: 0 } } });
   expect(result.stderr).toContain([
-    'job failed: 10 items = 3 stored + 7 failed + 0 dead-lettered: reconciled',
+    'job failed: 10 items, 3 stored, 7 failed, 0 dead-lettered: reconciled',
     '  7 failed item(s), the first 5:',
     '    chunk 0 item 2: item 0 has no word',
     '    chunk 0 item 3: item 1 has no word',
@@ -72,7 +72,7 @@ test('a poison chunk the worker counted as dead-lettered on its last receive: re
   const doc = JSON.parse(result.stdout);
   expect(doc).toMatchObject({ status: 'SUCCEEDED', jobs: { poison: { items: 6, stored: 3, failed: 0, deadLettered: 3 } } });
   expect(doc.queues['JobTableFixture/WorkQueue']).toMatchObject({ messages: 2, processed: 1, deadLettered: 1, deadLetteredItems: 3 });
-  expect(result.stderr).toContain('job poison: 6 items = 3 stored + 0 failed + 3 dead-lettered: reconciled\n');
+  expect(result.stderr).toContain('job poison: 6 items, 3 stored, 0 failed, 3 dead-lettered: reconciled\n');
   expect(result.stderr).not.toContain('without a chunk record');
 });
 
@@ -84,7 +84,7 @@ test('a dead-lettered chunk the worker did not count: found in the dead-letter q
   expect(summary.jobs).toEqual({ uncounted: { items: 7, stored: 3, failed: 0, deadLettered: 4 } });
   // The queue's own count is of messages and the items in them, duplicates included.
   expect(summary.queues['JobTableFixture/WorkQueue']).toMatchObject({ messages: 1, processed: 1, deadLettered: 2, deadLetteredItems: 8 });
-  expect(result.stderr).toContain('job uncounted: 7 items = 3 stored + 0 failed + 4 dead-lettered: reconciled\n'
+  expect(result.stderr).toContain('job uncounted: 7 items, 3 stored, 0 failed, 4 dead-lettered: reconciled\n'
     + '  chunk(s) 1 found in a dead-letter queue without a chunk record (the worker did not count them)\n');
 });
 
@@ -92,6 +92,6 @@ test('a chunk with no record that is in no dead-letter queue: not reconciled, st
   const result = await run('missing', { jobId: 'missing', chunks: [words(3, 'a'), words(3, 'b'), words(2, 'c')], publish: [0, 2] });
   expect(result.code).toBe(1);
   expect(JSON.parse(result.stdout).jobs).toEqual({ missing: { items: 8, stored: 5, failed: 0, deadLettered: 0 } });
-  expect(result.stderr).toContain('job missing: 8 items = 5 stored + 0 failed + 0 dead-lettered: NOT RECONCILED\n'
+  expect(result.stderr).toContain('job missing: 8 items, 5 stored, 0 failed, 0 dead-lettered: NOT RECONCILED\n'
     + '  3 item(s) neither stored, failed nor dead-lettered; chunk(s) 1 have no chunk record and are in no dead-letter queue\n');
 });

@@ -77,7 +77,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
 function reportJob(account: JobAccount, io: CommandIo): boolean {
   const { jobId, items, stored, failed, deadLettered } = account;
   const verdict = !account.reconciled ? 'NOT RECONCILED' : stored === items ? 'every item stored' : 'reconciled';
-  io.stderr.write(`job ${jobId}: ${items} items = ${stored} stored + ${failed} failed + ${deadLettered} dead-lettered: ${verdict}\n`);
+  io.stderr.write(`job ${jobId}: ${items} items, ${stored} stored, ${failed} failed, ${deadLettered} dead-lettered: ${verdict}\n`);
   if (account.missingItems !== 0) {
     const chunks = account.missingChunks.length > 0
       ? `; chunk(s) ${account.missingChunks.join(', ')} have no chunk record and are in no dead-letter queue`
