@@ -25,29 +25,31 @@ describe('accountJob', () => {
 
   test('failed items: counted from the chunk records, listed by chunk then index', () => {
     const failedItems = [{ chunkIndex: 1, index: 7, error: 'no word' }, { chunkIndex: 1, index: 2, error: 'empty' }];
-    const account = accountJob('j', job(20, 2, { stored: 18, failed: 2 }), [chunk(1, { stored: 8, failed: 2, failedItems }), chunk(0, { stored: 10 })], []);
+    const account = accountJob('j', job(20, 2, { stored: 18, failed: 2, completed: 20 }), [chunk(1, { stored: 8, failed: 2, failedItems }), chunk(0, { stored: 10 })], []);
     expect(account).toMatchObject({ items: 20, stored: 18, failed: 2, deadLettered: 0, reconciled: true });
     expect(account.failedItems).toEqual([{ chunkIndex: 1, index: 2, error: 'empty' }, { chunkIndex: 1, index: 7, error: 'no word' }]);
   });
 
   test('a chunk the worker counted as dead-lettered and that is in the DLQ: counted once', () => {
-    expect(accountJob('j', job(20, 2, { stored: 10, deadLettered: 10 }), [chunk(0, { stored: 10 }), chunk(1, { deadLettered: 10 })], [inDlq(1, 10)]))
+    expect(accountJob('j', job(20, 2, { stored: 10, deadLettered: 10, completed: 20 }), [chunk(0, { stored: 10 }), chunk(1, { deadLettered: 10 })], [inDlq(1, 10)]))
       .toMatchObject({ items: 20, stored: 10, deadLettered: 10, reconciled: true, uncountedDeadLetters: [] });
   });
 
   test('a chunk in the DLQ twice without a chunk record: counted once, by chunk index', () => {
-    expect(accountJob('j', job(20, 2, { stored: 10 }), [chunk(0, { stored: 10 })], [inDlq(1, 10, 'a'), inDlq(1, 10, 'b')]))
+    expect(accountJob('j', job(20, 2, { stored: 10, completed: 10 }), [chunk(0, { stored: 10 })], [inDlq(1, 10, 'a'), inDlq(1, 10, 'b')]))
       .toMatchObject({ items: 20, stored: 10, deadLettered: 10, reconciled: true, uncountedDeadLetters: [1] });
   });
 
   test('a chunk with no record, in no DLQ: not reconciled, the chunk and the items named', () => {
-    expect(accountJob('j', job(25, 3, { stored: 15 }), [chunk(0, { stored: 10 }), chunk(2, { stored: 5 })], []))
+    expect(accountJob('j', job(25, 3, { stored: 15, completed: 15 }), [chunk(0, { stored: 10 }), chunk(2, { stored: 5 })], []))
       .toMatchObject({ items: 25, stored: 15, reconciled: false, missingItems: 10, missingChunks: [1] });
   });
 
   test('counters of the job record that disagree with its chunk records: not reconciled, said', () => {
-    expect(accountJob('j', job(10, 1, { stored: 9 }), [chunk(0, { stored: 10 })], []))
-      .toMatchObject({ reconciled: false, missingItems: 0, problems: ['the job record counts 9 stored, its chunk records 10'] });
+    expect(accountJob('j', job(10, 1, { stored: 9, completed: 9 }), [chunk(0, { stored: 10 })], [])).toMatchObject({
+      reconciled: false, missingItems: 0,
+      problems: ['the job record counts 9 stored, its chunk records 10', 'the job record counts 9 completed, its chunk records 10'],
+    });
   });
 
   test('a job with chunks in a DLQ but no job record: not reconciled, said', () => {
@@ -88,7 +90,7 @@ describe('chunk records in dynalite', () => {
     expect(firstPage.Items!.length).toBeLessThan(30);
     const chunks = await readChunkRecords(db.client, 'Jobs', 'big');
     expect(chunks.map((c) => c.chunkIndex)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    expect(accountJob('big', job(3000, 30, { failed: 3000 }), chunks, []))
+    expect(accountJob('big', job(3000, 30, { failed: 3000, completed: 3000 }), chunks, []))
       .toMatchObject({ items: 3000, stored: 0, failed: 3000, deadLettered: 0, reconciled: true });
   });
 

@@ -155,6 +155,8 @@ export function accountJob(jobId: string, job: JobRecord | undefined, chunks: re
       const fromChunks = sum(field);
       if (job[field] !== fromChunks) problems.push(`the job record counts ${job[field]} ${field}, its chunk records ${fromChunks}`);
     }
+    const completed = sum('stored') + sum('failed') + sum('deadLettered');
+    if (job.completed !== completed) problems.push(`the job record counts ${job.completed} completed, its chunk records ${completed}`);
     const beyond = [...recorded.keys(), ...uncounted.keys()].filter((i) => i >= job.chunks);
     if (beyond.length > 0) problems.push(`chunk(s) ${beyond.join(', ')} beyond the job's ${job.chunks} chunks`);
   } else {
