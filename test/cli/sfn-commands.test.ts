@@ -115,7 +115,9 @@ describe('start', () => {
     const fromOption = await run(['start', STATE_MACHINE, '--input', inputFile, '--region', 'us-west-2']);
     const byName = await run(['start', 'WordLength', '--input', inputFile]);
     expect([fromArn.code, fromOption.code, byName.code]).toEqual([0, 0, 0]);
-    expect(fromArn.clientOptions).toEqual([{ stateMachine: STATE_MACHINE, inputFile, name: undefined, wait: false, region: 'eu-west-1', profile: 'prod' }]);
+    expect(fromArn.clientOptions).toEqual([{
+      stateMachine: STATE_MACHINE, inputFile, input: { items: [{ word: 'apple' }] }, name: undefined, wait: false, region: 'eu-west-1', profile: 'prod',
+    }]);
     expect(fromOption.clientOptions[0].region).toBe('us-west-2');
     expect(byName.clientOptions[0].region).toBeUndefined();
   });
@@ -322,10 +324,13 @@ describe('start', () => {
     expect(result.stderr).toMatch(/^usage: sdp start /);
   });
 
-  test('parseStartArgs: defaults', () => {
-    expect(parseStartArgs(['WordLength', '--input', 'in.json'])).toEqual({
-      stateMachine: 'WordLength', inputFile: 'in.json', name: undefined, wait: false, region: undefined, profile: undefined,
+  test('parseStartArgs: defaults; the input file is read relative to the working directory', () => {
+    expect(parseStartArgs(['WordLength', '--input', 'input.json'], { cwd: dir })).toEqual({
+      stateMachine: 'WordLength', inputFile: 'input.json', input: { items: [{ word: 'apple' }] }, name: undefined, wait: false,
+      region: undefined, profile: undefined, connectTimeoutMs: undefined, requestTimeoutMs: undefined,
     });
+    expect(parseStartArgs(['WordLength', '--input', 'input.json', '--connect-timeout', '2', '--request-timeout', '0.5'], { cwd: dir }))
+      .toMatchObject({ connectTimeoutMs: 2_000, requestTimeoutMs: 500 });
   });
 });
 

@@ -24,7 +24,13 @@ test('a function that outlasts its Timeout fails with Sandbox.Timedout, as Lambd
 test('the functions run from the bundled asset with the template handler and a Lambda context', async () => {
   expect(mapFunctionArn()).toMatch(/^arn:aws:lambda:us-east-1:000000000000:function:Sleepy[0-9A-F]{8}$/);
   await expect(runner.lambda.invoke(mapFunctionArn(), { word: 'four' })).resolves.toEqual({ length: 4 });
-  await expect(runner.lambda.invoke('NoSuchFunction', {})).rejects.toThrow(`no Lambda function 'NoSuchFunction' in stack ${FIXTURE_STACK}`);
+  // A missing function is the Invoke API's ResourceNotFoundException, which Step Functions names Lambda.ResourceNotFoundException
+  // (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors,
+  // https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+  await expect(runner.lambda.invoke('NoSuchFunction', {})).rejects.toMatchObject({
+    name: 'Lambda.ResourceNotFoundException',
+    message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:NoSuchFunction',
+  });
 });
 
 describe('task integrations', () => {

@@ -31,14 +31,18 @@ function shape(t: ExecutionTrace): string[] {
 }
 
 describe('the local event log as history events', () => {
-  test('ids in order; each previousEventId an earlier event; task attempts as TaskScheduled/TaskFailed/TaskSucceeded', () => {
+  test('ids in order; each previousEventId an earlier event; task attempts as TaskScheduled/TaskStarted/TaskFailed|TaskSucceeded', () => {
     const events = toHistoryEvents([
       at(100, { type: 'ExecutionStarted', input: {} }),
       at(101, { type: 'StateEntered', state: state('Flaky') }),
+      at(101, { type: 'TaskParameters', state: state('Flaky'), parameters: { n: 1 } }),
       at(103, { type: 'StateFailed', state: state('Flaky'), Error: 'Lambda.ServiceException', Cause: 'try again' }),
       at(104, { type: 'StateRetried', state: state('Flaky'), retry: { retrier: {}, attempt: 1 } }),
-      at(110, { type: 'StateExited', state: { ...state('Flaky'), output: { ok: true } } }),
+      at(104, { type: 'TaskParameters', state: state('Flaky'), parameters: { n: 1 } }),
+      at(110, { type: 'TaskResult', state: state('Flaky'), result: { ok: true } }),
+      at(110, { type: 'StateExited', state: { ...state('Flaky'), output: { n: 1, result: { ok: true } } } }),
       at(111, { type: 'StateEntered', state: state('Broken') }),
+      at(111, { type: 'TaskParameters', state: state('Broken'), parameters: {} }),
       at(112, { type: 'StateFailed', state: state('Broken'), Error: 'Boom', Cause: new Error('it broke') }),
       at(112, { type: 'StateCaught', state: state('Broken'), catch: { catcher: {} } }),
       at(112, { type: 'StateExited', state: state('Broken') }),
@@ -46,16 +50,21 @@ describe('the local event log as history events', () => {
       at(113, { type: 'StateFailed', state: state('Failed', 'Fail'), Error: 'Boom', Cause: 'it broke' }),
       at(113, { type: 'ExecutionFailed', Error: 'Boom', Cause: 'it broke' }),
     ]);
+    // Each attempt scheduled and started, as GetExecutionHistory lists them
+    // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
     expect(events.map((e) => [e.id, e.previousEventId, e.type])).toEqual([
       [1, 0, 'ExecutionStarted'],
-      [2, 1, 'TaskStateEntered'], [3, 2, 'TaskScheduled'], [4, 3, 'TaskFailed'], [5, 4, 'TaskScheduled'], [6, 5, 'TaskSucceeded'], [7, 6, 'TaskStateExited'],
-      [8, 7, 'TaskStateEntered'], [9, 8, 'TaskScheduled'], [10, 9, 'TaskFailed'], [11, 10, 'TaskStateExited'],
-      [12, 11, 'FailStateEntered'],
-      [13, 12, 'ExecutionFailed'],
+      [2, 1, 'TaskStateEntered'], [3, 2, 'TaskScheduled'], [4, 3, 'TaskStarted'], [5, 4, 'TaskFailed'],
+      [6, 5, 'TaskScheduled'], [7, 6, 'TaskStarted'], [8, 7, 'TaskSucceeded'], [9, 8, 'TaskStateExited'],
+      [10, 9, 'TaskStateEntered'], [11, 10, 'TaskScheduled'], [12, 11, 'TaskStarted'], [13, 12, 'TaskFailed'], [14, 13, 'TaskStateExited'],
+      [15, 14, 'FailStateEntered'],
+      [16, 15, 'ExecutionFailed'],
     ]);
-    expect(events[3].taskFailedEventDetails).toMatchObject({ error: 'Lambda.ServiceException', cause: 'try again' });
-    expect(events[9].taskFailedEventDetails).toMatchObject({ error: 'Boom', cause: 'it broke' });
-    expect(events[5].taskSucceededEventDetails?.output).toBe('{"ok":true}');
+    expect(events[4].taskFailedEventDetails).toMatchObject({ error: 'Lambda.ServiceException', cause: 'try again' });
+    expect(events[12].taskFailedEventDetails).toMatchObject({ error: 'Boom', cause: 'it broke' });
+    // The task's input and its result, not the state's input and output.
+    expect(events[2].taskScheduledEventDetails?.parameters).toBe('{"n":1}');
+    expect(events[7].taskSucceededEventDetails?.output).toBe('{"ok":true}');
 
     // The same lines as the timeline gave, now from the trace.
     const t = buildTrace(ARN, events);
@@ -91,6 +100,40 @@ describe('the local event log as history events', () => {
     ]);
     expect(t.spans.filter((s) => s.name === 'Item').map((s) => t.spans.find((p) => p.spanId === s.parentSpanId)!.name)).toEqual(['Map[0]', 'Map[1]', 'Map[2]']);
     expect(t.spans.every((s) => s.status === 'SUCCEEDED')).toBe(true);
+  });
+
+  // A Map's start carries its number of items, and its failure is one MapStateFailed after the failed iteration, not one
+  // per attempt; the history's event types: https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
+  test('a Map retried and failed again: MapStateStarted with its length per attempt, one MapStateFailed, stopped iterations aborted', () => {
+    const map = state('Map', 'Map');
+    const attempt = (t: number): EventLog[] => [
+      at(t, { type: 'MapStateStarted', state: map, length: 2 } as any),
+      at(t, { type: 'MapIterationStarted', parentState: map, index: 0 }),
+      at(t, { type: 'StateEntered', state: state('Item'), index: 0 }),
+      at(t, { type: 'MapIterationStarted', parentState: map, index: 1 }),
+      at(t, { type: 'StateEntered', state: state('Item'), index: 1 }),
+      at(t + 1, { type: 'StateFailed', state: state('Item'), index: 1, Error: 'Bad', Cause: 'bad item' }),
+      at(t + 1, { type: 'MapIterationFailed', parentState: map, index: 1 }),
+      at(t + 1, { type: 'MapIterationAborted', parentState: map, index: 0 } as any),
+      at(t + 1, { type: 'StateFailed', state: map, Error: 'Bad', Cause: 'bad item' }),
+    ];
+    const events = toHistoryEvents([
+      at(1, { type: 'ExecutionStarted', input: {} }),
+      at(2, { type: 'StateEntered', state: map }),
+      ...attempt(3),
+      at(5, { type: 'StateRetried', state: map, retry: { retrier: {}, attempt: 1 } }),
+      ...attempt(6),
+      at(8, { type: 'ExecutionFailed', Error: 'Bad', Cause: 'bad item' }),
+    ]);
+    expect(events.filter((e) => e.type === 'MapStateStarted').map((e) => e.mapStateStartedEventDetails)).toEqual([{ length: 2 }, { length: 2 }]);
+    expect(events.filter((e) => e.type === 'MapStateFailed')).toHaveLength(1);
+    const failed = events.find((e) => e.type === 'MapStateFailed')!;
+    expect(events.find((e) => e.id === failed.previousEventId)?.type).toBe('MapIterationFailed');
+    expect(events.filter((e) => e.type === 'TaskStateAborted' || e.type === 'MapIterationAborted').map((e) => e.type)).toEqual([
+      'TaskStateAborted', 'MapIterationAborted', 'TaskStateAborted', 'MapIterationAborted',
+    ]);
+    const t = buildTrace(ARN, events);
+    expect(t.spans.find((s) => s.name === 'Map')).toMatchObject({ status: 'FAILED', attributes: { retries: 1 } });
   });
 
   test('an execution the runner aborted over the payload quota is FAILED with the runner\'s error', () => {
@@ -129,6 +172,6 @@ describe('a local run traces like the same run on AWS', () => {
     expect(local.spans[0]).toMatchObject({ status: 'FAILED', attributes: { error: 'WordValidationError' } });
     const text = formatTrace(local);
     expect(text).toMatch(/FAILED\s+MapItems\[1\] \(MapIteration\)\n\s+error: WordValidationError\n/);
-    expect(text).toMatch(/cause: \{"errorType":"WordValidationError","errorMessage":"item\.word must be a string \(got undefined\)"/);
+    expect(text).toMatch(/MapItem \(Task\)\n\s+error: WordValidationError\n\s+cause: item\.word must be a string \(got undefined\)\n/);
   });
 });

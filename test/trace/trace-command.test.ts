@@ -169,16 +169,19 @@ describe('the text tree', () => {
     expect(lines).toContain('    +35 ms    1666 ms  SUCCEEDED        1        MapItem (Task)');
   });
 
-  test('error and cause under the failed spans, the cause once where it arose', () => {
+  test('error and cause under the failed spans; the cause once, where it arose, as one line without the stack trace', () => {
     const history = recorded('failed-iteration');
-    const text = formatTrace(buildTrace(history.executionArn, allEvents(history)), { maxCauseLength: 60 });
+    const text = formatTrace(buildTrace(history.executionArn, allEvents(history)));
     const lines = text.split('\n');
     expect(lines.filter((l) => l.trim() === 'error: WordValidationError')).toHaveLength(5);
     const causes = lines.filter((l) => l.trim().startsWith('cause: '));
+    // The Lambda error's cause is {"errorType","errorMessage","trace"}; its message stands for it. The Fail
+    // state that passes it on points at the task instead of repeating it.
     expect(causes.map((l) => l.trim())).toEqual([
-      'cause: {"errorType":"WordValidationError","errorMessage":"item.wor…',
-      'cause: {"errorType":"WordValidationError","errorMessage":"item.wor…',
+      'cause: item.word must be a string (got undefined)',
+      'cause: as under MapItems[1] › MapItem above',
     ]);
+    expect(text).not.toContain('at wordLength');
     expect(lines[lines.indexOf(causes[0]) - 2]).toMatch(/FAILED\s+MapItem \(Task\)$/);
     expect(lines[lines.indexOf(causes[1]) - 2]).toMatch(/FAILED\s+Failed \(Fail\)$/);
     expect(text).toMatch(/CAUGHT\s+MapItems \(Map\)\n\s+error: WordValidationError\n/);
@@ -212,8 +215,24 @@ describe('the text tree', () => {
       '                                               cause: it broke',
       '    +13 ms       0 ms  FAILED                Failed (Fail)',
       '                                               error: Boom',
-      '                                               cause: it broke',
+      '                                               cause: as under Broken above',
     ]);
+  });
+
+  test('a long cause is cut to maxCauseLength, in one line; different causes are each shown', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const events: HistoryEvent[] = [
+      { id: 1, previousEventId: 0, timestamp: new Date(t0), type: 'ExecutionStarted' },
+      { id: 2, previousEventId: 1, timestamp: new Date(t0 + 1), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Broken' } },
+      { id: 3, previousEventId: 2, timestamp: new Date(t0 + 1), type: 'TaskScheduled' },
+      { id: 4, previousEventId: 3, timestamp: new Date(t0 + 2), type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Boom', cause: 'line one\n  line two ' + 'x'.repeat(100) } },
+      { id: 5, previousEventId: 4, timestamp: new Date(t0 + 2), type: 'TaskStateExited', stateExitedEventDetails: { name: 'Broken' } },
+      { id: 6, previousEventId: 5, timestamp: new Date(t0 + 3), type: 'FailStateEntered', stateEnteredEventDetails: { name: 'Failed' } },
+      { id: 7, previousEventId: 6, timestamp: new Date(t0 + 3), type: 'ExecutionFailed', executionFailedEventDetails: { error: 'JobFailed', cause: 'see Broken' } },
+    ];
+    const causes = formatTrace(buildTrace('arn:aws:states:eu-west-1:123456789012:execution:S:run', events), { maxCauseLength: 20 })
+      .split('\n').filter((l) => l.trim().startsWith('cause: ')).map((l) => l.trim());
+    expect(causes).toEqual(['cause: line one line two x…', 'cause: see Broken']);
   });
 
   test('a Map with 1,000 iterations: the first 20 and the failed ones listed, the rest in one summary line', () => {

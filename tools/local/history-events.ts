@@ -9,6 +9,24 @@ export interface LocalOutcome {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   readonly error?: string;
   readonly cause?: string;
+  /** The `Resource` of each Task state, by state name, for the Task and Lambda events' resource fields. */
+  readonly taskResources?: Readonly<Record<string, string>>;
+}
+
+/** Events the local run adds to the interpreter's log (tools/local/interpreter.ts). */
+type AddedEvent =
+  | { type: 'TaskResult'; timestamp: number; index?: number; state: { name: string }; result: unknown }
+  | { type: 'TaskParameters'; timestamp: number; index?: number; state: { name: string }; parameters: unknown }
+  | { type: 'MapStateStarted'; timestamp: number; index?: number; state: { name: string }; length?: number }
+  | { type: 'MapIterationAborted'; timestamp: number; index: number; parentState: { name: string } };
+
+/** How the history names a Task's resource: a Lambda function ARN is a LambdaFunction task, else `<service>:<action>`. */
+function taskResource(resource: string | undefined): { lambdaFunction: boolean; resourceType: string; resource: string } {
+  if (resource && /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource)) return { lambdaFunction: true, resourceType: 'lambda', resource };
+  const integration = resource?.match(/^arn:[^:]+:states:::([^:]+):(.+)$/);
+  return integration
+    ? { lambdaFunction: false, resourceType: integration[1], resource: integration[2] }
+    : { lambdaFunction: false, resourceType: 'local', resource: resource ?? 'unknown' };
 }
 
 /** Where the next event of a scope (the execution, a Map iteration, a Parallel state's branches) continues from. */
@@ -24,6 +42,12 @@ interface OpenState {
   readonly scope: Scope;
   lastId: number;
   failed: boolean;
+  /** When a Map's failure is logged: once it is not retried (the history has one MapStateFailed per failure). */
+  pendingFailure?: number;
+  /** The MapIterationFailed event that failed the Map's attempt: its MapStateFailed follows it. */
+  failedIterationId?: number;
+  /** The task's result, for TaskSucceeded (the state's output has ResultSelector, ResultPath and OutputPath applied). */
+  taskResult?: { value: unknown };
   /** A Map state's iterations, by index. */
   readonly iterations: Map<number, Scope>;
   /** A Parallel state's branches, which the interpreter does not tell apart. */
@@ -33,12 +57,14 @@ interface OpenState {
 /**
  * The local interpreter's event log as Step Functions history events — ids in order,
  * `previousEventId` chained per state, iteration and branch as Step Functions chains them,
- * Task attempts as TaskScheduled/TaskFailed/TaskSucceeded — so that `buildTrace` reads a local
- * run as it reads GetExecutionHistory.
+ * Task attempts as TaskScheduled/TaskStarted/TaskSucceeded|TaskFailed|TaskTimedOut (LambdaFunction*
+ * for a function ARN), a Map's start with its length, its stopped iterations as MapIterationAborted —
+ * so that `buildTrace` reads a local run as it reads GetExecutionHistory
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
  *
- * What the interpreter does not record stays out: Task resources and Lambda events, the
- * branch a Parallel state's inner state ran in (they are shown in one branch), and the inner
- * index of a Map nested in a Map's iteration (its states are shown in the outer iteration).
+ * What the interpreter does not record stays out: the branch a Parallel state's inner state ran
+ * in (they are shown in one branch), and the inner index of a Map nested in a Map's iteration (its
+ * states are shown in the outer iteration).
  */
 export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome): HistoryEvent[] {
   const events: HistoryEvent[] = [];
@@ -71,9 +97,39 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
     return top;
   };
 
-  for (const event of log) {
+  for (const logged of log) {
+    const event = logged as EventLog | AddedEvent;
     const at = event.timestamp;
     switch (event.type) {
+      case 'TaskResult': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) state.taskResult = { value: event.result };
+        break;
+      }
+      case 'TaskParameters': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) scheduleTask(state, at, event.parameters);
+        break;
+      }
+      case 'MapStateStarted': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) state.lastId = emit('MapStateStarted', state.lastId, at, { mapStateStartedEventDetails: { length: event.length } });
+        break;
+      }
+      case 'MapIterationAborted': {
+        const map = findMap(event.parentState.name);
+        const iteration = map?.iterations.get(event.index);
+        if (!map || !iteration) break;
+        // The state the iteration was running is aborted with it; what it still reports is not the execution's any more.
+        for (let i = open.length - 1; i >= 0; i--) {
+          const running = open[i];
+          if (running.index !== event.index || running.scope !== iteration) continue;
+          iteration.lastId = emit(`${running.type}StateAborted`, running.lastId, at, { stateExitedEventDetails: { name: running.name } });
+          open.splice(i, 1);
+        }
+        map.lastId = emit('MapIterationAborted', iteration.lastId, at, { mapIterationAbortedEventDetails: { name: map.name, index: event.index } });
+        break;
+      }
       case 'ExecutionStarted':
         top.lastId = emit('ExecutionStarted', 0, at, { executionStartedEventDetails: { input: json(event.input) } });
         break;
@@ -92,23 +148,39 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         if (!state || state.type === 'Fail') break; // a Fail state's error is the execution's
         state.failed = true;
         const failure = { error: event.Error, cause: text(event.Cause) };
-        state.lastId = state.type === 'Task'
-          ? emit('TaskFailed', state.lastId, at, { taskFailedEventDetails: { resourceType: 'local', resource: state.name, ...failure } })
-          : state.type === 'Map' || state.type === 'Parallel'
-            ? emit(`${state.type}StateFailed`, state.branches?.lastId ?? state.lastId, at)
-            : emit('EvaluationFailed', state.lastId, at, { evaluationFailedEventDetails: { state: state.name, ...failure } });
+        if (state.type === 'Task') {
+          const task = taskResource(outcome?.taskResources?.[state.name]);
+          const timedOut = event.Error === 'States.Timeout';
+          const type = `${task.lambdaFunction ? 'LambdaFunction' : 'Task'}${timedOut ? 'TimedOut' : 'Failed'}`;
+          const details = task.lambdaFunction ? failure : { resourceType: task.resourceType, resource: task.resource, ...failure };
+          state.lastId = emit(type, state.lastId, at, { [`${type[0].toLowerCase()}${type.slice(1)}EventDetails`]: details });
+        } else if (state.type === 'Map') {
+          state.pendingFailure = at;
+        } else if (state.type === 'Parallel') {
+          state.lastId = emit('ParallelStateFailed', state.branches?.lastId ?? state.lastId, at);
+        } else {
+          state.lastId = emit('EvaluationFailed', state.lastId, at, { evaluationFailedEventDetails: { state: state.name, ...failure } });
+        }
         break;
       }
       case 'StateRetried': {
         const state = findOpen(event.state.name, event.index);
-        if (state) startAttempt(state, at);
+        if (!state) break;
+        state.pendingFailure = undefined;
+        state.failedIterationId = undefined;
+        startAttempt(state, at);
         break;
       }
       case 'StateExited': {
         const state = findOpen(event.state.name, event.index);
         if (!state) break;
+        flushFailure(state);
         if (!state.failed && state.type === 'Task') {
-          state.lastId = emit('TaskSucceeded', state.lastId, at, { taskSucceededEventDetails: { resourceType: 'local', resource: state.name, output: json(event.state.output) } });
+          const task = taskResource(outcome?.taskResources?.[state.name]);
+          const output = json(state.taskResult ? state.taskResult.value : event.state.output);
+          state.lastId = task.lambdaFunction
+            ? emit('LambdaFunctionSucceeded', state.lastId, at, { lambdaFunctionSucceededEventDetails: { output } })
+            : emit('TaskSucceeded', state.lastId, at, { taskSucceededEventDetails: { resourceType: task.resourceType, resource: task.resource, output } });
         } else if (!state.failed && (state.type === 'Map' || state.type === 'Parallel')) {
           state.lastId = emit(`${state.type}StateSucceeded`, state.branches?.lastId ?? state.lastId, at);
         }
@@ -129,16 +201,20 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         const iteration = map?.iterations.get(event.index);
         if (!map || !iteration) break;
         map.lastId = emit(event.type, iteration.lastId, at, { [`${event.type === 'MapIterationSucceeded' ? 'mapIterationSucceeded' : 'mapIterationFailed'}EventDetails`]: { name: map.name, index: event.index } });
+        if (event.type === 'MapIterationFailed') map.failedIterationId ??= map.lastId;
         break;
       }
       case 'ExecutionSucceeded':
+        open.forEach(flushFailure);
         emit('ExecutionSucceeded', top.lastId, at, { executionSucceededEventDetails: { output: json(event.output) } });
         break;
       case 'ExecutionFailed':
+        open.forEach(flushFailure);
         emit('ExecutionFailed', top.lastId, at, { executionFailedEventDetails: { error: event.Error, cause: text(event.Cause) } });
         break;
       case 'ExecutionAborted':
       case 'ExecutionTimeout':
+        open.forEach(flushFailure);
         endAborted(event.type, at);
         break;
       default: // Parallel branch events: Step Functions' history has none
@@ -147,16 +223,35 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
   }
   return events;
 
-  /** A new attempt of a state: TaskScheduled, or MapStateStarted/ParallelStateStarted (the first, or after a retry). */
+  /** A Map's failure, once it is known not to be retried. */
+  function flushFailure(state: OpenState): void {
+    if (state.pendingFailure === undefined) return;
+    state.lastId = emit('MapStateFailed', state.failedIterationId ?? state.lastId, state.pendingFailure);
+    state.pendingFailure = undefined;
+  }
+
+  /** A new attempt of a state (the first, or after a retry); a Task's is logged with its input, a Map's with its length. */
   function startAttempt(state: OpenState, at: number): void {
     state.failed = false;
-    if (state.type === 'Task') {
-      state.lastId = emit('TaskScheduled', state.lastId, at, { taskScheduledEventDetails: { resourceType: 'local', resource: state.name, region: 'local', parameters: undefined } });
-    } else if (state.type === 'Map') {
-      state.lastId = emit('MapStateStarted', state.lastId, at);
-    } else if (state.type === 'Parallel') {
+    state.taskResult = undefined;
+    if (state.type === 'Parallel') {
       state.lastId = emit('ParallelStateStarted', state.lastId, at);
       state.branches = { lastId: state.lastId };
+    }
+  }
+
+  /**
+   * A Task attempt, once its input is known: TaskScheduled (with the input after InputPath and Parameters) and
+   * TaskStarted, or LambdaFunctionScheduled and LambdaFunctionStarted for a function ARN.
+   */
+  function scheduleTask(state: OpenState, at: number, parameters: unknown): void {
+    const task = taskResource(outcome?.taskResources?.[state.name]);
+    if (task.lambdaFunction) {
+      state.lastId = emit('LambdaFunctionScheduled', state.lastId, at, { lambdaFunctionScheduledEventDetails: { resource: task.resource, input: json(parameters) } });
+      state.lastId = emit('LambdaFunctionStarted', state.lastId, at);
+    } else {
+      state.lastId = emit('TaskScheduled', state.lastId, at, { taskScheduledEventDetails: { resourceType: task.resourceType, resource: task.resource, region: 'local', parameters: json(parameters) } });
+      state.lastId = emit('TaskStarted', state.lastId, at, { taskStartedEventDetails: { resourceType: task.resourceType, resource: task.resource } });
     }
   }
 

@@ -4,7 +4,7 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { AssemblyStack, functionCodeDir } from '../assembly/cloud-assembly';
-import { IntrinsicResolver } from '../assembly/intrinsics';
+import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from '../assembly/intrinsics';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown> | unknown;
 
@@ -19,12 +19,85 @@ export class LambdaFunctionError extends Error {
   }
 }
 
-interface LoadedFunction {
+/**
+ * An error of the Lambda service itself, before any function code runs: Step Functions names it
+ * `Lambda.<exception>` (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html),
+ * so a Task's `Retry` or `Catch` on that name applies; an SQS event source backs off on a throttle.
+ */
+export class LambdaServiceError extends Error {
+  constructor(
+    /** The Invoke API's exception, e.g. `TooManyRequestsException`. */
+    readonly errorCode: 'TooManyRequestsException' | 'ResourceNotFoundException',
+    message: string,
+    readonly statusCode: number,
+    /** Why a throttle happened, as the Invoke API's `Reason`. */
+    readonly reason?: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded',
+  ) {
+    super(message);
+    this.name = `Lambda.${errorCode}`;
+  }
+}
+
+/** What a function's instances did, for the run summary. */
+export interface FunctionStats {
+  /** Invocations that reached an instance (throttled ones excluded). */
+  invocations: number;
+  /** On-demand instances started because every instance was busy: cold starts. */
+  coldStarts: number;
+  /** Instances initialised up front as provisioned concurrency (not cold starts). */
+  provisioned: number;
+  /** Milliseconds spent loading the bundle, every instance (provisioned ones too) summed. */
+  initMs: number;
+  /** Invocations refused with `Lambda.TooManyRequestsException`. */
+  throttles: number;
+  /** Invocations that outlasted the function's Timeout (`Sandbox.Timedout`); each discarded its instance. */
+  timeouts: number;
+  /** Invocations that ended in a function error, timeouts and init failures included. */
+  errors: number;
+  /** Most invocations in progress at once. */
+  peakConcurrency: number;
+  /** Instances alive now (idle or busy): started ones less the discarded. */
+  instances: number;
+}
+
+export interface LocalLambdaOptions {
+  /**
+   * Concurrent executions shared by the functions without reserved concurrency (the account's unreserved pool).
+   * @default - 1000 (a new account's quota) less the stack's reserved concurrency
+   */
+  readonly unreservedConcurrency?: number;
+}
+
+/** A new account's quota of concurrent executions per region (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html). */
+const ACCOUNT_CONCURRENCY = 1000;
+
+interface FunctionConfig {
+  readonly logicalId: string;
   readonly name: string;
   readonly arn: string;
-  readonly handler: Handler;
+  readonly file: string;
+  readonly exportName: string;
+  readonly environment: Record<string, string>;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** ReservedConcurrentExecutions, when set: the function's own bound; otherwise it draws on the unreserved pool. */
+  readonly reserved?: number;
+  /** Provisioned concurrency of its aliases and versions, summed. */
+  readonly provisioned: number;
+}
+
+/** One execution environment: its own module scope, one invocation at a time. */
+interface Instance {
+  readonly handler: Handler;
+}
+
+interface FunctionState {
+  readonly config: FunctionConfig;
+  /** Warm instances waiting for an invocation; the most recently used is reused first. */
+  readonly idle: Instance[];
+  busy: number;
+  provisionedStarted: boolean;
+  readonly stats: FunctionStats;
 }
 
 /**
@@ -32,77 +105,207 @@ interface LoadedFunction {
  * assembly would deploy: the bundled asset directory of each function resource,
  * its `Handler` export, `Timeout`, `MemorySize` and environment.
  *
- * Each function's environment variables are applied while its module
+ * As Lambda does (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html), a function runs in
+ * instances: each loads the bundle into its own module scope (module-level state belongs to one instance), handles
+ * one invocation at a time and is reused while warm; a new one starts (a cold start) only when every instance is busy.
+ * Concurrent invocations are bounded by the function's `ReservedConcurrentExecutions`, or else by the unreserved pool
+ * the functions without it share (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html); one
+ * more is throttled. Provisioned concurrency of an alias or version starts that many instances on the function's
+ * first invocation. An instance whose invocation times out is discarded.
+ *
+ * Each function's environment variables are applied while an instance
  * initialises and restored after, since one process hosts every function; read
  * configuration at init, as Lambda handlers usually do.
  */
 export class LocalLambdaRuntime {
-  private readonly loaded = new Map<string, LoadedFunction>();
+  private readonly functions = new Map<string, FunctionState>();
   private readonly logicalIdByName = new Map<string, string>();
   private readonly resolver: IntrinsicResolver;
+  private readonly unreservedConcurrency: number;
+  /** Invocations in progress of the functions without reserved concurrency. */
+  private unreservedBusy = 0;
 
-  constructor(private readonly stack: AssemblyStack) {
+  constructor(private readonly stack: AssemblyStack, options: LocalLambdaOptions = {}) {
     this.resolver = new IntrinsicResolver(stack.template);
+    let reserved = 0;
     for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
-      if (resource.Type === 'AWS::Lambda::Function') this.logicalIdByName.set(this.resolver.physicalName(logicalId), logicalId);
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      this.logicalIdByName.set(this.resolver.physicalName(logicalId), logicalId);
+      reserved += Number(resource.Properties?.ReservedConcurrentExecutions ?? 0);
     }
+    this.unreservedConcurrency = options.unreservedConcurrency ?? Math.max(0, ACCOUNT_CONCURRENCY - reserved);
   }
 
-  /** The function's logical id, from a name, an ARN or a qualified ARN as a task passes it. */
+  /**
+   * The function's logical id, from a name, an ARN or a qualified ARN as a task passes it; a
+   * {@link LambdaServiceError} `Lambda.ResourceNotFoundException` when the stack has no such function.
+   */
   logicalIdOf(functionNameOrArn: string): string {
-    const name = functionNameOrArn.match(/function:([^:]+)/)?.[1] ?? functionNameOrArn;
-    const logicalId = this.logicalIdByName.get(name);
-    if (!logicalId) throw new Error(`no Lambda function '${functionNameOrArn}' in stack ${this.stack.name}`);
+    const logicalId = this.logicalIdByName.get(functionNameIn(functionNameOrArn));
+    if (!logicalId) {
+      const arn = functionNameOrArn.startsWith('arn:') ? functionNameOrArn : `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionNameOrArn}`;
+      throw new LambdaServiceError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
+    }
     return logicalId;
   }
 
-  /** Invokes the function synchronously (RequestResponse) and returns its result, or throws a {@link LambdaFunctionError}. */
+  /** What each function's instances did since the runtime started, by logical id (functions not yet invoked left out). */
+  stats(): Record<string, FunctionStats> {
+    return Object.fromEntries([...this.functions].map(([logicalId, { stats }]) => [logicalId, { ...stats }]));
+  }
+
+  /**
+   * Invokes the function synchronously (RequestResponse) on a warm instance, or a new one when all are busy, and
+   * returns its result; throws a {@link LambdaFunctionError} when the function fails and a {@link LambdaServiceError}
+   * when Lambda refuses the invocation (throttled, or no such function).
+   */
   async invoke(functionNameOrArn: string, event: unknown): Promise<unknown> {
-    const fn = this.load(this.logicalIdOf(functionNameOrArn));
-    const deadline = Date.now() + fn.timeoutMs;
-    const context = lambdaContext(fn, deadline);
+    const fn = this.functionState(this.logicalIdOf(functionNameOrArn));
+    this.startProvisioned(fn);
+    this.acquire(fn);
+    let instance: Instance | undefined;
+    let discard = false;
+    try {
+      fn.stats.invocations += 1;
+      instance = fn.idle.pop() ?? this.startInstance(fn, false);
+      return await this.run(fn.config, instance, event);
+    } catch (error) {
+      fn.stats.errors += 1;
+      if (error instanceof TimedOut) {
+        fn.stats.timeouts += 1;
+        // Lambda stops a timed-out instance; here its abandoned code may still run, but nothing reuses the instance.
+        discard = true;
+        fn.stats.instances -= 1;
+      }
+      throw asFunctionError(error);
+    } finally {
+      if (instance && !discard) fn.idle.push(instance);
+      this.release(fn);
+    }
+  }
+
+  private async run(config: FunctionConfig, instance: Instance, event: unknown): Promise<unknown> {
+    const deadline = Date.now() + config.timeoutMs;
+    const context = lambdaContext(config, deadline);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${(fn.timeoutMs / 1000).toFixed(2)} seconds`)),
-        fn.timeoutMs,
-      );
+      timer = setTimeout(() => reject(new TimedOut(config.timeoutMs)), config.timeoutMs);
     });
     try {
       // A JSON round trip, as the event and result cross the Lambda API as JSON.
-      const result = await Promise.race([Promise.resolve(fn.handler(JSON.parse(JSON.stringify(event ?? null)), context)), timeout]);
+      const result = await Promise.race([Promise.resolve().then(() => instance.handler(JSON.parse(JSON.stringify(event ?? null)), context)), timeout]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
-    } catch (error) {
-      if (error instanceof LambdaFunctionError) throw error;
-      // Duck-typed: the handler's Error may come from another realm (a test sandbox's), failing instanceof.
-      const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Partial<Error>;
-      throw new LambdaFunctionError(e.name || 'Error', e.message ?? '', e.stack?.split('\n') ?? []);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private load(logicalId: string): LoadedFunction {
-    const cached = this.loaded.get(logicalId);
-    if (cached) return cached;
+  /** Takes a unit of the function's concurrency, or throws the throttle Lambda answers with. */
+  private acquire(fn: FunctionState): void {
+    const { reserved } = fn.config;
+    const full = reserved !== undefined ? fn.busy >= reserved : this.unreservedBusy >= this.unreservedConcurrency;
+    if (full) {
+      fn.stats.throttles += 1;
+      throw new LambdaServiceError('TooManyRequestsException', 'Rate Exceeded.', 429,
+        reserved !== undefined ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded');
+    }
+    fn.busy += 1;
+    if (reserved === undefined) this.unreservedBusy += 1;
+    fn.stats.peakConcurrency = Math.max(fn.stats.peakConcurrency, fn.busy);
+  }
+
+  private release(fn: FunctionState): void {
+    fn.busy -= 1;
+    if (fn.config.reserved === undefined) this.unreservedBusy -= 1;
+  }
+
+  /** The provisioned instances, started on the function's first invocation and counted apart from cold starts. */
+  private startProvisioned(fn: FunctionState): void {
+    if (fn.provisionedStarted) return;
+    fn.provisionedStarted = true;
+    for (let i = 0; i < fn.config.provisioned; i++) fn.idle.push(this.startInstance(fn, true));
+  }
+
+  /** Loads the bundle into a module scope of its own, with the function's environment applied while it initialises. */
+  private startInstance(fn: FunctionState, provisioned: boolean): Instance {
+    const { config } = fn;
+    const started = performance.now();
+    try {
+      const handler = withEnvironment({ ...config.environment, AWS_LAMBDA_FUNCTION_NAME: config.name }, () => loadHandlerModule(config.file)[config.exportName]);
+      if (typeof handler !== 'function') throw new Error(`function ${config.logicalId}: ${config.file} exports no function '${config.exportName}'`);
+      fn.stats.instances += 1;
+      return { handler };
+    } finally {
+      fn.stats.initMs += performance.now() - started;
+      if (provisioned) fn.stats.provisioned += 1;
+      else fn.stats.coldStarts += 1;
+    }
+  }
+
+  private functionState(logicalId: string): FunctionState {
+    let state = this.functions.get(logicalId);
+    if (!state) {
+      state = {
+        config: this.configOf(logicalId),
+        idle: [],
+        busy: 0,
+        provisionedStarted: false,
+        stats: { invocations: 0, coldStarts: 0, provisioned: 0, initMs: 0, throttles: 0, timeouts: 0, errors: 0, peakConcurrency: 0, instances: 0 },
+      };
+      this.functions.set(logicalId, state);
+    }
+    return state;
+  }
+
+  private configOf(logicalId: string): FunctionConfig {
     const props = this.stack.template.Resources[logicalId].Properties ?? {};
     const codeDir = functionCodeDir(this.stack, logicalId);
     if (!codeDir) throw new Error(`function ${logicalId} has no code asset in the assembly (inline or imported code cannot run locally)`);
     const handlerSpec = String(props.Handler ?? 'index.handler');
-    const exportName = handlerSpec.slice(handlerSpec.lastIndexOf('.') + 1);
     const modulePath = path.join(codeDir, handlerSpec.slice(0, handlerSpec.lastIndexOf('.')));
     const file = ['.js', '.cjs', '.mjs'].map((ext) => modulePath + ext).find((f) => fs.existsSync(f));
     if (!file) throw new Error(`function ${logicalId}: handler module ${modulePath}.js not found in its asset`);
-
-    const environment = this.resolver.resolve(props.Environment?.Variables ?? {}) as Record<string, string>;
     const name = this.resolver.physicalName(logicalId);
-    const handler = withEnvironment({ ...environment, AWS_LAMBDA_FUNCTION_NAME: name }, () => loadHandlerModule(file)[exportName]);
-    if (typeof handler !== 'function') throw new Error(`function ${logicalId}: ${file} exports no function '${exportName}'`);
-
-    const fn = { name, arn: this.resolver.arn(logicalId), handler, timeoutMs: Number(props.Timeout ?? 3) * 1000, memoryMb: Number(props.MemorySize ?? 128) };
-    this.loaded.set(logicalId, fn);
-    return fn;
+    return {
+      logicalId,
+      name,
+      arn: this.resolver.arn(logicalId),
+      file,
+      exportName: handlerSpec.slice(handlerSpec.lastIndexOf('.') + 1),
+      environment: this.resolver.resolve(props.Environment?.Variables ?? {}) as Record<string, string>,
+      timeoutMs: Number(props.Timeout ?? 3) * 1000,
+      memoryMb: Number(props.MemorySize ?? 128),
+      reserved: props.ReservedConcurrentExecutions === undefined ? undefined : Number(props.ReservedConcurrentExecutions),
+      provisioned: this.provisionedConcurrencyOf(name),
+    };
   }
+
+  /** The provisioned concurrency of the function's aliases and versions, summed. */
+  private provisionedConcurrencyOf(functionName: string): number {
+    return Object.values(this.stack.template.Resources)
+      .filter((r) => (r.Type === 'AWS::Lambda::Alias' || r.Type === 'AWS::Lambda::Version') && r.Properties?.ProvisionedConcurrencyConfig)
+      .filter((r) => functionNameIn(String(this.resolver.resolve(r.Properties!.FunctionName))) === functionName)
+      .reduce((sum, r) => sum + Number(r.Properties!.ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions ?? 0), 0);
+  }
+}
+
+/** The function name in a name, an ARN, or either qualified with a version or alias (`name:live`). */
+function functionNameIn(functionNameOrArn: string): string {
+  return functionNameOrArn.match(/function:([^:]+)/)?.[1] ?? functionNameOrArn.split(':')[0];
+}
+
+/** An invocation that outlasted the function's Timeout: the error Lambda reports, and a sign to discard the instance. */
+class TimedOut extends LambdaFunctionError {
+  constructor(timeoutMs: number) {
+    super('Sandbox.Timedout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`);
+  }
+}
+
+/** A function's error as the Invoke API reports it. Duck-typed: the handler's Error may come from another realm (a test sandbox's), failing instanceof. */
+function asFunctionError(error: unknown): LambdaFunctionError {
+  if (error instanceof LambdaFunctionError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Partial<Error>;
+  return new LambdaFunctionError(e.name || 'Error', e.message ?? '', e.stack?.split('\n') ?? []);
 }
 
 /**
@@ -143,7 +346,7 @@ function withEnvironment<T>(environment: Record<string, string>, init: () => T):
   }
 }
 
-function lambdaContext(fn: LoadedFunction, deadline: number): Context {
+function lambdaContext(fn: FunctionConfig, deadline: number): Context {
   const unsupported = () => {
     throw new Error('callback-style completion is not supported; return a promise');
   };

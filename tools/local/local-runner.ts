@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
 import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
@@ -9,11 +8,12 @@ import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LocalSnsSqs } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
+import { refuseUnsupportedFields } from './definition-support';
+import { localInterpreter, payloadOverLimit } from './interpreter';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { EventLog } from './history-events';
 
-/** Step Functions' quota on the size of a state's input or output, in bytes. */
-export const MAX_PAYLOAD_BYTES = 256 * 1024;
+export { MAX_PAYLOAD_BYTES } from './interpreter';
 
 export interface LocalRunnerOptions {
   /** Cloud assembly directory (`cdk.out`). */
@@ -89,6 +89,8 @@ export interface LocalExecution {
   readonly error?: string;
   readonly cause?: string;
   readonly events: readonly EventLog[];
+  /** The `Resource` of each Task state, by state name (the history's Task and Lambda events name it). */
+  readonly taskResources: Readonly<Record<string, string>>;
 }
 
 /**
@@ -342,45 +344,51 @@ export class LocalRunner {
   async execute(request: LocalExecutionRequest): Promise<LocalExecution> {
     const logicalId = this.findStateMachine(request.stateMachine);
     const definition = this.definitionOf(logicalId);
+    refuseUnsupportedFields(definition);
     const taskResourceLocalHandlers = taskHandlersFor(definition, { lambda: this.lambda, dynamodb: this.dynamodb.client });
     const name = request.name ?? randomUUID();
     const stateMachineArn = this.resolver.arn(logicalId);
     const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
     const input = request.input as any;
+    const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
+    const base = { executionArn, stateMachine: logicalId, taskResources };
 
+    // Step Functions checks the input before the first state: nothing runs.
+    const inputOverLimit = payloadOverLimit(input, 'the execution input');
+    if (inputOverLimit) {
+      const at = Date.now();
+      const events = [
+        { type: 'ExecutionStarted', timestamp: at, input },
+        { type: 'ExecutionFailed', timestamp: at, Error: inputOverLimit.name, Cause: inputOverLimit.message },
+      ] as EventLog[];
+      return { ...base, events, status: 'FAILED', error: inputOverLimit.name, cause: inputOverLimit.message };
+    }
+
+    const { StateMachine, ExecutionTimeoutError } = localInterpreter();
+    const roleArn = this.stack.template.Resources[logicalId].Properties?.RoleArn;
     const execution = new StateMachine(definition).run(input, {
+      // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
+      execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },
+      // The interpreter adds State (per state) and Execution's Input and StartTime.
       context: {
-        Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
+        Execution: { Id: executionArn, Name: name, ...roleArn !== undefined && { RoleArn: this.resolver.resolve(roleArn) } },
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
-        // The interpreter keeps no per-state context; a getter gives the time at which a state reads it, which is its entry.
-        State: {
-          get EnteredTime() {
-            return new Date().toISOString();
-          },
-        },
       } as any,
-    });
+    } as any);
     const events: EventLog[] = [];
-    let limitExceeded: string | undefined;
     const collecting = (async () => {
-      for await (const event of execution.eventLogs) {
-        events.push(event);
-        limitExceeded ??= payloadOverLimit(event);
-        if (limitExceeded) execution.abort();
-      }
+      for await (const event of execution.eventLogs) events.push(event);
     })();
-    const base = { executionArn, stateMachine: logicalId, events };
     try {
       const output = await execution.result;
       await collecting;
-      return { ...base, status: 'SUCCEEDED', output };
+      return { ...base, events, status: 'SUCCEEDED', output };
     } catch (error) {
       await collecting;
-      if (limitExceeded) return { ...base, status: 'FAILED', error: 'States.DataLimitExceeded', cause: limitExceeded };
-      if (error instanceof ExecutionTimeoutError) return { ...base, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' };
+      if (error instanceof ExecutionTimeoutError) return { ...base, events, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' };
       const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
-      return { ...base, status: 'FAILED', error: failure.name, cause: failure.message };
+      return { ...base, events, status: 'FAILED', error: failure.name, cause: failure.message };
     }
   }
 
@@ -410,23 +418,6 @@ export class LocalRunner {
   private findStateMachine(selector?: string): string {
     return this.findResource('AWS::StepFunctions::StateMachine', selector);
   }
-}
-
-/** Why the event's payload breaks the 256 KiB quota, or undefined when it does not. */
-function payloadOverLimit(event: EventLog): string | undefined {
-  let payload: unknown;
-  let where: string;
-  if (event.type === 'ExecutionStarted') {
-    [payload, where] = [event.input, 'the execution input'];
-  } else if (event.type === 'StateExited') {
-    [payload, where] = [event.state.output, `the output of state '${event.state.name}'`];
-  } else {
-    return undefined;
-  }
-  const bytes = Buffer.byteLength(JSON.stringify(payload ?? null));
-  return bytes > MAX_PAYLOAD_BYTES
-    ? `${where} is ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES}-byte quota of a Step Functions payload`
-    : undefined;
 }
 
 /**

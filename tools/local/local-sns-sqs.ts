@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -22,6 +23,9 @@ export interface LocalQueue {
   readonly arn: string;
 }
 
+/** The only interface the local endpoints listen on: they serve this machine's run, not the network. */
+export const LOCAL_HOST = '127.0.0.1';
+
 /**
  * The fauxqs SNS/SQS emulator, in this process (on a worker thread), holding a
  * template's topics, queues, redrive policies and subscriptions — and its
@@ -35,7 +39,13 @@ export class LocalSnsSqs {
   /** Queues by logical id. */
   readonly queues = new Map<string, LocalQueue>();
 
-  private constructor(private readonly worker: Worker, readonly endpoint: string) {
+  private constructor(
+    private readonly worker: Worker,
+    /** The URL SDK clients point at, e.g. `http://127.0.0.1:<port>`. */
+    readonly endpoint: string,
+    /** The address the server is bound to, as its `server.address()` reports it. */
+    readonly boundAddress: AddressInfo,
+  ) {
     const config = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     this.sns = new SNSClient(config);
     this.sqs = new SQSClient(config);
@@ -43,12 +53,12 @@ export class LocalSnsSqs {
   }
 
   static async start(): Promise<LocalSnsSqs> {
-    const worker = new Worker(path.join(__dirname, 'fauxqs-thread.mjs'));
-    const started = await new Promise<{ address: string }>((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'fauxqs-thread.mjs'), { workerData: { host: LOCAL_HOST } });
+    const started = await new Promise<{ address: string; bound: AddressInfo }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    return new LocalSnsSqs(worker, started.address);
+    return new LocalSnsSqs(worker, started.address, started.bound);
   }
 
   /** Creates the template's queues (dead-letter queues first), topics, SQS subscriptions and buckets, with their attributes. */

@@ -2,7 +2,17 @@
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LOCAL_REGION } from '../assembly/intrinsics';
-import { LocalLambdaRuntime } from './local-lambda';
+import { LambdaServiceError, LocalLambdaRuntime } from './local-lambda';
+
+/** First and longest wait before retrying a throttled batch: exponential, bounded, as Lambda's back-off is. */
+const THROTTLE_BACKOFF_BASE_MS = 100;
+const THROTTLE_BACKOFF_MAX_MS = 2000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isThrottle(error: unknown): boolean {
+  return error instanceof LambdaServiceError && error.errorCode === 'TooManyRequestsException';
+}
 
 /** An SQS event source mapping, as the template declares it. */
 export interface SqsEventSourceSettings {
@@ -26,8 +36,17 @@ export interface PollerStats {
   deleted: number;
   /** Messages the function succeeded on, each counted once. */
   processed: number;
-  /** Records the function reported failed, or all records of an invocation that threw. */
+  /**
+   * Records the function reported failed, or all records of an invocation that threw or that Lambda throttled until
+   * their visibility timeout ran out (so `received - failedRecords` deliveries succeeded).
+   */
   failedRecords: number;
+  /** Invocations Lambda refused with `Lambda.TooManyRequestsException` (each retry counted). */
+  throttles: number;
+  /** Records of batches given up after throttles: left to come back after the visibility timeout, not deleted. */
+  throttledRecords: number;
+  /** Errors of invocations that failed as a whole, by error name: how often, and the first one's message. */
+  errors: Record<string, { count: number; message: string }>;
   /** How often each message was received, by message id. */
   receives: Record<string, number>;
   /** SQS API requests the poller made (ReceiveMessage, DeleteMessageBatch, GetQueueAttributes). */
@@ -38,10 +57,16 @@ export interface PollerStats {
  * Polls a queue for a function the way Lambda's SQS event source does: receives
  * up to the batch size, invokes the function with an SQS event, deletes what
  * succeeded and leaves the rest to come back after the visibility timeout (and
- * move to the dead-letter queue after maxReceiveCount receives).
+ * move to the dead-letter queue after maxReceiveCount receives). A batch Lambda throttles is retried with
+ * bounded exponential back-off while its messages stay invisible, then left to come back; errors of whole
+ * invocations are counted by name in {@link PollerStats.errors}.
  */
 export class SqsPoller {
-  readonly stats: PollerStats = { invocations: 0, received: 0, deleted: 0, processed: 0, failedRecords: 0, receives: {}, sqsRequests: 0 };
+  readonly stats: PollerStats = {
+    invocations: 0, received: 0, deleted: 0, processed: 0, failedRecords: 0, throttles: 0, throttledRecords: 0, errors: {}, receives: {}, sqsRequests: 0,
+  };
+  /** The queue's visibility timeout in ms: how long a throttled batch may be retried before its messages come back. */
+  private visibilityTimeoutMs?: Promise<number>;
   private readonly processedIds = new Set<string>();
   private lanes?: Promise<void[]>;
   /** Set by {@link drain}: lanes stop once the queue is empty instead of waiting for more messages. */
@@ -87,22 +112,41 @@ export class SqsPoller {
       }
       if (this.draining && await this.isEmpty()) return;
       // Messages in flight elsewhere, or waiting out their visibility timeout.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
 
   private async invoke(messages: Message[]): Promise<void> {
-    this.stats.invocations += 1;
+    const receivedAt = Date.now();
     this.stats.received += messages.length;
     for (const m of messages) this.stats.receives[m.MessageId!] = (this.stats.receives[m.MessageId!] ?? 0) + 1;
     const event: SQSEvent = { Records: messages.map((m) => this.record(m)) };
     let failedIds: Set<string>;
-    try {
-      const response = await this.lambda.invoke(this.settings.functionName, event) as SQSBatchResponse | null;
-      failedIds = new Set(this.settings.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
-    } catch {
-      // A function error fails the whole batch, as on Lambda.
-      failedIds = new Set(messages.map((m) => m.MessageId!));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await this.lambda.invoke(this.settings.functionName, event) as SQSBatchResponse | null;
+        this.stats.invocations += 1;
+        failedIds = new Set(this.settings.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
+        break;
+      } catch (error) {
+        if (isThrottle(error)) {
+          this.stats.throttles += 1;
+          // Lambda retries a throttled batch with back-off until the messages' visibility timeout runs out, then drops
+          // it: the messages come back and count a receive (https://docs.aws.amazon.com/lambda/latest/operatorguide/sqs-retries.html).
+          const delay = Math.min(THROTTLE_BACKOFF_BASE_MS * 2 ** attempt, THROTTLE_BACKOFF_MAX_MS);
+          if (Date.now() + delay < receivedAt + await this.visibilityTimeout()) {
+            await sleep(delay);
+            continue;
+          }
+          this.stats.throttledRecords += messages.length;
+        } else {
+          this.stats.invocations += 1;
+          this.recordError(error);
+        }
+        // A function error fails the whole batch, as on Lambda.
+        failedIds = new Set(messages.map((m) => m.MessageId!));
+        break;
+      }
     }
     this.stats.failedRecords += failedIds.size;
     const succeeded = messages.filter((m) => !failedIds.has(m.MessageId!));
@@ -116,6 +160,30 @@ export class SqsPoller {
     this.stats.deleted += Successful.length;
     for (const { Id } of Successful) this.processedIds.add(succeeded[Number(Id)].MessageId!);
     this.stats.processed = this.processedIds.size;
+  }
+
+  /** Counts an error the function (or Lambda) answered a whole batch with, so the run can show it. */
+  private recordError(error: unknown): void {
+    const e = error as Partial<Error>;
+    const name = e.name || 'Error';
+    // A function error's message is the Invoke API's JSON; its errorMessage is what the worker said.
+    let message = e.message ?? String(error);
+    try {
+      message = JSON.parse(message).errorMessage ?? message;
+    } catch {
+      // A message that is not JSON is shown as it is.
+    }
+    const entry = this.stats.errors[name] ??= { count: 0, message };
+    entry.count += 1;
+  }
+
+  private visibilityTimeout(): Promise<number> {
+    this.visibilityTimeoutMs ??= (async () => {
+      this.stats.sqsRequests += 1;
+      const { Attributes = {} } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.settings.queueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      return Number(Attributes.VisibilityTimeout ?? 30) * 1000;
+    })();
+    return this.visibilityTimeoutMs;
   }
 
   private async isEmpty(): Promise<boolean> {

@@ -1,6 +1,7 @@
 import {
   DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { payloadOverLimit } from './interpreter';
 import { LocalLambdaRuntime } from './local-lambda';
 
 type JsonValue = any;
@@ -38,11 +39,26 @@ export function taskHandlersFor(definition: any, engines: LocalEngines): Record<
   for (const [name, state] of allStates(definition)) {
     if (state.Type !== 'Task') continue;
     const handler = handlerFor(String(state.Resource), engines);
-    if (handler) handlers[name] = handler;
+    if (handler) handlers[name] = withinPayloadQuota(name, handler);
     else unsupported.push({ state: name, resource: String(state.Resource) });
   }
   if (unsupported.length > 0) throw new UnsupportedIntegrationError(unsupported);
   return handlers;
+}
+
+/**
+ * The handler, failing with `States.DataLimitExceeded` inside the task when its input (after `Parameters`) or its
+ * result is over the payload quota, as Step Functions does: the state's `Retry` and `Catch` see the error.
+ */
+function withinPayloadQuota(state: string, handler: TaskHandler): TaskHandler {
+  return async (input) => {
+    const inputOver = payloadOverLimit(input, `the input of task '${state}'`);
+    if (inputOver) throw inputOver;
+    const result = await handler(input);
+    const resultOver = payloadOverLimit(result, `the result of task '${state}'`);
+    if (resultOver) throw resultOver;
+    return result;
+  };
 }
 
 function handlerFor(resource: string, engines: LocalEngines): TaskHandler | undefined {
@@ -57,7 +73,7 @@ function handlerFor(resource: string, engines: LocalEngines): TaskHandler | unde
     // The optimized integration wraps the payload in the Invoke API response.
     return async (input) => ({
       ExecutedVersion: '$LATEST',
-      Payload: await engines.lambda.invoke(input.FunctionName, input.Payload),
+      Payload: await engines.lambda.invoke(input.FunctionName, invokePayload(input.Payload)),
       StatusCode: 200,
     });
   }
@@ -66,15 +82,39 @@ function handlerFor(resource: string, engines: LocalEngines): TaskHandler | unde
   return undefined;
 }
 
+/**
+ * The event a function gets from `lambda:invoke`'s `Payload`: `{}` when there is none (null or absent), and a string
+ * as the request body itself, which Lambda reads as JSON.
+ */
+function invokePayload(payload: JsonValue): JsonValue {
+  if (payload === undefined || payload === null) return {};
+  if (typeof payload !== 'string') return payload;
+  try {
+    return JSON.parse(payload);
+  } catch {
+    const error = new Error(`Could not parse request body into json: ${payload.slice(0, 80)}`);
+    error.name = 'Lambda.InvalidRequestContentException';
+    throw error;
+  }
+}
+
+/**
+ * DynamoDB exceptions Step Functions reports under their own name (`DynamoDB.<name>`); any other (a validation
+ * error, for one) is `DynamoDB.AmazonDynamoDBException`, its error code in the cause.
+ */
+const NAMED_DYNAMODB_ERRORS = new Set([
+  'ConditionalCheckFailedException', 'ProvisionedThroughputExceededException', 'ResourceNotFoundException',
+  'ItemCollectionSizeLimitExceededException', 'TransactionConflictException', 'RequestLimitExceeded', 'InternalServerError',
+]);
+
 async function callDynamoDb(client: DynamoDBClient, Command: new (input: any) => any, input: JsonValue): Promise<JsonValue> {
   try {
     const { $metadata, ...response } = await client.send(new Command(input));
     return { ...response, SdkHttpMetadata: { HttpStatusCode: $metadata.httpStatusCode }, SdkResponseMetadata: { RequestId: $metadata.requestId } };
   } catch (error) {
-    // Step Functions names service errors `DynamoDB.<exception>`.
-    const e = error as Error;
-    const failure = new Error(e.message);
-    failure.name = `DynamoDB.${e.name}`;
+    const e = error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } };
+    const failure = new Error(`${e.message} (Service: AmazonDynamoDBv2; Status Code: ${e.$metadata?.httpStatusCode ?? 400}; Error Code: ${e.name}; Request ID: ${e.$metadata?.requestId ?? 'local'}; Proxy: null)`);
+    failure.name = `DynamoDB.${NAMED_DYNAMODB_ERRORS.has(e.name) ? e.name : 'AmazonDynamoDBException'}`;
     throw failure;
   }
 }

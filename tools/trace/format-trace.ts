@@ -7,7 +7,10 @@ export interface FormatTraceOptions {
    * @default 20
    */
   readonly maxIterations?: number;
-  /** Characters of a cause shown; `trace --json` has it whole. @default 300 */
+  /**
+   * Characters of a cause's one-line summary; `trace --json` (and `status`, and the last line of
+   * `sdp run`) has it whole. @default 300
+   */
   readonly maxCauseLength?: number;
 }
 
@@ -18,7 +21,10 @@ const SPAN_COLUMN = HEADER.length - 'span'.length;
 /**
  * The trace as text, one line per span, children indented under their parent: start offset
  * from the execution's start, duration, status, retries, name (kind); the error and cause
- * under a span that failed, was caught, aborted or timed out. Linear in the number of spans.
+ * under a span that failed, was caught, aborted or timed out. A cause is summarised in one line
+ * (a Lambda function's error, without its stack trace) and shown once, under the span where it
+ * arose: its ancestors, which carry it too, do not repeat it, and a later span with the same
+ * cause (a Fail state passing it on) points there. Linear in the number of spans.
  */
 export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions = {}): string {
   const maxIterations = options.maxIterations ?? 20;
@@ -32,6 +38,9 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
   const roots = children.get(undefined) ?? [];
   const origin = roots[0]?.start ?? 0;
   const lines = [HEADER];
+  const byId = new Map(trace.spans.map((span) => [span.spanId, span]));
+  /** Where each cause was shown, to point at from a later span with the same cause. */
+  const shownAt = new Map<string, TraceSpan>();
 
   const print = (span: TraceSpan, depth: number): void => {
     const indent = '  '.repeat(depth);
@@ -45,8 +54,15 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
     if (span.status !== 'SUCCEEDED' && span.status !== 'RUNNING') {
       const { error, cause } = span.attributes;
       if (error !== undefined) note(`error: ${error}`);
-      // A cause that a failed child carries too is printed once, under the child where it arose.
-      if (cause !== undefined && !kids.some((k) => k.attributes.cause === cause)) note(`cause: ${shorten(cause, maxCauseLength)}`);
+      // A cause that a child carries too is shown under the child, where it arose.
+      if (cause !== undefined && !kids.some((k) => k.attributes.cause === cause)) {
+        const first = shownAt.get(cause);
+        if (first) note(`cause: as under ${label(first, byId)} above`);
+        else {
+          shownAt.set(cause, span);
+          note(`cause: ${causeSummary(cause, maxCauseLength)}`);
+        }
+      }
     }
     const iterations = kids.filter((k) => k.kind === 'MapIteration');
     if (iterations.length <= maxIterations) {
@@ -74,6 +90,27 @@ function summary(iterations: readonly TraceSpan[]): string {
   const range = durations.length === 0 ? ''
     : `; durations min ${durations[0]} ms, median ${durations[Math.floor((durations.length - 1) / 2)]} ms, max ${durations[durations.length - 1]} ms`;
   return `… ${iterations.length} more iterations, all SUCCEEDED${range}`;
+}
+
+/**
+ * A cause in one line. A Lambda function's error arrives as `{"errorType","errorMessage","trace"}`:
+ * its message stands for it (the error line above names the type), the stack trace is left out.
+ */
+export function causeSummary(cause: string, max: number): string {
+  let summary = cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') summary = parsed.errorMessage;
+  } catch {
+    // Not JSON: a cause written by hand, or by Step Functions, shown as it is.
+  }
+  return shorten(summary, max);
+}
+
+/** A span's name, with the Map iteration or Parallel branch it is in (names repeat across iterations). */
+function label(span: TraceSpan, byId: ReadonlyMap<string, TraceSpan>): string {
+  const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
+  return parent && (parent.kind === 'MapIteration' || parent.kind === 'ParallelBranch') ? `${parent.name} › ${span.name}` : span.name;
 }
 
 function shorten(text: string, max: number): string {

@@ -79,7 +79,16 @@ export interface AwsOptions {
   readonly region?: string;
   /** From `--profile`, else the AWS config chain (`AWS_PROFILE`, default). */
   readonly profile?: string;
+  /** From `--connect-timeout`: how long one attempt may take to connect, in ms. @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** From `--request-timeout`: how long one attempt may wait for its response once sent, in ms. @default 30000 */
+  readonly requestTimeoutMs?: number;
 }
+
+/** An AWS call's attempt that connects nowhere is abandoned after this long. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** An AWS call's attempt that gets no response is abandoned after this long (Step Functions answers in well under a second). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** How a command is written: a pure parser and a function of the parsed options and the injected dependencies. */
 export interface CommandSpec<O extends AwsOptions> {
@@ -89,8 +98,12 @@ export interface CommandSpec<O extends AwsOptions> {
   readonly description: string;
   /** False for a command that works offline: its usage shows no AWS options. @default true */
   readonly needsAws?: boolean;
-  /** Parses the arguments after the command name; throws `UsageError`. */
-  parse(args: readonly string[]): O;
+  /**
+   * Parses the arguments after the command name and checks every value that can be checked
+   * without AWS or the app (numbers, names, the files named), so that a mistake is reported
+   * before a synth or an AWS call; throws `UsageError`. Relative paths are relative to `host.cwd`.
+   */
+  parse(args: readonly string[], host: Host): O;
   /** Runs the command; returns the exit status, or throws `UsageError`/`CommandError`. */
   run(options: O, deps: CommandDeps): Promise<number>;
 }
@@ -109,17 +122,47 @@ export interface Command {
 
 /** The options of `AwsOptions` for `parseArgs`, and `--help`, which `execute` answers before parsing. */
 export const AWS_OPTIONS = {
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  'region': { type: 'string' },
+  'profile': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'help': { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const AWS_OPTIONS_SYNOPSIS = '[--region <region>] [--profile <profile>]';
+export const AWS_OPTIONS_SYNOPSIS = '[--region <region>] [--profile <profile>] [--connect-timeout <s>] [--request-timeout <s>]';
+
+const AWS_OPTIONS_USAGE = [
+  '  --region <region>      the region (default: the ARN\'s, else the AWS config\'s)',
+  '  --profile <profile>    the AWS profile (default: AWS_PROFILE, else the default profile)',
+  `  --connect-timeout <s>  seconds an AWS call may take to connect (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})`,
+  `  --request-timeout <s>  seconds an AWS call may wait for its response (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000});`,
+  '                         a call that times out is tried 3 times in all, then the command fails naming it',
+].join('\n');
+
+/** `--profile` and the timeouts of parsed `AWS_OPTIONS` values, checked; the region is the caller's (it may come from an ARN). */
+export function awsOptions(values: { 'profile'?: string; 'connect-timeout'?: string; 'request-timeout'?: string }): Omit<AwsOptions, 'region'> {
+  return {
+    profile: values.profile,
+    connectTimeoutMs: seconds(values['connect-timeout'], '--connect-timeout'),
+    requestTimeoutMs: seconds(values['request-timeout'], '--request-timeout'),
+  };
+}
+
+/** A positive number of seconds given as `option`, in ms; undefined when not given. */
+function seconds(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new UsageError(`${option} must be a positive number of seconds (got '${value}')`);
+  }
+  return Math.ceil(number * 1000);
+}
 
 /** Wraps a `CommandSpec` so that the table of commands holds them without knowing each one's options. */
 export function defineCommand<O extends AwsOptions>(spec: CommandSpec<O>): Command {
   const needsAws = spec.needsAws ?? true;
-  const usage = `usage: sdp ${spec.synopsis}${needsAws ? ` ${AWS_OPTIONS_SYNOPSIS}` : ''}\n\n${spec.description}`;
+  const usage = `usage: sdp ${spec.synopsis}${needsAws ? ` ${AWS_OPTIONS_SYNOPSIS}` : ''}\n\n${spec.description}`
+    + (needsAws ? `\n${AWS_OPTIONS_USAGE}` : '');
   return {
     synopsis: spec.synopsis,
     description: spec.description,
@@ -131,7 +174,7 @@ export function defineCommand<O extends AwsOptions>(spec: CommandSpec<O>): Comma
           io.stderr.write(`${usage}\n`);
           return EXIT.succeeded;
         }
-        const options = spec.parse(args);
+        const options = spec.parse(args, io.host ?? processHost());
         // Built on first use, so a command that works offline never builds one.
         let client: SFNClient | undefined;
         return await spec.run(options, { ...io, get client() { return (client ??= createClient(options)); } });

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { assemblyStateMachines, AssemblyStateMachine, selectStateMachines, stateMachineDiagram } from '../../diagram/assembly';
 import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
-import { AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, processHost, UsageError } from './command';
+import { AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, Host, parseCommandLine, processHost, UsageError } from './command';
 
 export interface DiagramOptions extends AwsOptions, AssemblySource {
   /** Part of a state machine's id (`<stack>/<construct>`) or logical id. @default - every state machine */
@@ -13,14 +13,23 @@ export interface DiagramOptions extends AwsOptions, AssemblySource {
   readonly svg?: string;
 }
 
-export function parseDiagramArgs(args: readonly string[]): DiagramOptions {
+export function parseDiagramArgs(args: readonly string[], host: Pick<Host, 'cwd'> = processHost()): DiagramOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
     allowPositionals: true,
     options: { ...ASSEMBLY_OPTIONS, svg: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (positionals.length > 1) throw new UsageError(`diagram takes at most one state machine (got ${positionals.length})`);
+  if (values.svg !== undefined) checkSvgDir(values.svg, host.cwd);
   return { stateMachine: positionals[0], svg: values.svg, ...assemblySource(values) };
+}
+
+/** The directory `--svg <file>` writes into must exist, checked now rather than by mmdc after the synth. */
+function checkSvgDir(file: string, cwd: string): void {
+  const dir = path.dirname(path.resolve(cwd, file));
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--svg ${file}: there is no directory ${dir} to write it in`);
+  }
 }
 
 /**

@@ -57,7 +57,9 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     } else if (succeeded) {
       io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables } : execution.output)}\n`);
     }
-    if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\ncause: ${execution.cause}\n`);
+    // The whole cause once: here, or with --json in the document on stdout (the trace shows it in one line).
+    const cause = request.json || execution.cause === undefined ? '' : `cause: ${execution.cause}\n`;
+    if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\n${cause}`);
     // The Lambda instances' summary (cold starts per function) belongs here, before the jobs'.
     const jobsComplete = (accounts ?? []).map((account) => reportJob(account, io)).every(Boolean);
     const deadLettered = Object.values(drained?.queues ?? {}).filter((q) => q.deadLettered > 0);

@@ -12,6 +12,8 @@ export interface RunOptions extends AwsOptions, AssemblySource {
   readonly stack?: string;
   /** The JSON file holding the execution input. @default - `{}`; with `scheduled`, the schedule's input */
   readonly inputFile?: string;
+  /** Its content, read and parsed when the arguments are. @default - none: `{}`, or with `scheduled` the schedule's input */
+  readonly input?: unknown;
   /** The execution name. @default - a random UUID */
   readonly name?: string;
   /** Runs with the input of the schedule or rule that starts the state machine, read from the template. @default false */
@@ -33,7 +35,7 @@ export const MIN_NODE_VERSION = [22, 13] as const;
 
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
 
-export function parseRunArgs(args: readonly string[]): RunOptions {
+export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = processHost()): RunOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
     allowPositionals: true,
@@ -56,10 +58,15 @@ export function parseRunArgs(args: readonly string[]): RunOptions {
   if (!/^\d+$/.test(visibility ?? '0') || visibilityTimeoutSeconds > 43_200) {
     throw new UsageError(`--visibility-timeout must be a whole number of seconds, 0..43200 (got '${visibility}')`);
   }
+  const input = values.input === undefined ? undefined : readJson(values.input, '--input', host.cwd);
+  if (values.scheduled && input !== undefined && !Array.isArray((input as { items?: unknown } | null)?.items)) {
+    throw new UsageError('--scheduled --input <file>: the file must hold { "items": [...] }, which are put where the schedule\'s itemsUri points');
+  }
   return {
     stateMachine: positionals[0],
     stack: values.stack,
     inputFile: values.input,
+    input,
     name: values.name,
     scheduled: values.scheduled ?? false,
     visibilityTimeoutSeconds,
@@ -69,22 +76,17 @@ export function parseRunArgs(args: readonly string[]): RunOptions {
 }
 
 /**
- * Runs a state machine of the app locally: checks the input, Node.js and the local engines,
+ * Runs a state machine of the app locally, its arguments (the input among them) checked when parsed: checks Node.js and the local engines,
  * synthesizes (or reuses, or reads) the assembly, chooses the state machine, then hands over to
  * the local run, which is loaded only now.
  */
 export async function run(options: RunOptions, deps: CommandDeps): Promise<number> {
-  const host = deps.host ?? processHost();
-  const input = options.inputFile === undefined ? undefined : readJson(options.inputFile, '--input', host.cwd);
-  if (options.scheduled && input !== undefined && !Array.isArray((input as { items?: unknown } | null)?.items)) {
-    throw new UsageError('--scheduled --input <file>: the file must hold { "items": [...] }, which are put where the schedule\'s itemsUri points');
-  }
-  checkLocalEngines(host);
+  checkLocalEngines(deps.host ?? processHost());
   const assemblyDir = await assemblyDirOf(options, deps);
   const machine = chooseStateMachine(assemblyStateMachines(assemblyDir), options.stateMachine, options.stack);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runLocally } = require('./run-locally') as typeof import('./run-locally');
-  return runLocally({ ...options, assemblyDir, machine, input }, deps);
+  return runLocally({ ...options, assemblyDir, machine }, deps);
 }
 
 /** Throws, in one line, what this machine lacks for the local run: a recent enough Node.js, the engines to install. */

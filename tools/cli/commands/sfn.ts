@@ -1,7 +1,9 @@
 import {
   DescribeExecutionCommand, DescribeExecutionOutput, ListStateMachinesCommand, SFNClient, StateMachineListItem,
 } from '@aws-sdk/client-sfn';
-import { AwsOptions, CommandDeps, CommandError, UsageError, Writer } from './command';
+import {
+  AwsOptions, CommandDeps, CommandError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, UsageError, Writer,
+} from './command';
 
 /** How many times a throttled call is tried before giving up. */
 export const THROTTLE_ATTEMPTS = 5;
@@ -21,15 +23,28 @@ export class AwsCallError extends CommandError {
   }
 }
 
+/** Attempts the SDK makes of one call that fails transiently (a timeout, a network fault, a 5xx). */
+export const SDK_ATTEMPTS = 3;
+
 /**
- * The real client. The SDK's own retries (3 attempts, adaptive mode, which also slows
- * the request rate down once throttled) absorb short bursts and network faults;
- * `callSfn` retries sustained throttling on top of them, with longer waits.
+ * The real client. Each attempt is bounded: the connection by `connectTimeoutMs`, the response by
+ * `requestTimeoutMs` (without a bound the SDK waits as long as the socket stays open). The SDK's own
+ * retries (`SDK_ATTEMPTS`, adaptive mode, which also slows the request rate down once throttled)
+ * absorb short bursts, network faults and timeouts; `callSfn` retries sustained throttling on top of
+ * them, with longer waits.
  */
 export function createSfnClient(options: AwsOptions): SFNClient {
   return new SFNClient({
-    maxAttempts: 3,
+    maxAttempts: SDK_ATTEMPTS,
     retryMode: 'adaptive',
+    // The handler's options as a plain object: the SDK builds its NodeHttpHandler from them, so this
+    // package need not depend on @smithy/node-http-handler itself. Without throwOnRequestTimeout an
+    // exceeded requestTimeout is only logged as a warning.
+    requestHandler: {
+      connectionTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
   });
@@ -48,6 +63,7 @@ export async function callSfn<T>(deps: CommandDeps, call: string, send: () => Pr
     } catch (error) {
       const name = (error as Error).name || 'Error';
       const detail = `${name}: ${(error as Error).message}`;
+      if (name === 'TimeoutError') throw new AwsCallError(call, name, timedOut(call, error as Error), { cause: error });
       if (!THROTTLING_ERRORS.has(name)) throw new AwsCallError(call, name, `${call} failed: ${detail}`, { cause: error });
       if (attempt === THROTTLE_ATTEMPTS) {
         throw new AwsCallError(call, name, `${call} was still throttled after ${attempt} attempts (${detail}); try again later, `
@@ -58,6 +74,20 @@ export async function callSfn<T>(deps: CommandDeps, call: string, send: () => Pr
       await deps.sleep(delay);
     }
   }
+}
+
+/**
+ * What timed out, for a `TimeoutError` of the SDK's HTTP handler: which of the two timeouts (its
+ * message says, with the milliseconds), after how many attempts, and the option that sets it.
+ */
+function timedOut(call: string, error: Error & { $metadata?: { attempts?: number } }): string {
+  const ms = /(\d+) ms/.exec(error.message)?.[1];
+  const attempts = error.$metadata?.attempts;
+  const tries = attempts ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : '';
+  const what = ms === undefined ? `: ${error.message}`
+    : /connection/.test(error.message) ? `: no connection within the connect timeout of ${Number(ms) / 1000} s${tries}; --connect-timeout <s> sets it`
+      : `: no response within the request timeout of ${Number(ms) / 1000} s${tries}; --request-timeout <s> sets it`;
+  return `${call} timed out${what}. Check the network, and the endpoint (AWS_ENDPOINT_URL*) if one is set`;
 }
 
 /**

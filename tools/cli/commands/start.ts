@@ -1,6 +1,7 @@
 import { DescribeExecutionOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
-  AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, readJson, UsageError, Writer,
+  AWS_OPTIONS, AwsOptions, awsOptions, CommandDeps, CommandError, defineCommand, EXIT, Host, parseCommandLine, processHost, readJson,
+  UsageError, Writer,
 } from './command';
 import { executionNameProblem } from './execution-name';
 import {
@@ -13,6 +14,8 @@ export interface StartOptions extends AwsOptions {
   readonly stateMachine: string;
   /** The JSON file holding the execution input. */
   readonly inputFile: string;
+  /** Its content, read and parsed when the arguments are. */
+  readonly input: unknown;
   /** The execution name, the idempotency key. @default - Step Functions generates a UUID */
   readonly name?: string;
   /** Waits until the execution stops and prints its output. @default false */
@@ -26,7 +29,7 @@ const POLL_GROWTH = 1.5;
 const SPINNER_INTERVAL_MS = 250;
 const SPINNER_FRAMES = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 
-export function parseStartArgs(args: readonly string[]): StartOptions {
+export function parseStartArgs(args: readonly string[], host: Pick<Host, 'cwd'> = processHost()): StartOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
     allowPositionals: true,
@@ -39,10 +42,11 @@ export function parseStartArgs(args: readonly string[]): StartOptions {
   return {
     stateMachine: positionals[0],
     inputFile: values.input,
+    input: readJson(values.input, '--input', host.cwd),
     name: values.name,
     wait: values.wait ?? false,
     region: values.region ?? regionOfArn(positionals[0]),
-    profile: values.profile,
+    ...awsOptions(values),
   };
 }
 
@@ -52,7 +56,7 @@ export function parseStartArgs(args: readonly string[]): StartOptions {
  * 1 the execution failed, timed out or was aborted.
  */
 export async function start(options: StartOptions, deps: CommandDeps): Promise<number> {
-  const input = readJson(options.inputFile);
+  const { input } = options;
   const stateMachineArn = await resolveStateMachine(deps, options.stateMachine);
   // With a name, StartExecution is idempotent for Standard workflows: the same name and input
   // return the execution started before, so a retried `start` does not run the work twice.

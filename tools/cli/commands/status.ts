@@ -1,4 +1,4 @@
-import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine } from './command';
+import { AWS_OPTIONS, AwsOptions, awsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine } from './command';
 import { AwsCallError, describeExecution, executionArnArgument, FAILED_STATUSES, parseJson, regionOfArn } from './sfn';
 
 export interface StatusOptions extends AwsOptions {
@@ -9,7 +9,7 @@ export interface StatusOptions extends AwsOptions {
 export function parseStatusArgs(args: readonly string[]): StatusOptions {
   const { values, positionals } = parseCommandLine({ args: [...args], allowPositionals: true, options: AWS_OPTIONS });
   const arn = executionArnArgument('status', positionals);
-  return { executionArn: arn, region: values.region ?? regionOfArn(arn), profile: values.profile };
+  return { executionArn: arn, region: values.region ?? regionOfArn(arn), ...awsOptions(values) };
 }
 
 /**

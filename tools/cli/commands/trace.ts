@@ -1,7 +1,7 @@
 import { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
 import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
-import { AWS_OPTIONS, AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
+import { AWS_OPTIONS, AwsOptions, awsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
 import { AwsCallError, callSfn, describeExecution, executionArnArgument, FAILED_STATUSES, regionOfArn } from './sfn';
 
 export interface TraceOptions extends AwsOptions {
@@ -24,10 +24,10 @@ export function parseTraceArgs(args: readonly string[]): TraceOptions {
   });
   const arn = executionArnArgument('trace', positionals);
   const maxIterations = values['max-iterations'] === undefined ? undefined : Number(values['max-iterations']);
-  if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 0)) {
+  if (maxIterations !== undefined && !/^\d+$/.test(values['max-iterations']!)) {
     throw new UsageError(`--max-iterations must be a whole number (got '${values['max-iterations']}')`);
   }
-  return { executionArn: arn, json: values.json ?? false, maxIterations, region: values.region ?? regionOfArn(arn), profile: values.profile };
+  return { executionArn: arn, json: values.json ?? false, maxIterations, region: values.region ?? regionOfArn(arn), ...awsOptions(values) };
 }
 
 /** Every event of an execution's history, page after page, with the execution data (inputs, outputs). */
@@ -78,7 +78,8 @@ export const traceCommand = defineCommand({
   synopsis: 'trace <execution arn> [--json] [--max-iterations <n>]',
   description: [
     'Prints an execution\'s history as a tree of spans: one per state, Map iterations and Parallel branches under their state,',
-    'with start offset, duration, status, retries, and the error and cause where it failed.',
+    'with start offset, duration, status, retries, and the error where it failed; a cause once, in one line, where it arose',
+    '(a Lambda error by its message: --json, or sdp status, has it whole, with the stack trace).',
     '  --json               print { traceId, spans: [{ traceId, spanId, parentSpanId, name, kind, start, end, status, attributes }] }',
     '  --max-iterations <n> iterations of a Map listed one by one (default 20); failed ones are always listed',
   ].join('\n'),

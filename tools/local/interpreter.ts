@@ -1,0 +1,189 @@
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import type * as Asl from 'aws-local-stepfunctions';
+
+/** Step Functions' quota on the size of a state's input or output, in bytes. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** The error Step Functions reports for a payload over the quota; `States.ALL` does not match it. */
+export class DataLimitExceededError extends Error {
+  constructor(what: string, bytes: number) {
+    super(`${what} is ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES}-byte quota of a Step Functions payload`);
+    this.name = 'States.DataLimitExceeded';
+  }
+}
+
+/** Why `value` breaks the payload quota, as the error to throw, or undefined when it does not. */
+export function payloadOverLimit(value: unknown, what: string): DataLimitExceededError | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
+  return bytes > MAX_PAYLOAD_BYTES ? new DataLimitExceededError(what, bytes) : undefined;
+}
+
+/**
+ * The classes of aws-local-stepfunctions this module adjusts; the package exports only `StateMachine`,
+ * so its build is loaded once more with them exported too (nothing in node_modules is changed).
+ */
+const INTERNALS = ['StateExecutor', 'MapStateAction', 'TaskStateAction', 'EventLogger', 'ExecutionAbortedError', 'jsonPathQuery'] as const;
+
+type Interpreter = typeof Asl & { __internals: Record<(typeof INTERNALS)[number], any> };
+
+/** The longest delay a Node.js timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Where the events of a Map iteration's execution go: its Map state's event log, at once and in order. */
+interface IterationLog {
+  readonly logger: any;
+  readonly index: number;
+  readonly mapStateName: string;
+  readonly rawInput: unknown;
+}
+
+/** The Map iteration whose execution is being started (set while its first event is dispatched, synchronously). */
+let startingIteration: IterationLog | undefined;
+
+function load(): Interpreter {
+  const file = require.resolve('aws-local-stepfunctions');
+  const source = `${fs.readFileSync(file, 'utf8')}\nmodule.exports.__internals = { ${INTERNALS.join(', ')} };\n`;
+  // Compiled by this realm's Function, not by Node's loader: the interpreter tells plain objects by their prototype,
+  // and a definition made under a test runner's vm context has that context's Object.prototype.
+  const loaded = { exports: {} as Interpreter };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('exports', 'require', 'module', '__filename', '__dirname', source)(loaded.exports, createRequire(file), loaded, file, path.dirname(file));
+  const interpreter = loaded.exports;
+  const missing = INTERNALS.filter((name) => typeof interpreter.__internals[name] !== 'function');
+  if (missing.length > 0) throw new Error(`aws-local-stepfunctions has no ${missing.join(', ')}: the local run is written against its 3.0 build`);
+  adjust(interpreter.__internals);
+  return interpreter;
+}
+
+/**
+ * Makes the interpreter behave as Step Functions does where its options cannot:
+ * - a Task without `TimeoutSeconds` is not stopped after the interpreter's 60 s;
+ * - the context object's `State` (`Name`, `EnteredTime`, `RetryCount`) is the running state's, per execution and
+ *   Map iteration, as AWS sets it, and a Map iteration's `Execution` is the execution's (run option `execution`);
+ * - a state whose output is over the payload quota fails with `States.DataLimitExceeded`, before the next state runs;
+ *   `States.ALL` neither retries nor catches that error;
+ * - once a Map's iteration fails, the Map's other iterations stop: none starts or enters a state any more, and the
+ *   running ones end as aborted (a `MapIterationAborted` event);
+ * - a Map iteration's events reach the execution's log as they happen (the package forwards them asynchronously,
+ *   which put them after the Map's own failure), and the Map's start is logged with its number of items, a Task's
+ *   input (after Parameters) and result with it (events `MapStateStarted`, `TaskParameters`, `TaskResult`).
+ */
+function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, ExecutionAbortedError, jsonPathQuery }: Interpreter['__internals']): void {
+  // A Task without TimeoutSeconds has none to speak of on AWS (99999999 s,
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html); the interpreter would stop it after 60 s.
+  const getTimeoutMs = TaskStateAction.prototype.getTimeoutMs;
+  TaskStateAction.prototype.getTimeoutMs = function (this: any, ...args: unknown[]) {
+    const { TimeoutSeconds, TimeoutSecondsPath } = this.stateDefinition;
+    return TimeoutSeconds || TimeoutSecondsPath ? getTimeoutMs.apply(this, args) : MAX_TIMER_MS;
+  };
+
+  const execute = StateExecutor.prototype.execute;
+  StateExecutor.prototype.execute = async function (this: any, input: unknown, context: any, options: any) {
+    // A state of an aborted execution (a stopped Map iteration) does not start, nor start again on a retry.
+    if (options.abortSignal?.aborted) throw new ExecutionAbortedError();
+    // The executor is created per state entry and runs itself again for each retry.
+    this.retryCount = this.retryCount === undefined ? 0 : this.retryCount + 1;
+    this.enteredTime ??= new Date().toISOString();
+    context.State = { Name: this.stateName, EnteredTime: this.enteredTime, RetryCount: this.retryCount };
+    // A Map iteration runs as an execution of its own in the interpreter, its item as the execution's input.
+    const execution = options.runOptions?.execution;
+    if (execution) Object.assign(context.Execution, execution);
+    this.eventLogger = options.eventLogger;
+    const outcome = await execute.call(this, input, context, options);
+    // The task's own result, before ResultSelector, ResultPath and OutputPath, is what TaskSucceeded carries.
+    if ('taskResult' in this) options.eventLogger?.dispatch({ type: 'TaskResult', timestamp: Date.now(), state: { name: this.stateName, type: 'Task' }, result: this.taskResult });
+    const over = payloadOverLimit(outcome.stateResult, `the output of state '${this.stateName}'`);
+    if (over) throw over;
+    return outcome;
+  };
+
+  const processInput = StateExecutor.prototype.processInput;
+  StateExecutor.prototype.processInput = function (this: any, ...args: unknown[]) {
+    const parameters = processInput.apply(this, args);
+    // What TaskScheduled records: the task's input after InputPath and Parameters.
+    if (this.stateDefinition.Type === 'Task') this.eventLogger?.dispatch({ type: 'TaskParameters', timestamp: Date.now(), state: { name: this.stateName, type: 'Task' }, parameters });
+    return parameters;
+  };
+
+  const processResult = StateExecutor.prototype.processResult;
+  StateExecutor.prototype.processResult = function (this: any, result: unknown, ...rest: unknown[]) {
+    if (this.stateDefinition.Type === 'Task') this.taskResult = result;
+    return processResult.call(this, result, ...rest);
+  };
+
+  for (const [method, field] of [['shouldRetry', 'Retry'], ['catchError', 'Catch']] as const) {
+    const original = StateExecutor.prototype[method];
+    StateExecutor.prototype[method] = function (this: any, error: Error, ...rest: unknown[]) {
+      if (!(error instanceof DataLimitExceededError)) return original.call(this, error, ...rest);
+      const definition = this.stateDefinition;
+      this.stateDefinition = {
+        ...definition,
+        ...definition[field] && { [field]: definition[field].map((r: any) => ({ ...r, ErrorEquals: r.ErrorEquals.filter((e: string) => e !== 'States.ALL') })) },
+      };
+      try {
+        return original.call(this, error, ...rest);
+      } finally {
+        this.stateDefinition = definition;
+      }
+    };
+  }
+
+  const mapExecute = MapStateAction.prototype.execute;
+  MapStateAction.prototype.execute = function (this: any, input: unknown, context: any, options: any) {
+    let length: number | undefined;
+    try {
+      const items = this.stateDefinition.ItemsPath ? jsonPathQuery(this.stateDefinition.ItemsPath, input, context) : input;
+      if (Array.isArray(items)) length = items.length;
+    } catch {
+      // The Map fails on its items path itself, with the interpreter's error.
+    }
+    options.eventLogger?.dispatch({ type: 'MapStateStarted', timestamp: Date.now(), state: { name: this.stateName, type: 'Map' }, length });
+    return mapExecute.call(this, input, context, options);
+  };
+
+  const processItem = MapStateAction.prototype.processItem;
+  MapStateAction.prototype.processItem = function (this: any, machine: unknown, item: unknown, input: unknown, context: unknown, index: number, options: any) {
+    // Iterations still waiting for a MaxConcurrency slot never start once the Map has failed.
+    if (this.failed) return Promise.resolve(null);
+    startingIteration = options.eventLogger && { logger: options.eventLogger, index, mapStateName: this.stateName, rawInput: options.rawInput };
+    let result: Promise<unknown>;
+    try {
+      result = processItem.call(this, machine, item, input, context, index, options);
+    } finally {
+      startingIteration = undefined;
+    }
+    // A failed iteration fails the Map: stop the others now, before any of them moves on to another state.
+    result.catch(() => {
+      if (this.failed) return;
+      this.failed = true;
+      for (const abort of this.executionAbortFuncs) abort();
+    });
+    return result;
+  };
+
+  const dispatch = EventLogger.prototype.dispatch;
+  EventLogger.prototype.dispatch = function (this: any, event: any) {
+    // An iteration's log is created by the run that processItem starts, whose first event is dispatched at once.
+    if (this.iterationOf === undefined) this.iterationOf = startingIteration ?? null;
+    const iteration: IterationLog | null = this.iterationOf;
+    if (!iteration) return dispatch.call(this, event);
+    if (this.isLoggerClosed) return;
+    // The package forwards the events it knows with their iteration index; these are the ones this module adds.
+    if (['TaskResult', 'TaskParameters', 'MapStateStarted'].includes(event.type)) event.index = iteration.index;
+    if (event.type === 'ExecutionAborted') {
+      iteration.logger.dispatch({ type: 'MapIterationAborted', timestamp: event.timestamp, index: iteration.index, parentState: { name: iteration.mapStateName, type: 'Map', input: iteration.rawInput } });
+    } else {
+      iteration.logger.forwardNestedMapEvent(event, iteration.index, iteration.mapStateName, iteration.rawInput);
+    }
+  };
+}
+
+let interpreter: Interpreter | undefined;
+
+/** aws-local-stepfunctions, adjusted to behave as Step Functions does where it differs (see {@link adjust}). */
+export function localInterpreter(): Pick<Interpreter, 'StateMachine' | 'ExecutionTimeoutError' | 'ExecutionAbortedError' | 'ExecutionError'> {
+  interpreter ??= load();
+  return interpreter;
+}
