@@ -91,7 +91,7 @@ describe('a stack whose functions are fed from queues', () => {
     expect(summary).toEqual({
       output: { jobId: 'cli-test', chunks: 3, items: 250 },
       queues: {
-        'FanOutExample/Work/Words/Queue': { messages: 3, processed: 3, deadLettered: 0, received: 3, failedRecords: 0, invocations: expect.any(Number) },
+        'FanOutExample/Work/Words/Queue': { messages: 3, processed: 3, deadLettered: 0, deadLetteredItems: 0, received: 3, failedRecords: 0, invocations: expect.any(Number) },
       },
       tables: { 'FanOutExample/Results/Table': 250, 'FanOutExample/Idempotency/Table': 3 },
     });
@@ -105,10 +105,10 @@ describe('a stack whose functions are fed from queues', () => {
     const doc = JSON.parse(result.stdout);
     expect(doc).toMatchObject({ status: 'SUCCEEDED', output: { chunks: 2, items: 150 }, stateMachine: 'FanOutExample/RunJob' });
     const queue = doc.queues['FanOutExample/Work/Words/Queue'];
-    expect(queue).toMatchObject({ messages: 2, processed: 1, deadLettered: 1, received: 6, failedRecords: 5 });
+    expect(queue).toMatchObject({ messages: 2, processed: 1, deadLettered: 1, deadLetteredItems: 50, received: 6, failedRecords: 5 });
     expect(queue.messages).toBe(queue.processed + queue.deadLettered);
     expect(doc.tables['FanOutExample/Results/Table']).toBe(100);
-    expect(result.stderr).toContain('1 message(s) dead-lettered in FanOutExample/Work/Words/DeadLetterQueue\n');
+    expect(result.stderr).toContain('1 message(s) (50 item(s)) dead-lettered in FanOutExample/Work/Words/DeadLetterQueue\n');
   });
 
   test('--scheduled: the schedule\'s input from the template, the --input items put at its itemsUri first', async () => {

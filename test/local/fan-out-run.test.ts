@@ -83,10 +83,13 @@ describe('with a 2-second visibility timeout', () => {
     // The queue's own account: every message processed or dead-lettered, every failed delivery counted.
     expect(drained.queues).toEqual({
       WorkWordsQueue9AF6E3FD: {
-        messages: 10, processed: 9, deadLettered: 1, received: 14, failedRecords: 5, invocations: stats.invocations,
+        messages: 10, processed: 9, deadLettered: 1, deadLetteredItems: 1, received: 14, failedRecords: 5, invocations: stats.invocations,
         deadLetterQueue: 'WorkWordsDeadLetterQueue9D4473CF',
       },
     });
+    // Counting the dead-lettered items reads the dead-letter queue without removing anything: the message is still there.
+    // A body that is not a chunk counts as one item.
+    expect(drained.deadLetters.WorkWordsDeadLetterQueue9D4473CF).toEqual({ messages: 1, chunks: [], unknownMessages: 1, unread: 0, items: 1 });
     const dlqUrl = [...runner().snsSqs!.queues.values()].find((q) => q.logicalId.includes('DeadLetterQueue'))!.url;
     const { Messages = [] } = await runner().snsSqs!.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }));
     expect(Messages.map((m) => m.Body)).toEqual(['{"jobId":"poison","chunkIndex":"four"}']);

@@ -2,12 +2,13 @@ import { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CfnTemplate } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
+import { addTransactWriteItems } from './dynamodb-transactions';
 
 // dynalite ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite: (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => import('node:http').Server = require('dynalite');
 
-/** An embedded DynamoDB (dynalite, in memory) holding a template's tables. */
+/** An embedded DynamoDB (dynalite, in memory, with TransactWriteItems added) holding a template's tables. */
 export class LocalDynamoDb {
   private constructor(
     private readonly server: import('node:http').Server,
@@ -29,6 +30,7 @@ export class LocalDynamoDb {
       region: LOCAL_REGION,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    addTransactWriteItems(server, () => client);
     return new LocalDynamoDb(server, endpoint, client);
   }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
+import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
+import { accountJobs, JOB_TABLE_ROLE, JobAccount } from './job-accounting';
 import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LocalSnsSqs } from './local-sns-sqs';
@@ -38,6 +39,8 @@ export interface DrainResult {
   readonly pollers: Record<string, PollerStats>;
   /** Messages now in each dead-letter queue, by queue logical id. */
   readonly deadLettered: Record<string, number>;
+  /** What each dead-letter queue holds, by queue logical id. */
+  readonly deadLetters: Record<string, DeadLetters>;
   /** What became of the messages of each queue a function is fed from, by queue logical id. */
   readonly queues: Record<string, QueueDrain>;
 }
@@ -54,6 +57,11 @@ export interface QueueDrain {
   readonly processed: number;
   /** Messages now in the queue's dead-letter queue (0 without one). */
   readonly deadLettered: number;
+  /**
+   * Items in the messages of the queue's dead-letter queue (0 without one): the `items` of each chunk
+   * (`{ jobId, chunkIndex, items }`), one per message that is not a chunk.
+   */
+  readonly deadLetteredItems: number;
   /** Deliveries to the function, redeliveries included. */
   readonly received: number;
   /** Deliveries the function failed: the records it reported failed, or every record of an invocation that threw. */
@@ -215,7 +223,8 @@ export class LocalRunner {
     // The counts are of this drain: the next run starts fresh pollers.
     this.pollers = undefined;
     await Promise.all(pollers.map(({ poller }) => poller.drain()));
-    const deadLettered = await this.deadLetterCounts();
+    const deadLetters = await this.readDeadLetterQueues();
+    const deadLettered = Object.fromEntries(Object.entries(deadLetters).map(([id, d]) => [id, d.messages + d.unread]));
     const queues: Record<string, QueueDrain> = {};
     for (const { queue, poller: { stats } } of pollers) {
       const deadLetterQueue = this.deadLetterQueueOf(queue.logicalId);
@@ -224,13 +233,14 @@ export class LocalRunner {
         messages: (before?.messages ?? 0) + Object.keys(stats.receives).length,
         processed: (before?.processed ?? 0) + stats.processed,
         deadLettered: deadLetterQueue ? deadLettered[deadLetterQueue] ?? 0 : 0,
+        deadLetteredItems: deadLetterQueue ? deadLetters[deadLetterQueue]?.items ?? 0 : 0,
         received: (before?.received ?? 0) + stats.received,
         failedRecords: (before?.failedRecords ?? 0) + stats.failedRecords,
         invocations: (before?.invocations ?? 0) + stats.invocations,
         ...deadLetterQueue && { deadLetterQueue },
       };
     }
-    return { pollers: Object.fromEntries(pollers.map(({ id, poller }) => [id, poller.stats])), deadLettered, queues };
+    return { pollers: Object.fromEntries(pollers.map(({ id, poller }) => [id, poller.stats])), deadLettered, deadLetters, queues };
   }
 
   /** The items in each table of the stack, by logical id (every page of a counting scan). */
@@ -267,19 +277,41 @@ export class LocalRunner {
     return [...this.snsSqs?.queues.values() ?? []].find((q) => q.arn === deadLetterTargetArn)?.logicalId;
   }
 
-  /** Messages in each queue that some redrive policy names as its dead-letter queue. */
-  async deadLetterCounts(): Promise<Record<string, number>> {
+  /**
+   * What each queue that some redrive policy names as its dead-letter queue holds, by logical id: read
+   * without removing anything (see {@link readDeadLetters}; {@link inspectDeadLetters} for what that cannot read).
+   */
+  async readDeadLetterQueues(): Promise<Record<string, DeadLetters>> {
     if (!this.snsSqs) return {};
     const dlqArns = new Set(Object.values(this.stack.template.Resources)
       .filter((r) => r.Type === 'AWS::SQS::Queue' && r.Properties?.RedrivePolicy)
       .map((r) => (this.resolver.resolve(r.Properties!.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn));
-    const counts: Record<string, number> = {};
+    const contents: Record<string, DeadLetters> = {};
     for (const queue of this.snsSqs.queues.values()) {
       if (!dlqArns.has(queue.arn)) continue;
-      const { Attributes = {} } = await this.snsSqs.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages'] }));
-      counts[queue.logicalId] = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+      const read = await readDeadLetters(this.snsSqs.sqs, queue.url);
+      // What SQS cannot show without removing it (a FIFO group's later messages), fauxqs's inspection shows.
+      contents[queue.logicalId] = read.unread > 0 ? await inspectDeadLetters(this.snsSqs.endpoint, this.resolver.physicalName(queue.logicalId)) : read;
     }
-    return counts;
+    return contents;
+  }
+
+  /** Logical ids of the stack's job tables: the tables whose metadata has `"sdp:role": "job-table"`. */
+  jobTables(): string[] {
+    return resourcesOfType(this.stack.template, 'AWS::DynamoDB::Table')
+      .filter((id) => this.stack.template.Resources[id].Metadata?.['sdp:role'] === JOB_TABLE_ROLE);
+  }
+
+  /**
+   * Each job of the stack's job tables accounted for (see {@link accountJobs}), with the chunks in the
+   * dead-letter queues; undefined when the stack has no job table.
+   * @param deadLetters what the dead-letter queues hold, as {@link drainQueues} read it (default: read now)
+   */
+  async jobAccounts(deadLetters?: Record<string, DeadLetters>): Promise<JobAccount[] | undefined> {
+    const tables = this.jobTables();
+    if (tables.length === 0) return undefined;
+    const chunks = Object.values(deadLetters ?? await this.readDeadLetterQueues()).flatMap((d) => d.chunks);
+    return accountJobs(this.dynamodb.client, tables.map((id) => this.resolver.physicalName(id)), chunks);
   }
 
   /**

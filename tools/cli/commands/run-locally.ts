@@ -2,10 +2,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { constructPath } from '../../assembly/cloud-assembly';
 import type { AssemblyStateMachine } from '../../diagram/assembly';
 import { toHistoryEvents } from '../../local/history-events';
+import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runner';
 import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
+import { LOCAL_MAX_WAIT_SECONDS } from './run';
 
 export interface LocalRunRequest {
   readonly assemblyDir: string;
@@ -21,45 +23,85 @@ export interface LocalRunRequest {
 /** A drained queue in the output: the counts of {@link QueueDrain}, keyed by the queue's construct path. */
 export type QueueSummary = Omit<QueueDrain, 'deadLetterQueue'>;
 
+/** How many failed items stderr lists per job; the total is always printed. */
+const FAILED_ITEMS_SHOWN = 5;
+
 /**
- * Starts the local engines for the state machine's stack, runs one execution and prints its trace on stderr;
- * for a stack whose functions are fed from queues, drains them. Then prints the result (stdout's last line)
- * and returns the exit status: 1 when the execution failed or messages were dead-lettered.
+ * Starts the local engines for the state machine's stack and runs one execution, printing its trace on stderr.
+ * For a stack whose functions are fed from queues, the workers run from before the execution (a workflow may
+ * wait for them) until the queues are drained after it. For a stack with a job table, each job's items are
+ * accounted for. Then prints the result (stdout's last line) and returns the exit status: 0 only when the
+ * execution succeeded and every item (every message, without a job table) was stored.
  */
 export async function runLocally(request: LocalRunRequest, io: CommandIo): Promise<number> {
   const { machine } = request;
   const runner = await LocalRunner.start({
     assemblyDir: request.assemblyDir, stackName: machine.stackName, visibilityTimeoutSeconds: request.visibilityTimeoutSeconds,
+    maxWaitSeconds: LOCAL_MAX_WAIT_SECONDS,
   });
   try {
     const input = request.scheduled ? await scheduledInput(runner, machine, request.input, io) : request.input ?? {};
+    const workers = runner.hasQueueEventSources();
+    if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
     const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name });
     io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution)))}\n`);
-    const drained = runner.hasQueueEventSources() ? await runner.drainQueues() : undefined;
+    const drained = workers ? await runner.drainQueues() : undefined;
+    const accounts = await runner.jobAccounts(drained?.deadLetters);
+    const jobs = accounts && Object.fromEntries(accounts.map(({ jobId, items, stored, failed, deadLettered }) => [jobId, { items, stored, failed, deadLettered }]));
     const queues = drained && byPath(runner, drained.queues, ({ deadLetterQueue, ...counts }) => counts);
-    const tables = request.json || drained ? byPath(runner, await runner.itemCounts(), (count) => count) : undefined;
+    const tables = request.json || drained || accounts ? byPath(runner, await runner.itemCounts(), (count) => count) : undefined;
     const succeeded = execution.status === 'SUCCEEDED';
     if (request.json) {
-      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, queues, tables))}\n`);
+      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, { jobs, queues, tables }))}\n`);
     } else if (succeeded) {
-      io.stdout.write(`${JSON.stringify(drained ? { output: execution.output, queues, tables } : execution.output)}\n`);
+      io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables } : execution.output)}\n`);
     }
     // The whole cause once: here, or with --json in the document on stdout (the trace shows it in one line).
     const cause = request.json || execution.cause === undefined ? '' : `cause: ${execution.cause}\n`;
     if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\n${cause}`);
+    // The Lambda instances' summary (cold starts per function) belongs here, before the jobs'.
+    const jobsComplete = (accounts ?? []).map((account) => reportJob(account, io)).every(Boolean);
     const deadLettered = Object.values(drained?.queues ?? {}).filter((q) => q.deadLettered > 0);
     for (const queue of deadLettered) {
-      io.stderr.write(`${queue.deadLettered} message(s) dead-lettered in ${constructPath(runner.stack, queue.deadLetterQueue!)}\n`);
+      io.stderr.write(`${queue.deadLettered} message(s) (${queue.deadLetteredItems} item(s)) dead-lettered in ${constructPath(runner.stack, queue.deadLetterQueue!)}\n`);
     }
-    return succeeded && deadLettered.length === 0 ? EXIT.succeeded : EXIT.failed;
+    return succeeded && jobsComplete && deadLettered.length === 0 ? EXIT.succeeded : EXIT.failed;
   } finally {
     await runner.stop();
   }
 }
 
-/** The `--json` document: DescribeExecution's fields, what ran, and what the queues and tables hold after it. */
-function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, queues?: Record<string, QueueSummary>, tables?: Record<string, number>) {
+/**
+ * Prints one line on stderr for the job: its counts and whether they reconcile, then what is missing and
+ * a few of its failed items. Returns whether every item of the job was stored.
+ */
+function reportJob(account: JobAccount, io: CommandIo): boolean {
+  const { jobId, items, stored, failed, deadLettered } = account;
+  const verdict = !account.reconciled ? 'NOT RECONCILED' : stored === items ? 'every item stored' : 'reconciled';
+  io.stderr.write(`job ${jobId}: ${items} items, ${stored} stored, ${failed} failed, ${deadLettered} dead-lettered: ${verdict}\n`);
+  if (account.missingItems !== 0) {
+    const chunks = account.missingChunks.length > 0
+      ? `; chunk(s) ${account.missingChunks.join(', ')} have no chunk record and are in no dead-letter queue`
+      : '';
+    io.stderr.write(`  ${account.missingItems} item(s) neither stored, failed nor dead-lettered${chunks}\n`);
+  } else if (account.missingChunks.length > 0) {
+    io.stderr.write(`  chunk(s) ${account.missingChunks.join(', ')} have no chunk record and are in no dead-letter queue\n`);
+  }
+  for (const problem of account.problems) io.stderr.write(`  ${problem}\n`);
+  if (account.uncountedDeadLetters.length > 0) {
+    io.stderr.write(`  chunk(s) ${account.uncountedDeadLetters.join(', ')} found in a dead-letter queue without a chunk record (the worker did not count them)\n`);
+  }
+  if (failed > 0) {
+    const shown = account.failedItems.slice(0, FAILED_ITEMS_SHOWN);
+    io.stderr.write(`  ${failed} failed item(s)${failed > shown.length ? `, the first ${shown.length}` : ''}:\n`);
+    for (const item of shown) io.stderr.write(`    chunk ${item.chunkIndex} item ${item.index}: ${item.error}\n`);
+  }
+  return account.reconciled && stored === items;
+}
+
+/** The `--json` document: DescribeExecution's fields, what ran, and what the jobs, queues and tables hold after it. */
+function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: { jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number> }) {
   return {
     status: execution.status,
     output: execution.output ?? null,
@@ -68,8 +110,9 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     executionArn: execution.executionArn,
     stateMachine: machine.id,
     stack: machine.stackName,
-    ...queues && { queues },
-    tables,
+    ...after.jobs && { jobs: after.jobs },
+    ...after.queues && { queues: after.queues },
+    tables: after.tables,
   };
 }
 

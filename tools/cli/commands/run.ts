@@ -129,6 +129,9 @@ export function chooseStateMachine(machines: readonly AssemblyStateMachine[], se
   return candidates[0];
 }
 
+/** How long a Wait state waits at most locally, in seconds: a job workflow's poll interval is there for AWS's costs. */
+export const LOCAL_MAX_WAIT_SECONDS = 0.5;
+
 export const runCommand = defineCommand({
   synopsis: `run [<state machine>] ${ASSEMBLY_SYNOPSIS} [--stack <name>] [--input <file.json>] [--name <id>] [--scheduled] `
     + '[--visibility-timeout <s>] [--json]',
@@ -144,12 +147,19 @@ export const runCommand = defineCommand({
     '                       from the template; when that input has an itemsUri s3://<bucket>/<key>, the --input file\'s',
     '                       { "items": [...] } are put there in the local S3 first',
     `  --visibility-timeout <s> how long a received message stays invisible locally (default ${DEFAULT_VISIBILITY_TIMEOUT_SECONDS}; the template's is minutes)`,
-    '  --json               print { status, output, error, cause, executionArn, stateMachine, stack, queues, tables } instead',
+    '  --json               print { status, output, error, cause, executionArn, stateMachine, stack, jobs, queues, tables }',
+    '                       instead',
     '',
-    'Result, the last line of stdout: the execution output as one JSON line. For a stack whose functions are fed from',
-    'queues, the queues are drained first and the line is { output, queues, tables }: for each such queue (by construct',
-    'path) its messages, processed, deadLettered, received, failedRecords and invocations; for each table its item count.',
-    'Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.',
+    `Locally, Wait states wait at most ${LOCAL_MAX_WAIT_SECONDS} s: a workflow that polls for its workers does not wait out AWS's intervals.`,
+    'For a stack whose functions are fed from queues, the workers run from before the execution until the queues are',
+    'drained after it. Result, the last line of stdout: the execution output as one JSON line; for such a stack,',
+    '{ output, jobs, queues, tables }. jobs (for a stack with a job table): for each job, its items, stored, failed and',
+    'deadLettered, where items = stored + failed + deadLettered once every item is accounted for (stderr: one line per',
+    'job, the missing chunks of a job that does not reconcile, its first failed items). queues: for each such queue (by',
+    'construct path) its messages, processed, deadLettered (messages), deadLetteredItems (the items in them),',
+    'received, failedRecords and invocations. tables: each table\'s item count.',
+    'Exit status: 0 the execution succeeded and every item was stored (without a job table: no message was',
+    'dead-lettered); 1 otherwise; 2 the run could not start.',
   ].join('\n'),
   needsAws: false,
   parse: parseRunArgs,
