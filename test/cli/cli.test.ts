@@ -37,11 +37,12 @@ test('--input runs any input file: a failed execution exits 1 with its error and
   expect(run.stderr).toContain('cause: {"errorType":"WordValidationError","errorMessage":"item.word must be a string (got undefined)"');
 });
 
-test('fan-out runs the job workflow as job local-job, drains the queues and prints the summary line', async () => {
+test('fan-out runs the job workflow as job local-job, which waits for its workers; the summary line accounts for every item', async () => {
   const run = await npmStart('fan-out', '--assembly', assemblyDir, '--input', path.join(root, 'test', 'fixtures', 'fan-out-job.json'));
   expect(run.code).toBe(0);
   expect(JSON.parse(run.stdout)).toMatchObject({
-    output: { jobId: 'local-job', chunks: 3, items: 250 },
+    output: { jobId: 'local-job', items: 250, stored: 250, failed: 0, deadLettered: 0 },
+    jobs: { 'local-job': { items: 250, stored: 250, failed: 0, deadLettered: 0 } },
     queues: { 'FanOutExample/Work/Words/Queue': { messages: 3, processed: 3, deadLettered: 0 } },
     tables: { 'FanOutExample/Results/Table': 250 },
   });

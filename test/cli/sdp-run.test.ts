@@ -61,7 +61,7 @@ describe('a stack without queues', () => {
     expect(result.stderr).toMatch(/SUCCEEDED\s+ReduceResults \(Task\)/);
   });
 
-  test('--json: { status, output, error, cause, executionArn, stateMachine, stack, tables }', async () => {
+  test('--json: { status, output, error, cause, executionArn, stateMachine, stack, tables, functions }', async () => {
     const result = await run('WordLength', '--input', SEED, '--name', 'json-run', '--json');
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')).toHaveLength(2);
@@ -70,6 +70,11 @@ describe('a stack without queues', () => {
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:WordLengthStateMachine5AE2E759:json-run',
       stateMachine: 'WordLengthExample/WordLength', stack: 'WordLengthExample',
       tables: { 'WordLengthExample/Results/Table': 1 },
+      // As many map instances as were busy at once (cold starts vary with timing), one reduce instance.
+      functions: {
+        'WordLengthExample/WordLength/MapFunction': expect.objectContaining({ invocations: 7, coldStarts: expect.any(Number), throttles: 0, errors: 0 }),
+        'WordLengthExample/WordLength/ReduceFunction': expect.objectContaining({ invocations: 1, coldStarts: 1, errors: 0 }),
+      },
     });
   });
 
@@ -84,31 +89,43 @@ describe('a stack without queues', () => {
 });
 
 describe('a stack whose functions are fed from queues', () => {
-  test('drained after the execution; the result line counts each queue\'s messages and each table\'s items', async () => {
+  test('the workers run while the job workflow waits for them; the result line accounts for each job\'s items, queue, table and function', async () => {
     const result = await run('RunJob', '--input', JOB, '--name', 'cli-test');
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
+    const counts = { items: 250, stored: 250, failed: 0, deadLettered: 0 };
     expect(summary).toEqual({
-      output: { jobId: 'cli-test', chunks: 3, items: 250 },
+      output: { jobId: 'cli-test', ...counts },
+      jobs: { 'cli-test': counts },
       queues: {
         'FanOutExample/Work/Words/Queue': { messages: 3, processed: 3, deadLettered: 0, deadLetteredItems: 0, received: 3, failedRecords: 0, invocations: expect.any(Number) },
       },
-      tables: { 'FanOutExample/Results/Table': 250, 'FanOutExample/Idempotency/Table': 3 },
+      // The job table: the job record and one record per chunk.
+      tables: { 'FanOutExample/Results/Table': 250, 'FanOutExample/Idempotency/Table': 3, 'FanOutExample/Work/Jobs/Table': 4 },
+      functions: {
+        'FanOutExample/Splitter/Function': expect.objectContaining({ invocations: 1, coldStarts: 1, throttles: 0, timeouts: 0, errors: 0 }),
+        'FanOutExample/Work/Words/Worker': expect.objectContaining({ coldStarts: expect.any(Number), errors: 0 }),
+      },
     });
+    expect(result.stderr).toContain('job cli-test: 250 items, 250 stored, 0 failed, 0 dead-lettered: every item stored\n');
+    expect(result.stderr).toMatch(/^function FanOutExample\/Splitter\/Function: 1 invocation\(s\), 1 cold start\(s\) \(init \d+ ms\)$/m);
   });
 
-  test('a poison chunk: dead-lettered after maxReceiveCount receives, every count reconciled, exit 1', async () => {
+  test('an invalid item fails alone: the rest of its chunk is stored, the job ends FAILED with its counts, exit 1', async () => {
     const items = Array.from({ length: 150 }, (_, i) => (i === 120 ? { wrd: 'typo' } : { word: `w${i}` }));
-    fs.writeFileSync(path.join(dir, 'poison.json'), JSON.stringify({ items }));
-    const result = await run('RunJob', '--input', path.join(dir, 'poison.json'), '--visibility-timeout', '1', '--json');
+    fs.writeFileSync(path.join(dir, 'invalid-item.json'), JSON.stringify({ items }));
+    const result = await run('RunJob', '--input', path.join(dir, 'invalid-item.json'), '--name', 'invalid-item', '--json');
     expect(result.code).toBe(1);
     const doc = JSON.parse(result.stdout);
-    expect(doc).toMatchObject({ status: 'SUCCEEDED', output: { chunks: 2, items: 150 }, stateMachine: 'FanOutExample/RunJob' });
-    const queue = doc.queues['FanOutExample/Work/Words/Queue'];
-    expect(queue).toMatchObject({ messages: 2, processed: 1, deadLettered: 1, deadLetteredItems: 50, received: 6, failedRecords: 5 });
-    expect(queue.messages).toBe(queue.processed + queue.deadLettered);
-    expect(doc.tables['FanOutExample/Results/Table']).toBe(100);
-    expect(result.stderr).toContain('1 message(s) (50 item(s)) dead-lettered in FanOutExample/Work/Words/DeadLetterQueue\n');
+    expect(doc).toMatchObject({
+      status: 'FAILED', error: 'JobItemsFailed', stateMachine: 'FanOutExample/RunJob',
+      jobs: { 'invalid-item': { items: 150, stored: 149, failed: 1, deadLettered: 0 } },
+    });
+    expect(JSON.parse(doc.cause)).toEqual({ jobId: 'invalid-item', items: 150, stored: 149, failed: 1, deadLettered: 0 });
+    expect(doc.queues['FanOutExample/Work/Words/Queue']).toMatchObject({ messages: 2, processed: 2, deadLettered: 0, deadLetteredItems: 0 });
+    expect(doc.tables['FanOutExample/Results/Table']).toBe(149);
+    expect(result.stderr).toContain('job invalid-item: 150 items, 149 stored, 1 failed, 0 dead-lettered: reconciled\n');
+    expect(result.stderr).toMatch(/chunk 1 item 20: .*word/);
   });
 
   test('--scheduled: the schedule\'s input from the template, the --input items put at its itemsUri first', async () => {

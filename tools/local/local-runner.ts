@@ -15,6 +15,9 @@ import type { EventLog } from './history-events';
 
 export { MAX_PAYLOAD_BYTES } from './interpreter';
 
+/** What a DynamoDB table is in a template: `Table`, or `GlobalTable` as aws-cdk-lib's `TableV2` makes it. */
+const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
+
 export interface LocalRunnerOptions {
   /** Cloud assembly directory (`cdk.out`). */
   readonly assemblyDir: string;
@@ -31,6 +34,11 @@ export interface LocalRunnerOptions {
    * @default - as the definition says
    */
   readonly maxWaitSeconds?: number;
+  /**
+   * Concurrent executions shared by the functions without reserved concurrency (the account's unreserved pool).
+   * @default - 1000 (a new account's quota) less the stack's reserved concurrency
+   */
+  readonly unreservedConcurrency?: number;
 }
 
 /** What draining a stack's queues did. */
@@ -150,7 +158,7 @@ export class LocalRunner {
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
       });
-      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack), new IntrinsicResolver(stack.template), options, snsSqs);
+      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack, { unreservedConcurrency: options.unreservedConcurrency }), new IntrinsicResolver(stack.template), options, snsSqs);
     } catch (error) {
       await snsSqs?.stop();
       await dynamodb.stop();
@@ -182,7 +190,7 @@ export class LocalRunner {
 
   /** The local name of a table, found by logical id or a part of its construct path. */
   tableName(selector: string): string {
-    return this.resolver.physicalName(this.findResource(['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'], selector));
+    return this.resolver.physicalName(this.findResource(TABLE_TYPES, selector));
   }
 
   /** Whether the stack feeds a function from a queue: a run of it is over once the queues are drained. */
@@ -246,7 +254,7 @@ export class LocalRunner {
   /** The items in each table of the stack, by logical id (every page of a counting scan). */
   async itemCounts(): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    for (const id of ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'].flatMap((t) => resourcesOfType(this.stack.template, t))) {
+    for (const id of TABLE_TYPES.flatMap((t) => resourcesOfType(this.stack.template, t))) {
       let count = 0;
       let ExclusiveStartKey: Record<string, any> | undefined;
       do {
@@ -298,7 +306,7 @@ export class LocalRunner {
 
   /** Logical ids of the stack's job tables: the tables whose metadata has `"sdp:role": "job-table"`. */
   jobTables(): string[] {
-    return resourcesOfType(this.stack.template, 'AWS::DynamoDB::Table')
+    return TABLE_TYPES.flatMap((type) => resourcesOfType(this.stack.template, type))
       .filter((id) => this.stack.template.Resources[id].Metadata?.['sdp:role'] === JOB_TABLE_ROLE);
   }
 

@@ -3,6 +3,7 @@ import { constructPath } from '../../assembly/cloud-assembly';
 import type { AssemblyStateMachine } from '../../diagram/assembly';
 import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
+import type { FunctionStats } from '../../local/local-lambda';
 import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runner';
 import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
@@ -51,16 +52,18 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const jobs = accounts && Object.fromEntries(accounts.map(({ jobId, items, stored, failed, deadLettered }) => [jobId, { items, stored, failed, deadLettered }]));
     const queues = drained && byPath(runner, drained.queues, ({ deadLetterQueue, ...counts }) => counts);
     const tables = request.json || drained || accounts ? byPath(runner, await runner.itemCounts(), (count) => count) : undefined;
+    const invoked = Object.entries(runner.lambda.stats()).filter(([, f]) => f.invocations + f.throttles + f.provisioned > 0);
+    const functions = byPath(runner, Object.fromEntries(invoked), functionSummary);
     const succeeded = execution.status === 'SUCCEEDED';
     if (request.json) {
-      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, { jobs, queues, tables }))}\n`);
+      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, { jobs, queues, tables, functions }))}\n`);
     } else if (succeeded) {
-      io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables } : execution.output)}\n`);
+      io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables, functions } : execution.output)}\n`);
     }
     // The whole cause once: here, or with --json in the document on stdout (the trace shows it in one line).
     const cause = request.json || execution.cause === undefined ? '' : `cause: ${execution.cause}\n`;
     if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\n${cause}`);
-    // The Lambda instances' summary (cold starts per function) belongs here, before the jobs'.
+    for (const [path, f] of Object.entries(functions)) io.stderr.write(`${functionLine(path, f)}\n`);
     const jobsComplete = (accounts ?? []).map((account) => reportJob(account, io)).every(Boolean);
     const deadLettered = Object.values(drained?.queues ?? {}).filter((q) => q.deadLettered > 0);
     for (const queue of deadLettered) {
@@ -101,7 +104,9 @@ function reportJob(account: JobAccount, io: CommandIo): boolean {
 }
 
 /** The `--json` document: DescribeExecution's fields, what ran, and what the jobs, queues and tables hold after it. */
-function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: { jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number> }) {
+function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: {
+  jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number>; functions: Record<string, FunctionSummary>;
+}) {
   return {
     status: execution.status,
     output: execution.output ?? null,
@@ -113,7 +118,23 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     ...after.jobs && { jobs: after.jobs },
     ...after.queues && { queues: after.queues },
     tables: after.tables,
+    functions: after.functions,
   };
+}
+
+/** What a function's instances did in the run: the figures of {@link FunctionStats} a reader acts on. */
+export type FunctionSummary = Pick<FunctionStats, 'invocations' | 'coldStarts' | 'provisioned' | 'initMs' | 'throttles' | 'timeouts' | 'errors'>;
+
+function functionSummary({ invocations, coldStarts, provisioned, initMs, throttles, timeouts, errors }: FunctionStats): FunctionSummary {
+  return { invocations, coldStarts, provisioned, initMs: Math.round(initMs), throttles, timeouts, errors };
+}
+
+/** One stderr line per function the run invoked: how many instances it started and what went wrong. */
+function functionLine(path: string, f: FunctionSummary): string {
+  const problems = [f.throttles && `${f.throttles} throttled`, f.timeouts && `${f.timeouts} timed out`, f.errors && `${f.errors} failed`].filter(Boolean);
+  const provisioned = f.provisioned ? `, ${f.provisioned} provisioned` : '';
+  return `function ${path}: ${f.invocations} invocation(s), ${f.coldStarts} cold start(s)${provisioned} (init ${f.initMs} ms)`
+    + `${problems.length ? `, ${problems.join(', ')}` : ''}`;
 }
 
 /** `values` keyed by logical id, re-keyed by construct path. */
