@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { functionCodeDir, readCloudAssembly } from '../tools/assembly/cloud-assembly';
+import { constructPath, functionCodeDir, readCloudAssembly } from '../tools/assembly/cloud-assembly';
 import { handlerEnvironment } from '../tools/local/local-lambda';
 import { LocalRunner } from '../tools/local/local-runner';
 import { batchEntries, chunkJob } from '../lambdas/split-job';
@@ -71,6 +71,8 @@ interface FanOutFigures {
   readonly lambdaInvocationsPer1000: number;
   readonly snsRequestsPer1000: number;
   readonly sqsRequestsPer1000: number;
+  /** Cold starts (instances started) and their summed init time, per function, by construct path. */
+  readonly coldStarts: Record<string, { coldStarts: number; initMs: number }>;
 }
 
 /** Seed 004's job end to end on the local engines: split, publish, deliver, process, store. */
@@ -94,6 +96,9 @@ async function fanOutFigures(chunkSize: number, items: number): Promise<FanOutFi
       lambdaInvocationsPer1000: per1000(1 + stats.reduce((n, s) => n + s.invocations, 0)),
       snsRequestsPer1000: per1000(publishBatches),
       sqsRequestsPer1000: per1000(stats.reduce((n, s) => n + s.sqsRequests, 0)),
+      coldStarts: Object.fromEntries(Object.entries(runner.lambda.stats())
+        .filter(([, f]) => f.invocations > 0)
+        .map(([id, f]) => [constructPath(runner.stack, id), { coldStarts: f.coldStarts, initMs: Math.round(f.initMs) }])),
     };
   } finally {
     await runner.stop();
@@ -153,6 +158,7 @@ async function main(): Promise<void> {
     rows.push([`local fan-out, 10,000 items in chunks of ${chunkSize}`, `${Math.round(f.itemsPerSecond).toLocaleString('en-US')} items/s`, '']);
     rows.push([`  per 1,000 items: Lambda invocations / SNS requests / SQS requests (local poller)`,
       `${f.lambdaInvocationsPer1000} / ${f.snsRequestsPer1000} / ${f.sqsRequestsPer1000}`, '']);
+    for (const [fn, c] of Object.entries(f.coldStarts)) rows.push([`  cold starts of ${fn} (init time, summed)`, `${c.coldStarts} (${c.initMs} ms)`, '']);
   }
 
   for (const iterations of [1_000, 10_000]) {

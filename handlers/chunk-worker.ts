@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ChunkMessage } from './fan-out-job';
 import { chunkRecordId, FailedItem, JOB_RECORD_ID, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY, MAX_ITEM_ERROR_LENGTH } from './job-records';
 
@@ -127,6 +127,10 @@ export class ChunkWorker<Item = unknown> {
    */
   private async record(outcome: ChunkOutcome): Promise<void> {
     if (this.tableName === undefined) return;
+    // Loaded on first use, not with the './handlers' entry: a handler that only uses withWarmUp does not pay for the
+    // DynamoDB client's load at its cold start (the entry is CommonJS, which bundlers cannot tree-shake).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DynamoDBClient, PutItemCommand, UpdateItemCommand } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
     this.client ??= new DynamoDBClient({});
     await ignoringConditionFailure(this.client.send(new PutItemCommand({
       TableName: this.tableName,
@@ -174,7 +178,8 @@ async function ignoringConditionFailure(write: Promise<unknown>): Promise<void> 
   try {
     await write;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return;
+    // By name: the exception class may come from another copy of the SDK than the one loaded here.
+    if ((error as Error).name === 'ConditionalCheckFailedException') return;
     throw error;
   }
 }

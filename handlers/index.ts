@@ -1,6 +1,6 @@
 // What Lambda handlers use, yours and the library's: the package's './handlers' entry.
-// Nothing here imports aws-cdk-lib, and of the AWS SDK only the DynamoDB client (ChunkWorker records outcomes with it),
-// which the Lambda Node.js runtime provides and the library's bundles leave external, so a handler bundle stays small.
+// Nothing here imports aws-cdk-lib; of the AWS SDK only the DynamoDB client, loaded when a ChunkWorker first records an
+// outcome: the Lambda Node.js runtime provides it and bundles leave it external, so a handler bundle stays small.
 export {
   isWarmUpEvent,
   withWarmUp,

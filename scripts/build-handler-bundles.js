@@ -13,15 +13,31 @@ const options = require(path.join(root, 'lib', 'core', 'handler-build-options.js
 const outRoot = path.join(root, 'dist', 'handler-bundles');
 const names = fs.readdirSync(path.join(root, 'lambdas'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
 
+// Modules a handler loads only when it needs them (`require('./item-schema')`): each bundled into a file of its own
+// beside index.js, so a cold start that does not need one does not load it.
+const LAZY_MODULES = { 'split-job': ['item-schema'] };
+
 const written = new Set();
 for (const name of names) {
+  const lazy = LAZY_MODULES[name] ?? [];
   const { outputFiles } = esbuild.buildSync({
     ...options,
     absWorkingDir: root,
     entryPoints: { index: path.join('lambdas', name, 'index.ts') },
     outdir: path.join(outRoot, name),
     write: false,
+    // Left as `require('./<module>')` in index.js: at run time it loads the separate bundle.
+    external: [...options.external, ...lazy.map((module) => `./${module}`)],
   });
+  for (const module of lazy) {
+    outputFiles.push(...esbuild.buildSync({
+      ...options,
+      absWorkingDir: root,
+      entryPoints: { [module]: path.join('lambdas', name, `${module}.ts`) },
+      outdir: path.join(outRoot, name),
+      write: false,
+    }).outputFiles);
+  }
   for (const file of outputFiles) {
     written.add(file.path);
     const current = fs.existsSync(file.path) ? fs.readFileSync(file.path) : undefined;

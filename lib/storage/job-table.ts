@@ -57,8 +57,8 @@ export class JobTable extends Construct {
   }
 
   /**
-   * What a worker needs to record a chunk's outcome: PutItem and UpdateItem, the
-   * actions of the TransactWriteItems that adds the chunk record and counts it on the job record.
+   * What a worker needs to record a chunk's outcome: PutItem of the chunk record and
+   * UpdateItem of the job record's counters (two conditional writes, see `ChunkWorker`).
    */
   grantRecordOutcomes(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:UpdateItem');

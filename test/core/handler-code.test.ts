@@ -39,3 +39,16 @@ test("the library's own handlers deploy their prebuilt bundles as they are", () 
     expect(bundleOf(libraryHandlerCode(name))).toBe(fs.readFileSync(path.join(handlerBundlesDir(), name, 'index.js'), 'utf8'));
   }
 });
+
+test("the splitter's bundle loads ajv from a bundle of its own, only when a job has an item schema", () => {
+  const dir = path.join(handlerBundlesDir(), 'split-job');
+  const index = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+  expect(index).toContain('require("./item-schema")');
+  expect(index).not.toContain('json-schema.org/draft-07/schema');
+  expect(fs.readFileSync(path.join(dir, 'item-schema.js'), 'utf8')).toContain('json-schema.org/draft-07/schema');
+  // The prebuilt bundle, as Lambda loads it: the schema check works from the separate file.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { compileItemSchema } = require(path.join(dir, 'index.js')) as typeof import('../../lambdas/split-job');
+  const validate = compileItemSchema(JSON.stringify({ type: 'object', required: ['word'] }));
+  expect([validate({ word: 'a' }), validate({})]).toEqual([true, false]);
+});

@@ -44,6 +44,10 @@ test('every item stored: the workflow waits for the workers, the result line has
       'JobTableFixture/WorkQueue': { messages: 3, processed: 3, deadLettered: 0, deadLetteredItems: 0, received: 3, failedRecords: 0, invocations: expect.any(Number) },
     },
     tables: { 'JobTableFixture/Jobs': 4 },
+    functions: {
+      'JobTableFixture/Splitter': expect.objectContaining({ invocations: 3, coldStarts: 1, errors: 0 }),
+      'JobTableFixture/Worker': expect.objectContaining({ invocations: expect.any(Number), errors: 0 }),
+    },
   });
   expect(result.stderr).toContain('job stored: 10 items, 10 stored, 0 failed, 0 dead-lettered: every item stored\n');
 });

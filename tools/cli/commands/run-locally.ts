@@ -60,10 +60,10 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     } else if (succeeded) {
       io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables, functions } : execution.output)}\n`);
     }
+    for (const [path, f] of Object.entries(functions)) io.stderr.write(`${functionLine(path, f)}\n`);
     // The whole cause once: here, or with --json in the document on stdout (the trace shows it in one line).
     const cause = request.json || execution.cause === undefined ? '' : `cause: ${execution.cause}\n`;
     if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\n${cause}`);
-    for (const [path, f] of Object.entries(functions)) io.stderr.write(`${functionLine(path, f)}\n`);
     const jobsComplete = (accounts ?? []).map((account) => reportJob(account, io)).every(Boolean);
     const deadLettered = Object.values(drained?.queues ?? {}).filter((q) => q.deadLettered > 0);
     for (const queue of deadLettered) {
