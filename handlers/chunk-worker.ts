@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ChunkMessage } from './fan-out-job';
-import { chunkRecordId, FailedItem, JOB_RECORD_ID, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY, MAX_ITEM_ERROR_LENGTH } from './job-records';
+import { ChunkRecord, chunkRecordId, FailedItem, JOB_RECORD_ID, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY, MAX_ITEM_ERROR_LENGTH } from './job-records';
 
 /**
  * A permanent rejection of one work item (it is invalid, and would be on every
@@ -12,16 +12,8 @@ export class ItemError extends Error {
   override readonly name = 'ItemError';
 }
 
-/** What became of a chunk's items. */
-export interface ChunkOutcome {
-  readonly jobId: string;
-  readonly chunkIndex: number;
-  readonly items: number;
-  readonly stored: number;
-  readonly failed: number;
-  readonly deadLettered: number;
-  readonly failedItems: readonly FailedItem[];
-}
+/** What became of a chunk's items: its chunk record, without the record's key and time. */
+export type ChunkOutcome = Omit<ChunkRecord, 'recordId' | 'at'>;
 
 /** Processes one item; throws {@link ItemError} to reject it, anything else to fail its chunk for now. */
 export type ProcessItem<Item> = (item: Item, index: number, chunk: ChunkMessage<Item>) => Promise<unknown>;

@@ -1,4 +1,4 @@
-import { AttributeValue, DynamoDBClient, QueryCommand, QueryCommandInput, ScanCommand, ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { AttributeValue, DynamoDBClient, paginateQuery, paginateScan, QueryCommandInput, ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DeadLetteredChunk } from './dead-letters';
 
 /**
@@ -56,27 +56,17 @@ export interface JobAccount extends JobCounts {
   readonly problems: readonly string[];
 }
 
-/** Every item of a Query, page after page (DynamoDB returns at most 1 MB per page). */
+/** Every item of a Query, page after page (DynamoDB returns at most 1 MB per page): the SDK's paginator. */
 export async function queryAll(client: DynamoDBClient, input: QueryCommandInput): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-    items.push(...page.Items ?? []);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const page of paginateQuery({ client }, input)) items.push(...page.Items ?? []);
   return items;
 }
 
-/** Every item of a Scan, page after page. */
+/** Every item of a Scan, page after page: the SDK's paginator. */
 export async function scanAll(client: DynamoDBClient, input: ScanCommandInput): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ ...input, ExclusiveStartKey }));
-    items.push(...page.Items ?? []);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const page of paginateScan({ client }, input)) items.push(...page.Items ?? []);
   return items;
 }
 

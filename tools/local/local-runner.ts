@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
 import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
@@ -256,12 +256,9 @@ export class LocalRunner {
     const counts: Record<string, number> = {};
     for (const id of TABLE_TYPES.flatMap((t) => resourcesOfType(this.stack.template, t))) {
       let count = 0;
-      let ExclusiveStartKey: Record<string, any> | undefined;
-      do {
-        const page = await this.dynamodb.client.send(new ScanCommand({ TableName: this.resolver.physicalName(id), Select: 'COUNT', ExclusiveStartKey }));
+      for await (const page of paginateScan({ client: this.dynamodb.client }, { TableName: this.resolver.physicalName(id), Select: 'COUNT' })) {
         count += page.Count ?? 0;
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      }
       counts[id] = count;
     }
     return counts;
