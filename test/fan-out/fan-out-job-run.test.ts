@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { queryAll } from '../../tools/local/job-accounting';
 import { useLocalRunner } from '../support/use-local-runner';
 import { exampleAssembly } from '../support/example-app';
 
@@ -20,21 +20,23 @@ test('a job whose items are all stored ends SUCCEEDED, once the workers have sto
   expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { jobId: 'all-stored', items: 250, stored: 250, failed: 0, deadLettered: 0 } });
 });
 
-test('a job with invalid items ends FAILED with JobItemsFailed and exact counts; the other items of their chunks are stored', async () => {
-  // Every 20th item is invalid (its word is not a string): spread over all three chunks of 100.
-  const items = Array.from({ length: 250 }, (_, i) => (i % 20 === 0 ? { word: i } : { word: `w${i}` }));
+test('10,000 items, 5% of them invalid and spread out: the job ends FAILED with JobItemsFailed and exact counts; no chunk is sunk by its invalid items', async () => {
+  // Every 20th item is invalid (its word is not a string): five in each of the 100 chunks of 100.
+  const items = Array.from({ length: 10_000 }, (_, i) => (i % 20 === 0 ? { word: i } : { word: `w${i}` }));
   const execution = await runner().execute({ stateMachine: 'RunJob', input: { items }, name: 'some-invalid' });
-  const expected = { jobId: 'some-invalid', items: 250, stored: 237, failed: 13, deadLettered: 0 };
+  const expected = { jobId: 'some-invalid', items: 10_000, stored: 9_500, failed: 500, deadLettered: 0 };
   expect(execution).toMatchObject({ status: 'FAILED', error: 'JobItemsFailed' });
   expect(JSON.parse(execution.cause!)).toEqual(expected);
-  // The chunk records name each failed item and why.
-  const { Items = [] } = await runner().dynamodb.client.send(new QueryCommand({
+  // The chunk records (every page) name each failed item and why.
+  const chunks = await queryAll(runner().dynamodb.client, {
     TableName: runner().tableName('WorkJobs'),
     KeyConditionExpression: 'jobId = :j AND begins_with(recordId, :c)',
     ExpressionAttributeValues: { ':j': { S: 'some-invalid' }, ':c': { S: 'chunk#' } },
-  }));
-  const failedItems = Items.flatMap((chunk) => chunk.failedItems.L!.map((f) => `${chunk.chunkIndex.N}:${f.M!.index.N}`));
-  expect(failedItems).toHaveLength(13);
+  });
+  expect(chunks).toHaveLength(100);
+  const failedItems = chunks.flatMap((chunk) => chunk.failedItems.L!.map((f) => `${chunk.chunkIndex.N}:${f.M!.index.N}`));
+  expect(failedItems).toHaveLength(500);
   expect(failedItems).toContain('1:0');
-  expect(Items.find((chunk) => chunk.chunkIndex.N === '0')!.failedItems.L![0].M!.error.S).toBe('items[0].word must be a string (got {"word":0})');
+  expect(chunks.every((chunk) => chunk.stored.N === '95' && chunk.failed.N === '5')).toBe(true);
+  expect(chunks.find((chunk) => chunk.chunkIndex.N === '0')!.failedItems.L![0].M!.error.S).toBe('items[0].word must be a string (got {"word":0})');
 });

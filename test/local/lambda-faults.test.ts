@@ -112,6 +112,8 @@ test('a chunk that times out on every receive is dead-lettered after maxReceiveC
   expect((await deadLettered('Slow', 'slow')).map((c) => c.chunkIndex)).toEqual([0]);
   expect(drained.queues[queue('Slow').logicalId]).toMatchObject({ messages: 3, processed: 2, deadLettered: 1 });
   expect(pollerOf(drained, 'Slow').errors).toEqual({ 'Sandbox.Timedout': { count: 3, message: 'Task timed out after 1.00 seconds' } });
+  // The queue's summary, which sdp run prints, carries them too.
+  expect(drained.queues[queue('Slow').logicalId].errors).toEqual({ 'Sandbox.Timedout': { count: 3, message: 'Task timed out after 1.00 seconds' } });
   const stats = functionStats('Slow');
   expect(stats).toMatchObject({ timeouts: 3, errors: 3 });
   // Each timeout discarded its instance: what is left is what started less the three.

@@ -76,6 +76,11 @@ export interface QueueDrain {
   readonly failedRecords: number;
   /** Invocations of the function. */
   readonly invocations: number;
+  /**
+   * Errors of whole invocations (the function threw, timed out or was throttled), by error name, with the first
+   * message: absent when there were none. Records a worker reports failed are in `failedRecords` only.
+   */
+  readonly errors?: Record<string, { count: number; message: string }>;
   /** The dead-letter queue's logical id, when the queue has one. */
   readonly deadLetterQueue?: string;
 }
@@ -245,6 +250,7 @@ export class LocalRunner {
         received: (before?.received ?? 0) + stats.received,
         failedRecords: (before?.failedRecords ?? 0) + stats.failedRecords,
         invocations: (before?.invocations ?? 0) + stats.invocations,
+        ...Object.keys(stats.errors).length > 0 && { errors: mergeErrors(before?.errors, stats.errors) },
         ...deadLetterQueue && { deadLetterQueue },
       };
     }
@@ -437,4 +443,13 @@ function withoutWholeStateResultPaths(definition: any): any {
     }
   }
   return definition;
+}
+
+/** Two tallies of errors by name as one; the first message seen stays. */
+function mergeErrors(
+  a: Record<string, { count: number; message: string }> = {}, b: Record<string, { count: number; message: string }>,
+): Record<string, { count: number; message: string }> {
+  const merged = { ...a };
+  for (const [name, { count, message }] of Object.entries(b)) merged[name] = { count: (merged[name]?.count ?? 0) + count, message: merged[name]?.message ?? message };
+  return merged;
 }

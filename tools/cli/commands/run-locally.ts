@@ -65,6 +65,10 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const cause = request.json || execution.cause === undefined ? '' : `cause: ${execution.cause}\n`;
     if (!succeeded) io.stderr.write(`execution ${execution.status}: ${execution.error}\n${cause}`);
     const jobsComplete = (accounts ?? []).map((account) => reportJob(account, io)).every(Boolean);
+    // A worker's errors are reported, not swallowed: by name, once per queue, with the first message.
+    for (const [queue, { errors = {} }] of Object.entries(queues ?? {})) {
+      for (const [name, { count, message }] of Object.entries(errors)) io.stderr.write(`worker of ${queue}: ${count} invocation(s) failed with ${name}: ${message}\n`);
+    }
     const deadLettered = Object.values(drained?.queues ?? {}).filter((q) => q.deadLettered > 0);
     for (const queue of deadLettered) {
       io.stderr.write(`${queue.deadLettered} message(s) (${queue.deadLetteredItems} item(s)) dead-lettered in ${constructPath(runner.stack, queue.deadLetterQueue!)}\n`);
