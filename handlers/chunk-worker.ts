@@ -1,6 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ChunkMessage } from './fan-out-job';
-import { ChunkRecord, chunkRecordId, FailedItem, JOB_RECORD_ID, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY, MAX_ITEM_ERROR_LENGTH } from './job-records';
+import { ChunkRecord, chunkRecordId, FailedItem, JOB_RECORD_ID, MAX_FAILED_ITEMS_LISTED, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY, MAX_ITEM_ERROR_LENGTH } from './job-records';
 
 /**
  * A permanent rejection of one work item (it is invalid, and would be on every
@@ -23,6 +22,14 @@ export interface ReceivedRecord {
   readonly attributes: { readonly ApproximateReceiveCount: string };
 }
 
+/**
+ * A DynamoDB client (`DynamoDBClient` of `@aws-sdk/client-dynamodb`), typed by what the worker calls, so the
+ * './handlers' entry's types need no AWS SDK installed.
+ */
+export interface DynamoDBSender {
+  send(command: any): Promise<any>;
+}
+
 /** Options of a {@link ChunkWorker}. */
 export interface ChunkWorkerOptions<Item> {
   /** What the worker does with each item of a chunk. */
@@ -38,7 +45,7 @@ export interface ChunkWorkerOptions<Item> {
    */
   readonly maxReceiveCount?: number;
   /** @default - a client made on first use, with the Lambda environment's region and credentials */
-  readonly client?: DynamoDBClient;
+  readonly client?: DynamoDBSender;
 }
 
 /**
@@ -54,7 +61,7 @@ export class ChunkWorker<Item = unknown> {
   private readonly processItem: ProcessItem<Item>;
   private readonly tableName?: string;
   private readonly maxReceiveCount?: number;
-  private client?: DynamoDBClient;
+  private client?: DynamoDBSender;
 
   constructor(options: ChunkWorkerOptions<Item>) {
     this.processItem = options.processItem;
@@ -73,17 +80,19 @@ export class ChunkWorker<Item = unknown> {
     // async, so an item function that throws before its first await fails its item, not the whole map.
     const settled = await Promise.allSettled(chunk.items.map(async (item, index) => this.processItem(item, index, chunk)));
     const failedItems: FailedItem[] = [];
+    let failed = 0;
     for (const [index, result] of settled.entries()) {
       if (result.status === 'fulfilled') continue;
       if (!isItemError(result.reason)) throw result.reason;
-      failedItems.push({ index, error: String(result.reason.message).slice(0, MAX_ITEM_ERROR_LENGTH) });
+      failed += 1;
+      if (failedItems.length < MAX_FAILED_ITEMS_LISTED) failedItems.push({ index, error: String(result.reason.message).slice(0, MAX_ITEM_ERROR_LENGTH) });
     }
     const outcome = {
       jobId: chunk.jobId,
       chunkIndex: chunk.chunkIndex,
       items: chunk.items.length,
-      stored: chunk.items.length - failedItems.length,
-      failed: failedItems.length,
+      stored: chunk.items.length - failed,
+      failed,
       deadLettered: 0,
       failedItems,
     };
@@ -113,6 +122,9 @@ export class ChunkWorker<Item = unknown> {
    * Adds the chunk record, then counts it on the job record, each write conditional,
    * so a duplicate delivery changes nothing: the count adds the chunk's index to the
    * job record's `countedChunks` set only if it is not there, in one atomic update.
+   * What is counted is the chunk record that won: when another delivery's record is
+   * there already (deliveries racing, or this one on its last receive), its outcome is
+   * read back and counted, so the job's counters always agree with its chunk records.
    * The chunk record comes first, so once a job's count is complete, every chunk's
    * record is there to read. A chunk of a job without a job record (not published by
    * the splitter) is not counted.
@@ -122,13 +134,13 @@ export class ChunkWorker<Item = unknown> {
     // Loaded on first use, not with the './handlers' entry: a handler that only uses withWarmUp does not pay for the
     // DynamoDB client's load at its cold start (the entry is CommonJS, which bundlers cannot tree-shake).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DynamoDBClient, PutItemCommand, UpdateItemCommand } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
-    this.client ??= new DynamoDBClient({});
-    await ignoringConditionFailure(this.client.send(new PutItemCommand({
+    const { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+    const client = this.client ??= new DynamoDBClient({});
+    const chunkKey = { [JOB_TABLE_PARTITION_KEY]: { S: outcome.jobId }, [JOB_TABLE_SORT_KEY]: { S: chunkRecordId(outcome.chunkIndex) } };
+    const written = await ignoringConditionFailure(client.send(new PutItemCommand({
       TableName: this.tableName,
       Item: {
-        [JOB_TABLE_PARTITION_KEY]: { S: outcome.jobId },
-        [JOB_TABLE_SORT_KEY]: { S: chunkRecordId(outcome.chunkIndex) },
+        ...chunkKey,
         chunkIndex: { N: String(outcome.chunkIndex) },
         items: { N: String(outcome.items) },
         stored: { N: String(outcome.stored) },
@@ -140,8 +152,13 @@ export class ChunkWorker<Item = unknown> {
       ConditionExpression: 'attribute_not_exists(#sk)',
       ExpressionAttributeNames: { '#sk': JOB_TABLE_SORT_KEY },
     })));
+    let counted: Pick<ChunkOutcome, 'stored' | 'failed' | 'deadLettered'> = outcome;
+    if (!written) {
+      const { Item } = await client.send(new GetItemCommand({ TableName: this.tableName, Key: chunkKey, ConsistentRead: true }));
+      counted = { stored: Number(Item?.stored?.N ?? 0), failed: Number(Item?.failed?.N ?? 0), deadLettered: Number(Item?.deadLettered?.N ?? 0) };
+    }
     // stored, items and others are DynamoDB reserved words: every name goes through a placeholder.
-    await ignoringConditionFailure(this.client.send(new UpdateItemCommand({
+    await ignoringConditionFailure(client.send(new UpdateItemCommand({
       TableName: this.tableName,
       Key: { [JOB_TABLE_PARTITION_KEY]: { S: outcome.jobId }, [JOB_TABLE_SORT_KEY]: { S: JOB_RECORD_ID } },
       UpdateExpression: 'ADD #stored :s, #failed :f, #deadLettered :d, #completed :n, #counted :chunkSet',
@@ -150,10 +167,10 @@ export class ChunkWorker<Item = unknown> {
         '#sk': JOB_TABLE_SORT_KEY, '#stored': 'stored', '#failed': 'failed', '#deadLettered': 'deadLettered', '#completed': 'completed', '#counted': 'countedChunks',
       },
       ExpressionAttributeValues: {
-        ':s': { N: String(outcome.stored) },
-        ':f': { N: String(outcome.failed) },
-        ':d': { N: String(outcome.deadLettered) },
-        ':n': { N: String(outcome.stored + outcome.failed + outcome.deadLettered) },
+        ':s': { N: String(counted.stored) },
+        ':f': { N: String(counted.failed) },
+        ':d': { N: String(counted.deadLettered) },
+        ':n': { N: String(counted.stored + counted.failed + counted.deadLettered) },
         ':chunkSet': { NS: [String(outcome.chunkIndex)] },
         ':chunk': { N: String(outcome.chunkIndex) },
       },
@@ -166,12 +183,14 @@ function isItemError(error: unknown): error is Error {
   return error instanceof ItemError || (error instanceof Error && error.name === 'ItemError');
 }
 
-async function ignoringConditionFailure(write: Promise<unknown>): Promise<void> {
+/** Whether the conditional write was made (false: its condition failed). */
+async function ignoringConditionFailure(write: Promise<unknown>): Promise<boolean> {
   try {
     await write;
+    return true;
   } catch (error) {
     // By name: the exception class may come from another copy of the SDK than the one loaded here.
-    if ((error as Error).name === 'ConditionalCheckFailedException') return;
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
 }

@@ -19,12 +19,15 @@ export {
   type SplitJobEvent,
   type SplitJobResult,
 } from './fan-out-job';
-export { ChunkWorker, ItemError, type ChunkOutcome, type ChunkWorkerOptions, type ProcessItem, type ReceivedRecord } from './chunk-worker';
+export {
+  ChunkWorker, ItemError, type ChunkOutcome, type ChunkWorkerOptions, type DynamoDBSender, type ProcessItem, type ReceivedRecord,
+} from './chunk-worker';
 export {
   chunkRecordId,
   JOB_RECORD_ID,
   JOB_TABLE_PARTITION_KEY,
   JOB_TABLE_SORT_KEY,
+  MAX_FAILED_ITEMS_LISTED,
   MAX_ITEM_ERROR_LENGTH,
   type ChunkRecord,
   type FailedItem,

@@ -1,8 +1,9 @@
 /**
  * The job record contract: what a fan-out job's accounting looks like in its
  * job table (`JobTable`). The splitter writes the job record before it
- * publishes; each worker adds one chunk record per chunk outcome and counts it
- * on the job record in the same transaction. A job is complete when
+ * publishes; each worker adds one chunk record per chunk outcome, then counts
+ * that record's outcome on the job record (two conditional writes, each
+ * idempotent). A job is complete when
  * `completed >= items`, and succeeded when `stored == items`.
  */
 
@@ -12,8 +13,13 @@ export const JOB_TABLE_PARTITION_KEY = 'jobId';
 export const JOB_TABLE_SORT_KEY = 'recordId';
 /** Sort key of a job's own record. */
 export const JOB_RECORD_ID = 'job';
-/** Most characters of an item's error kept in a chunk record, so a chunk of long errors stays far below DynamoDB's 400 KB item limit. */
+/** Most characters of an item's error kept in a chunk record. */
 export const MAX_ITEM_ERROR_LENGTH = 1000;
+/**
+ * Most failed items a chunk record lists (its `failed` counts them all), so that with
+ * {@link MAX_ITEM_ERROR_LENGTH} a record stays below DynamoDB's 400 KB item limit whatever the chunk size.
+ */
+export const MAX_FAILED_ITEMS_LISTED = 100;
 
 /** Sort key of a chunk's record: zero-padded, so records sort by chunk index. */
 export function chunkRecordId(chunkIndex: number): string {
@@ -55,6 +61,7 @@ export interface ChunkRecord {
   readonly stored: number;
   readonly failed: number;
   readonly deadLettered: number;
+  /** The first {@link MAX_FAILED_ITEMS_LISTED} failed items, with their errors. */
   readonly failedItems: readonly FailedItem[];
   /** ISO 8601. */
   readonly at: string;

@@ -57,11 +57,12 @@ export class JobTable extends Construct {
   }
 
   /**
-   * What a worker needs to record a chunk's outcome: PutItem of the chunk record and
-   * UpdateItem of the job record's counters (two conditional writes, see `ChunkWorker`).
+   * What a worker needs to record a chunk's outcome: PutItem of the chunk record,
+   * GetItem of it when another delivery's record won, and UpdateItem of the job
+   * record's counters (conditional writes, see `ChunkWorker`).
    */
   grantRecordOutcomes(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
   }
 
   /**

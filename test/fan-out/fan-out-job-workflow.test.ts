@@ -145,7 +145,7 @@ test('the workers and the splitter get the job table: their environment and only
     .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
     .filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
   expect(policyOf('SplitterFunction')).toEqual([expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem'] })]);
-  expect(policyOf('Worker')).toEqual([expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] })]);
+  expect(policyOf('Worker')).toEqual([expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] })]);
   // The stand-in worker is a lambda.Function passed in: it gets the environment too.
   template.hasResourceProperties('AWS::Lambda::Function', {
     Environment: { Variables: { JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^WorkJobsTable') }, MAX_RECEIVE_COUNT: '5' } },

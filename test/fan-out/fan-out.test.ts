@@ -219,7 +219,7 @@ test('FanOut: a job table passed in is used by every consumer; an imported worke
   expect(Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))).toEqual([expect.stringMatching(/^SharedJobsTable/)]);
   template.hasResourceProperties('AWS::IAM::Policy', {
     Roles: [{ Ref: Match.stringLikeRegexp('^ImportedRole') }],
-    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] })]) },
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] })]) },
   });
   template.hasResourceProperties('AWS::Lambda::Function', {
     Environment: { Variables: { JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^SharedJobsTable') }, MAX_RECEIVE_COUNT: '5' } },

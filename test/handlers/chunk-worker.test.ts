@@ -1,6 +1,6 @@
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ChunkWorker, ItemError, MAX_ITEM_ERROR_LENGTH } from '../../handlers';
+import { ChunkWorker, ItemError, MAX_FAILED_ITEMS_LISTED, MAX_ITEM_ERROR_LENGTH } from '../../handlers';
 
 // The accounting half of a worker, against a mocked client: which writes it makes, and when it makes none.
 // The writes against a real engine (dynalite) are in test/lambdas/process-chunk.test.ts.
@@ -32,6 +32,36 @@ test('ItemErrors are failed items, listed with their errors (cut to 1000 charact
     ConditionExpression: 'attribute_exists(#sk) AND NOT contains(#counted, :chunk)',
     ExpressionAttributeValues: { ':s': { N: '2' }, ':f': { N: '1' }, ':d': { N: '0' }, ':n': { N: '3' }, ':chunkSet': { NS: ['7'] }, ':chunk': { N: '7' } },
   });
+});
+
+test('a chunk of many invalid items counts them all but lists the first 100, so its record stays under DynamoDB\'s 400 KB', async () => {
+  const worker = new ChunkWorker<string>({
+    client, jobTableName: 'Jobs',
+    processItem: async () => {
+      throw new ItemError('e'.repeat(MAX_ITEM_ERROR_LENGTH));
+    },
+  });
+  const outcome = await worker.processChunk({ jobId: 'j', chunkIndex: 0, items: Array.from({ length: 1000 }, (_, i) => `i${i}`) });
+  expect(outcome).toMatchObject({ items: 1000, stored: 0, failed: 1000 });
+  expect(outcome.failedItems.map((f) => f.index)).toEqual(Array.from({ length: MAX_FAILED_ITEMS_LISTED }, (_, i) => i));
+  const [put] = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
+  expect(JSON.stringify(put.Item).length).toBeLessThan(400 * 1024);
+});
+
+test('when another delivery\'s chunk record is there already, its outcome is what is counted, so counters and records agree', async () => {
+  // The other delivery (say, one racing this one) recorded the chunk as dead-lettered; this one found 1 invalid item.
+  dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+  dynamodb.on(GetItemCommand).resolves({ Item: { stored: { N: '0' }, failed: { N: '0' }, deadLettered: { N: '3' } } });
+  const worker = new ChunkWorker<string>({
+    client, jobTableName: 'Jobs',
+    processItem: async (item) => {
+      if (item === 'bad') throw new ItemError('bad item');
+    },
+  });
+  await worker.processChunk(chunk);
+  expect(dynamodb.commandCalls(GetItemCommand)[0].args[0].input).toMatchObject({ Key: { jobId: { S: 'j' }, recordId: { S: 'chunk#000007' } }, ConsistentRead: true });
+  const [update] = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+  expect(update.ExpressionAttributeValues).toMatchObject({ ':s': { N: '0' }, ':f': { N: '0' }, ':d': { N: '3' }, ':n': { N: '3' } });
 });
 
 test('any other error fails the chunk once every item has settled, and nothing is recorded: SQS delivers it again', async () => {

@@ -34,13 +34,13 @@ test('removalPolicy is the table\'s', () => {
   Template.fromStack(stack).hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
 });
 
-test('grants: workers PutItem and UpdateItem, splitters PutItem and GetItem, readers the read actions', () => {
+test('grants: workers PutItem, GetItem (of a chunk record another delivery wrote) and UpdateItem, splitters PutItem and GetItem, readers the read actions', () => {
   const { stack, table, role } = build();
   table.grantRecordOutcomes(role('Worker'));
   table.grantCreateJobs(role('Splitter'));
   table.grantRead(role('Reader'));
   const template = Template.fromStack(stack);
-  expect(actionsOf(template, 'Worker')).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  expect(actionsOf(template, 'Worker')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   expect(actionsOf(template, 'Splitter')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   expect(actionsOf(template, 'Reader')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']));
   expect(actionsOf(template, 'Reader')).not.toContain('dynamodb:PutItem');

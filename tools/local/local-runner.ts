@@ -233,9 +233,11 @@ export class LocalRunner {
   async drainQueues(): Promise<DrainResult> {
     this.startWorkers();
     const pollers = this.pollers!;
-    // The counts are of this drain: the next run starts fresh pollers.
+    const drains = await Promise.allSettled(pollers.map(({ poller }) => poller.drain()));
+    // Every poller has stopped; the counts are of this drain: the next run starts fresh pollers.
     this.pollers = undefined;
-    await Promise.all(pollers.map(({ poller }) => poller.drain()));
+    const failed = drains.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+    if (failed) throw failed.reason;
     const deadLetters = await this.readDeadLetterQueues();
     const deadLettered = Object.fromEntries(Object.entries(deadLetters).map(([id, d]) => [id, d.messages + d.unread]));
     const queues: Record<string, QueueDrain> = {};
@@ -417,12 +419,17 @@ export class LocalRunner {
   }
 
   async stop(): Promise<void> {
+    // Whatever the pollers ended with, the engines stop: a poller's error was the run's to report.
+    await Promise.allSettled((this.pollers ?? []).map(({ poller }) => poller.stop()));
+    this.pollers = undefined;
     try {
-      await Promise.all((this.pollers ?? []).map(({ poller }) => poller.stop()));
       await this.snsSqs?.stop();
-      await this.dynamodb.stop();
     } finally {
-      LocalRunner.running = false;
+      try {
+        await this.dynamodb.stop();
+      } finally {
+        LocalRunner.running = false;
+      }
     }
   }
 

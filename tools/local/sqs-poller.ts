@@ -80,7 +80,14 @@ export class SqsPoller {
    * later (by a workflow that runs meanwhile) are received too.
    */
   start(): void {
-    this.lanes ??= Promise.all(Array.from({ length: this.settings.maxConcurrency ?? 5 }, () => this.lane()));
+    if (this.lanes) return;
+    // A lane that fails (an SQS call refused) stops the others; the error comes out of drain() or stop().
+    this.lanes = Promise.all(Array.from({ length: this.settings.maxConcurrency ?? 5 }, () => this.lane().catch((error) => {
+      this.stopped = true;
+      throw error;
+    })));
+    // Handled there, not here: without this, a failure while an execution runs would be an unhandled rejection.
+    this.lanes.catch(() => undefined);
   }
 
   /** Polls (starting if need be) until the queue has neither visible, in-flight nor delayed messages, then stops. */
