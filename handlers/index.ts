@@ -23,8 +23,10 @@ export {
   ChunkWorker, ItemError, type ChunkOutcome, type ChunkWorkerOptions, type DynamoDBSender, type ProcessItem, type ReceivedRecord,
 } from './chunk-worker';
 export {
+  CHUNK_RECORD_PREFIX,
   chunkRecordId,
   JOB_RECORD_ID,
+  JOB_TABLE_METADATA,
   JOB_TABLE_PARTITION_KEY,
   JOB_TABLE_SORT_KEY,
   MAX_FAILED_ITEMS_LISTED,

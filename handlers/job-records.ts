@@ -13,6 +13,13 @@ export const JOB_TABLE_PARTITION_KEY = 'jobId';
 export const JOB_TABLE_SORT_KEY = 'recordId';
 /** Sort key of a job's own record. */
 export const JOB_RECORD_ID = 'job';
+/** What the sort key of every chunk record starts with. */
+export const CHUNK_RECORD_PREFIX = 'chunk#';
+/**
+ * The metadata by which the local run and `sdp` find a job table in any template:
+ * `"sdp:role": "job-table"` on the table resource (`JobTable` adds it).
+ */
+export const JOB_TABLE_METADATA = { key: 'sdp:role', value: 'job-table' } as const;
 /** Most characters of an item's error kept in a chunk record. */
 export const MAX_ITEM_ERROR_LENGTH = 1000;
 /**
@@ -23,7 +30,7 @@ export const MAX_FAILED_ITEMS_LISTED = 100;
 
 /** Sort key of a chunk's record: zero-padded, so records sort by chunk index. */
 export function chunkRecordId(chunkIndex: number): string {
-  return `chunk#${String(chunkIndex).padStart(6, '0')}`;
+  return `${CHUNK_RECORD_PREFIX}${String(chunkIndex).padStart(6, '0')}`;
 }
 
 /** A job's record: how many items it has, and how many the workers have accounted for so far. */

@@ -72,9 +72,9 @@ export interface FanOutConsumerProps extends FanOutConsumerOptions {
   /** Table of idempotency records: `IDEMPOTENCY_TABLE_NAME`, read-write access. @default - none */
   readonly idempotencyTable?: IdempotencyTable;
   /**
-   * Table the worker records each chunk's outcome in (`recordChunk` of the './handlers' entry does):
+   * Table the worker records each chunk's outcome in (`ChunkWorker` of the './handlers' entry does):
    * `JOB_TABLE_NAME` and `MAX_RECEIVE_COUNT` (so the last receive of a failing chunk is counted as dead-lettered),
-   * PutItem and UpdateItem on the table. Set on a `workerFunction` too when it is a `lambda.Function`; an imported
+   * `JobTable.grantRecordOutcomes` on the table. Set on a `workerFunction` too when it is a `lambda.Function`; an imported
    * one gets the grant, and its environment is yours to set.
    * @default - none: the worker records nothing
    */

@@ -2,7 +2,7 @@ import { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY } from '../../handlers/job-records';
+import { JOB_TABLE_METADATA, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY } from '../../handlers/job-records';
 import { createOnDemandTable } from '../core/on-demand-table';
 
 /** Properties for a {@link JobTable}. */
@@ -45,7 +45,7 @@ export class JobTable extends Construct {
       sortKeyName: JobTable.SORT_KEY,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    (this.table.node.defaultChild as CfnResource).addMetadata('sdp:role', 'job-table');
+    (this.table.node.defaultChild as CfnResource).addMetadata(JOB_TABLE_METADATA.key, JOB_TABLE_METADATA.value);
   }
 
   get tableName(): string {

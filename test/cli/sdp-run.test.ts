@@ -163,9 +163,11 @@ describe('before any synth', () => {
     expect(app.synths()).toBe(0);
   });
 
-  test('without the local engines: one line naming what to install', async () => {
-    const host = { ...app.host, hasPackage: (name: string) => !['dynalite', 'fauxqs'].includes(name) };
-    expect(await sdp(['run'], host)).toEqual({ code: 2, stdout: '', stderr: 'error: sdp run needs the local engines: npm install -D dynalite fauxqs\n' });
+  test('without the local engines: one line naming what to install, the interpreter at the version the local run adjusts', async () => {
+    const host = { ...app.host, hasPackage: (name: string) => !['aws-local-stepfunctions', 'dynalite', 'fauxqs'].includes(name) };
+    expect(await sdp(['run'], host)).toEqual({
+      code: 2, stdout: '', stderr: 'error: sdp run needs the local engines: npm install -D aws-local-stepfunctions@3.0.0 dynalite fauxqs\n',
+    });
     expect(app.synths()).toBe(0);
   });
 

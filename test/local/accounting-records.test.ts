@@ -1,17 +1,17 @@
 import { BatchWriteItemCommand, CreateTableCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { chunkOf, inspectDeadLetters, readDeadLetters } from '../../tools/local/dead-letters';
-import { accountJob, ChunkRecord, JobRecord, readChunkRecords } from '../../tools/local/job-accounting';
+import { accountJob, ChunkRecordCounts, JobRecordCounts, readChunkRecords } from '../../tools/local/job-accounting';
 import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
 import { LocalSnsSqs } from '../../tools/local/local-sns-sqs';
 
 // The job accounting's parts on their own: the pure account of a job's records, the paging of its chunk
 // records in dynalite, and the reading of a dead-letter queue in fauxqs that leaves every message there.
 
-const job = (items: number, chunks: number, counters: Partial<JobRecord> = {}): JobRecord => ({
+const job = (items: number, chunks: number, counters: Partial<JobRecordCounts> = {}): JobRecordCounts => ({
   jobId: 'j', items, chunks, stored: 0, failed: 0, deadLettered: 0, completed: 0, ...counters,
 });
-const chunk = (chunkIndex: number, counts: Partial<ChunkRecord>): ChunkRecord => {
+const chunk = (chunkIndex: number, counts: Partial<ChunkRecordCounts>): ChunkRecordCounts => {
   const { stored = 0, failed = 0, deadLettered = 0 } = counts;
   return { chunkIndex, items: stored + failed + deadLettered, stored, failed, deadLettered, failedItems: [], ...counts };
 };

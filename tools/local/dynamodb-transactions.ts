@@ -19,8 +19,8 @@ interface TransactWriteItem {
 }
 
 /**
- * Gives dynalite, which has no transactions, DynamoDB's TransactWriteItems: the job record contract's worker
- * writes a chunk record and the job's counters in one. The items are written one after the other, each with its
+ * Gives dynalite, which has no transactions, DynamoDB's TransactWriteItems, which handlers use to write several items
+ * all or nothing (Lambda handlers of users' apps; the library's own worker uses single-item conditional writes). The items are written one after the other, each with its
  * condition, under a lock that serializes transactions; when one fails, the ones written before it are put back
  * as they were and the call fails with TransactionCanceledException and a cancellation reason per item, as AWS
  * answers (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).

@@ -1,14 +1,11 @@
 import { AttributeValue, DynamoDBClient, paginateQuery, paginateScan, QueryCommandInput, ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CHUNK_RECORD_PREFIX, ChunkRecord, FailedItem, JOB_RECORD_ID, JOB_TABLE_PARTITION_KEY, JOB_TABLE_SORT_KEY, JobRecord,
+} from '../../handlers/job-records';
 import type { DeadLetteredChunk } from './dead-letters';
 
-/**
- * The job accounting of a fan-out, read from its job table (the template's table whose metadata has
- * `"sdp:role": "job-table"`): a job record (`recordId = "job"`) the splitter writes before publishing,
- * and a chunk record (`recordId = "chunk#<index, 6 digits>"`) per chunk outcome the workers write.
- */
-export const JOB_TABLE_ROLE = 'job-table';
-export const JOB_RECORD_ID = 'job';
-export const CHUNK_RECORD_PREFIX = 'chunk#';
+// The job accounting of a fan-out, read from its job table (the template's table carrying JOB_TABLE_METADATA):
+// the job record contract of the './handlers' entry (handlers/job-records.ts).
 
 /** A job's items by outcome: `items = stored + failed + deadLettered` once every item is accounted for. */
 export interface JobCounts {
@@ -18,25 +15,17 @@ export interface JobCounts {
   readonly deadLettered: number;
 }
 
-/** An item the worker rejected permanently. */
-export interface FailedItem {
+/** An item the worker rejected permanently, with the chunk it was in. */
+export interface JobFailedItem extends FailedItem {
   readonly chunkIndex: number;
-  /** The item's index in its chunk. */
-  readonly index: number;
-  readonly error: string;
 }
 
-/** What the splitter recorded of a job: how many items and chunks it published, and the workers' counters. */
-export interface JobRecord extends JobCounts {
-  readonly jobId: string;
-  readonly chunks: number;
-  readonly completed: number;
-}
+/** The fields of a job record the accounting reads. */
+export type JobRecordCounts = Pick<JobRecord, 'jobId' | 'items' | 'chunks' | 'stored' | 'failed' | 'deadLettered' | 'completed'>;
 
-/** What a worker recorded of one chunk's outcome. */
-export interface ChunkRecord extends JobCounts {
-  readonly chunkIndex: number;
-  readonly failedItems: readonly FailedItem[];
+/** The fields of a chunk record the accounting reads, its failed items with their chunk. */
+export interface ChunkRecordCounts extends Pick<ChunkRecord, 'chunkIndex' | 'items' | 'stored' | 'failed' | 'deadLettered'> {
+  readonly failedItems: readonly JobFailedItem[];
 }
 
 /** A job's account: its counts, and when they don't reconcile, why. */
@@ -51,7 +40,7 @@ export interface JobAccount extends JobCounts {
   /** Chunk indexes found in a dead-letter queue without a chunk record (the worker did not count them); their items are in `deadLettered`. */
   readonly uncountedDeadLetters: readonly number[];
   /** Every failed item, by chunk then index. */
-  readonly failedItems: readonly FailedItem[];
+  readonly failedItems: readonly JobFailedItem[];
   /** Other disagreements between the records and the dead-letter queues, in words. */
   readonly problems: readonly string[];
 }
@@ -73,14 +62,15 @@ export async function scanAll(client: DynamoDBClient, input: ScanCommandInput): 
 const num = (value: AttributeValue | undefined) => Number(value?.N ?? 0);
 
 /** The job records of a job table. */
-export async function readJobRecords(client: DynamoDBClient, tableName: string): Promise<JobRecord[]> {
+export async function readJobRecords(client: DynamoDBClient, tableName: string): Promise<JobRecordCounts[]> {
   const items = await scanAll(client, {
     TableName: tableName,
-    FilterExpression: 'recordId = :job',
+    FilterExpression: '#sk = :job',
+    ExpressionAttributeNames: { '#sk': JOB_TABLE_SORT_KEY },
     ExpressionAttributeValues: { ':job': { S: JOB_RECORD_ID } },
   });
   return items.map((item) => ({
-    jobId: item.jobId.S!,
+    jobId: item[JOB_TABLE_PARTITION_KEY].S!,
     items: num(item.items),
     chunks: num(item.chunks),
     stored: num(item.stored),
@@ -91,15 +81,16 @@ export async function readJobRecords(client: DynamoDBClient, tableName: string):
 }
 
 /** The chunk records of a job, every page of them. `pageLimit` bounds the records per page (tests of the paging). */
-export async function readChunkRecords(client: DynamoDBClient, tableName: string, jobId: string, pageLimit?: number): Promise<ChunkRecord[]> {
+export async function readChunkRecords(client: DynamoDBClient, tableName: string, jobId: string, pageLimit?: number): Promise<ChunkRecordCounts[]> {
   const items = await queryAll(client, {
     TableName: tableName,
-    KeyConditionExpression: 'jobId = :job AND begins_with(recordId, :chunk)',
+    KeyConditionExpression: '#pk = :job AND begins_with(#sk, :chunk)',
+    ExpressionAttributeNames: { '#pk': JOB_TABLE_PARTITION_KEY, '#sk': JOB_TABLE_SORT_KEY },
     ExpressionAttributeValues: { ':job': { S: jobId }, ':chunk': { S: CHUNK_RECORD_PREFIX } },
     Limit: pageLimit,
   });
   return items.map((item) => {
-    const chunkIndex = item.chunkIndex ? num(item.chunkIndex) : Number(item.recordId.S!.slice(CHUNK_RECORD_PREFIX.length));
+    const chunkIndex = item.chunkIndex ? num(item.chunkIndex) : Number(item[JOB_TABLE_SORT_KEY].S!.slice(CHUNK_RECORD_PREFIX.length));
     return {
       chunkIndex,
       items: num(item.items),
@@ -117,9 +108,9 @@ export async function readChunkRecords(client: DynamoDBClient, tableName: string
  * the chunk records the worker wrote on a message's last receive, plus, once per chunk index, the chunks found
  * in a dead-letter queue that have no chunk record (the worker could not count them: it timed out, say).
  */
-export function accountJob(jobId: string, job: JobRecord | undefined, chunks: readonly ChunkRecord[], deadLettered: readonly DeadLetteredChunk[]): JobAccount {
+export function accountJob(jobId: string, job: JobRecordCounts | undefined, chunks: readonly ChunkRecordCounts[], deadLettered: readonly DeadLetteredChunk[]): JobAccount {
   const problems: string[] = [];
-  const recorded = new Map<number, ChunkRecord>();
+  const recorded = new Map<number, ChunkRecordCounts>();
   for (const chunk of chunks) recorded.set(chunk.chunkIndex, chunk);
   const sum = (field: keyof JobCounts) => chunks.reduce((total, chunk) => total + chunk[field], 0);
   const uncounted = new Map<number, number>();
@@ -173,7 +164,7 @@ export function accountJob(jobId: string, job: JobRecord | undefined, chunks: re
  * chunk records are in the table that holds its job record; a job that has none is looked up in the first.
  */
 export async function accountJobs(client: DynamoDBClient, tableNames: readonly string[], deadLettered: readonly DeadLetteredChunk[]): Promise<JobAccount[]> {
-  const jobs = new Map<string, { job: JobRecord; tableName: string }>();
+  const jobs = new Map<string, { job: JobRecordCounts; tableName: string }>();
   for (const tableName of tableNames) {
     for (const job of await readJobRecords(client, tableName)) jobs.set(job.jobId, { job, tableName });
   }

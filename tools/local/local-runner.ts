@@ -3,7 +3,8 @@ import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
 import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
-import { accountJobs, JOB_TABLE_ROLE, JobAccount } from './job-accounting';
+import { JOB_TABLE_METADATA } from '../../handlers/job-records';
+import { accountJobs, JobAccount } from './job-accounting';
 import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LocalSnsSqs } from './local-sns-sqs';
@@ -312,7 +313,7 @@ export class LocalRunner {
   /** Logical ids of the stack's job tables: the tables whose metadata has `"sdp:role": "job-table"`. */
   jobTables(): string[] {
     return TABLE_TYPES.flatMap((type) => resourcesOfType(this.stack.template, type))
-      .filter((id) => this.stack.template.Resources[id].Metadata?.['sdp:role'] === JOB_TABLE_ROLE);
+      .filter((id) => this.stack.template.Resources[id].Metadata?.[JOB_TABLE_METADATA.key] === JOB_TABLE_METADATA.value);
   }
 
   /**

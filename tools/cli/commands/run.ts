@@ -30,6 +30,9 @@ export const LOCAL_ENGINES = [
   '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-sns', '@aws-sdk/client-sqs',
 ] as const;
 
+/** Engines installed at an exact version: the local run adjusts aws-local-stepfunctions 3.0.0's internals (tools/local/interpreter.ts). */
+const PINNED_ENGINES: Record<string, string> = { 'aws-local-stepfunctions': '@3.0.0' };
+
 /** fauxqs, the local SNS/SQS/S3, stores messages with node:sqlite, which Node.js has without a flag since 22.13. */
 export const MIN_NODE_VERSION = [22, 13] as const;
 
@@ -97,7 +100,9 @@ export function checkLocalEngines(host: Host): void {
       + `this is Node.js ${host.nodeVersion}`);
   }
   const missing = missingPackages(host, LOCAL_ENGINES);
-  if (missing.length > 0) throw new CommandError(`sdp run needs the local engines: npm install -D ${missing.join(' ')}`);
+  if (missing.length > 0) {
+    throw new CommandError(`sdp run needs the local engines: npm install -D ${missing.map((name) => name + (PINNED_ENGINES[name] ?? '')).join(' ')}`);
+  }
 }
 
 /**
@@ -147,17 +152,18 @@ export const runCommand = defineCommand({
     '                       from the template; when that input has an itemsUri s3://<bucket>/<key>, the --input file\'s',
     '                       { "items": [...] } are put there in the local S3 first',
     `  --visibility-timeout <s> how long a received message stays invisible locally (default ${DEFAULT_VISIBILITY_TIMEOUT_SECONDS}; the template's is minutes)`,
-    '  --json               print { status, output, error, cause, executionArn, stateMachine, stack, jobs, queues, tables }',
-    '                       instead',
+    '  --json               print { status, output, error, cause, executionArn, stateMachine, stack, jobs, queues, tables,',
+    '                       functions } instead',
     '',
     `Locally, Wait states wait at most ${LOCAL_MAX_WAIT_SECONDS} s: a workflow that polls for its workers does not wait out AWS's intervals.`,
     'For a stack whose functions are fed from queues, the workers run from before the execution until the queues are',
     'drained after it. Result, the last line of stdout: the execution output as one JSON line; for such a stack,',
-    '{ output, jobs, queues, tables }. jobs (for a stack with a job table): for each job, its items, stored, failed and',
+    '{ output, jobs, queues, tables, functions }. jobs (for a stack with a job table): for each job, its items, stored, failed and',
     'deadLettered, where items = stored + failed + deadLettered once every item is accounted for (stderr: one line per',
     'job, the missing chunks of a job that does not reconcile, its first failed items). queues: for each such queue (by',
     'construct path) its messages, processed, deadLettered (messages), deadLetteredItems (the items in them),',
-    'received, failedRecords and invocations. tables: each table\'s item count.',
+    'received, failedRecords, invocations and the errors of whole invocations by name. tables: each table\'s item count.',
+    'functions: for each function invoked, its invocations, coldStarts (and initMs), provisioned, throttles, timeouts, errors.',
     'Exit status: 0 the execution succeeded and every item was stored (without a job table: no message was',
     'dead-lettered); 1 otherwise; 2 the run could not start.',
   ].join('\n'),
