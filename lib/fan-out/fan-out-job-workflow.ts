@@ -25,10 +25,17 @@ export interface FanOutJobWorkflowProps {
   readonly timeout?: Duration;
   /**
    * How often the execution reads the job record while the workers process the chunks: between 1 second and
-   * 1 hour, and shorter than `timeout`. Each poll is 3 state transitions and one strongly consistent GetItem.
+   * 1 hour, and shorter than `timeout`. Each poll is 4 state transitions and one strongly consistent GetItem.
    * @default Duration.seconds(10)
    */
   readonly pollInterval?: Duration;
+  /**
+   * Longest the execution waits for the workers after the split. A job not complete by then (a chunk its worker
+   * could not count: it timed out on its last receive, or its message was not a chunk) ends FAILED with error
+   * `JobIncomplete` and the counts so far as the cause, rather than TIMED_OUT with none. At least `pollInterval`.
+   * @default - `timeout` less the splitter's timeout and one `pollInterval`, so the job ends FAILED with its counts before the execution would time out
+   */
+  readonly maxWait?: Duration;
   /** Retention of the execution log. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -43,16 +50,17 @@ export interface FanOutJobWorkflowProps {
  *
  * A job ends when its work has ended: after the split, the execution polls the
  * job record in the fan-out's {@link JobTable} (Wait `pollInterval` → GetItem →
- * Choice) until the workers have accounted for every item
+ * Choice → count the poll) until the workers have accounted for every item
  * (`completed >= items`), then ends with `{ jobId, items, stored, failed, deadLettered }`:
  * SUCCEEDED when every item is stored, FAILED with error `JobItemsFailed` and
- * that JSON as the cause otherwise. `timeout` bounds the wait; the execution then
- * ends TIMED_OUT.
+ * that JSON as the cause otherwise. `maxWait` bounds the wait: a job not complete
+ * by then (a chunk no worker could count) ends FAILED with error `JobIncomplete`
+ * and the counts so far; `timeout` bounds the whole execution (TIMED_OUT).
  *
- * What the wait costs: 3 state transitions per poll (Wait, GetItem, Choice), so
- * at the default 10-second interval 18 transitions per minute a job runs,
- * 1,080 per hour: at Standard workflows' $0.025 per 1,000 transitions, about
- * $0.00045 per job minute ($0.027 per job hour), plus one strongly consistent
+ * What the wait costs: 4 state transitions per poll (Wait, GetItem, Choice, the
+ * poll's count), so at the default 10-second interval 24 transitions per minute a
+ * job runs, 1,440 per hour: at Standard workflows' $0.025 per 1,000 transitions,
+ * about $0.0006 per job minute ($0.036 per job hour), plus one strongly consistent
  * read of the job record per poll (1 read unit: only the counts are projected).
  */
 export class FanOutJobWorkflow extends Construct {
@@ -71,16 +79,27 @@ export class FanOutJobWorkflow extends Construct {
       v.check(pollInterval.toMilliseconds() < timeout.toMilliseconds(),
         `pollInterval must be shorter than timeout, or the job could never be seen complete (got ${pollInterval.toHumanString()} >= ${timeout.toHumanString()})`);
     }
+    const splitter = props.splitter.function;
+    const splitTimeout = splitter.timeout ?? Duration.minutes(1);
+    // In seconds, from milliseconds: a Duration of a fraction of a second would not convert (validated above).
+    const seconds = (d: Duration) => d.toMilliseconds() / 1000;
+    const maxWaitSeconds = props.maxWait ? seconds(props.maxWait) : seconds(timeout) - seconds(splitTimeout) - seconds(pollInterval);
+    if (props.maxWait) {
+      v.check(maxWaitSeconds >= seconds(pollInterval) && maxWaitSeconds <= seconds(timeout),
+        `maxWait must be at least pollInterval (${pollInterval.toHumanString()}) and at most timeout (${timeout.toHumanString()}) (got ${props.maxWait.toHumanString()})`);
+    } else if (seconds(timeout) >= 60 && seconds(pollInterval) < seconds(timeout)) {
+      v.check(maxWaitSeconds >= seconds(pollInterval), `timeout must leave time to wait for the workers: at least the splitter's timeout and two `
+        + `pollIntervals (${seconds(splitTimeout) + 2 * seconds(pollInterval)} seconds), or give maxWait (got ${timeout.toHumanString()})`);
+    }
     v.throwIfAny();
 
-    const splitter = props.splitter.function;
     const split = (stateName: string, job: Record<string, unknown>) => new tasks.LambdaInvoke(this, stateName, {
       stateName,
       lambdaFunction: splitter,
       payload: sfn.TaskInput.fromObject({ jobId: sfn.JsonPath.executionName, ...job }),
       outputPath: '$.Payload',
       retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(splitter.timeout ?? Duration.minutes(1)),
+      taskTimeout: sfn.Timeout.duration(splitTimeout),
     }).addRetry({
       errors: LAMBDA_TRANSIENT_ERRORS,
       interval: Duration.seconds(2),
@@ -90,7 +109,7 @@ export class FanOutJobWorkflow extends Construct {
       jitterStrategy: sfn.JitterType.FULL,
     }).next(waitForWorkers);
 
-    const waitForWorkers = this.waitForWorkers(props.splitter.jobTable, pollInterval);
+    const waitForWorkers = this.waitForWorkers(props.splitter.jobTable, pollInterval, Math.floor(maxWaitSeconds / seconds(pollInterval)));
 
     // The splitter validates the job in depth; this only routes it, and names the error when there is nothing to route.
     const definition = new sfn.Choice(this, 'WhereAreTheItems', { stateName: 'WhereAreTheItems' })
@@ -113,9 +132,11 @@ export class FanOutJobWorkflow extends Construct {
 
   /**
    * The polling loop: Wait → read the job record's counts → loop until every item
-   * is accounted for, then shape the outcome and end by whether every item was stored.
+   * is accounted for, then shape the outcome and end by whether every item was stored;
+   * after `maxPolls` polls, end FAILED with the counts so far.
    */
-  private waitForWorkers(jobTable: JobTable, pollInterval: Duration): sfn.IChainable {
+  private waitForWorkers(jobTable: JobTable, pollInterval: Duration, maxPolls: number): sfn.IChainable {
+    const startWaiting = new sfn.Pass(this, 'StartWaiting', { stateName: 'StartWaiting', result: sfn.Result.fromObject({ polls: 0 }), resultPath: '$.wait' });
     const wait = new sfn.Wait(this, 'WaitForWorkers', { stateName: 'WaitForWorkers', time: sfn.WaitTime.duration(pollInterval) });
     const counts = ['items', 'stored', 'failed', 'deadLettered', 'completed'];
     // DynamoDB returns numbers as strings; the Choice compares numbers. Only the counts are read: the record's
@@ -142,32 +163,35 @@ export class FanOutJobWorkflow extends Construct {
       jitterStrategy: sfn.JitterType.FULL,
     });
 
-    const outcome = new sfn.Pass(this, 'JobOutcome', {
-      stateName: 'JobOutcome',
-      parameters: {
-        jobId: sfn.JsonPath.stringAt('$.jobId'),
-        items: sfn.JsonPath.numberAt('$.job.items'),
-        stored: sfn.JsonPath.numberAt('$.job.stored'),
-        failed: sfn.JsonPath.numberAt('$.job.failed'),
-        deadLettered: sfn.JsonPath.numberAt('$.job.deadLettered'),
-      },
-    });
+    const jobCounts = {
+      jobId: sfn.JsonPath.stringAt('$.jobId'),
+      items: sfn.JsonPath.numberAt('$.job.items'),
+      stored: sfn.JsonPath.numberAt('$.job.stored'),
+      failed: sfn.JsonPath.numberAt('$.job.failed'),
+      deadLettered: sfn.JsonPath.numberAt('$.job.deadLettered'),
+    };
+    const outcome = new sfn.Pass(this, 'JobOutcome', { stateName: 'JobOutcome', parameters: jobCounts });
+    // The cause is rendered by a Pass, not by the Fail's CausePath intrinsic (which AWS allows): the local
+    // interpreter (aws-local-stepfunctions 3) resolves CausePath as a plain path only.
+    const failWithCounts = (describe: string, error: string) => new sfn.Pass(this, describe, {
+      stateName: describe,
+      parameters: { cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$')) },
+    }).next(new sfn.Fail(this, error, { stateName: error, error, causePath: '$.cause' }));
     const ended = outcome.next(new sfn.Choice(this, 'AllItemsStored', { stateName: 'AllItemsStored' })
       .when(sfn.Condition.numberEqualsJsonPath('$.stored', '$.items'), new sfn.Succeed(this, 'JobSucceeded', { stateName: 'JobSucceeded' }))
-      // The cause is rendered by a Pass, not by the Fail's CausePath intrinsic (which AWS allows): the local
-      // interpreter (aws-local-stepfunctions 3) resolves CausePath as a plain path only.
-      .otherwise(new sfn.Pass(this, 'DescribeMissingItems', {
-        stateName: 'DescribeMissingItems',
-        parameters: { cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$')) },
-      }).next(new sfn.Fail(this, 'JobItemsFailed', {
-        stateName: 'JobItemsFailed',
-        error: 'JobItemsFailed',
-        causePath: '$.cause',
-      }))));
+      .otherwise(failWithCounts('DescribeFailedItems', 'JobItemsFailed')));
+    const gaveUp = new sfn.Pass(this, 'IncompleteOutcome', { stateName: 'IncompleteOutcome', parameters: jobCounts })
+      .next(failWithCounts('DescribeIncompleteJob', 'JobIncomplete'));
+    const countPoll = new sfn.Pass(this, 'CountPoll', {
+      stateName: 'CountPoll',
+      parameters: { polls: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.wait.polls'), 1) },
+      resultPath: '$.wait',
+    });
 
-    return wait.next(readJob).next(new sfn.Choice(this, 'AllItemsAccountedFor', { stateName: 'AllItemsAccountedFor' })
+    return startWaiting.next(wait).next(readJob).next(new sfn.Choice(this, 'AllItemsAccountedFor', { stateName: 'AllItemsAccountedFor' })
       .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.job.completed', '$.job.items'), ended)
-      .otherwise(wait));
+      .when(sfn.Condition.numberGreaterThanEquals('$.wait.polls', maxPolls - 1), gaveUp)
+      .otherwise(countPoll.next(wait)));
   }
 
   /** Lets `grantee` start jobs. */

@@ -69,32 +69,42 @@ describe('the example workflows', () => {
   SplitStoredJob["SplitStoredJob<br>lambda:invoke SplitterFunction<br>↻ 6×"]
   SplitInlineJob["SplitInlineJob<br>lambda:invoke SplitterFunction<br>↻ 6×"]
   NoItems>"NoItems<br>JobValidationError"]
+  StartWaiting[/"StartWaiting"/]
   WaitForWorkers{{"WaitForWorkers<br>wait 10 s"}}
   ReadJobRecord["ReadJobRecord<br>dynamodb:getItem WorkJobsTable<br>↻ 5×"]
   AllItemsAccountedFor{"AllItemsAccountedFor"}
   JobOutcome[/"JobOutcome"/]
+  IncompleteOutcome[/"IncompleteOutcome"/]
+  CountPoll[/"CountPoll"/]
   AllItemsStored{"AllItemsStored"}
+  DescribeIncompleteJob[/"DescribeIncompleteJob"/]
   JobSucceeded(["JobSucceeded"])
-  DescribeMissingItems[/"DescribeMissingItems"/]
+  DescribeFailedItems[/"DescribeFailedItems"/]
+  JobIncomplete>"JobIncomplete<br>JobIncomplete"]
   JobItemsFailed>"JobItemsFailed<br>JobItemsFailed"]
   End((("End")))
   Start --> WhereAreTheItems
   WhereAreTheItems -->|"$.itemsUri is present"| SplitStoredJob
   WhereAreTheItems -->|"$.items is present"| SplitInlineJob
   WhereAreTheItems -->|"default"| NoItems
-  SplitStoredJob --> WaitForWorkers
-  SplitInlineJob --> WaitForWorkers
+  SplitStoredJob --> StartWaiting
+  SplitInlineJob --> StartWaiting
+  StartWaiting --> WaitForWorkers
   WaitForWorkers --> ReadJobRecord
   ReadJobRecord --> AllItemsAccountedFor
   AllItemsAccountedFor -->|"$.job.completed #gt;= $.job.items"| JobOutcome
-  AllItemsAccountedFor -->|"default"| WaitForWorkers
+  AllItemsAccountedFor -->|"$.wait.polls #gt;= 82"| IncompleteOutcome
+  AllItemsAccountedFor -->|"default"| CountPoll
   JobOutcome --> AllItemsStored
+  IncompleteOutcome --> DescribeIncompleteJob
+  CountPoll --> WaitForWorkers
   AllItemsStored -->|"$.stored == $.items"| JobSucceeded
-  AllItemsStored -->|"default"| DescribeMissingItems
+  AllItemsStored -->|"default"| DescribeFailedItems
+  DescribeIncompleteJob --> JobIncomplete
   JobSucceeded --> End
-  DescribeMissingItems --> JobItemsFailed
+  DescribeFailedItems --> JobItemsFailed
   classDef fail fill:#fde2e2,stroke:#c62828,color:#8e0000
-  class NoItems,JobItemsFailed fail
+  class NoItems,JobIncomplete,JobItemsFailed fail
 `);
   });
 

@@ -47,7 +47,7 @@ test('both split tasks invoke the splitter, retry only transient Lambda errors, 
       TimeoutSeconds: 60,
       OutputPath: '$.Payload',
       Retry: [expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException']), JitterStrategy: 'FULL' })],
-      Next: 'WaitForWorkers',
+      Next: 'StartWaiting',
     });
     expect(definition.States[state].Retry[0].ErrorEquals).not.toContain('States.ALL');
   }
@@ -105,11 +105,41 @@ test('after the split, the execution polls the job record every pollInterval unt
     ResultPath: '$.job',
     Next: 'AllItemsAccountedFor',
   });
+  // 15 minutes, less the splitter's minute and one poll: 83 polls of 10 s at most, the poll counted after each read.
+  expect(definition.States.StartWaiting).toMatchObject({ Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: 'WaitForWorkers' });
   expect(definition.States.AllItemsAccountedFor).toMatchObject({
     Type: 'Choice',
-    Choices: [{ Variable: '$.job.completed', NumericGreaterThanEqualsPath: '$.job.items', Next: 'JobOutcome' }],
-    Default: 'WaitForWorkers',
+    Choices: [
+      { Variable: '$.job.completed', NumericGreaterThanEqualsPath: '$.job.items', Next: 'JobOutcome' },
+      { Variable: '$.wait.polls', NumericGreaterThanEquals: 82, Next: 'IncompleteOutcome' },
+    ],
+    Default: 'CountPoll',
   });
+  expect(definition.States.CountPoll).toMatchObject({
+    Type: 'Pass', Parameters: { 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, ResultPath: '$.wait', Next: 'WaitForWorkers',
+  });
+});
+
+test('a job still incomplete after maxWait (a chunk no worker could count) ends FAILED JobIncomplete with the counts so far', () => {
+  expect(definition.States.IncompleteOutcome).toMatchObject({ Type: 'Pass', Parameters: { 'stored.$': '$.job.stored' }, Next: 'DescribeIncompleteJob' });
+  expect(definition.States.DescribeIncompleteJob).toMatchObject({ Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: 'JobIncomplete' });
+  expect(definition.States.JobIncomplete).toMatchObject({ Type: 'Fail', Error: 'JobIncomplete', CausePath: '$.cause' });
+});
+
+test('validation: maxWait at least pollInterval and at most timeout; by default timeout less the split and one poll', () => {
+  const other = new Stack(new App(), 'Other');
+  expect(() => new FanOutJobWorkflow(other, 'Short', { splitter: inlineSplitter(other), maxWait: Duration.seconds(5) }))
+    .toThrow("FanOutJobWorkflow 'Short': maxWait must be at least pollInterval (10 seconds) and at most timeout (15 minutes) (got 5 seconds)");
+  const fresh = () => new Stack(new App(), 'Other');
+  const long = fresh();
+  expect(() => new FanOutJobWorkflow(long, 'Long', { splitter: inlineSplitter(long), maxWait: Duration.minutes(16) }))
+    .toThrow('maxWait must be at least pollInterval (10 seconds) and at most timeout (15 minutes) (got 16 minutes)');
+  // 70 s less the splitter's 60 s and a 10 s poll leaves no time to wait.
+  const tight = fresh();
+  expect(() => new FanOutJobWorkflow(tight, 'Tight', { splitter: inlineSplitter(tight), timeout: Duration.seconds(70) }))
+    .toThrow("FanOutJobWorkflow 'Tight': timeout must leave time to wait for the workers: at least the splitter's timeout and two pollIntervals (80 seconds), or give maxWait (got 1 minute 10 seconds)");
+  const given = fresh();
+  expect(() => new FanOutJobWorkflow(given, 'Given', { splitter: inlineSplitter(given), timeout: Duration.seconds(70), maxWait: Duration.seconds(10) })).not.toThrow();
 });
 
 // https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html (CausePath may use States.JsonToString)
@@ -122,10 +152,10 @@ test('a complete job ends with { jobId, items, stored, failed, deadLettered }: S
   expect(definition.States.AllItemsStored).toMatchObject({
     Type: 'Choice',
     Choices: [{ Variable: '$.stored', NumericEqualsPath: '$.items', Next: 'JobSucceeded' }],
-    Default: 'DescribeMissingItems',
+    Default: 'DescribeFailedItems',
   });
   expect(definition.States.JobSucceeded).toMatchObject({ Type: 'Succeed' });
-  expect(definition.States.DescribeMissingItems).toMatchObject({ Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: 'JobItemsFailed' });
+  expect(definition.States.DescribeFailedItems).toMatchObject({ Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: 'JobItemsFailed' });
   expect(definition.States.JobItemsFailed).toMatchObject({ Type: 'Fail', Error: 'JobItemsFailed', CausePath: '$.cause' });
 });
 
