@@ -126,9 +126,11 @@ describe('an app that installed the tarball', () => {
       fs.readFileSync(path.join(app, 'node_modules', 'serverless-distributed-processing', 'dist', 'handler-bundles', name, 'index.js'), 'utf8'));
     for (const bundle of prebuilt) expect(bundles).toContain(bundle);
 
-    // The app's two handlers, bundled with withWarmUp from the package's './handlers' entry and its errors.
+    // The app's three handlers, bundled with withWarmUp from the package's './handlers' entry (the worker with
+    // ChunkWorker, whose DynamoDB client is left to the Lambda runtime) and its errors.
     const own = bundles.filter((bundle) => !prebuilt.includes(bundle));
-    expect(own).toHaveLength(2);
+    expect(own).toHaveLength(3);
+    expect(own.some((bundle) => bundle.includes('require("@aws-sdk/client-dynamodb")'))).toBe(true);
     expect(own.some((bundle) => bundle.includes('NotANumberError'))).toBe(true);
     for (const bundle of own) expect(bundle).toContain('sdp-warmer');
   });
@@ -142,6 +144,17 @@ describe('an app that installed the tarball', () => {
     const result = run('npx', ['sdp', 'run', 'Doubling', '--assembly', 'cdk.out', '--input', 'input.json']);
     expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
     expect(result.stdout.trim().split('\n').pop()).toBe('{"total":20}');
+  });
+
+  test('runs a fan-out job locally: its worker, written with ChunkWorker, accounts for every item; an invalid one fails alone', () => {
+    const items = Array.from({ length: 30 }, (_, i) => (i === 7 ? { n: 'seven' } : { n: i }));
+    fs.writeFileSync(path.join(app, 'job.json'), JSON.stringify({ items }));
+    const result = run('npx', ['sdp', 'run', 'RunJob', '--assembly', 'cdk.out', '--input', 'job.json', '--name', 'job-1', '--json']);
+    expect(result.status).toBe(1);
+    const doc = JSON.parse(result.stdout.trim().split('\n').pop()!);
+    expect(doc).toMatchObject({ status: 'FAILED', error: 'JobItemsFailed', jobs: { 'job-1': { items: 30, stored: 29, failed: 1, deadLettered: 0 } } });
+    expect(result.stderr).toContain('job job-1: 30 items, 29 stored, 1 failed, 0 dead-lettered: reconciled');
+    expect(result.stderr).toContain('items[7].n must be a number (got {"n":"seven"})');
   });
 
   test('a plain JavaScript app loads each entry', () => {
