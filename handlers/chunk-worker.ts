@@ -14,8 +14,11 @@ export class ItemError extends Error {
 /** What became of a chunk's items: its chunk record, without the record's key and time. */
 export type ChunkOutcome = Omit<ChunkRecord, 'recordId' | 'at'>;
 
-/** Processes one item; throws {@link ItemError} to reject it, anything else to fail its chunk for now. */
-export type ProcessItem<Item> = (item: Item, index: number, chunk: ChunkMessage<Item>) => Promise<unknown>;
+/** Processes one item, returning its result; throws {@link ItemError} to reject it, anything else to fail its chunk for now. */
+export type ProcessItem<Item, Result = unknown> = (item: Item, index: number, chunk: ChunkMessage<Item>) => Promise<Result> | Result;
+
+/** The results of a chunk's accepted items, by their index in the chunk. */
+export type ItemResults<Result> = ReadonlyArray<{ readonly index: number; readonly result: Result }>;
 
 /** The part of an SQS record that says which receive this is. */
 export interface ReceivedRecord {
@@ -31,9 +34,16 @@ export interface DynamoDBSender {
 }
 
 /** Options of a {@link ChunkWorker}. */
-export interface ChunkWorkerOptions<Item> {
+export interface ChunkWorkerOptions<Item, Result = unknown> {
   /** What the worker does with each item of a chunk. */
-  readonly processItem: ProcessItem<Item>;
+  readonly processItem: ProcessItem<Item, Result>;
+  /**
+   * Stores the results of a chunk's accepted items at once, after every item was processed: one call per chunk
+   * (a BatchWriteItem of 25 results a request, say) instead of a write per item. Throwing fails the chunk, which
+   * SQS delivers again, so write idempotently: results keyed by job, chunk and item index can be rewritten.
+   * @default - nothing: `processItem` stores each item itself
+   */
+  readonly storeResults?: (results: ItemResults<Result>, chunk: ChunkMessage<Item>) => Promise<void>;
   /**
    * The job table the outcomes are recorded in.
    * @default - `JOB_TABLE_NAME` (set by `FanOutConsumer`); when neither is set, nothing is recorded
@@ -57,14 +67,16 @@ export interface ChunkWorkerOptions<Item> {
  *
  * Make it at module load: it reads `JOB_TABLE_NAME` and `MAX_RECEIVE_COUNT` then, as Lambda sets them.
  */
-export class ChunkWorker<Item = unknown> {
-  private readonly processItem: ProcessItem<Item>;
+export class ChunkWorker<Item = unknown, Result = unknown> {
+  private readonly processItem: ProcessItem<Item, Result>;
+  private readonly storeResults?: ChunkWorkerOptions<Item, Result>['storeResults'];
   private readonly tableName?: string;
   private readonly maxReceiveCount?: number;
   private client?: DynamoDBSender;
 
-  constructor(options: ChunkWorkerOptions<Item>) {
+  constructor(options: ChunkWorkerOptions<Item, Result>) {
     this.processItem = options.processItem;
+    this.storeResults = options.storeResults;
     this.tableName = options.jobTableName ?? (process.env.JOB_TABLE_NAME || undefined);
     const maxReceiveCount = options.maxReceiveCount ?? Number(process.env.MAX_RECEIVE_COUNT);
     this.maxReceiveCount = Number.isInteger(maxReceiveCount) && maxReceiveCount > 0 ? maxReceiveCount : undefined;
@@ -80,13 +92,18 @@ export class ChunkWorker<Item = unknown> {
     // async, so an item function that throws before its first await fails its item, not the whole map.
     const settled = await Promise.allSettled(chunk.items.map(async (item, index) => this.processItem(item, index, chunk)));
     const failedItems: FailedItem[] = [];
+    const results: Array<{ index: number; result: Result }> = [];
     let failed = 0;
     for (const [index, result] of settled.entries()) {
-      if (result.status === 'fulfilled') continue;
+      if (result.status === 'fulfilled') {
+        results.push({ index, result: result.value });
+        continue;
+      }
       if (!isItemError(result.reason)) throw result.reason;
       failed += 1;
       if (failedItems.length < MAX_FAILED_ITEMS_LISTED) failedItems.push({ index, error: String(result.reason.message).slice(0, MAX_ITEM_ERROR_LENGTH) });
     }
+    if (this.storeResults && results.length > 0) await this.storeResults(results, chunk);
     const outcome = {
       jobId: chunk.jobId,
       chunkIndex: chunk.chunkIndex,

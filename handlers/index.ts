@@ -20,7 +20,7 @@ export {
   type SplitJobResult,
 } from './fan-out-job';
 export {
-  ChunkWorker, ItemError, type ChunkOutcome, type ChunkWorkerOptions, type DynamoDBSender, type ProcessItem, type ReceivedRecord,
+  ChunkWorker, ItemError, type ChunkOutcome, type ChunkWorkerOptions, type DynamoDBSender, type ItemResults, type ProcessItem, type ReceivedRecord,
 } from './chunk-worker';
 export {
   CHUNK_RECORD_PREFIX,

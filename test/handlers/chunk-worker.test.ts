@@ -64,6 +64,34 @@ test('when another delivery\'s chunk record is there already, its outcome is wha
   expect(update.ExpressionAttributeValues).toMatchObject({ ':s': { N: '0' }, ':f': { N: '0' }, ':d': { N: '3' }, ':n': { N: '3' } });
 });
 
+test('storeResults gets the accepted items\' results once per chunk, before the outcome is recorded; when it throws, the chunk fails and nothing is recorded', async () => {
+  const stored: unknown[] = [];
+  const worker = new ChunkWorker<string, number>({
+    client, jobTableName: 'Jobs',
+    processItem: (item) => {
+      if (item === 'bad') throw new ItemError('bad item');
+      return item.length;
+    },
+    storeResults: async (results) => {
+      expect(dynamodb.calls()).toHaveLength(0);
+      stored.push(...results);
+    },
+  });
+  await expect(worker.processChunk(chunk)).resolves.toMatchObject({ stored: 2, failed: 1 });
+  expect(stored).toEqual([{ index: 0, result: 1 }, { index: 2, result: 1 }]);
+  expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
+
+  dynamodb.resetHistory();
+  const failing = new ChunkWorker<string, number>({
+    client, jobTableName: 'Jobs', processItem: (item) => item.length,
+    storeResults: async () => {
+      throw new Error('throttled');
+    },
+  });
+  await expect(failing.processChunk(chunk)).rejects.toThrow('throttled');
+  expect(dynamodb.calls()).toHaveLength(0);
+});
+
 test('any other error fails the chunk once every item has settled, and nothing is recorded: SQS delivers it again', async () => {
   const settled: string[] = [];
   const worker = new ChunkWorker<string>({

@@ -158,10 +158,15 @@ test('the same chunk delivered twice, even under another message id, stores one 
   expect((await storedIds()).filter((id) => id!.startsWith('twice'))).toEqual(['twice#0#0']);
 });
 
-test('the conditional write alone keeps a result single when the idempotency record is gone', async () => {
-  const chunk = { jobId: 'cond', chunkIndex: 0, items: [{ word: 'date' }] };
-  await expect(worker.storeResult(db.client, 'Results', 'resultId', chunk, { word: 'date' }, 0)).resolves.toBe('stored');
-  await expect(worker.storeResult(db.client, 'Results', 'resultId', chunk, { word: 'date' }, 0)).resolves.toBe('alreadyStored');
+test('results are written 25 a request under keys that are the same on every delivery: a chunk written twice stores each result once', async () => {
+  const chunk = { jobId: 'batched', chunkIndex: 3, items: [] };
+  const results = Array.from({ length: 60 }, (_, index) => ({ index, result: { word: `w${index}` } }));
+  await worker.storeResults(db.client, 'Results', 'resultId', chunk, results);
+  // Without the idempotency record (expired), the chunk's results are written again: the same 60 items.
+  await worker.storeResults(db.client, 'Results', 'resultId', chunk, results);
+  const ids = (await storedIds()).filter((id) => id!.startsWith('batched#'));
+  expect(ids).toHaveLength(60);
+  expect(ids).toContain('batched#3#59');
 });
 
 test('checkWord rejects an item without a string word with an ItemError naming its index', () => {

