@@ -1,6 +1,7 @@
 import { DeleteItemCommand, GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
+import { JOB_TABLE_RESOURCE } from '../support/job-table-resource';
 import type * as ProcessChunk from '../../examples/handlers/process-chunk';
 import { openJob } from '../../lambdas/split-job';
 
@@ -15,13 +16,7 @@ beforeAll(async () => {
     Resources: {
       Results: { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [{ AttributeName: 'resultId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'resultId', AttributeType: 'S' }] } },
       Idempotency: { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }] } },
-      Jobs: {
-        Type: 'AWS::DynamoDB::Table',
-        Properties: {
-          KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }, { AttributeName: 'recordId', KeyType: 'RANGE' }],
-          AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }, { AttributeName: 'recordId', AttributeType: 'S' }],
-        },
-      },
+      Jobs: JOB_TABLE_RESOURCE,
     },
   });
   Object.assign(process.env, {

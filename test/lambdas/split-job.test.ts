@@ -7,6 +7,7 @@ import {
   resolveItems, validateJob,
 } from '../../lambdas/split-job';
 import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
+import { JOB_TABLE_RESOURCE } from '../support/job-table-resource';
 import { LocalSnsSqs } from '../../tools/local/local-sns-sqs';
 
 const words = (count: number, word = 'apple') => Array.from({ length: count }, () => ({ word }));
@@ -146,10 +147,7 @@ describe('openJob: the job record, written before publishing', () => {
 
   beforeAll(async () => {
     db = await LocalDynamoDb.start();
-    await db.createTables({ Resources: { Jobs: { Type: 'AWS::DynamoDB::Table', Properties: {
-      KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }, { AttributeName: 'recordId', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }, { AttributeName: 'recordId', AttributeType: 'S' }],
-    } } } });
+    await db.createTables({ Resources: { Jobs: JOB_TABLE_RESOURCE } });
   });
   afterAll(async () => {
     await db?.stop();

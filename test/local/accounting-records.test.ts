@@ -1,8 +1,9 @@
-import { BatchWriteItemCommand, CreateTableCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { chunkOf, inspectDeadLetters, readDeadLetters } from '../../tools/local/dead-letters';
 import { accountJob, ChunkRecordCounts, JobRecordCounts, readChunkRecords } from '../../tools/local/job-accounting';
 import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
+import { JOB_TABLE_RESOURCE } from '../support/job-table-resource';
 import { LocalSnsSqs } from '../../tools/local/local-sns-sqs';
 
 // The job accounting's parts on their own: the pure account of a job's records, the paging of its chunk
@@ -62,11 +63,7 @@ describe('chunk records in dynalite', () => {
   let db: LocalDynamoDb;
   beforeAll(async () => {
     db = await LocalDynamoDb.start();
-    await db.client.send(new CreateTableCommand({
-      TableName: 'Jobs', BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }, { AttributeName: 'recordId', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }, { AttributeName: 'recordId', AttributeType: 'S' }],
-    }));
+    await db.createTables({ Resources: { Jobs: JOB_TABLE_RESOURCE } });
     // 30 chunks of 100 items, each with 100 failed items of a 1000-character error: about 100 KB a record, so a
     // Query page (at most 1 MB: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html)
     // holds about ten of them.

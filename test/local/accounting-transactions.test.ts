@@ -1,19 +1,16 @@
-import { CreateTableCommand, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
+import { JOB_TABLE_RESOURCE } from '../support/job-table-resource';
 
-// The job record contract's worker writes a chunk record (a conditional Put) and the job's counters (an Update)
-// in one TransactWriteItems; dynalite has none, the local DynamoDB adds it. AWS's behaviour:
+// Handlers write several items all or nothing with TransactWriteItems; dynalite has none, the local DynamoDB adds it
+// (these tests use the job table's records as the items). AWS's behaviour:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html — all or nothing;
 // a failed condition cancels the transaction with TransactionCanceledException and one CancellationReason per item,
 // "ConditionalCheckFailed" for the failing one and "None" for the others.
 let db: LocalDynamoDb;
 beforeAll(async () => {
   db = await LocalDynamoDb.start();
-  await db.client.send(new CreateTableCommand({
-    TableName: 'Jobs', BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }, { AttributeName: 'recordId', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }, { AttributeName: 'recordId', AttributeType: 'S' }],
-  }));
+  await db.createTables({ Resources: { Jobs: JOB_TABLE_RESOURCE } });
 });
 afterAll(() => db?.stop());
 
