@@ -31,7 +31,7 @@ export const LOCAL_ENGINES = [
 ] as const;
 
 /** Engines installed at an exact version: the local run adjusts aws-local-stepfunctions 3.0.0's internals (tools/local/interpreter.ts). */
-const PINNED_ENGINES: Record<string, string> = { 'aws-local-stepfunctions': '@3.0.0' };
+export const PINNED_ENGINES: Record<string, string> = { 'aws-local-stepfunctions': '@3.0.0' };
 
 /** fauxqs, the local SNS/SQS/S3, stores messages with node:sqlite, which Node.js has without a flag since 22.13. */
 export const MIN_NODE_VERSION = [22, 13] as const;
