@@ -34,10 +34,12 @@ synthesized by cdk.json's app into cdk.out, or cdk.out is reused when nothing ch
   --synth              synthesize even when nothing changed
   --json               print { status, output, error, cause, ... } as one JSON document instead
 
-The trace goes to stderr. word-length prints its output as one JSON line, {"totalLength":39}; fan-out drains
-the queues and prints { output, queues, tables }: the job's split, each queue's messages, processed,
-deadLettered, received, failedRecords and invocations, each table's item count.
-Exit status: 0 succeeded, 1 the execution failed or messages were dead-lettered, 2 the run could not start.`;
+The trace goes to stderr. word-length prints its output as one JSON line, {"totalLength":39}; fan-out runs the
+workers while the job workflow waits for them, drains the queues and prints { output, jobs, queues, tables,
+functions }: the job's items, stored, failed and deadLettered, each queue's messages, each table's item count,
+each function's invocations and cold starts ('sdp run --help' says each field).
+Exit status: 0 succeeded with every item stored, 1 the execution failed, items failed or were dead-lettered, or a
+job's counts do not reconcile, 2 the run could not start.`;
 
 /** `npm start -- <args>`: an example run through `sdp run`, or an sdp command as it is. */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {

@@ -13,7 +13,7 @@ ${Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(9)}${entry.su
 'sdp <command> --help' prints a command's arguments.
 
 The result is the last line of stdout, one JSON line; traces, progress and the functions' own logs go to stderr.
-Exit status: 0 succeeded, 1 the execution failed (or messages were dead-lettered), 2 the command could not run.`;
+Exit status: 0 succeeded, 1 the execution failed (or, for run, items failed, were dead-lettered or do not reconcile), 2 the command could not run.`;
 
 /** The Step Functions client of the AWS commands, from the SDK only when one is built. */
 function createSfnClient(options: AwsOptions): SFNClient {
