@@ -1,6 +1,7 @@
 // What Lambda handlers use, yours and the library's: the package's './handlers' entry.
-// Nothing here imports aws-cdk-lib; of the AWS SDK only the DynamoDB client, loaded when a ChunkWorker first records an
-// outcome: the Lambda Node.js runtime provides it and bundles leave it external, so a handler bundle stays small.
+// Nothing here imports aws-cdk-lib; of the AWS SDK only the DynamoDB client (when a ChunkWorker first records an outcome)
+// and the S3 client (when MapRunResults first reads), loaded on first use: the Lambda Node.js runtime provides them and
+// bundles leave them external, so a handler bundle stays small.
 export {
   isWarmUpEvent,
   withWarmUp,
@@ -35,3 +36,14 @@ export {
   type FailedItem,
   type JobRecord,
 } from './job-records';
+export {
+  MapRunResults,
+  MapRunResultsError,
+  parseMapRunOutput,
+  type FailedChildExecution,
+  type MapRunManifest,
+  type MapRunOutput,
+  type MapRunResultFile,
+  type MapRunResultsOptions,
+  type S3Sender,
+} from './map-run-results';
