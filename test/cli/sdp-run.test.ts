@@ -135,6 +135,22 @@ describe('a stack whose functions are fed from queues', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ output: { jobId: 'scheduled', items: 250 }, tables: { 'FanOutExample/Results/Table': 250 } });
   });
 
+  test('--put-object: a file put in a bucket of the stack, found by construct path, before the execution reads it', async () => {
+    fs.writeFileSync(path.join(dir, 'items.json'), JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ word: `w${i}` }))));
+    fs.writeFileSync(path.join(dir, 'by-reference.json'), JSON.stringify({ itemsUri: 's3://jobsbucket5eadc5ca/jobs/put.json' }));
+    const items = path.join(dir, 'items.json');
+    const result = await run('RunJob', '--put-object', `JobsBucket/jobs/put.json=${items}`, '--input', path.join(dir, 'by-reference.json'), '--name', 'put');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`put ${items} at s3://jobsbucket5eadc5ca/jobs/put.json\n`);
+    expect(JSON.parse(result.stdout)).toMatchObject({ output: { jobId: 'put', items: 30, stored: 30 } });
+  });
+
+  test('--put-object into a bucket the stack does not have: exit 2 naming the buckets it has', async () => {
+    const result = await run('RunJob', '--put-object', `NoSuchBucket/x.json=${JOB}`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("has 0 AWS::S3::Bucket matching 'NoSuchBucket'");
+  });
+
   test('--scheduled on a state machine no schedule starts: exit 2', async () => {
     expect(await run('WordLength', '--scheduled')).toEqual({
       code: 2, stdout: '', stderr: 'error: --scheduled needs one schedule or rule that starts WordLengthExample/WordLength (found 0)\n',
@@ -155,6 +171,8 @@ describe('before any synth', () => {
     [['--input', 'nope.json'], 'cannot read --input nope.json'],
     [['--scheduled', '--input', MALFORMED], '--scheduled --input <file>: the file must hold { "items": [...] }'],
     [['--region', 'eu-west-1'], "Unknown option '--region'"],
+    [['--put-object', 'jobs.json'], "--put-object must be <bucket>/<key>=<file>, the bucket a part of its construct path or logical id (got 'jobs.json')"],
+    [['--put-object', 'Jobs/x.json=nope.json'], 'cannot read --put-object nope.json'],
   ])('%j: exit 2 with the reason and the usage, the app not synthesized', async (args, message) => {
     const result = await sdp(['run', ...args], app.host);
     expect([result.code, result.stdout]).toEqual([2, '']);

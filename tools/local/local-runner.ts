@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
 import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
@@ -197,6 +198,17 @@ export class LocalRunner {
   /** The local name of a table, found by logical id or a part of its construct path. */
   tableName(selector: string): string {
     return this.resolver.physicalName(this.findResource(TABLE_TYPES, selector));
+  }
+
+  /**
+   * Puts an object in a bucket of the stack, found by logical id or a part of its construct path, in the local S3;
+   * returns its `s3://` URI (the bucket's local name).
+   */
+  async putObject(bucketSelector: string, key: string, body: string | Uint8Array): Promise<string> {
+    const bucket = this.resolver.physicalName(this.findResource('AWS::S3::Bucket', bucketSelector));
+    if (!this.snsSqs) throw new Error(`stack ${this.stack.name} has no local S3`);
+    await this.snsSqs.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    return `s3://${bucket}/${key}`;
   }
 
   /** Whether the stack feeds a function from a queue: a run of it is over once the queues are drained. */

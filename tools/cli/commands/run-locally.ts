@@ -8,7 +8,7 @@ import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runne
 import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
-import { LOCAL_MAX_WAIT_SECONDS } from './run';
+import { LOCAL_MAX_WAIT_SECONDS, ObjectToPut } from './run';
 
 export interface LocalRunRequest {
   readonly assemblyDir: string;
@@ -19,6 +19,8 @@ export interface LocalRunRequest {
   readonly scheduled: boolean;
   readonly visibilityTimeoutSeconds: number;
   readonly json: boolean;
+  /** Files put in the stack's buckets before the execution. @default - none */
+  readonly putObjects?: readonly ObjectToPut[];
 }
 
 /** A drained queue in the output: the counts of {@link QueueDrain}, keyed by the queue's construct path. */
@@ -41,6 +43,10 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     maxWaitSeconds: LOCAL_MAX_WAIT_SECONDS,
   });
   try {
+    for (const { bucket, key, file, body } of request.putObjects ?? []) {
+      const uri = await runner.putObject(bucket, key, body);
+      io.stderr.write(`put ${file} at ${uri}\n`);
+    }
     const input = request.scheduled ? await scheduledInput(runner, machine, request.input, io) : request.input ?? {};
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();

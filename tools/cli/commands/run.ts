@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { assemblyStateMachines, AssemblyStateMachine } from '../../diagram/assembly';
 import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
 import {
@@ -22,6 +24,17 @@ export interface RunOptions extends AwsOptions, AssemblySource {
   readonly visibilityTimeoutSeconds: number;
   /** Prints one JSON document `{ status, output, error, cause, ... }` instead of the result line. @default false */
   readonly json: boolean;
+  /** Files put in the stack's buckets in the local S3 before the execution starts. @default - none */
+  readonly putObjects?: readonly ObjectToPut[];
+}
+
+/** A local file to put in a bucket of the stack (`--put-object <bucket>/<key>=<file>`), read when the arguments are parsed. */
+export interface ObjectToPut {
+  /** Part of the bucket's construct path or its logical id. */
+  readonly bucket: string;
+  readonly key: string;
+  readonly file: string;
+  readonly body: Buffer;
 }
 
 /** What the local run loads; optional peers of this package. */
@@ -48,6 +61,7 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
       'input': { type: 'string' },
       'name': { type: 'string' },
       'scheduled': { type: 'boolean' },
+      'put-object': { type: 'string', multiple: true },
       'visibility-timeout': { type: 'string' },
       'json': { type: 'boolean' },
       'help': { type: 'boolean', short: 'h' },
@@ -72,10 +86,23 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
     input,
     name: values.name,
     scheduled: values.scheduled ?? false,
+    ...values['put-object'] && { putObjects: values['put-object'].map((spec) => objectToPut(spec, host.cwd)) },
     visibilityTimeoutSeconds,
     json: values.json ?? false,
     ...assemblySource(values),
   };
+}
+
+/** `<bucket>/<key>=<file>`: the bucket named by a part of its construct path or logical id, the file read now. */
+function objectToPut(spec: string, cwd: string): ObjectToPut {
+  const parts = /^([^/=]+)\/([^=]+)=(.+)$/.exec(spec);
+  if (!parts) throw new UsageError(`--put-object must be <bucket>/<key>=<file>, the bucket a part of its construct path or logical id (got '${spec}')`);
+  const [, bucket, key, file] = parts;
+  try {
+    return { bucket, key, file, body: fs.readFileSync(path.resolve(cwd, file)) };
+  } catch (error) {
+    throw new UsageError(`cannot read --put-object ${file}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -139,7 +166,7 @@ export const LOCAL_MAX_WAIT_SECONDS = 0.5;
 
 export const runCommand = defineCommand({
   synopsis: `run [<state machine>] ${ASSEMBLY_SYNOPSIS} [--stack <name>] [--input <file.json>] [--name <id>] [--scheduled] `
-    + '[--visibility-timeout <s>] [--json]',
+    + '[--put-object <bucket>/<key>=<file>]... [--visibility-timeout <s>] [--json]',
   description: [
     'Runs a state machine of the app on this machine, from its cloud assembly: the functions\' bundled code in-process,',
     'DynamoDB on an embedded dynalite, SNS, SQS and S3 on an embedded fauxqs. Prints the execution\'s trace to stderr.',
@@ -151,6 +178,8 @@ export const runCommand = defineCommand({
     '  --scheduled          run with the input of the EventBridge schedule or rule that starts the state machine, read',
     '                       from the template; when that input has an itemsUri s3://<bucket>/<key>, the --input file\'s',
     '                       { "items": [...] } are put there in the local S3 first',
+    '  --put-object <bucket>/<key>=<file>  put the file in a bucket of the stack, in the local S3, before the execution',
+    '                       (the bucket: a part of its construct path or its logical id); may be given several times',
     `  --visibility-timeout <s> how long a received message stays invisible locally (default ${DEFAULT_VISIBILITY_TIMEOUT_SECONDS}; the template's is minutes)`,
     '  --json               print { status, output, error, cause, executionArn, stateMachine, stack, jobs, queues, tables,',
     '                       functions } instead',
