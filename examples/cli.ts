@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CommandIo, EXIT } from '../tools/cli/commands/command';
@@ -15,7 +17,10 @@ type Example = keyof typeof EXAMPLES;
 /** The execution name of the fan-out example, its job id, when none is given. */
 const FAN_OUT_JOB_ID = 'local-job';
 
-const USAGE = `usage: npm start -- [<example>] [--input <file.json>] [--name <id>] [--scheduled] [--assembly <cdk.out>]
+/** The most items `--items` generates: a job file of about 20 MB. */
+const MAX_GENERATED_ITEMS = 1_000_000;
+
+const USAGE = `usage: npm start -- [<example>] [--input <file.json> | --items <n>] [--name <id>] [--scheduled] [--assembly <cdk.out>]
                     [--state-machine <id>] [--visibility-timeout <s>] [--synth] [--json]
        npm start -- <sdp command> ...     (${Object.keys(COMMANDS).join(', ')}; 'npm start -- <command> --help')
 
@@ -25,6 +30,7 @@ synthesized by cdk.json's app into cdk.out, or cdk.out is reused when nothing ch
   <example>            word-length: seed 001's map/reduce workflow (default)
                        fan-out: seed 004's job workflow: split, fanned out through SNS and SQS, stored
   --input <file>       the execution input (default: examples/inputs/<example>.json)
+  --items <n>          fan-out: a generated job of n items (seed 001's seven words over and over), up to ${MAX_GENERATED_ITEMS.toLocaleString('en-US')}
   --name <id>          the execution name; for fan-out, the job id (default: a random UUID; fan-out: ${FAN_OUT_JOB_ID})
   --scheduled          run as the stack's schedule does: with its input from the template; the --input file's
                        items are first put at its itemsUri in the local S3 (fan-out)
@@ -51,6 +57,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       allowPositionals: true,
       options: {
         'input': { type: 'string' },
+        'items': { type: 'string' },
         'name': { type: 'string' },
         'scheduled': { type: 'boolean' },
         'assembly': { type: 'string' },
@@ -73,11 +80,21 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   if (!Object.hasOwn(EXAMPLES, example)) return usageError(io, `unknown example '${example}'`);
   if (positionals.length > 1) return usageError(io, `one example at a time (got ${positionals.join(', ')})`);
   const name = values.name ?? (example === 'fan-out' ? FAN_OUT_JOB_ID : undefined);
+  let input = values.input ?? path.join(__dirname, 'inputs', `${example}.json`);
+  if (values.items !== undefined) {
+    if (example !== 'fan-out') return usageError(io, `--items generates a job for fan-out (not ${example})`);
+    if (values.input !== undefined) return usageError(io, 'give --input or --items, not both');
+    const items = Number(values.items);
+    if (!Number.isInteger(items) || items < 1 || items > MAX_GENERATED_ITEMS) {
+      return usageError(io, `--items must be a whole number, 1..${MAX_GENERATED_ITEMS} (got '${values.items}')`);
+    }
+    input = writeGeneratedJob(items);
+  }
   return sdp([
     'run',
     ...values['state-machine'] === undefined ? [] : [values['state-machine']],
     '--stack', EXAMPLES[example as Example],
-    '--input', values.input ?? path.join(__dirname, 'inputs', `${example}.json`),
+    '--input', input,
     ...name === undefined ? [] : ['--name', name],
     ...values.assembly === undefined ? [] : ['--assembly', values.assembly],
     ...values['visibility-timeout'] === undefined ? [] : ['--visibility-timeout', values['visibility-timeout']],
@@ -85,6 +102,15 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     ...values.synth ? ['--synth'] : [],
     ...values.json ? ['--json'] : [],
   ], io);
+}
+
+/** A job of `count` items, seed 001's words in turn, written to a temporary file: its path. */
+function writeGeneratedJob(count: number): string {
+  const seed = JSON.parse(fs.readFileSync(path.join(__dirname, 'inputs', 'word-length.json'), 'utf8')) as { data: Array<{ word: string }> };
+  const words = seed.data.map((item) => item.word);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-example-')), `job-${count}.json`);
+  fs.writeFileSync(file, JSON.stringify({ items: Array.from({ length: count }, (_, i) => ({ word: words[i % words.length] })) }));
+  return file;
 }
 
 function usageError(io: CommandIo, message: string): number {

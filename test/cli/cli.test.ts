@@ -48,6 +48,23 @@ test('fan-out runs the job workflow as job local-job, which waits for its worker
   });
 });
 
+test('--items: fan-out runs a generated job of that many items', async () => {
+  const run = await npmStart('fan-out', '--assembly', assemblyDir, '--items', '120', '--name', 'generated');
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ output: { jobId: 'generated', items: 120, stored: 120, failed: 0, deadLettered: 0 } });
+});
+
+test.each([
+  [['fan-out', '--items', '0'], "--items must be a whole number, 1..1000000 (got '0')"],
+  [['fan-out', '--items', '10', '--input', 'job.json'], 'give --input or --items, not both'],
+  [['word-length', '--items', '10'], '--items generates a job for fan-out (not word-length)'],
+])('%j: exit 2 with the reason', async (...argv) => {
+  const [args, message] = argv as [string[], string];
+  const run = await npmStart(...args, '--assembly', assemblyDir);
+  expect([run.code, run.stdout]).toEqual([2, '']);
+  expect(run.stderr).toContain(message);
+});
+
 test('sdp\'s commands pass through', async () => {
   const run = await npmStart('diagram', 'RunJob', '--assembly', assemblyDir);
   expect(run.code).toBe(0);
