@@ -23,10 +23,13 @@ export function acknowledgeDistributedMapFindings(grantees: DistributedMapGrante
   const machine = stateMachine.node.path;
   const acknowledgements: Array<{ id: string; reason: string }> = [];
   const itemsBucket = nagArnReference(source.bucket, source.bucket.bucketArn);
+  const itemsId = itemsBucket !== undefined && source.wildcardKeys !== undefined
+    ? `AwsSolutions-IAM5[Resource::${itemsBucket}/${source.wildcardKeys}]`
+    : undefined;
   const scope = source.scopePrefix === undefined ? 'any key of the bucket' : `any key under '${source.scopePrefix}'`;
-  if (itemsBucket !== undefined) {
+  if (itemsId && !source.grantsItemAccess) {
     acknowledgements.push({
-      id: `AwsSolutions-IAM5[Resource::${itemsBucket}/${source.scopePrefix ?? ''}*]`,
+      id: itemsId,
       reason: `s3:GetObject on the items (${source.description}) in ${source.bucket.node.path}: each execution names its items in its input, so ${scope} may be read${source.scopePrefix === undefined ? ' (set keyPrefix to narrow it)' : ''}.`,
     });
   }
@@ -58,9 +61,9 @@ export function acknowledgeDistributedMapFindings(grantees: DistributedMapGrante
       reason: `s3:GetObject under '${results.prefix}/' of ${results.bucket.node.path}: the reduce reads the manifest and result files of the map run it is given, whose keys hold the run's id.`,
     });
   }
-  if (itemsBucket !== undefined && source.grantsItemAccess) {
+  if (itemsId && source.grantsItemAccess) {
     Validations.of(grantees.mapFunction).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${itemsBucket}/${source.scopePrefix ?? ''}*]`,
+      id: itemsId,
       reason: `s3:GetObject on the objects listed as items in ${source.bucket.node.path}: each item names one object, known only at run time (${scope}).`,
     });
   }

@@ -101,6 +101,9 @@ export abstract class ItemSource {
   /** Whether the map function is granted read access to what its items name (the objects of a listing). */
   abstract readonly grantsItemAccess: boolean;
 
+  /** The key pattern (ending in `*`) of the objects read at run time, when not one fixed key: what cdk-nag reports as a wildcard. */
+  abstract readonly wildcardKeys?: string;
+
   /** Lets the map function read what its items name (the objects of a listing); nothing for a file of items. */
   abstract grantItemAccess(mapFunction: iam.IGrantable): iam.Grant | undefined;
 
@@ -118,6 +121,7 @@ function isInputPath(value: string): boolean {
 
 class ItemFile extends ItemSource {
   readonly grantsItemAccess = false;
+  readonly wildcardKeys?: string;
   private readonly key: string;
 
   constructor(
@@ -129,6 +133,7 @@ class ItemFile extends ItemSource {
     const key = options.key ?? sfn.JsonPath.stringAt(DEFAULT_ITEMS_KEY_PATH);
     super(bucket, description, isInputPath(key) ? options.keyPrefix : key);
     this.key = key;
+    this.wildcardKeys = isInputPath(key) ? `${options.keyPrefix ?? ''}*` : undefined;
   }
 
   itemReader(): sfn.IItemReader {
@@ -145,12 +150,14 @@ class ItemFile extends ItemSource {
 
 class ObjectListing extends ItemSource {
   readonly grantsItemAccess = true;
+  readonly wildcardKeys: string;
   private readonly prefix: string;
 
   constructor(bucket: s3.IBucket, options: ObjectListingOptions) {
     const prefix = options.prefix ?? sfn.JsonPath.stringAt(DEFAULT_ITEMS_PREFIX_PATH);
     super(bucket, 'objects under a prefix', isInputPath(prefix) ? options.keyPrefix : prefix);
     this.prefix = prefix;
+    this.wildcardKeys = `${this.scopePrefix ?? ''}*`;
   }
 
   itemReader(): sfn.IItemReader {
