@@ -126,7 +126,7 @@ export function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkf
   if (distributed) {
     validateDistributedProps(v, props, s);
   } else {
-    v.integerInRange('maxConcurrency', s.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY, 'for inline maps');
+    v.integerInRange('maxConcurrency', s.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY, `for inline maps, or up to ${DISTRIBUTED_MAP_MAX_CONCURRENCY} in distributed mode with an itemSource`);
     validateInlineProps(v, props);
   }
   const maxWorkflow = s.workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : STANDARD_MAX_DURATION;

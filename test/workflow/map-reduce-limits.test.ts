@@ -40,7 +40,7 @@ describe('distributed mode: one test per rule, each message saying what to chang
   });
 
   test('inline maxConcurrency stays at most 40', () => {
-    expect(problems(() => ({ maxConcurrency: 41 }), inline)).toEqual(['maxConcurrency must be an integer 1..40 for inline maps (got 41)']);
+    expect(problems(() => ({ maxConcurrency: 41 }), inline)).toEqual(['maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)']);
   });
 
   test('maxInputBytesPerBatch at most 256 KiB', () => {
