@@ -167,6 +167,12 @@ export interface MapReduceWorkflowProps {
    */
   readonly resultTable?: ResultTable;
   /**
+   * Whether the execution log holds each state's input and output (level ALL logs every event either way). In distributed
+   * mode every batch's items and results pass through the log, so for large jobs it is most of the CloudWatch Logs bill.
+   * @default true
+   */
+  readonly logExecutionData?: boolean;
+  /**
    * Retention of the execution log and of the built functions' logs.
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -198,6 +204,9 @@ export interface MapReduceWorkflowProps {
 /**
  * A Step Functions workflow that maps a function over the items of its input,
  * with bounded concurrency, then hands the collected results to a reduce function.
+ * Inline (items in the input, one invocation per item) by default; distributed
+ * (items in S3, one invocation per batch in Express child executions, results
+ * written to S3 for the reduce to read) when given an `itemSource`.
  *
  * Lambda service errors and throttling are retried with backoff and jitter; any
  * other failure ends in a Fail state that carries the error and cause (and is
@@ -286,6 +295,7 @@ export class MapReduceWorkflow extends Construct {
       timeout: settings.workflowTimeout,
       logRetention: settings.logRetention,
       stateMachineName: props.stateMachineName,
+      includeExecutionData: props.logExecutionData,
       invokedFunctions: [this.mapFunction, this.reduceFunction],
     }));
 

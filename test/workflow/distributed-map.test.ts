@@ -271,6 +271,15 @@ describe('least-privilege IAM', () => {
   });
 });
 
+test('logExecutionData: false keeps level ALL and leaves the inputs and outputs out of the execution log', () => {
+  synth(() => ({ logExecutionData: false })).template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+  });
+  synth().template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+  });
+});
+
 test('the distributed stack matches its snapshot', () => {
   expect(synth().template.toJSON()).toMatchSnapshot();
 });
