@@ -3,6 +3,9 @@
 
 // Workflows
 export { MapReduceWorkflow, type MapReduceWorkflowProps, type TaskRetryProps } from './workflow/map-reduce-workflow';
+export { MapMode } from './workflow/map-reduce-settings';
+export { ItemSource, type CsvFileOptions, type ItemFileOptions, type ObjectListingOptions } from './workflow/item-source';
+export { MapResultsLocation } from './workflow/map-results';
 
 // Fan-out
 export { FanOut, type FanOutProps } from './fan-out/fan-out';

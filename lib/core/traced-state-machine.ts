@@ -12,6 +12,11 @@ export interface TracedStateMachineOptions {
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
   readonly stateMachineName?: string;
+  /**
+   * Whether the log holds each state's input and output besides the events.
+   * @default true
+   */
+  readonly includeExecutionData?: boolean;
   /** The functions its tasks invoke, for the acknowledgement of their `:*` (versions and aliases) grants. */
   readonly invokedFunctions: readonly lambda.IFunction[];
 }
@@ -32,7 +37,7 @@ export function createTracedStateMachine(scope: Construct, options: TracedStateM
     definitionBody: sfn.DefinitionBody.fromChainable(options.definition),
     timeout: options.timeout,
     tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: options.includeExecutionData ?? true },
   });
   // Functions passed in from elsewhere are named by ARN, not by a logical id in this stack.
   const qualifiedInvokes = [...new Set(options.invokedFunctions)]

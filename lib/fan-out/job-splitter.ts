@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { nagArnReference } from '../core/nag-names';
 import { entryCode, libraryHandlerCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
+import { largestJsonBytes } from '../core/json-size-bound';
 import { PropValidator } from '../core/validation';
 import { JobTable } from '../storage/job-table';
 import { FanOut } from './fan-out';
@@ -75,6 +76,7 @@ export class JobSplitter extends Construct {
     v.existingFile('handlerEntry', props.handlerEntry);
     if (props.itemSchema !== undefined) validateItemSchema(v, props.itemSchema);
     v.throwIfAny();
+    if (props.itemSchema !== undefined) this.warnAboutMessageSize(chunkSize, props.itemSchema);
 
     this.function = createHandlerFunction(this, 'Function', {
       code: props.handlerEntry === undefined ? libraryHandlerCode('split-job') : entryCode(props.handlerEntry),
@@ -101,6 +103,30 @@ export class JobSplitter extends Construct {
   }
 
   /**
+   * Chunks are cut by bytes at run time, whatever chunkSize says; when the item schema bounds an item's size,
+   * say at synth whether an item can outgrow a message, or a chunk of chunkSize items can.
+   */
+  private warnAboutMessageSize(chunkSize: number, itemSchema: Record<string, unknown>): void {
+    const itemBytes = largestJsonBytes(itemSchema);
+    if (itemBytes === undefined) return;
+    const room = MAX_MESSAGE_BYTES - CHUNK_ENVELOPE_BYTES;
+    const warn = (id: string, message: string) => Annotations.of(this).addWarningV2(`@sdp/fan-out:${id}`, message);
+    if (itemBytes > room) {
+      warn('item-exceeds-message', `itemSchema allows an item of up to ${itemBytes} bytes as JSON, more than an SNS/SQS message holds `
+        + `(${room} bytes besides the chunk's envelope): the splitter would reject a job holding one (ItemTooLargeError). `
+        + 'Lower the schema\'s bounds (maxLength, maxItems), or pass large items by reference (an S3 key)');
+      return;
+    }
+    // n items joined by commas take n × itemBytes + (n - 1) bytes.
+    const fitting = Math.floor((room + 1) / (itemBytes + 1));
+    if (chunkSize > fitting) {
+      warn('chunk-exceeds-message', `a chunk of chunkSize ${chunkSize} items of up to ${itemBytes} bytes each (itemSchema) can exceed `
+        + `the 256 KiB SNS/SQS message limit; the splitter then cuts chunks by bytes, to as few as ${fitting} items. `
+        + `Set chunkSize to at most ${fitting}, or tighten the schema's bounds`);
+    }
+  }
+
+  /**
    * s3:GetObject on the bucket's objects and nothing else: bucket.grantRead
    * would add s3:GetObject*, s3:GetBucket* and s3:List*, none of which the
    * splitter calls.
@@ -116,6 +142,11 @@ export class JobSplitter extends Construct {
     });
   }
 }
+
+/** SNS and SQS take messages of at most 256 KiB (the splitter's handler cuts chunks to it too). */
+const MAX_MESSAGE_BYTES = 256 * 1024;
+/** The largest envelope of a chunk's items: a 64-character job id (the most the splitter accepts) and the largest index. */
+const CHUNK_ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ jobId: 'x'.repeat(64), chunkIndex: Number.MAX_SAFE_INTEGER, items: [] }));
 
 /** Most bytes of the item schema as JSON: Lambda allows 4 KiB for all environment variables of a function. */
 const MAX_ITEM_SCHEMA_BYTES = 3 * 1024;

@@ -1,18 +1,22 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { entryCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
 import { DYNAMODB_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
 import { createTracedStateMachine } from '../core/traced-state-machine';
-import { knownReservedConcurrency } from '../core/known-settings';
-import { isReferencePath, PropValidator } from '../core/validation';
 import { ResultTable } from '../storage/result-table';
+import { acknowledgeDistributedMapFindings } from './distributed-map-findings';
+import { ItemSource } from './item-source';
+import { MapMode, resolveSettings, validateMapReduceWorkflowProps, warnAboutLimits, WorkflowSettings } from './map-reduce-settings';
+import { createResultsBucket, MapResultsLocation } from './map-results';
 
 /** Retry settings for the workflow's Lambda and DynamoDB tasks (transient service errors and throttling only). */
 export interface TaskRetryProps {
@@ -61,17 +65,76 @@ export interface MapReduceWorkflowProps {
    */
   readonly reduceHandlerEntry?: string;
   /**
-   * Reference path of the array of items in the execution input.
+   * Inline (items in the execution input, at most 40 at once) or distributed (items in S3, read in batches by
+   * Express child executions, up to 10,000 at once, results written to S3).
+   * @default - MapMode.DISTRIBUTED when an `itemSource` is given, MapMode.INLINE otherwise
+   */
+  readonly mode?: MapMode;
+  /**
+   * Inline mode: reference path of the array of items in the execution input.
    * @default '$.data'
    */
   readonly itemsPath?: string;
   /**
-   * How many items are mapped at once. Inline Map states run at most 40 iterations concurrently.
-   * @default 10
+   * Inline mode: the most items one execution's input holds. An inline Map in a Standard workflow adds 7 history
+   * events per item, and an execution fails past 25,000; without a bound that fits (at most 3,557 items), synth warns.
+   * @default - unbounded, with a synth warning for Standard workflows
+   */
+  readonly maxItems?: number;
+  /**
+   * How many items (inline) or batches (distributed) are mapped at once. Inline Map states run at most
+   * 40 iterations concurrently, distributed ones 10,000.
+   * @default 10 inline, 100 distributed
    */
   readonly maxConcurrency?: number;
   /**
-   * Where the mapped results are collected: `$` or a dot path such as `$.mappedResults`.
+   * Distributed mode: where the items are, in S3 (`ItemSource.jsonArray(bucket)`, `jsonLines`, `csv` or `objects`).
+   * By default the key (or prefix) comes from each execution's input (`{ "itemsKey": "..." }`), so one state machine runs many jobs.
+   * @default - inline mode: the items are in the execution input at `itemsPath`
+   */
+  readonly itemSource?: ItemSource;
+  /**
+   * Distributed mode: the most items one map invocation gets (the map handler receives `{ items: [...] }`).
+   * @default - batches are bounded by `maxInputBytesPerBatch` only
+   */
+  readonly maxItemsPerBatch?: number;
+  /**
+   * Distributed mode: the most bytes of items one map invocation gets, at most 262,144 (256 KiB, a child execution's
+   * input quota). A batch's results are its child execution's output, under the same quota.
+   * @default 65,536 when `maxItemsPerBatch` is not given either (results up to 4 × their items' size fit), else unbounded
+   */
+  readonly maxInputBytesPerBatch?: number;
+  /**
+   * Distributed mode: the percentage of items that may fail (their batch failed) without failing the map run.
+   * The results of failed batches are left out of the SUCCEEDED result files the reduce reads.
+   * @default - none: one failed batch fails the execution
+   */
+  readonly toleratedFailurePercentage?: number;
+  /**
+   * Distributed mode: the number of items that may fail without failing the map run.
+   * @default - none: one failed batch fails the execution
+   */
+  readonly toleratedFailureCount?: number;
+  /**
+   * Distributed mode: the bucket the map runs write their results to (under `resultsPrefix`).
+   * @default - a bucket the workflow creates: SSE-S3, SSL only, no public access, results expiring after `resultsExpiration`
+   */
+  readonly resultsBucket?: s3.IBucket;
+  /**
+   * Distributed mode: the key prefix of the map runs' results; each run writes `<prefix>/<map run id>/manifest.json`
+   * and its result files. The state machine may write, and the reduce function read, only under it.
+   * @default 'map-runs'
+   */
+  readonly resultsPrefix?: string;
+  /**
+   * Distributed mode: how long the results stay in the bucket the workflow creates (whole days).
+   * @default Duration.days(7)
+   */
+  readonly resultsExpiration?: Duration;
+  /**
+   * Where the map's output is put for the reduce task: `$` or a dot path such as `$.mappedResults`.
+   * Inline, the output is the array of results; distributed, it is where the results were written:
+   * `{ MapRunArn, ResultWriterDetails: { Bucket, Key } }` (Key names the map run's manifest.json).
    * The items themselves are dropped after the map, so the state stays under the 256 KiB payload quota.
    * @default '$.mappedResults'
    */
@@ -88,6 +151,7 @@ export interface MapReduceWorkflowProps {
   readonly workflowTimeout?: Duration;
   /**
    * Time after which one map or reduce task fails with States.Timeout. Functions built from an entry get this timeout too.
+   * At most 5 minutes in distributed mode (a batch runs in an Express child execution).
    * @default Duration.minutes(1)
    */
   readonly taskTimeout?: Duration;
@@ -103,6 +167,12 @@ export interface MapReduceWorkflowProps {
    */
   readonly resultTable?: ResultTable;
   /**
+   * Whether the execution log holds each state's input and output (level ALL logs every event either way). In distributed
+   * mode every batch's items and results pass through the log, so for large jobs it is most of the CloudWatch Logs bill.
+   * @default true
+   */
+  readonly logExecutionData?: boolean;
+  /**
    * Retention of the execution log and of the built functions' logs.
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -115,7 +185,8 @@ export interface MapReduceWorkflowProps {
   /**
    * Reserved concurrency of the map function built from `mapHandlerEntry`; at least `maxConcurrency`,
    * or the Map's own iterations would throttle each other. Throttled tasks are retried (see `retry`).
-   * @default 2 × maxConcurrency: room for two executions mapping at once
+   * @default inline: 2 × maxConcurrency, room for two executions mapping at once; distributed: maxConcurrency,
+   *   one map run at full speed (twice a distributed concurrency would take much of an account's 1,000)
    */
   readonly mapReservedConcurrency?: number;
   /**
@@ -130,14 +201,12 @@ export interface MapReduceWorkflowProps {
   readonly stateMachineName?: string;
 }
 
-const INLINE_MAP_MAX_CONCURRENCY = 40;
-const EXPRESS_MAX_DURATION = Duration.minutes(5);
-const STANDARD_MAX_DURATION = Duration.days(365);
-const LAMBDA_MAX_TIMEOUT = Duration.minutes(15);
-
 /**
  * A Step Functions workflow that maps a function over the items of its input,
  * with bounded concurrency, then hands the collected results to a reduce function.
+ * Inline (items in the input, one invocation per item) by default; distributed
+ * (items in S3, one invocation per batch in Express child executions, results
+ * written to S3 for the reduce to read) when given an `itemSource`.
  *
  * Lambda service errors and throttling are retried with backoff and jitter; any
  * other failure ends in a Fail state that carries the error and cause (and is
@@ -150,11 +219,21 @@ export class MapReduceWorkflow extends Construct {
   readonly reduceFunction: lambda.IFunction;
   /** Log group of the execution history. */
   readonly logGroup: logs.LogGroup;
+  /** How the items are mapped. */
+  readonly mode: MapMode;
+  /** Distributed mode: where the map runs write their results (bucket and prefix); undefined inline. */
+  readonly results?: MapResultsLocation;
 
   constructor(scope: Construct, id: string, props: MapReduceWorkflowProps) {
     super(scope, id);
     const settings = resolveSettings(props);
     validateMapReduceWorkflowProps(id, props, settings);
+    this.mode = settings.mode;
+    if (settings.mode === MapMode.DISTRIBUTED) {
+      // ResultWriterV2 (WriterConfig, prefix-scoped) is only rendered under this feature flag; set here, before any child
+      // exists, it holds for this workflow alone.
+      this.node.setContext(STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
+    }
 
     this.mapFunction = props.mapFunction ?? createHandlerFunction(this, 'MapFunction', {
       code: entryCode(props.mapHandlerEntry!),
@@ -172,6 +251,7 @@ export class MapReduceWorkflow extends Construct {
       reservedConcurrency: settings.reduceReservedConcurrency,
       invokedBy: 'Step Functions, which retries and catches its errors',
     });
+    warnAboutLimits(this, props, settings);
 
     const retry: sfn.RetryProps = {
       maxAttempts: settings.retry.maxAttempts,
@@ -190,32 +270,18 @@ export class MapReduceWorkflow extends Construct {
       ? recordFailure(this, props.resultTable, retry).next(failed)
       : failed;
 
-    const mapItem = new tasks.LambdaInvoke(this, 'MapItem', {
-      stateName: 'MapItem',
-      lambdaFunction: this.mapFunction,
-      outputPath: '$.Payload',
-      retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(settings.taskTimeout),
-    }).addRetry({ ...retry, errors: LAMBDA_TRANSIENT_ERRORS });
-
-    const mapItems = new sfn.Map(this, 'MapItems', {
-      stateName: 'MapItems',
-      itemsPath: settings.itemsPath,
-      maxConcurrency: settings.maxConcurrency,
-      ...collectResultsAt(settings.resultPath),
-    });
-    mapItems.itemProcessor(mapItem);
+    if (settings.mode === MapMode.DISTRIBUTED) {
+      this.results = new MapResultsLocation(
+        props.resultsBucket ?? createResultsBucket(this, 'ResultsBucket', settings.resultsExpiration),
+        settings.resultsPrefix,
+      );
+    }
+    const mapItems = this.results
+      ? this.distributedMap(props.itemSource!, this.results, settings, retry)
+      : this.inlineMap(settings, retry);
     mapItems.addCatch(onError, { errors: [sfn.Errors.ALL] });
 
-    const reduceResults = new tasks.LambdaInvoke(this, 'ReduceResults', {
-      stateName: 'ReduceResults',
-      lambdaFunction: this.reduceFunction,
-      payload: sfn.TaskInput.fromJsonPathAt(settings.resultPath),
-      outputPath: '$.Payload',
-      retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(settings.taskTimeout),
-    })
-      .addRetry({ ...retry, errors: LAMBDA_TRANSIENT_ERRORS })
+    const reduceResults = this.invokeTask('ReduceResults', this.reduceFunction, settings, retry, sfn.TaskInput.fromJsonPathAt(settings.resultPath))
       .addCatch(onError, { errors: [sfn.Errors.ALL] });
 
     let definition = mapItems.next(reduceResults);
@@ -229,8 +295,73 @@ export class MapReduceWorkflow extends Construct {
       timeout: settings.workflowTimeout,
       logRetention: settings.logRetention,
       stateMachineName: props.stateMachineName,
+      includeExecutionData: props.logExecutionData,
       invokedFunctions: [this.mapFunction, this.reduceFunction],
     }));
+
+    if (this.results) {
+      props.itemSource!.bucket.encryptionKey?.grantDecrypt(this.stateMachine);
+      props.itemSource!.grantItemAccess(this.mapFunction);
+      this.results.grantWrite(this.stateMachine);
+      this.results.grantRead(this.reduceFunction);
+      acknowledgeDistributedMapFindings(this, props.itemSource!, this.results);
+    }
+  }
+
+  /** A synchronous invocation whose output is the function's return value, retried on Lambda's transient errors only. */
+  private invokeTask(stateName: string, fn: lambda.IFunction, settings: WorkflowSettings, retry: sfn.RetryProps, payload?: sfn.TaskInput): sfn.TaskStateBase {
+    return new tasks.LambdaInvoke(this, stateName, {
+      stateName,
+      lambdaFunction: fn,
+      payload,
+      outputPath: '$.Payload',
+      retryOnServiceExceptions: false,
+      taskTimeout: sfn.Timeout.duration(settings.taskTimeout),
+    }).addRetry({ ...retry, errors: LAMBDA_TRANSIENT_ERRORS });
+  }
+
+  /** One Lambda task per item, in the parent execution. */
+  private inlineMap(settings: WorkflowSettings, retry: sfn.RetryProps): sfn.Map {
+    const mapItem = this.invokeTask('MapItem', this.mapFunction, settings, retry);
+
+    const mapItems = new sfn.Map(this, 'MapItems', {
+      stateName: 'MapItems',
+      itemsPath: settings.itemsPath,
+      maxConcurrency: settings.maxConcurrency,
+      ...collectResultsAt(settings.resultPath),
+    });
+    return mapItems.itemProcessor(mapItem);
+  }
+
+  /**
+   * One Lambda task per batch, `{ items: [...] }` in and an array of results out, in an Express child
+   * execution; the results flattened into JSON Lines files in S3, and the Map's output naming them.
+   */
+  private distributedMap(source: ItemSource, results: MapResultsLocation, settings: WorkflowSettings, retry: sfn.RetryProps): sfn.DistributedMap {
+    const mapBatch = this.invokeTask('MapBatch', this.mapFunction, settings, retry,
+      sfn.TaskInput.fromObject({ items: sfn.JsonPath.listAt('$.Items') }));
+
+    const mapItems = new sfn.DistributedMap(this, 'MapItems', {
+      stateName: 'MapItems',
+      itemReader: source.itemReader(),
+      itemBatcher: new sfn.ItemBatcher({
+        maxItemsPerBatch: settings.maxItemsPerBatch,
+        maxInputBytesPerBatch: settings.maxInputBytesPerBatch,
+      }),
+      maxConcurrency: settings.maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.EXPRESS,
+      toleratedFailurePercentage: settings.toleratedFailurePercentage,
+      toleratedFailureCount: settings.toleratedFailureCount,
+      resultWriterV2: results.resultWriter(),
+      ...collectResultsAt(settings.resultPath),
+    });
+    return mapItems.itemProcessor(mapBatch);
+  }
+
+  /** Lets `grantee` read the map runs' results (distributed mode): s3:GetObject under the results prefix. */
+  grantReadResults(grantee: iam.IGrantable): iam.Grant {
+    if (!this.results) throw new Error(`MapReduceWorkflow '${this.node.id}': grantReadResults needs distributed mode; inline results are in the execution's output`);
+    return this.results.grantRead(grantee);
   }
 
   /** Lets `grantee` start executions. */
@@ -262,95 +393,6 @@ export class MapReduceWorkflow extends Construct {
   metricThrottled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricThrottled(props);
   }
-}
-
-interface WorkflowSettings {
-  readonly itemsPath: string;
-  readonly resultPath: string;
-  readonly maxConcurrency: number;
-  readonly workflowType: sfn.StateMachineType;
-  readonly workflowTimeout: Duration;
-  readonly taskTimeout: Duration;
-  readonly retry: Required<TaskRetryProps>;
-  readonly logRetention: logs.RetentionDays;
-  readonly handlerMemorySize: number;
-  readonly mapReservedConcurrency: number;
-  readonly reduceReservedConcurrency: number;
-}
-
-function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings {
-  const workflowType = props.workflowType ?? sfn.StateMachineType.STANDARD;
-  const maxConcurrency = props.maxConcurrency ?? 10;
-  return {
-    itemsPath: props.itemsPath ?? '$.data',
-    resultPath: props.resultPath ?? '$.mappedResults',
-    maxConcurrency,
-    workflowType,
-    workflowTimeout: props.workflowTimeout
-      ?? (workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : Duration.hours(1)),
-    taskTimeout: props.taskTimeout ?? Duration.minutes(1),
-    retry: {
-      maxAttempts: props.retry?.maxAttempts ?? 6,
-      interval: props.retry?.interval ?? Duration.seconds(2),
-      backoffRate: props.retry?.backoffRate ?? 2,
-      maxDelay: props.retry?.maxDelay ?? Duration.seconds(60),
-    },
-    logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    handlerMemorySize: props.handlerMemorySize ?? 256,
-    // An unresolved maxConcurrency cannot be doubled at synth; the 40 of the inline Map's limit is always enough.
-    mapReservedConcurrency: props.mapReservedConcurrency ?? (Token.isUnresolved(maxConcurrency) ? INLINE_MAP_MAX_CONCURRENCY : 2 * maxConcurrency),
-    reduceReservedConcurrency: props.reduceReservedConcurrency ?? 2,
-  };
-}
-
-/** Every rule of the props, checked together so one synth shows all problems. */
-function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkflowProps, s: WorkflowSettings): void {
-  const v = new PropValidator('MapReduceWorkflow', id);
-  v.exactlyOne('mapFunction', props.mapFunction, 'mapHandlerEntry', props.mapHandlerEntry);
-  v.exactlyOne('reduceFunction', props.reduceFunction, 'reduceHandlerEntry', props.reduceHandlerEntry);
-  v.check(
-    isReferencePath(s.itemsPath),
-    `itemsPath must be a JSONPath reference path such as '$.data' (got '${s.itemsPath}')`,
-  );
-  v.check(
-    s.resultPath === '$' || /^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(s.resultPath),
-    `resultPath must be '$' or a dot path such as '$.mappedResults' (got '${s.resultPath}')`,
-  );
-  v.integerInRange('maxConcurrency', s.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY, 'for inline maps');
-  const maxWorkflow = s.workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : STANDARD_MAX_DURATION;
-  v.wholeSecondsInRange('workflowTimeout', s.workflowTimeout, Duration.seconds(1), maxWorkflow, `for ${s.workflowType} workflows`);
-  v.wholeSecondsInRange('taskTimeout', s.taskTimeout, Duration.seconds(1), LAMBDA_MAX_TIMEOUT);
-  v.notLonger('taskTimeout', s.taskTimeout, 'workflowTimeout', s.workflowTimeout);
-  v.integerInRange('retry.maxAttempts', s.retry.maxAttempts, 0, 99_999_999);
-  v.check(
-    Token.isUnresolved(s.retry.backoffRate) || s.retry.backoffRate >= 1,
-    `retry.backoffRate must be at least 1 (got ${s.retry.backoffRate})`,
-  );
-  v.wholeSecondsInRange('retry.interval', s.retry.interval, Duration.seconds(1), Duration.seconds(99_999_999));
-  v.wholeSecondsInRange('retry.maxDelay', s.retry.maxDelay, Duration.seconds(1), Duration.seconds(31_622_400));
-  v.notLonger('retry.interval', s.retry.interval, 'retry.maxDelay', s.retry.maxDelay);
-  v.integerInRange('handlerMemorySize', s.handlerMemorySize, 128, 10_240, 'MiB');
-  v.check(props.mapFunction === undefined || props.mapReservedConcurrency === undefined,
-    'mapReservedConcurrency applies to a map function built from mapHandlerEntry; set it on the mapFunction itself');
-  v.check(props.reduceFunction === undefined || props.reduceReservedConcurrency === undefined,
-    'reduceReservedConcurrency applies to a reduce function built from reduceHandlerEntry; set it on the reduceFunction itself');
-  // 0 would disable the function: every task would fail.
-  v.integerInRange('mapReservedConcurrency', props.mapReservedConcurrency, 1, 1000);
-  v.integerInRange('reduceReservedConcurrency', props.reduceReservedConcurrency, 1, 1000);
-  const mapReserved = props.mapFunction ? knownReservedConcurrency(props.mapFunction) : s.mapReservedConcurrency;
-  v.check(
-    mapReserved === undefined || Token.isUnresolved(s.maxConcurrency) || mapReserved >= s.maxConcurrency,
-    `the map function's reserved concurrency must be at least maxConcurrency (got ${mapReserved} < ${s.maxConcurrency}); `
-    + 'the Map would run more iterations at once than the function may, and throttle itself',
-  );
-  v.existingFile('mapHandlerEntry', props.mapHandlerEntry);
-  v.existingFile('reduceHandlerEntry', props.reduceHandlerEntry);
-  const name = props.stateMachineName;
-  v.check(
-    name === undefined || Token.isUnresolved(name) || /^[A-Za-z0-9_-]{1,80}$/.test(name),
-    `stateMachineName must be 1..80 letters, digits, '-' or '_' (got '${name}')`,
-  );
-  v.throwIfAny();
 }
 
 /** Map props that leave only the results, under `resultPath`, in the state. */

@@ -106,7 +106,7 @@ describe('validation: one test per rule, each with the full message', () => {
     expect(error.name).toBe('PropValidationError');
     expect(error.constructName).toBe('MapReduceWorkflow');
     expect(error.constructId).toBe('Words');
-    expect(error.problems).toEqual(['maxConcurrency must be an integer 1..40 for inline maps (got 41)']);
+    expect(error.problems).toEqual(['maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)']);
   });
 
   test('map: neither mapFunction nor mapHandlerEntry', () => {
@@ -141,17 +141,17 @@ describe('validation: one test per rule, each with the full message', () => {
 
   test('maxConcurrency 0 is rejected', () => {
     expect(messageOf({ maxConcurrency: 0 }))
-      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps (got 0)");
+      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 0)");
   });
 
   test('maxConcurrency 41 is rejected', () => {
     expect(messageOf({ maxConcurrency: 41 }))
-      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps (got 41)");
+      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)");
   });
 
   test('a non-integer maxConcurrency is rejected', () => {
     expect(messageOf({ maxConcurrency: 2.5 }))
-      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps (got 2.5)");
+      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 2.5)");
   });
 
   test('an Express workflowTimeout over 5 minutes is rejected', () => {
@@ -240,7 +240,7 @@ describe('validation: one test per rule, each with the full message', () => {
     expect(error.message).toBe([
       "MapReduceWorkflow 'Words': invalid props:",
       ' - one of mapFunction or mapHandlerEntry is required (got neither)',
-      ' - maxConcurrency must be an integer 1..40 for inline maps (got 100)',
+      ' - maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 100)',
       ' - taskTimeout must not exceed workflowTimeout (got 10 minutes > 5 minutes)',
       ' - retry.backoffRate must be at least 1 (got 0)',
     ].join('\n'));
