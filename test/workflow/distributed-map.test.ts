@@ -271,11 +271,11 @@ describe('least-privilege IAM', () => {
   });
 });
 
-test('logExecutionData: false keeps level ALL and leaves the inputs and outputs out of the execution log', () => {
-  synth(() => ({ logExecutionData: false })).template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+test('distributed mode logs every event (level ALL) without the batches\' items and results by default; logExecutionData: true adds them', () => {
+  synth().template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
     LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
   });
-  synth().template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+  synth(() => ({ logExecutionData: true })).template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
     LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
   });
 });

@@ -448,3 +448,9 @@ test('functions built from entries: Node.js 22, arm64, active tracing, the task 
     expect(resources[roleId].Properties).not.toHaveProperty('ManagedPolicyArns');
   }
 });
+
+test('inline mode: logExecutionData: false leaves the inputs and outputs out of the execution log, still at level ALL', () => {
+  synth({ logExecutionData: false }).template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+  });
+});
