@@ -10,6 +10,7 @@ import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LocalSnsSqs } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
 import { refuseUnsupportedFields } from './definition-support';
+import { distributedMapRunner, MapRunProgress, MapRunRecord } from './distributed-map';
 import { localInterpreter, payloadOverLimit } from './interpreter';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { EventLog } from './history-events';
@@ -92,6 +93,8 @@ export interface LocalExecutionRequest {
   readonly input: unknown;
   /** Execution name. @default - a random UUID */
   readonly name?: string;
+  /** Called as each map run of a distributed Map progresses (items done of the total), e.g. to show a progress bar. */
+  readonly onProgress?: (progress: MapRunProgress) => void;
 }
 
 /** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
@@ -105,6 +108,8 @@ export interface LocalExecution {
   readonly events: readonly EventLog[];
   /** The `Resource` of each Task state, by state name (the history's Task and Lambda events name it). */
   readonly taskResources: Readonly<Record<string, string>>;
+  /** The map runs of the execution's distributed Maps, with their child executions, in the order they started. */
+  readonly mapRuns: readonly MapRunRecord[];
 }
 
 /**
@@ -197,6 +202,11 @@ export class LocalRunner {
   /** The local name of a table, found by logical id or a part of its construct path. */
   tableName(selector: string): string {
     return this.resolver.physicalName(this.findResource(TABLE_TYPES, selector));
+  }
+
+  /** The local name of a bucket, found by logical id or a part of its construct path. */
+  bucketName(selector: string): string {
+    return this.resolver.physicalName(this.findResource('AWS::S3::Bucket', selector));
   }
 
   /** Whether the stack feeds a function from a queue: a run of it is over once the queues are drained. */
@@ -365,7 +375,8 @@ export class LocalRunner {
     const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
     const input = request.input as any;
     const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
-    const base = { executionArn, stateMachine: logicalId, taskResources };
+    const distributedMap = distributedMapRunner({ s3: this.snsSqs?.s3, stateMachineArn, executionArn, onProgress: request.onProgress });
+    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns };
 
     // Step Functions checks the input before the first state: nothing runs.
     const inputOverLimit = payloadOverLimit(input, 'the execution input');
@@ -384,6 +395,7 @@ export class LocalRunner {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },
+      distributedMap: distributedMap.run,
       // The interpreter adds State (per state) and Execution's Input and StartTime.
       context: {
         Execution: { Id: executionArn, Name: name, ...roleArn !== undefined && { RoleArn: this.resolver.resolve(roleArn) } },

@@ -46,7 +46,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
     const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name });
-    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution)))}\n`);
+    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns }))}\n`);
     const drained = workers ? await runner.drainQueues() : undefined;
     const accounts = await runner.jobAccounts(drained?.deadLetters);
     const jobs = accounts && Object.fromEntries(accounts.map(({ jobId, items, stored, failed, deadLettered }) => [jobId, { items, stored, failed, deadLettered }]));
