@@ -21,7 +21,9 @@ export const DISTRIBUTED_MAP_FIXTURE_STACK = 'DistributedMapFixture';
  * - `Table`: a CSV file with its header row, each row a child execution through an ItemSelector;
  * - `GivenHeaders`: a CSV file without a header row, the headers given, at most 2 items (MaxItems);
  * - `Objects`: the objects under `$.prefix`, batches of 2, results written with AWS's default (NONE, JSON);
- * - `Percent`: a JSON array at `$.key`, batches of 2, 30 % of items tolerated to fail.
+ * - `Percent`: a JSON array at `$.key`, batches of 2, 30 % of items tolerated to fail;
+ * - `Job`: the contract's shape at scale: a JSON array at `$.key`, batches of `$.batch` items and at most 256 KiB,
+ *   results to `jobs-results/` as JSONL + FLATTEN.
  */
 export function synthesizeDistributedMapFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-dmap-'));
@@ -77,6 +79,13 @@ export function synthesizeDistributedMapFixture(): string {
     itemReader: new sfn.S3JsonItemReader({ bucket, key }),
     itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: 2 }),
     toleratedFailurePercentage: 30,
+  });
+  machine('Job', {
+    itemReader: new sfn.S3JsonItemReader({ bucket, key }),
+    itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatchPath: '$.batch', maxInputBytesPerBatch: 262_144 }),
+    resultWriterV2: new sfn.ResultWriterV2({
+      bucket, prefix: 'jobs-results', writerConfig: { outputType: sfn.OutputType.JSONL, transformation: sfn.Transformation.FLATTEN },
+    }),
   });
   app.synth();
   return assemblyDir;

@@ -185,8 +185,10 @@ class MapRun {
 
   /**
    * Runs the batches as child executions, at most the map run's MaxConcurrency at once, in order; once the failed
-   * items are over the threshold no more start and the running ones are stopped. The outputs are by batch,
-   * undefined for a child that did not succeed.
+   * items are over the threshold no more start, and the running ones end as they would: Step Functions "may continue
+   * to run child workflows in a Map Run even after the tolerated failure threshold is exceeded, but before the Map
+   * Run fails" (https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html). The outputs are
+   * by batch, undefined for a child that did not succeed.
    */
   private async runChildren(record: MapRunRecord, batches: readonly Batch[]): Promise<unknown[]> {
     const { state, options } = this.call;
@@ -194,7 +196,6 @@ class MapRun {
     const processor = new StateMachine(state.ItemProcessor ?? state.Iterator, { ...options.stateMachineOptions, validationOptions: { noValidate: true } });
     const childPrefix = `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}/${this.label}:`;
     const outputs: unknown[] = new Array(batches.length);
-    const running = new Set<() => void>();
     let next = 0;
     this.progress(record);
 
@@ -213,26 +214,23 @@ class MapRun {
           StateMachine: { Id: `${this.options.stateMachineArn}/${this.label}`, Name: `${options.runOptions?.context?.StateMachine?.Name}/${this.label}` },
         },
       });
-      running.add(execution.abort);
       try {
         outputs[index] = await execution.result;
         child.status = 'SUCCEEDED';
       } catch (error) {
         const failure = error instanceof ExecutionError ? (error as Error).cause as Error : error as Error;
         child.status = error instanceof ExecutionTimeoutError ? 'TIMED_OUT' : error instanceof ExecutionAbortedError ? 'ABORTED' : 'FAILED';
-        child.error = error instanceof ExecutionTimeoutError ? 'States.Timeout' : failure?.name;
-        child.cause = failure?.message;
-      } finally {
-        running.delete(execution.abort);
+        // A child the map run stopped has no error of its own.
+        if (child.status !== 'ABORTED') {
+          child.error = error instanceof ExecutionTimeoutError ? 'States.Timeout' : failure?.name;
+          child.cause = failure?.message;
+        }
       }
       child.stop = Date.now();
       const counted = ({ SUCCEEDED: 'succeeded', FAILED: 'failed', TIMED_OUT: 'timedOut', ABORTED: 'aborted' } as const)[child.status as Exclude<MapRunChild['status'], 'RUNNING'>];
       move(record, batch.items, 'running', counted);
-      // A failed child counts every item of its batch as failed; over the threshold, the map run stops.
-      if (child.status !== 'SUCCEEDED' && child.status !== 'ABORTED' && overThreshold(record)) {
-        next = batches.length;
-        for (const abort of running) abort();
-      }
+      // A failed child counts every item of its batch as failed; over the threshold, no more children start.
+      if (child.status !== 'SUCCEEDED' && overThreshold(record)) next = batches.length;
       this.progress(record);
     };
 
