@@ -9,6 +9,7 @@ import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
 import { LOCAL_MAX_WAIT_SECONDS } from './run';
+import { mapRunProgressPrinter } from './run-progress';
 
 export interface LocalRunRequest {
   readonly assemblyDir: string;
@@ -45,7 +46,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
-    const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name });
+    const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
     io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns }))}\n`);
     const drained = workers ? await runner.drainQueues() : undefined;
     const accounts = await runner.jobAccounts(drained?.deadLetters);

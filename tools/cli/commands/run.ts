@@ -156,6 +156,8 @@ export const runCommand = defineCommand({
     '                       functions } instead',
     '',
     `Locally, Wait states wait at most ${LOCAL_MAX_WAIT_SECONDS} s: a workflow that polls for its workers does not wait out AWS's intervals.`,
+    'While a distributed Map runs, its progress is shown on stderr (items done of the total, failed, items/s, time left):',
+    'a bar on a terminal, otherwise a line every 5 s.',
     'For a stack whose functions are fed from queues, the workers run from before the execution until the queues are',
     'drained after it. Result, the last line of stdout: the execution output as one JSON line; for such a stack,',
     '{ output, jobs, queues, tables, functions }. jobs (for a stack with a job table): for each job, its items, stored, failed and',
