@@ -1,4 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { mapRunProgressPrinter } from '../../tools/cli/commands/run-progress';
 import { LocalRunner } from '../../tools/local/local-runner';
 import { synthesizeDistributedMapFixture } from './distributed-map-fixture-app';
 
@@ -15,11 +16,12 @@ async function main(): Promise<void> {
     const body = JSON.stringify(Array.from({ length: items }, (_, i) => ({ word: `w${i}` })));
     await runner.snsSqs!.s3.send(new PutObjectCommand({ Bucket: runner.bucketName('Data'), Key: 'jobs/big.json', Body: body }));
     const started = performance.now();
-    const execution = await runner.execute({ stateMachine: 'Job', input: { key: 'jobs/big.json', batch } });
+    const onProgress = mapRunProgressPrinter({ stderr: process.stderr, now: Date.now });
+    const execution = await runner.execute({ stateMachine: 'Job', input: { key: 'jobs/big.json', batch }, onProgress });
     const seconds = (performance.now() - started) / 1000;
     const [mapRun] = execution.mapRuns;
     console.log(JSON.stringify({
-      status: execution.status, error: execution.error, firstChildError: mapRun?.children.find((c) => c?.error)?.error, items, batch, children: mapRun?.executionCounts.total,
+      status: execution.status, error: execution.error, firstChildError: mapRun?.children.find((c) => c?.error)?.error, items, batch, children: mapRun?.executionCounts.total, resultsWritten: mapRun?.itemCounts.resultsWritten,
       seconds: Number(seconds.toFixed(2)), itemsPerSecond: Math.round(items / seconds), functions: runner.lambda.stats(),
     }));
   } finally {
