@@ -1,5 +1,5 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mapRunProgressPrinter } from '../../tools/cli/commands/run-progress';
+import { putObject } from '../../tools/local/distributed-map';
 import { LocalRunner } from '../../tools/local/local-runner';
 import { synthesizeDistributedMapFixture } from './distributed-map-fixture-app';
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const runner = await LocalRunner.start({ assemblyDir: synthesizeDistributedMapFixture() });
   try {
     const body = JSON.stringify(Array.from({ length: items }, (_, i) => ({ word: `w${i}` })));
-    await runner.snsSqs!.s3.send(new PutObjectCommand({ Bucket: runner.bucketName('Data'), Key: 'jobs/big.json', Body: body }));
+    await putObject(runner.snsSqs!.s3, runner.bucketName('Data'), 'jobs/big.json', body);
     const started = performance.now();
     const onProgress = mapRunProgressPrinter({ stderr: process.stderr, now: Date.now });
     const execution = await runner.execute({ stateMachine: 'Job', input: { key: 'jobs/big.json', batch }, onProgress });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { DistributedMapCall, DistributedMapRunner, evaluatePath, evaluatePayloadTemplate, localInterpreter, MAX_PAYLOAD_BYTES } from './interpreter';
 
 /**
@@ -139,9 +141,10 @@ class MapRun {
     }
     this.log({ type: 'MapStateStarted', length: items?.length });
     this.log({ type: 'MapRunStarted', mapRunArn: this.mapRunArn });
-    const record = this.record(items?.length ?? 0);
+    let record: MapRunRecord | undefined;
     try {
       if (readError) throw readError;
+      record = this.record(items!.length);
       this.batches = batchesOf(state, selectItems(state, items!, input, context), input, context);
       Object.assign(record.executionCounts, { total: this.batches.length, pending: this.batches.length });
       const outputs = await this.runChildren(record, this.batches);
@@ -156,6 +159,8 @@ class MapRun {
       return result;
     } catch (error) {
       const { name, message } = error as Error;
+      // Without a record, the items could not be read or the map run's settings not evaluated: it ran nothing.
+      record ??= this.record(items?.length ?? 0, false);
       Object.assign(record, { error: name, cause: message });
       this.end(record, 'FAILED');
       this.log({ type: 'MapRunFailed', error: name, cause: message });
@@ -163,8 +168,10 @@ class MapRun {
     }
   }
 
-  private record(totalItems: number): MapRunRecord {
+  /** The map run's record, with its settings evaluated against the state input (`evaluate`), else none. */
+  private record(totalItems: number, evaluate = true): MapRunRecord {
     const { state, input, context } = this.call;
+    const setting = (field: string) => (evaluate ? numberField(state, field, input, context) : undefined);
     const counts = (total: number): MapRunCounts => ({ total, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, pending: total, running: 0, resultsWritten: 0 });
     const record: MapRunRecord = {
       mapRunArn: this.mapRunArn,
@@ -172,9 +179,9 @@ class MapRun {
       executionArn: this.options.executionArn,
       status: 'RUNNING',
       startDate: Date.now(),
-      maxConcurrency: numberField(state, 'MaxConcurrency', input, context) || DEFAULT_DISTRIBUTED_MAX_CONCURRENCY,
-      toleratedFailureCount: numberField(state, 'ToleratedFailureCount', input, context),
-      toleratedFailurePercentage: numberField(state, 'ToleratedFailurePercentage', input, context),
+      maxConcurrency: setting('MaxConcurrency') || DEFAULT_DISTRIBUTED_MAX_CONCURRENCY,
+      toleratedFailureCount: setting('ToleratedFailureCount'),
+      toleratedFailurePercentage: setting('ToleratedFailurePercentage'),
       itemCounts: counts(totalItems),
       executionCounts: counts(0),
       children: [],
@@ -266,11 +273,10 @@ class MapRun {
     const files: Record<'SUCCEEDED' | 'FAILED' | 'PENDING', { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
     const put = async (Key: string, Body: string) => {
       try {
-        await s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+        return await putObject(s3, Bucket, Key, Body);
       } catch (error) {
         throw new MapRunError('States.ResultWriterFailed', `putObject s3://${Bucket}/${Key}: ${(error as Error).message}`);
       }
-      return Buffer.byteLength(Body);
     };
     const failedRecords = failed.map((c) => this.executionRecord(c));
     for (const [status, results] of [['SUCCEEDED', transformed], ['FAILED', failedRecords]] as const) {
@@ -522,6 +528,29 @@ function batchesOf(state: any, items: unknown[], input: unknown, context: any): 
     if (current.length > 0) batches.push({ input: wrap(current), items: current.length });
   }
   return batches;
+}
+
+/** The part size of a multipart upload: over S3's 5 MiB minimum, under the local S3's 11 MiB request limit. */
+const PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Puts an object of any size and returns its size in bytes: in one request, or in parts as an SDK uploads a large
+ * object (the local S3 takes requests of at most 11 MiB; a 1,000,000-item result file is larger).
+ */
+export async function putObject(s3: S3Client, Bucket: string, Key: string, body: string): Promise<number> {
+  const bytes = Buffer.from(body);
+  if (bytes.length <= PART_BYTES) {
+    await s3.send(new PutObjectCommand({ Bucket, Key, Body: bytes }));
+    return bytes.length;
+  }
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const parts = [];
+  for (let offset = 0, PartNumber = 1; offset < bytes.length; offset += PART_BYTES, PartNumber++) {
+    const { ETag } = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: bytes.subarray(offset, offset + PART_BYTES) }));
+    parts.push({ ETag, PartNumber });
+  }
+  await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+  return bytes.length;
 }
 
 /** A result file's body: a JSON array, or JSON Lines. */
