@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { MapRunProgress } from '../../tools/local/distributed-map';
+import { MapRunProgress, putObject } from '../../tools/local/distributed-map';
 import { toHistoryEvents } from '../../tools/local/history-events';
 import { LocalExecution } from '../../tools/local/local-runner';
 import { buildTrace } from '../../tools/trace/execution-trace';
@@ -161,6 +161,14 @@ describe('other item sources and batching by bytes', () => {
     expect(execution).toMatchObject({ status: 'FAILED', error: 'States.ItemReaderFailed' });
     expect(execution.cause).toContain('jobs/missing.jsonl');
   });
+});
+
+test('a result file over 8 MiB is uploaded in parts (the local S3 takes at most 11 MiB a request) and reads back whole', async () => {
+  const body = `${'x'.repeat(12 * 1024 * 1024)}\n${'y'.repeat(10)}`;
+  expect(await putObject(runner().snsSqs!.s3, bucket(), 'results/big.jsonl', body)).toBe(Buffer.byteLength(body));
+  const { text, size } = await read('results/big.jsonl');
+  expect(size).toBe(Buffer.byteLength(body));
+  expect(text === body).toBe(true);
 });
 
 describe('progress and trace', () => {
