@@ -1,6 +1,6 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { constructPath } from '../../assembly/cloud-assembly';
 import type { AssemblyStateMachine } from '../../diagram/assembly';
+import { putObject } from '../../local/distributed-map';
 import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
@@ -170,7 +170,7 @@ async function scheduledInput(runner: LocalRunner, machine: AssemblyStateMachine
   }
   if (!runner.snsSqs) throw new CommandError(`--scheduled --input: stack ${runner.stack.name} has no bucket to put the items in`);
   const items = (job as { items: unknown[] }).items;
-  await runner.snsSqs.s3.send(new PutObjectCommand({ Bucket: location[1], Key: location[2], Body: JSON.stringify(items) }));
+  await putObject(runner.snsSqs.s3, location[1], location[2], JSON.stringify(items));
   io.stderr.write(`${items.length} items put at ${itemsUri}; running with the input of ${schedule}\n`);
   return input;
 }
