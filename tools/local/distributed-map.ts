@@ -460,7 +460,7 @@ function parseItems(text: string, config: any, maxItems: number): unknown[] {
  * RFC 4180 records: quoted fields may hold the delimiter, line breaks and `""`; blank lines are skipped. Written
  * here because the local run's engines include no CSV parser, and this is all a CSV item source needs.
  */
-export function parseCsv(text: string, delimiter = ','): string[][] {
+function parseCsv(text: string, delimiter = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

@@ -108,7 +108,7 @@ function reportJob(account: JobAccount, io: CommandIo): boolean {
   return account.reconciled && stored === items;
 }
 
-/** The `--json` document: DescribeExecution's fields, what ran, and what the jobs, queues and tables hold after it. */
+/** The `--json` document: DescribeExecution's fields, what ran, what the jobs, queues and tables hold after it, and the map runs. */
 function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: {
   jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number>; functions: Record<string, FunctionSummary>;
 }) {
@@ -124,6 +124,11 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     ...after.queues && { queues: after.queues },
     tables: after.tables,
     functions: after.functions,
+    // A distributed Map's map runs, as DescribeMapRun describes them (their child executions are in the trace).
+    ...execution.mapRuns.length > 0 && {
+      mapRuns: execution.mapRuns.map(({ mapRunArn, stateName, status, itemCounts, executionCounts, resultWriterDetails }) => (
+        { mapRunArn, state: stateName, status, itemCounts, executionCounts, ...resultWriterDetails && { resultWriterDetails } })),
+    },
   };
 }
 
