@@ -36,11 +36,38 @@ describe('a definition using what the local interpreter ignores is refused, nami
     }))).toEqual(['Keep: Assign', 'Use: Parameters.total.$ (variable reference)', 'Call: Catch[0].Assign', 'Format: Parameters.text.$ (variable reference)']);
   });
 
-  test('the distributed Map\'s item reader, batcher, result writer and tolerated failures, in a nested Map too', () => {
+  test('the distributed Map\'s item reader, batcher, result writer and tolerated failures in an inline Map (AWS takes them in distributed mode only), nested too', () => {
     const inner = { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject' }, ToleratedFailurePercentage: 5, ItemProcessor: machine({ Work: { Type: 'Pass', End: true } }), End: true };
     expect(refused(machine({
       Outer: { Type: 'Map', ItemBatcher: { MaxItemsPerBatch: 10 }, ResultWriter: { Resource: 'arn:aws:states:::s3:putObject' }, ToleratedFailureCount: 1, ItemProcessor: machine({ Inner: inner }), End: true },
     }))).toEqual(['Outer: ItemBatcher', 'Outer: ResultWriter', 'Outer: ToleratedFailureCount', 'Inner: ItemReader', 'Inner: ToleratedFailurePercentage']);
+  });
+
+  // In distributed mode they are emulated (tools/local/distributed-map.ts); what is not is still refused.
+  const distributed = (fields: object) => machine({
+    Items: { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, ...machine({ Work: { Type: 'Pass', End: true } }) }, ...fields, End: true },
+  });
+
+  test('a distributed Map reading an S3 object or prefix, batching, tolerating failures and writing results to S3 is accepted', () => {
+    expect(refused(distributed({
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW', MaxItems: 10 }, Parameters: { 'Bucket': 'b', 'Key.$': '$.key' } },
+      ItemBatcher: { MaxItemsPerBatch: 100, MaxInputBytesPerBatch: 262144, BatchInput: { 'job.$': '$.job' } },
+      ToleratedFailurePercentage: 5, ToleratedFailureCountPath: '$.tolerated',
+      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'results' }, WriterConfig: { OutputType: 'JSONL', Transformation: 'FLATTEN' } },
+    }))).toEqual([]);
+    expect(refused(distributed({ ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'b', Prefix: 'in/' } } }))).toEqual([]);
+  });
+
+  test('a distributed Map\'s item sources and result writers the local run does not emulate are refused, naming the field and value', () => {
+    expect(refused(distributed({
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'MANIFEST', ManifestType: 'S3_INVENTORY' }, Parameters: { Bucket: 'b', Key: 'manifest.json' } },
+      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b' }, WriterConfig: { OutputType: 'CSV' } },
+      ItemBatcher: { MaxItemsPerBatch: 10, BatchInput: { 'total.$': '$total' } },
+    }))).toEqual([
+      'Items: ItemReader.ReaderConfig.InputType (MANIFEST)', 'Items: ItemReader.ReaderConfig.ManifestType (S3_INVENTORY)',
+      'Items: ResultWriter.WriterConfig.OutputType (CSV)', 'Items: ItemBatcher.BatchInput.total.$ (variable reference)',
+    ]);
+    expect(refused(distributed({ ItemReader: { Resource: 'arn:aws:states:::dynamodb:scan', Parameters: {} } }))).toEqual(['Items: ItemReader.Resource (arn:aws:states:::dynamodb:scan)']);
   });
 
   test('JSONata at the top level', () => {

@@ -18,7 +18,10 @@ type AddedEvent =
   | { type: 'TaskResult'; timestamp: number; index?: number; state: { name: string }; result: unknown }
   | { type: 'TaskParameters'; timestamp: number; index?: number; state: { name: string }; parameters: unknown }
   | { type: 'MapStateStarted'; timestamp: number; index?: number; state: { name: string }; length?: number }
-  | { type: 'MapIterationAborted'; timestamp: number; index: number; parentState: { name: string } };
+  | { type: 'MapIterationAborted'; timestamp: number; index: number; parentState: { name: string } }
+  | { type: 'MapRunStarted'; timestamp: number; index?: number; state: { name: string }; mapRunArn: string }
+  | { type: 'MapRunSucceeded'; timestamp: number; index?: number; state: { name: string } }
+  | { type: 'MapRunFailed'; timestamp: number; index?: number; state: { name: string }; error?: string; cause?: string };
 
 /** How the history names a Task's resource: a Lambda function ARN is a LambdaFunction task, else `<service>:<action>`. */
 function taskResource(resource: string | undefined): { lambdaFunction: boolean; resourceType: string; resource: string } {
@@ -58,7 +61,8 @@ interface OpenState {
  * The local interpreter's event log as Step Functions history events — ids in order,
  * `previousEventId` chained per state, iteration and branch as Step Functions chains them,
  * Task attempts as TaskScheduled/TaskStarted/TaskSucceeded|TaskFailed|TaskTimedOut (LambdaFunction*
- * for a function ARN), a Map's start with its length, its stopped iterations as MapIterationAborted —
+ * for a function ARN), a Map's start with its length, its stopped iterations as MapIterationAborted, a distributed
+ * Map's run as MapRunStarted and MapRunSucceeded|MapRunFailed (its child executions have histories of their own) —
  * so that `buildTrace` reads a local run as it reads GetExecutionHistory
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
  *
@@ -114,6 +118,22 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
       case 'MapStateStarted': {
         const state = findOpen(event.state.name, event.index);
         if (state) state.lastId = emit('MapStateStarted', state.lastId, at, { mapStateStartedEventDetails: { length: event.length } });
+        break;
+      }
+      // A distributed Map's map run, between MapStateStarted and the Map's success or failure, as AWS's history has it.
+      case 'MapRunStarted': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) state.lastId = emit('MapRunStarted', state.lastId, at, { mapRunStartedEventDetails: { mapRunArn: event.mapRunArn } });
+        break;
+      }
+      case 'MapRunSucceeded': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) state.lastId = emit('MapRunSucceeded', state.lastId, at);
+        break;
+      }
+      case 'MapRunFailed': {
+        const state = findOpen(event.state.name, event.index);
+        if (state) state.lastId = emit('MapRunFailed', state.lastId, at, { mapRunFailedEventDetails: { error: event.error, cause: event.cause } });
         break;
       }
       case 'MapIterationAborted': {

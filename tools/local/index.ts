@@ -1,6 +1,7 @@
 // The local run's programmatic API, the package's './local' entry: kept out of the constructs' entry so deploying them needs none of the emulators.
 export * from '../assembly/cloud-assembly';
 export * from './dead-letters';
+export * from './distributed-map';
 export * from './history-events';
 export * from '../assembly/intrinsics';
 export * from './job-accounting';

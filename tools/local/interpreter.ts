@@ -24,7 +24,7 @@ export function payloadOverLimit(value: unknown, what: string): DataLimitExceede
  * The classes of aws-local-stepfunctions this module adjusts; the package exports only `StateMachine`,
  * so its build is loaded once more with them exported too (nothing in node_modules is changed).
  */
-const INTERNALS = ['StateExecutor', 'MapStateAction', 'TaskStateAction', 'EventLogger', 'ExecutionAbortedError', 'jsonPathQuery'] as const;
+const INTERNALS = ['StateExecutor', 'MapStateAction', 'TaskStateAction', 'EventLogger', 'ExecutionAbortedError', 'jsonPathQuery', 'processPayloadTemplate'] as const;
 
 type Interpreter = typeof Asl & { __internals: Record<(typeof INTERNALS)[number], any> };
 
@@ -38,6 +38,27 @@ interface IterationLog {
   readonly mapStateName: string;
   readonly rawInput: unknown;
 }
+
+/** What a Map state in distributed mode gets to run itself: its definition, effective input, context and interpreter options. */
+export interface DistributedMapCall {
+  readonly state: any;
+  readonly stateName: string;
+  readonly input: unknown;
+  readonly context: any;
+  /** The interpreter's options of the running state: `runOptions`, `stateMachineOptions`, `eventLogger`. */
+  readonly options: any;
+}
+
+/** Runs a distributed Map state and returns its result (before ResultSelector, ResultPath and OutputPath). */
+export type DistributedMapRunner = (call: DistributedMapCall) => Promise<unknown>;
+
+/** Whether a Map state runs in distributed mode: its processor's `ProcessorConfig.Mode`. */
+export function isDistributedMap(state: any): boolean {
+  return state?.Type === 'Map' && (state.ItemProcessor ?? state.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED';
+}
+
+/** The events this module and tools/local/distributed-map.ts add to the interpreter's log. */
+const ADDED_EVENTS = ['TaskResult', 'TaskParameters', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapRunFailed'];
 
 /** The Map iteration whose execution is being started (set while its first event is dispatched, synchronously). */
 let startingIteration: IterationLog | undefined;
@@ -68,7 +89,9 @@ function load(): Interpreter {
  *   running ones end as aborted (a `MapIterationAborted` event);
  * - a Map iteration's events reach the execution's log as they happen (the package forwards them asynchronously,
  *   which put them after the Map's own failure), and the Map's start is logged with its number of items, a Task's
- *   input (after Parameters) and result with it (events `MapStateStarted`, `TaskParameters`, `TaskResult`).
+ *   input (after Parameters) and result with it (events `MapStateStarted`, `TaskParameters`, `TaskResult`);
+ * - a Map in distributed mode is run by the run option `distributedMap` (tools/local/distributed-map.ts), which
+ *   the interpreter has no notion of.
  */
 function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, ExecutionAbortedError, jsonPathQuery }: Interpreter['__internals']): void {
   // A Task without TimeoutSeconds has none to speak of on AWS (99999999 s,
@@ -132,6 +155,11 @@ function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, E
 
   const mapExecute = MapStateAction.prototype.execute;
   MapStateAction.prototype.execute = function (this: any, input: unknown, context: any, options: any) {
+    if (isDistributedMap(this.stateDefinition)) {
+      const runner: DistributedMapRunner | undefined = options.runOptions?.distributedMap;
+      if (!runner) throw new Error(`state '${this.stateName}' is a Map in distributed mode, which this run has no runner for`);
+      return runner({ state: this.stateDefinition, stateName: this.stateName, input, context, options }).then((result) => this.buildExecutionResult(result));
+    }
     let length: number | undefined;
     try {
       const items = this.stateDefinition.ItemsPath ? jsonPathQuery(this.stateDefinition.ItemsPath, input, context) : input;
@@ -171,7 +199,7 @@ function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, E
     if (!iteration) return dispatch.call(this, event);
     if (this.isLoggerClosed) return;
     // The package forwards the events it knows with their iteration index; these are the ones this module adds.
-    if (['TaskResult', 'TaskParameters', 'MapStateStarted'].includes(event.type)) event.index = iteration.index;
+    if (ADDED_EVENTS.includes(event.type)) event.index = iteration.index;
     if (event.type === 'ExecutionAborted') {
       iteration.logger.dispatch({ type: 'MapIterationAborted', timestamp: event.timestamp, index: iteration.index, parentState: { name: iteration.mapStateName, type: 'Map', input: iteration.rawInput } });
     } else {
@@ -186,4 +214,16 @@ let interpreter: Interpreter | undefined;
 export function localInterpreter(): Pick<Interpreter, 'StateMachine' | 'ExecutionTimeoutError' | 'ExecutionAbortedError' | 'ExecutionError'> {
   interpreter ??= load();
   return interpreter;
+}
+
+/** The interpreter's evaluation of a payload template (`Parameters`, `ItemSelector`): its `.$` fields against `input` and `context`. */
+export function evaluatePayloadTemplate(template: unknown, input: unknown, context: unknown): any {
+  interpreter ??= load();
+  return interpreter.__internals.processPayloadTemplate(template, input, context);
+}
+
+/** The interpreter's evaluation of a JSONPath (`$.x`, `$$.Execution.Id`) against `input` and `context`. */
+export function evaluatePath(path: string, input: unknown, context: unknown): any {
+  interpreter ??= load();
+  return interpreter.__internals.jsonPathQuery(path, input, context);
 }

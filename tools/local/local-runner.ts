@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
 import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
@@ -11,6 +10,7 @@ import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LocalSnsSqs } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
 import { refuseUnsupportedFields } from './definition-support';
+import { distributedMapRunner, MapRunProgress, MapRunRecord, putObject as putS3Object } from './distributed-map';
 import { localInterpreter, payloadOverLimit } from './interpreter';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { EventLog } from './history-events';
@@ -93,6 +93,8 @@ export interface LocalExecutionRequest {
   readonly input: unknown;
   /** Execution name. @default - a random UUID */
   readonly name?: string;
+  /** Called as each map run of a distributed Map progresses (items done of the total), e.g. to show a progress bar. */
+  readonly onProgress?: (progress: MapRunProgress) => void;
 }
 
 /** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
@@ -106,6 +108,8 @@ export interface LocalExecution {
   readonly events: readonly EventLog[];
   /** The `Resource` of each Task state, by state name (the history's Task and Lambda events name it). */
   readonly taskResources: Readonly<Record<string, string>>;
+  /** The map runs of the execution's distributed Maps, with their child executions, in the order they started. */
+  readonly mapRuns: readonly MapRunRecord[];
 }
 
 /**
@@ -200,14 +204,19 @@ export class LocalRunner {
     return this.resolver.physicalName(this.findResource(TABLE_TYPES, selector));
   }
 
+  /** The local name of a bucket, found by logical id or a part of its construct path. */
+  bucketName(selector: string): string {
+    return this.resolver.physicalName(this.findResource('AWS::S3::Bucket', selector));
+  }
+
   /**
-   * Puts an object in a bucket of the stack, found by logical id or a part of its construct path, in the local S3;
-   * returns its `s3://` URI (the bucket's local name).
+   * Puts an object in a bucket of the stack, found by logical id or a part of its construct path, in the local S3
+   * (in parts when large); returns its `s3://` URI (the bucket's local name).
    */
   async putObject(bucketSelector: string, key: string, body: string | Uint8Array): Promise<string> {
-    const bucket = this.resolver.physicalName(this.findResource('AWS::S3::Bucket', bucketSelector));
+    const bucket = this.bucketName(bucketSelector);
     if (!this.snsSqs) throw new Error(`stack ${this.stack.name} has no local S3`);
-    await this.snsSqs.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    await putS3Object(this.snsSqs.s3, bucket, key, body);
     return `s3://${bucket}/${key}`;
   }
 
@@ -377,7 +386,8 @@ export class LocalRunner {
     const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
     const input = request.input as any;
     const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
-    const base = { executionArn, stateMachine: logicalId, taskResources };
+    const distributedMap = distributedMapRunner({ s3: this.snsSqs?.s3, stateMachineArn, executionArn, onProgress: request.onProgress });
+    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns };
 
     // Step Functions checks the input before the first state: nothing runs.
     const inputOverLimit = payloadOverLimit(input, 'the execution input');
@@ -396,6 +406,7 @@ export class LocalRunner {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },
+      distributedMap: distributedMap.run,
       // The interpreter adds State (per state) and Execution's Input and StartTime.
       context: {
         Execution: { Id: executionArn, Name: name, ...roleArn !== undefined && { RoleArn: this.resolver.resolve(roleArn) } },

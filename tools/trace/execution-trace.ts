@@ -1,7 +1,10 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 
-/** A state's type, or the containers the history implies: the execution, a Map iteration, a Parallel branch. */
-export type SpanKind = 'Execution' | 'MapIteration' | 'ParallelBranch'
+/**
+ * A state's type, or the containers the history implies: the execution, a Map iteration, a Parallel branch; and a
+ * distributed Map's child execution, which has a history of its own (see {@link MapRunSummary}).
+ */
+export type SpanKind = 'Execution' | 'MapIteration' | 'ParallelBranch' | 'ChildExecution'
   | 'Task' | 'Map' | 'Parallel' | 'Pass' | 'Wait' | 'Choice' | 'Succeed' | 'Fail';
 
 /** CAUGHT: the state failed and a Catch moved on; RUNNING: no end in the history yet. */
@@ -25,6 +28,10 @@ export interface SpanAttributes {
   requestId?: string;
   /** The Distributed Map run, for a distributed Map. */
   mapRunArn?: string;
+  /** What the map run did, by status, for a distributed Map whose map run is known ({@link MapRunSummary}). */
+  mapRun?: { itemCounts: MapRunCountsSummary; executionCounts: MapRunCountsSummary };
+  /** The items of a child execution's batch. */
+  items?: number;
   /**
    * The execution's X-Ray trace id (from DescribeExecution's trace header), on the execution span:
    * Powertools logs it as `xray_trace_id` in every function the execution invoked.
@@ -50,6 +57,41 @@ export interface TraceSpan {
   readonly attributes: SpanAttributes;
 }
 
+/** A map run's counts by status, as DescribeMapRun's `itemCounts` and `executionCounts`. */
+export interface MapRunCountsSummary {
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly aborted: number;
+  readonly pending: number;
+}
+
+/**
+ * A distributed Map's map run with its child executions, which the execution's history does not hold (each child
+ * has a history of its own): the local run records them (tools/local/distributed-map.ts); on AWS they are
+ * DescribeMapRun's counts and ListExecutions' children of the map run.
+ */
+export interface MapRunSummary {
+  readonly mapRunArn: string;
+  readonly itemCounts: MapRunCountsSummary;
+  readonly executionCounts: MapRunCountsSummary;
+  readonly children: ReadonlyArray<{
+    readonly index: number;
+    readonly items: number;
+    readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+    readonly start: number;
+    readonly stop?: number;
+    readonly error?: string;
+    readonly cause?: string;
+  } | undefined>;
+}
+
+export interface BuildTraceOptions {
+  /** The map runs of the execution's distributed Maps: each shown under its Map, with its child executions. */
+  readonly mapRuns?: readonly MapRunSummary[];
+}
+
 export interface ExecutionTrace {
   readonly traceId: string;
   /** Parents before their children, siblings in the order they started; the first span is the execution. */
@@ -73,7 +115,7 @@ interface OpenSpan extends TraceSpan {
 
 type Details = { name?: string; index?: number; error?: string; cause?: string; input?: string; output?: string; resource?: string; mapRunArn?: string };
 
-const CONTAINER_KINDS: ReadonlySet<SpanKind> = new Set(['Execution', 'MapIteration', 'ParallelBranch']);
+const CONTAINER_KINDS: ReadonlySet<SpanKind> = new Set(['Execution', 'MapIteration', 'ParallelBranch', 'ChildExecution']);
 const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled', 'MapStateStarted', 'ParallelStateStarted']);
 const ATTEMPT_SUCCESSES = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded', 'MapStateSucceeded', 'ParallelStateSucceeded']);
 const ATTEMPT_FAILURES = new Set([
@@ -94,9 +136,10 @@ const ITERATION_ENDS: Readonly<Record<string, SpanStatus>> = {
  * order): the execution, one span per state entered, Map iterations and Parallel branches
  * between a state and the states inside it. The history is flat, so nesting follows each event's
  * `previousEventId` to the span it continues. One pass over the events, each walking at most the
- * depth of the tree: thousands of events take milliseconds.
+ * depth of the tree: thousands of events take milliseconds. A distributed Map's child executions, which are not
+ * in the history, come from `options.mapRuns`: one span each under the Map whose MapRunStarted names their run.
  */
-export function buildTrace(traceId: string, events: readonly HistoryEvent[]): ExecutionTrace {
+export function buildTrace(traceId: string, events: readonly HistoryEvent[], options: BuildTraceOptions = {}): ExecutionTrace {
   const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
   const typeOf = new Map<number, string>();
   const spanOf = new Map<number, OpenSpan>();
@@ -181,6 +224,20 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[]): Ex
     if (span) {
       spanOf.set(id, span);
       span.lastEventAt = Math.max(span.lastEventAt, at);
+    }
+  }
+
+  for (const mapRun of options.mapRuns ?? []) {
+    const map = spans.find((s) => s.kind === 'Map' && s.attributes.mapRunArn === mapRun.mapRunArn);
+    if (!map) continue;
+    map.attributes.mapRun = { itemCounts: mapRun.itemCounts, executionCounts: mapRun.executionCounts };
+    for (const child of mapRun.children) {
+      if (!child) continue; // never started: the map run stopped first
+      const span = open({
+        spanId: `${map.spanId}/${child.index}`, name: `${map.name}[${child.index}]`, kind: 'ChildExecution', start: child.start, parent: map,
+        attributes: { index: child.index, items: child.items, ...child.error !== undefined && { error: child.error }, ...child.cause !== undefined && { cause: child.cause } },
+      });
+      if (child.status !== 'RUNNING') close(span, child.stop ?? child.start, child.status);
     }
   }
 

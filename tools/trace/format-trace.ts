@@ -1,4 +1,4 @@
-import type { ExecutionTrace, TraceSpan } from './execution-trace';
+import type { ExecutionTrace, MapRunCountsSummary, TraceSpan } from './execution-trace';
 
 export interface FormatTraceOptions {
   /**
@@ -50,6 +50,8 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
     const note = (text: string) => lines.push(`${' '.repeat(SPAN_COLUMN)}${indent}  ${text}`);
     if (span.attributes.xrayTraceId) note(`x-ray trace: ${span.attributes.xrayTraceId} (the functions' logs carry it as xray_trace_id)`);
     if (span.attributes.retriedErrors?.length) note(`retried after: ${span.attributes.retriedErrors.join(', ')}`);
+    const { mapRun } = span.attributes;
+    if (mapRun) note(`map run: ${counted(mapRun.itemCounts, 'items')} in ${counted(mapRun.executionCounts, 'child executions')}`);
     const kids = children.get(span.spanId) ?? [];
     if (span.status !== 'SUCCEEDED' && span.status !== 'RUNNING') {
       const { error, cause } = span.attributes;
@@ -64,7 +66,7 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
         }
       }
     }
-    const iterations = kids.filter((k) => k.kind === 'MapIteration');
+    const iterations = kids.filter(repeats);
     if (iterations.length <= maxIterations) {
       for (const child of kids) print(child, depth + 1);
       return;
@@ -72,8 +74,8 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
     const hidden: TraceSpan[] = [];
     let shown = 0;
     for (const child of kids) {
-      if (child.kind !== 'MapIteration' || shown < maxIterations || child.status !== 'SUCCEEDED') {
-        if (child.kind === 'MapIteration') shown++;
+      if (!repeats(child) || shown < maxIterations || child.status !== 'SUCCEEDED') {
+        if (repeats(child)) shown++;
         print(child, depth + 1);
       } else hidden.push(child);
     }
@@ -84,12 +86,24 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
   return lines.join('\n');
 }
 
-/** `… 980 more iterations, all SUCCEEDED; durations min 2 ms, median 3 ms, max 9 ms`. */
+/** Spans that repeat under their parent, summarised beyond the first few: a Map's iterations, or its child executions. */
+function repeats(span: TraceSpan): boolean {
+  return span.kind === 'MapIteration' || span.kind === 'ChildExecution';
+}
+
+/** `7 items (4 succeeded, 3 failed)`, with the timed out, aborted and never started ones when there are any. */
+function counted(counts: MapRunCountsSummary, what: string): string {
+  const others = ([['timedOut', 'timed out'], ['aborted', 'aborted'], ['pending', 'not started']] as const)
+    .filter(([field]) => counts[field] > 0).map(([field, label]) => `, ${counts[field]} ${label}`).join('');
+  return `${counts.total} ${what} (${counts.succeeded} succeeded, ${counts.failed} failed${others})`;
+}
+
+/** `… 980 more iterations, all SUCCEEDED; durations min 2 ms, median 3 ms, max 9 ms` (or `child executions`). */
 function summary(iterations: readonly TraceSpan[]): string {
   const durations = iterations.filter((s) => s.end !== undefined).map((s) => s.end! - s.start).sort((a, b) => a - b);
   const range = durations.length === 0 ? ''
     : `; durations min ${durations[0]} ms, median ${durations[Math.floor((durations.length - 1) / 2)]} ms, max ${durations[durations.length - 1]} ms`;
-  return `… ${iterations.length} more iterations, all SUCCEEDED${range}`;
+  return `… ${iterations.length} more ${iterations[0].kind === 'ChildExecution' ? 'child executions' : 'iterations'}, all SUCCEEDED${range}`;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { constructPath } from '../../assembly/cloud-assembly';
 import type { AssemblyStateMachine } from '../../diagram/assembly';
+import { putObject } from '../../local/distributed-map';
 import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
@@ -9,6 +9,7 @@ import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
 import { LOCAL_MAX_WAIT_SECONDS, ObjectToPut } from './run';
+import { mapRunProgressPrinter } from './run-progress';
 
 export interface LocalRunRequest {
   readonly assemblyDir: string;
@@ -51,8 +52,8 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
-    const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name });
-    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution)))}\n`);
+    const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
+    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns }))}\n`);
     const drained = workers ? await runner.drainQueues() : undefined;
     const accounts = await runner.jobAccounts(drained?.deadLetters);
     const jobs = accounts && Object.fromEntries(accounts.map(({ jobId, items, stored, failed, deadLettered }) => [jobId, { items, stored, failed, deadLettered }]));
@@ -113,7 +114,7 @@ function reportJob(account: JobAccount, io: CommandIo): boolean {
   return account.reconciled && stored === items;
 }
 
-/** The `--json` document: DescribeExecution's fields, what ran, and what the jobs, queues and tables hold after it. */
+/** The `--json` document: DescribeExecution's fields, what ran, what the jobs, queues and tables hold after it, and the map runs. */
 function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: {
   jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number>; functions: Record<string, FunctionSummary>;
 }) {
@@ -129,6 +130,11 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     ...after.queues && { queues: after.queues },
     tables: after.tables,
     functions: after.functions,
+    // A distributed Map's map runs, as DescribeMapRun describes them (their child executions are in the trace).
+    ...execution.mapRuns.length > 0 && {
+      mapRuns: execution.mapRuns.map(({ mapRunArn, stateName, status, itemCounts, executionCounts, resultWriterDetails }) => (
+        { mapRunArn, state: stateName, status, itemCounts, executionCounts, ...resultWriterDetails && { resultWriterDetails } })),
+    },
   };
 }
 
@@ -175,7 +181,7 @@ async function scheduledInput(runner: LocalRunner, machine: AssemblyStateMachine
   }
   if (!runner.snsSqs) throw new CommandError(`--scheduled --input: stack ${runner.stack.name} has no bucket to put the items in`);
   const items = (job as { items: unknown[] }).items;
-  await runner.snsSqs.s3.send(new PutObjectCommand({ Bucket: location[1], Key: location[2], Body: JSON.stringify(items) }));
+  await putObject(runner.snsSqs.s3, location[1], location[2], JSON.stringify(items));
   io.stderr.write(`${items.length} items put at ${itemsUri}; running with the input of ${schedule}\n`);
   return input;
 }

@@ -1,5 +1,5 @@
-import { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
-import { buildTrace } from '../../trace/execution-trace';
+import { DescribeMapRunCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { buildTrace, MapRunCountsSummary, MapRunSummary } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { AWS_OPTIONS, AwsOptions, awsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
 import { AwsCallError, callSfn, describeExecution, executionArnArgument, FAILED_STATUSES, regionOfArn } from './sfn';
@@ -49,6 +49,49 @@ export async function readHistory(deps: CommandDeps, executionArn: string): Prom
   return events;
 }
 
+/** ListExecutions' largest page. */
+const EXECUTIONS_PAGE_SIZE = 1000;
+
+/**
+ * The map runs of the execution's distributed Maps (each MapRunStarted event's), with their child executions:
+ * DescribeMapRun's counts and ListExecutions' children of the run, every page, in the order they started. A child's
+ * error and cause are not listed (DescribeExecution on each would cost a call per child): `sdp status <child arn>`.
+ */
+async function readMapRuns(deps: CommandDeps, events: readonly HistoryEvent[]): Promise<MapRunSummary[]> {
+  const arns = events.map((e) => e.mapRunStartedEventDetails?.mapRunArn).filter((arn): arn is string => arn !== undefined);
+  const mapRuns: MapRunSummary[] = [];
+  for (const mapRunArn of arns) {
+    const run = await callSfn(deps, 'DescribeMapRun', () => deps.client.send(new DescribeMapRunCommand({ mapRunArn })));
+    const executions = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await callSfn(deps, 'ListExecutions', () => deps.client.send(new ListExecutionsCommand({ mapRunArn, maxResults: EXECUTIONS_PAGE_SIZE, nextToken })));
+      executions.push(...page.executions ?? []);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    executions.sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0));
+    mapRuns.push({
+      mapRunArn,
+      itemCounts: countsOf(run.itemCounts),
+      executionCounts: countsOf(run.executionCounts),
+      children: executions.map((e, index) => ({
+        index,
+        items: e.itemCount ?? 0,
+        status: e.status === 'PENDING_REDRIVE' ? 'FAILED' : e.status ?? 'RUNNING',
+        start: e.startDate?.getTime() ?? 0,
+        stop: e.stopDate?.getTime(),
+      })),
+    });
+  }
+  return mapRuns;
+}
+
+/** DescribeMapRun's counts (every field optional in the SDK's types), missing ones as 0. */
+function countsOf(counts: Partial<Record<keyof MapRunCountsSummary, number>> | undefined): MapRunCountsSummary {
+  const { total = 0, succeeded = 0, failed = 0, timedOut = 0, aborted = 0, pending = 0 } = counts ?? {};
+  return { total, succeeded, failed, timedOut, aborted, pending };
+}
+
 /**
  * The X-Ray trace id of a traced execution (`Root=` of DescribeExecution's trace header), which joins
  * the trace with the logs of every function it invoked; undefined when the execution is not traced.
@@ -64,7 +107,7 @@ async function readXrayTraceId(deps: CommandDeps, executionArn: string): Promise
  */
 export async function trace(options: TraceOptions, deps: CommandDeps): Promise<number> {
   const events = await readHistory(deps, options.executionArn);
-  const result = buildTrace(options.executionArn, events);
+  const result = buildTrace(options.executionArn, events, { mapRuns: await readMapRuns(deps, events) });
   const xrayTraceId = await readXrayTraceId(deps, options.executionArn);
   if (xrayTraceId && result.spans[0]) result.spans[0].attributes.xrayTraceId = xrayTraceId;
   deps.stdout.write(options.json
@@ -78,6 +121,7 @@ export const traceCommand = defineCommand({
   synopsis: 'trace <execution arn> [--json] [--max-iterations <n>]',
   description: [
     'Prints an execution\'s history as a tree of spans: one per state, Map iterations and Parallel branches under their state,',
+    'a distributed Map\'s child executions under it (DescribeMapRun, ListExecutions) with its items and children counted,',
     'with start offset, duration, status, retries, and the error where it failed; a cause once, in one line, where it arose',
     '(a Lambda error by its message: --json, or sdp status, has it whole, with the stack trace).',
     '  --json               print { traceId, spans: [{ traceId, spanId, parentSpanId, name, kind, start, end, status, attributes }] }',

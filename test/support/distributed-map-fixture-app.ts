@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+
+export const DISTRIBUTED_MAP_FIXTURE_STACK = 'DistributedMapFixture';
+
+/**
+ * Distributed Maps made with aws-cdk-lib's `sfn.DistributedMap`, each over one item source, with a bucket and the
+ * batch-lengths fixture function as the processor (`{ items.$: $.Items }`, OutputPath `$.Payload`, as the
+ * distributed mode contract has it), synthesized into a temporary assembly:
+ * - `Words`: a JSON array at `$.key`, batches of 3 with a BatchInput, the tolerated failure count at
+ *   `$.tolerated`, results to `results/` as JSONL + FLATTEN;
+ * - `Lines`: JSON Lines at `$.key`, batches of at most 64 bytes, the children's outputs as the Map's output;
+ * - `Table`: a CSV file with its header row, each row a child execution through an ItemSelector;
+ * - `GivenHeaders`: a CSV file without a header row, the headers given, at most 2 items (MaxItems);
+ * - `Objects`: the objects under `$.prefix`, batches of 2, results written with AWS's default (NONE, JSON);
+ * - `Percent`: a JSON array at `$.key`, batches of 2, 30 % of items tolerated to fail;
+ * - `Job`: the contract's shape at scale: a JSON array at `$.key`, batches of `$.batch` items and at most 256 KiB,
+ *   results to `jobs-results/` as JSONL + FLATTEN.
+ */
+export function synthesizeDistributedMapFixture(): string {
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-dmap-'));
+  // ResultWriterV2 (with WriterConfig) renders only under its feature flag.
+  const app = new App({ outdir: assemblyDir, context: { [cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2]: true } });
+  const stack = new Stack(app, DISTRIBUTED_MAP_FIXTURE_STACK);
+  const bucket = new s3.Bucket(stack, 'Data');
+  const fn = new lambda.Function(stack, 'BatchLengths', {
+    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'batch-lengths.ts')),
+    handler: 'index.handler',
+    runtime: HANDLER_RUNTIME,
+    timeout: Duration.seconds(10),
+  });
+  const key = sfn.JsonPath.stringAt('$.key');
+
+  const machine = (id: string, props: sfn.DistributedMapProps) => {
+    const map = new sfn.DistributedMap(stack, `${id}Map`, { mapExecutionType: sfn.StateMachineType.EXPRESS, ...props });
+    map.itemProcessor(new tasks.LambdaInvoke(stack, `${id}Batch`, {
+      lambdaFunction: fn,
+      payload: sfn.TaskInput.fromObject({ items: sfn.JsonPath.listAt('$.Items') }),
+      outputPath: '$.Payload',
+      retryOnServiceExceptions: false,
+    }));
+    return new sfn.StateMachine(stack, id, { stateMachineName: id, definitionBody: sfn.DefinitionBody.fromChainable(map) });
+  };
+
+  machine('Words', {
+    itemReader: new sfn.S3JsonItemReader({ bucket, key }),
+    itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: 3, batchInput: { 'job.$': '$.job' } }),
+    toleratedFailureCountPath: '$.tolerated',
+    resultWriterV2: new sfn.ResultWriterV2({
+      bucket, prefix: 'results', writerConfig: { outputType: sfn.OutputType.JSONL, transformation: sfn.Transformation.FLATTEN },
+    }),
+  });
+  machine('Lines', {
+    itemReader: new sfn.S3JsonLItemReader({ bucket, key }),
+    itemBatcher: new sfn.ItemBatcher({ maxInputBytesPerBatch: 64 }),
+  });
+  machine('Table', {
+    itemReader: new sfn.S3CsvItemReader({ bucket, key, csvHeaders: sfn.CsvHeaders.useFirstRow() }),
+    itemSelector: { Items: [{ 'word.$': '$$.Map.Item.Value.word', 'count.$': '$$.Map.Item.Value.count' }] },
+  });
+  machine('GivenHeaders', {
+    itemReader: new sfn.S3CsvItemReader({ bucket, key, csvHeaders: sfn.CsvHeaders.use(['word', 'fail']), maxItems: 2 }),
+    itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: 10 }),
+  });
+  machine('Objects', {
+    itemReader: new sfn.S3ObjectsItemReader({ bucket, prefix: 'inputs/' }),
+    itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: 2 }),
+    resultWriterV2: new sfn.ResultWriterV2({ bucket, prefix: 'listed' }),
+  });
+  machine('Percent', {
+    itemReader: new sfn.S3JsonItemReader({ bucket, key }),
+    itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: 2 }),
+    toleratedFailurePercentage: 30,
+  });
+  machine('Job', {
+    itemReader: new sfn.S3JsonItemReader({ bucket, key }),
+    itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatchPath: '$.batch', maxInputBytesPerBatch: 262_144 }),
+    resultWriterV2: new sfn.ResultWriterV2({
+      bucket, prefix: 'jobs-results', writerConfig: { outputType: sfn.OutputType.JSONL, transformation: sfn.Transformation.FLATTEN },
+    }),
+  });
+  app.synth();
+  return assemblyDir;
+}
