@@ -1,0 +1,101 @@
+import { toHistoryEvents } from '../local/history-events';
+import { LocalRunner } from '../local/local-runner';
+import { RequestMeter } from '../local/request-meter';
+import { pipelineFacts } from './pipeline-facts';
+import type { MapRunSample, PipelineFacts, SampleRun } from './usage';
+
+export interface SampleRunRequest {
+  readonly assemblyDir: string;
+  readonly stackName: string;
+  /** The state machine's logical id and id (`<stack>/<construct>`). */
+  readonly logicalId: string;
+  readonly id: string;
+  /** The sample job: the execution input. */
+  readonly input: unknown;
+  /** Items the sample job holds. */
+  readonly items: number;
+  /** Longest a Wait state waits locally, in seconds. */
+  readonly maxWaitSeconds: number;
+  /** Visibility timeout of the local queues, in seconds. */
+  readonly visibilityTimeoutSeconds: number;
+}
+
+/** A sample run's outcome: what the template says, what the run used, and how the execution ended. */
+export interface SampleOutcome {
+  readonly facts: PipelineFacts;
+  readonly run: SampleRun;
+  readonly status: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** A map run as the local Distributed Map reports it on the execution (tools/local/distributed-map.ts): its child executions' times. */
+interface LocalMapRun {
+  readonly stateName: string;
+  readonly children: ReadonlyArray<{ readonly start: number; readonly stop?: number }>;
+}
+
+/**
+ * Runs the sample job once on the local engines with a request meter in front of them, the stack's queue workers
+ * running until the queues are drained (as `sdp run` does), and returns what it used: the history, the map runs'
+ * child executions, each function's invocations and billed time, the metered requests and the bytes the functions
+ * logged.
+ */
+export async function runSample(request: SampleRunRequest): Promise<SampleOutcome> {
+  const meter = new RequestMeter();
+  const runner = await LocalRunner.start({
+    assemblyDir: request.assemblyDir, stackName: request.stackName, visibilityTimeoutSeconds: request.visibilityTimeoutSeconds,
+    maxWaitSeconds: request.maxWaitSeconds, meter,
+  });
+  try {
+    const facts = pipelineFacts(runner.stack, request.logicalId, request.id);
+    const workers = runner.hasQueueEventSources();
+    if (workers) runner.startWorkers();
+    meter.reset();
+    const { result: { execution, durationMs }, bytes } = await countingOutput(async () => {
+      const started = Date.now();
+      const ran = await runner.execute({ stateMachine: request.logicalId, input: request.input });
+      const ended = Date.now();
+      if (workers) await runner.drainQueues();
+      return { execution: ran, durationMs: ended - started };
+    });
+    const mapRuns = ((execution as { mapRuns?: readonly LocalMapRun[] }).mapRuns ?? []).map((m): MapRunSample => ({
+      stateName: m.stateName,
+      children: m.children.map((c) => ({ durationMs: (c.stop ?? c.start) - c.start })),
+    }));
+    const run: SampleRun = {
+      items: request.items,
+      events: toHistoryEvents(execution.events, execution),
+      executionArn: execution.executionArn,
+      durationMs,
+      mapRuns,
+      functions: Object.fromEntries(Object.entries(runner.lambda.stats()).map(([id, s]) => [id, { invocations: s.invocations, billedMs: s.billedMs, initMs: s.initMs }])),
+      requests: meter.reading(),
+      functionLogBytes: bytes,
+    };
+    return { facts, run, status: execution.status, error: execution.error, cause: execution.cause };
+  } finally {
+    await runner.stop();
+  }
+}
+
+/**
+ * Runs `work` counting the bytes written to stdout and stderr meanwhile: the functions' log lines, which Lambda
+ * would send to CloudWatch Logs (they still reach the streams).
+ */
+async function countingOutput<T>(work: () => Promise<T>): Promise<{ result: T; bytes: number }> {
+  let bytes = 0;
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  streams.forEach((stream, i) => {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      return (writes[i] as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof stream.write;
+  });
+  try {
+    return { result: await work(), bytes };
+  } finally {
+    streams.forEach((stream, i) => { stream.write = writes[i]; });
+  }
+}
