@@ -65,6 +65,12 @@ test('one --input for several pipelines, or a pipeline without its --input, is a
   expect(missing.stderr).toContain('error: no --input for FanOutExample/RunJob: give --input FanOutExample/RunJob=<file.json>');
 });
 
+test('--put needs a pipeline whose Distributed Map reads its items from a bucket', async () => {
+  const run = await sdpCost('WordLength', '--put', `jobs/sample.json=${path.join(root, 'examples', 'inputs', 'word-length.json')}`);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain('error: --put: WordLengthExample/WordLength has no Distributed Map that reads its items from a bucket');
+});
+
 test('--sample makes the sample job that many items long; --sample-items says how many a job holds', async () => {
   const input = path.join(root, 'examples', 'inputs', 'word-length.json');
   const resized = JSON.parse((await sdpCost('WordLength', '--input', input, '--sample', '20', '--json')).stdout);

@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { toHistoryEvents } from '../local/history-events';
 import { LocalRunner } from '../local/local-runner';
 import { RequestMeter } from '../local/request-meter';
@@ -18,6 +19,15 @@ export interface SampleRunRequest {
   readonly maxWaitSeconds: number;
   /** Visibility timeout of the local queues, in seconds. */
   readonly visibilityTimeoutSeconds: number;
+  /** Objects to put in the local S3 before the run (the sample's items file): not counted, they are the job's input. @default - none */
+  readonly objects?: readonly SampleObject[];
+}
+
+/** An object of the sample job, by its bucket's local name. */
+export interface SampleObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: string;
 }
 
 /** A sample run's outcome: what the template says, what the run used, and how the execution ended. */
@@ -49,6 +59,10 @@ export async function runSample(request: SampleRunRequest): Promise<SampleOutcom
   });
   try {
     const facts = pipelineFacts(runner.stack, request.logicalId, request.id);
+    for (const object of request.objects ?? []) {
+      if (!runner.snsSqs) throw new Error(`stack ${request.stackName} has no bucket to put ${object.key} in`);
+      await runner.snsSqs.s3.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: object.body }));
+    }
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();
     meter.reset();

@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { assemblyStateMachines, AssemblyStateMachine, selectStateMachines } from '../../diagram/assembly';
 import { Bill, BILL_NOTES, estimateBill, formatBill } from '../../cost/bill';
 import { PRICED_REGIONS, regionPrices } from '../../cost/prices';
-import { itemsPathOf, resizedInput, valueAt } from '../../cost/sample-input';
+import { itemFile, itemReaderOf, itemsPathOf, resizedInput, valueAt, withValueAt } from '../../cost/sample-input';
+import type { SampleObject } from '../../cost/sample-run';
 import { usageOf } from '../../cost/usage';
 import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
 import { AwsOptions, CommandDeps, CommandError, defineCommand, EXIT, Host, parseCommandLine, processHost, readJson, UsageError } from './command';
@@ -16,6 +19,8 @@ export interface CostOptions extends AwsOptions, AssemblySource {
   readonly items: number;
   /** Sample jobs: one input for the one pipeline priced (key `''`), or one per pipeline selector. */
   readonly inputs: ReadonlyMap<string, unknown>;
+  /** The sample job's items file, put in the local S3 where the pipeline's Distributed Map reads it. @default - none */
+  readonly put?: { readonly key: string; readonly text: string };
   /** Makes each sample job this many items long, repeating its items. @default - as the input is */
   readonly sample?: number;
   /** Items in the sample job, when they cannot be counted in its input. @default - counted */
@@ -38,6 +43,7 @@ export function parseCostArgs(args: readonly string[], host: Pick<Host, 'cwd'> =
       'stack': { type: 'string' },
       'items': { type: 'string' },
       'input': { type: 'string', multiple: true },
+      'put': { type: 'string' },
       'sample': { type: 'string' },
       'sample-items': { type: 'string' },
       'region': { type: 'string' },
@@ -48,25 +54,42 @@ export function parseCostArgs(args: readonly string[], host: Pick<Host, 'cwd'> =
   if (positionals.length > 1) throw new UsageError(`cost takes at most one pipeline (got ${positionals.length})`);
   const region = values.region ?? DEFAULT_REGION;
   if (!PRICED_REGIONS.includes(region)) throw new UsageError(`--region ${region}: tools/cost/prices.json has prices for ${PRICED_REGIONS.join(', ')}`);
-  if (!values.input?.length) throw new UsageError('cost needs a sample job: --input <file.json> (or --input <pipeline>=<file.json> for each of several pipelines)');
+  if (!values.input?.length && values.put === undefined) {
+    throw new UsageError('cost needs a sample job: --input <file.json> (or --input <pipeline>=<file.json> for each of several pipelines), or --put <key>=<items file>');
+  }
   const inputs = new Map<string, unknown>();
-  for (const spec of values.input) {
+  for (const spec of values.input ?? []) {
     const [selector, file] = spec.includes('=') ? [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)] : ['', spec];
     if (inputs.has(selector)) throw new UsageError(selector ? `--input ${selector}=...: given twice` : '--input <file> given twice; give --input <pipeline>=<file.json> for each pipeline');
     inputs.set(selector, readJson(file, '--input', host.cwd));
   }
   if (inputs.has('') && inputs.size > 1) throw new UsageError('give --input <file.json> for one pipeline, or --input <pipeline>=<file.json> for each, not both');
+  if (values.put !== undefined && inputs.size > 1) throw new UsageError('--put puts the items of one pipeline\'s sample job: give at most one --input with it');
+  const put = values.put === undefined ? undefined : putSpec(values.put, host.cwd);
   return {
     pipeline: positionals[0],
     stack: values.stack,
     items: wholeNumber(values.items, '--items', 1) ?? DEFAULT_ITEMS,
-    inputs,
+    inputs: values.put !== undefined && inputs.size === 0 ? new Map([['', undefined]]) : inputs,
+    put,
     sample: wholeNumber(values.sample, '--sample', 1),
     sampleItems: wholeNumber(values['sample-items'], '--sample-items', 1),
     region,
     json: values.json ?? false,
     ...assemblySource(values),
   };
+}
+
+/** `--put <key>=<file>`: the object key and the file's text, read now so that a missing file is a usage error. */
+function putSpec(spec: string, cwd: string): { key: string; text: string } {
+  const at = spec.indexOf('=');
+  if (at <= 0 || at === spec.length - 1) throw new UsageError(`--put must be <key>=<items file> (got '${spec}')`);
+  const file = spec.slice(at + 1);
+  try {
+    return { key: spec.slice(0, at), text: fs.readFileSync(path.resolve(cwd, file), 'utf8') };
+  } catch (error) {
+    throw new UsageError(`cannot read --put ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** A whole number of at least `min` given as `option` (`1000000`, `1_000_000` or `1e6`); undefined when not given. */
@@ -96,7 +119,7 @@ export async function cost(options: CostOptions, deps: CommandDeps): Promise<num
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runSample } = require('../../cost/sample-run') as typeof import('../../cost/sample-run');
     const outcome = await runSample({
-      assemblyDir, stackName: machine.stackName, logicalId: machine.logicalId, id: machine.id, input: sample.input, items: sample.items,
+      assemblyDir, stackName: machine.stackName, logicalId: machine.logicalId, id: machine.id, input: sample.input, items: sample.items, objects: sample.objects,
       maxWaitSeconds: LOCAL_MAX_WAIT_SECONDS, visibilityTimeoutSeconds: DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
     });
     if (outcome.status !== 'SUCCEEDED') {
@@ -130,11 +153,21 @@ function choosePipelines(machines: AssemblyStateMachine[], options: CostOptions)
   return chosen;
 }
 
-/** The sample job of a pipeline: its input (resized with `--sample`) and the items it holds. */
-function sampleJob(machine: AssemblyStateMachine, options: CostOptions): { input: unknown; items: number } {
+/**
+ * The sample job of a pipeline: its input (resized with `--sample`) and the items it holds; with `--put`, the items
+ * file put where its Distributed Map reads (resized with `--sample`), the input naming its key.
+ */
+function sampleJob(machine: AssemblyStateMachine, options: CostOptions): { input: unknown; items: number; objects?: SampleObject[] } {
   const selector = options.inputs.has('') ? '' : [...options.inputs.keys()].find((s) => machine.id.includes(s) || machine.logicalId.includes(s));
   if (selector === undefined) throw new CommandError(`no --input for ${machine.id}: give --input ${machine.id}=<file.json>`);
   let input = options.inputs.get(selector);
+  if (options.put) {
+    const reader = itemReaderOf(machine.definition as { States?: Record<string, any> });
+    if (!reader?.bucket) throw new CommandError(`--put: ${machine.id} has no Distributed Map that reads its items from a bucket`);
+    const file = itemFile(options.put.key, options.put.text, options.sample);
+    if (reader.keyPath && /^\$(\.[A-Za-z_]\w*)+$/.test(reader.keyPath)) input = withValueAt(input ?? {}, reader.keyPath, file.key);
+    return { input: input ?? {}, items: options.sampleItems ?? file.items, objects: [{ bucket: reader.bucket, key: file.key, body: file.body }] };
+  }
   const itemsPath = itemsPathOf(machine.definition as { States?: Record<string, any> }, input);
   if (options.sample !== undefined) {
     if (!itemsPath) throw new CommandError(`--sample: cannot find the items in the input of ${machine.id} (no array at a Map's ItemsPath, at items, or alone in the input)`);
@@ -150,7 +183,7 @@ function sampleJob(machine: AssemblyStateMachine, options: CostOptions): { input
 }
 
 export const costCommand = defineCommand({
-  synopsis: `cost [<pipeline>] --input [<pipeline>=]<file.json> ... [--items <n>] [--sample <n>] [--sample-items <n>] [--region <region>] `
+  synopsis: `cost [<pipeline>] --input [<pipeline>=]<file.json> ... [--put <key>=<items file>] [--items <n>] [--sample <n>] [--sample-items <n>] [--region <region>] `
     + `[--stack <name>] ${ASSEMBLY_SYNOPSIS} [--json]`,
   description: [
     'Estimates the AWS bill of running N items through each pipeline (state machine) of the app, line by line: Step Functions,',
@@ -159,6 +192,9 @@ export const costCommand = defineCommand({
     'tools/cost/prices.json (its date and source pages are printed with --json). Free tiers are ignored.',
     '  <pipeline>           part of the state machines\' <stack>/<construct> paths or logical ids (default: all)',
     '  --input [<pipeline>=]<file>  the sample job: the execution input; one per pipeline when several are priced',
+    '  --put <key>=<file>   the sample job\'s items file (JSON array, JSON Lines or CSV), put at <key> in the local bucket',
+    '                       the pipeline\'s Distributed Map reads from; the input (default {}) gets the key where the',
+    '                       reader takes it from (e.g. $.itemsKey)',
     `  --items <n>          items to price (default ${DEFAULT_ITEMS.toLocaleString('en-US')}; 1e6 and 1_000_000 are read too)`,
     '  --sample <n>         make the sample job n items long, repeating its items (found at a Map\'s ItemsPath, at',
     '                       items, or as the input\'s only array); a larger sample spreads a job\'s fixed costs',
