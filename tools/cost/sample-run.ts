@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { toHistoryEvents } from '../local/history-events';
 import { LocalRunner } from '../local/local-runner';
-import { RequestMeter } from '../local/request-meter';
+import { MeteredOperation, RequestMeter } from '../local/request-meter';
 import { pipelineFacts } from './pipeline-facts';
 import type { MapRunSample, PipelineFacts, SampleRun } from './usage';
 
@@ -42,7 +42,24 @@ export interface SampleOutcome {
 /** A map run as the local Distributed Map reports it on the execution (tools/local/distributed-map.ts): its child executions' times. */
 interface LocalMapRun {
   readonly stateName: string;
-  readonly children: ReadonlyArray<{ readonly start: number; readonly stop?: number }>;
+  readonly children: ReadonlyArray<{ readonly start: number; readonly stop?: number; readonly items?: number }>;
+}
+
+/**
+ * A map run's child executions: their durations, and the bytes of their inputs and outputs, which their logs carry:
+ * each child's share (by its items) of the items file put for the sample, and of what the ResultWriter put in S3.
+ */
+function mapRunSample(mapRun: LocalMapRun, objects: readonly SampleObject[], requests: readonly MeteredOperation[]): MapRunSample {
+  const totalItems = mapRun.children.reduce((n, c) => n + (c.items ?? 1), 0) || 1;
+  const itemsBytes = objects.reduce((n, o) => n + Buffer.byteLength(o.body), 0);
+  const resultBytes = requests.filter((r) => r.service === 's3' && r.operation === 'PutObject').reduce((n, r) => n + r.payloadBytes, 0);
+  return {
+    stateName: mapRun.stateName,
+    children: mapRun.children.map((c) => {
+      const share = (c.items ?? 1) / totalItems;
+      return { durationMs: (c.stop ?? c.start) - c.start, ...itemsBytes > 0 && { inputBytes: itemsBytes * share }, outputBytes: resultBytes * share };
+    }),
+  };
 }
 
 /**
@@ -73,10 +90,8 @@ export async function runSample(request: SampleRunRequest): Promise<SampleOutcom
       if (workers) await runner.drainQueues();
       return { execution: ran, durationMs: ended - started };
     });
-    const mapRuns = ((execution as { mapRuns?: readonly LocalMapRun[] }).mapRuns ?? []).map((m): MapRunSample => ({
-      stateName: m.stateName,
-      children: m.children.map((c) => ({ durationMs: (c.stop ?? c.start) - c.start })),
-    }));
+    const requests = meter.reading();
+    const mapRuns = ((execution as { mapRuns?: readonly LocalMapRun[] }).mapRuns ?? []).map((m) => mapRunSample(m, request.objects ?? [], requests));
     const run: SampleRun = {
       items: request.items,
       events: toHistoryEvents(execution.events, execution),
@@ -84,7 +99,7 @@ export async function runSample(request: SampleRunRequest): Promise<SampleOutcom
       durationMs,
       mapRuns,
       functions: Object.fromEntries(Object.entries(runner.lambda.stats()).map(([id, s]) => [id, { invocations: s.invocations, billedMs: s.billedMs, initMs: s.initMs }])),
-      requests: meter.reading(),
+      requests,
       functionLogBytes: bytes,
     };
     return { facts, run, status: execution.status, error: execution.error, cause: execution.cause };
