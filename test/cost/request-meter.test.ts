@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, PublishBatchCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -41,6 +41,18 @@ describe('DynamoDB', () => {
     // The caller did not ask for the consumed capacity, so it gets none, as from DynamoDB.
     expect(consistent.ConsumedCapacity).toBeUndefined();
     expect(consistent.Item?.body.S).toHaveLength(1_500);
+  });
+
+  test('a transaction: 2 write units per item per KB, and none of the reads and writes that emulate it locally', async () => {
+    await db.client.send(new TransactWriteItemsCommand({
+      TransactItems: [
+        { Put: { TableName: 'Results', Item: { id: { S: 't1' }, body: { S: text(1_100) } } } }, // over 1 KB: 2 x 2
+        { Put: { TableName: 'Results', Item: { id: { S: 't2' } } } }, // 2 x 1
+      ],
+    }));
+    expect(meter.reading().map(({ operation, requests, units: u }) => ({ operation, requests, units: u }))).toEqual([
+      { operation: 'TransactWriteItems', requests: 1, units: 6 },
+    ]);
   });
 
   test('a caller that asks for the consumed capacity gets it; a query is billed by the size of what it read', async () => {

@@ -25,6 +25,13 @@ export interface MeteredOperation {
   payloadBytes: number;
 }
 
+/** An item's size as DynamoDB computes it (attribute names and values), by dynalite, loaded when a transaction is metered. */
+function dynaliteItemSize(item: unknown): number {
+  // dynalite ships no type declarations, and is an optional peer: the cost command's module must load without it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('dynalite/db') as { itemSize(item: unknown): number }).itemSize(item);
+}
+
 /** SQS and SNS bill each 64 KB chunk of a request's payload as one request (https://aws.amazon.com/sqs/pricing/). */
 export const BILLED_CHUNK_BYTES = 64 * 1024;
 
@@ -120,7 +127,7 @@ export class RequestMeter {
     if (!operation || !(DYNAMODB_WRITES.has(operation) || DYNAMODB_READS.has(operation))) return undefined;
     const input = JSON.parse(exchange.body.toString('utf8') || '{}');
     if (operation === 'TransactWriteItems') {
-      return { body: exchange.body, onResponse: (status, body) => this.countTransaction(input, status, body) };
+      return { body: exchange.body, onResponse: (_status, body) => this.countTransaction(input, body) };
     }
     const asked = input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
     const body = asked ? exchange.body : Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
@@ -142,12 +149,17 @@ export class RequestMeter {
   }
 
   /** TransactWriteItems: 2 write units per item per KB (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling). */
-  private countTransaction(input: { TransactItems?: Array<Record<string, { TableName: string }>> }, _status: number, body: Buffer): Buffer {
+  private countTransaction(input: { TransactItems?: Array<Record<string, unknown>> }, body: Buffer): Buffer {
+    // Counted once per table the transaction writes, with the units of its items there.
+    const unitsByTable = new Map<string, number>();
     for (const item of input.TransactItems ?? []) {
-      const op = Object.values(item)[0];
-      const kb = Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(op)) / 1024));
-      this.count('dynamodb', op.TableName, 'TransactWriteItems', 2 * kb);
+      const op = Object.values(item)[0] as { TableName: string; Item?: unknown };
+      // A Put's item is sized as DynamoDB sizes it (dynalite's computation); an update, delete or check by what it sends.
+      const bytes = op.Item ? dynaliteItemSize(op.Item) : Buffer.byteLength(JSON.stringify(op));
+      const kb = Math.max(1, Math.ceil(bytes / 1024));
+      unitsByTable.set(op.TableName, (unitsByTable.get(op.TableName) ?? 0) + 2 * kb);
     }
+    for (const [table, units] of unitsByTable) this.count('dynamodb', table, 'TransactWriteItems', units);
     return body;
   }
 
