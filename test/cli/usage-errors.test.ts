@@ -8,7 +8,7 @@ import { greeterApp } from './greeter-app';
 
 // Every command: an unknown option, an extra argument or a bad option value is a usage error — exit 2,
 // the reason, then the command's usage — found when the arguments are parsed: before the app is
-// synthesized (run, diagram) and before any AWS client is built (start, status, trace).
+// synthesized (run, diagram, cost) and before any AWS client is built (start, status, trace).
 
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:WordLengthWorkflow1A2B-xyz:job-42';
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:WordLengthWorkflow1A2B-xyz';
