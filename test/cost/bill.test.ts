@@ -140,6 +140,10 @@ test('a Distributed Map: a transition per child, Express children per request an
   expect(bill.totalUsd).toBeCloseTo(expected, 12);
   expect(bill.perMillionItemsUsd).toBeCloseTo(0.004962, 6);
   expect(bill.perMillionItemsUsd).toBeLessThanOrEqual(0.02);
+  // Fractions of a cent are printed in plain decimals, three significant digits.
+  const table = formatBill(bill, 'US East (N. Virginia)');
+  expect(table).not.toMatch(/\de[-+]\d/);
+  expect(table).toMatch(/\nper million items +\$0\.00496\n/);
 });
 
 test('logging level ALL with execution data on the same design: the children log their batches, and the bill misses $0.02 per million items', () => {

@@ -92,7 +92,10 @@ function price(usdPerUnit: number): string {
   return usdPerUnit.toFixed(12).replace(/\.?0+$/, '');
 }
 
+/** Dollars: cents from $1 up, three significant digits below, never in exponent notation. */
 function usd(n: number): string {
   if (n === 0) return '$0';
-  return n >= 1 ? `$${n.toFixed(2)}` : `$${Number(n.toPrecision(3))}`;
+  if (n >= 1) return `$${n.toFixed(2)}`;
+  const digits = Math.min(12, 2 - Math.floor(Math.log10(n)));
+  return `$${n.toFixed(digits)}`;
 }
