@@ -68,7 +68,7 @@ describe('dispatch', () => {
   test('sdp --help lists every command; no command or an unknown one exits 2 with that list', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const name of ['run', 'diagram', 'start', 'status', 'trace']) expect(help.stderr).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const name of ['run', 'diagram', 'cost', 'start', 'status', 'trace']) expect(help.stderr).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     expect(await run([])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('sdp needs a command\n\nusage: sdp <command>') });
     expect(await run(['deploy'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'deploy'\n\nusage: sdp <command>") });
   });

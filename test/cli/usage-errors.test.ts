@@ -8,7 +8,7 @@ import { greeterApp } from './greeter-app';
 
 // Every command: an unknown option, an extra argument or a bad option value is a usage error — exit 2,
 // the reason, then the command's usage — found when the arguments are parsed: before the app is
-// synthesized (run, diagram) and before any AWS client is built (start, status, trace).
+// synthesized (run, diagram, cost) and before any AWS client is built (start, status, trace).
 
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:WordLengthWorkflow1A2B-xyz:job-42';
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:WordLengthWorkflow1A2B-xyz';
@@ -31,6 +31,7 @@ async function sdp(argv: string[]) {
 const VALID: Record<string, string[]> = {
   run: ['run'],
   diagram: ['diagram'],
+  cost: ['cost', '--input', 'input.json'],
   start: ['start', STATE_MACHINE, '--input', 'input.json'],
   status: ['status', EXECUTION],
   trace: ['trace', EXECUTION],
@@ -50,6 +51,16 @@ const cases: Array<[string, string[], string]> = [
   ['run', ['run', '--json', 'yes', 'extra'], 'run takes at most one state machine (got 2)'],
   ['diagram', ['diagram', 'One', 'Two'], 'diagram takes at most one state machine (got 2)'],
   ['diagram', ['diagram', '--svg', 'no-such-dir/out.svg'], '--svg no-such-dir/out.svg: there is no directory'],
+  ['cost', [...VALID.cost, 'One', 'Two'], 'cost takes at most one pipeline (got 2)'],
+  ['cost', ['cost'], 'cost needs a sample job: --input <file.json> (or --input <pipeline>=<file.json> for each of several pipelines), or --put <key>=<items file>'],
+  ['cost', ['cost', '--input', 'nope.json'], 'cannot read --input nope.json'],
+  ['cost', [...VALID.cost, '--input', 'input.json'], '--input <file> given twice'],
+  ['cost', ['cost', '--input', 'A=input.json', '--input', 'input.json'], 'give --input <file.json> for one pipeline, or --input <pipeline>=<file.json> for each, not both'],
+  ['cost', [...VALID.cost, '--put', 'jobs/a.json'], "--put must be <key>=<items file> (got 'jobs/a.json')"],
+  ['cost', [...VALID.cost, '--put', 'jobs/a.json=nope.json'], 'cannot read --put nope.json'],
+  ['cost', [...VALID.cost, '--items', '0'], "--items must be a whole number >= 1 (got '0')"],
+  ['cost', [...VALID.cost, '--sample', '1.5'], "--sample must be a whole number >= 1 (got '1.5')"],
+  ['cost', [...VALID.cost, '--region', 'mars-1'], '--region mars-1: tools/cost/prices.json has prices for us-east-1, ap-northeast-2'],
   ['start', [...VALID.start, 'extra'], 'start takes one state machine, an ARN or a name (got 2)'],
   ['start', ['start', STATE_MACHINE], 'start needs --input <file.json>'],
   ['start', ['start', STATE_MACHINE, '--input', 'nope.json'], 'cannot read --input nope.json'],

@@ -3,6 +3,7 @@ import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-s
 import { CfnTemplate } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
 import { addTransactWriteItems } from './dynamodb-transactions';
+import type { MeteringProxy, RequestMeter } from './request-meter';
 
 // dynalite ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -15,23 +16,25 @@ export class LocalDynamoDb {
     /** The endpoint SDK clients point at, e.g. via AWS_ENDPOINT_URL_DYNAMODB. */
     readonly endpoint: string,
     readonly client: DynamoDBClient,
+    /** With a meter: the proxy that counts requests, and the client that bypasses it. */
+    private readonly metering?: { proxy: MeteringProxy; directClient: DynamoDBClient },
   ) {}
 
-  /** Starts dynalite on a free loopback port. */
-  static async start(): Promise<LocalDynamoDb> {
+  /** Starts dynalite on a free loopback port; with a meter, behind a proxy that counts the requests (`sdp cost`). */
+  static async start(options: { meter?: RequestMeter } = {}): Promise<LocalDynamoDb> {
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new DynamoDBClient({
-      endpoint,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    addTransactWriteItems(server, () => client);
-    return new LocalDynamoDb(server, endpoint, client);
+    const direct = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const proxy = await options.meter?.proxy('dynamodb', direct);
+    const clientOf = (endpoint: string) => new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = clientOf(proxy?.endpoint ?? direct);
+    // A transaction's own reads and writes are not the caller's requests: they bypass the meter.
+    const transactionClient = proxy ? clientOf(direct) : client;
+    addTransactWriteItems(server, () => transactionClient);
+    return new LocalDynamoDb(server, proxy?.endpoint ?? direct, client, proxy && { proxy, directClient: transactionClient });
   }
 
   /** Creates every DynamoDB table of the template, under its local physical name. */
@@ -58,6 +61,8 @@ export class LocalDynamoDb {
 
   async stop(): Promise<void> {
     this.client.destroy();
+    this.metering?.directClient.destroy();
+    await this.metering?.proxy.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

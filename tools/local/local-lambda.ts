@@ -58,6 +58,8 @@ export interface FunctionStats {
   peakConcurrency: number;
   /** Instances alive now (idle or busy): started ones less the discarded. */
   instances: number;
+  /** Milliseconds the invocations ran, each rounded up to 1 ms as Lambda bills duration (init excluded: see `initMs`). */
+  billedMs: number;
 }
 
 export interface LocalLambdaOptions {
@@ -165,9 +167,11 @@ export class LocalLambdaRuntime {
     this.acquire(fn);
     let instance: Instance | undefined;
     let discard = false;
+    let started: number | undefined;
     try {
       fn.stats.invocations += 1;
       instance = fn.idle.pop() ?? this.startInstance(fn, false);
+      started = performance.now();
       return await this.run(fn.config, instance, event);
     } catch (error) {
       fn.stats.errors += 1;
@@ -179,6 +183,7 @@ export class LocalLambdaRuntime {
       }
       throw asFunctionError(error);
     } finally {
+      if (started !== undefined) fn.stats.billedMs += Math.ceil(performance.now() - started);
       if (instance && !discard) fn.idle.push(instance);
       this.release(fn);
     }
@@ -250,7 +255,7 @@ export class LocalLambdaRuntime {
         idle: [],
         busy: 0,
         provisionedStarted: false,
-        stats: { invocations: 0, coldStarts: 0, provisioned: 0, initMs: 0, throttles: 0, timeouts: 0, errors: 0, peakConcurrency: 0, instances: 0 },
+        stats: { invocations: 0, coldStarts: 0, provisioned: 0, initMs: 0, throttles: 0, timeouts: 0, errors: 0, peakConcurrency: 0, instances: 0, billedMs: 0 },
       };
       this.functions.set(logicalId, state);
     }

@@ -9,6 +9,7 @@ import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LocalSnsSqs } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
+import type { RequestMeter } from './request-meter';
 import { refuseUnsupportedFields } from './definition-support';
 import { distributedMapRunner, MapRunProgress, MapRunRecord, putObject as putS3Object } from './distributed-map';
 import { localInterpreter, payloadOverLimit } from './interpreter';
@@ -41,6 +42,12 @@ export interface LocalRunnerOptions {
    * @default - 1000 (a new account's quota) less the stack's reserved concurrency
    */
   readonly unreservedConcurrency?: number;
+  /**
+   * Counts the requests to the local DynamoDB, SNS, SQS and S3 by action and billing unit (`sdp cost`): the engines
+   * are reached through a metering proxy.
+   * @default - not metered
+   */
+  readonly meter?: RequestMeter;
 }
 
 /** What draining a stack's queues did. */
@@ -153,12 +160,12 @@ export class LocalRunner {
   private static async startEngines(options: LocalRunnerOptions): Promise<LocalRunner> {
     const stack = selectStack(readCloudAssembly(options.assemblyDir), options.stackName);
     const needsSnsSqs = Object.values(stack.template.Resources).some((r) => ['AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::S3::Bucket'].includes(r.Type));
-    const dynamodb = await LocalDynamoDb.start();
+    const dynamodb = await LocalDynamoDb.start({ meter: options.meter });
     let snsSqs: LocalSnsSqs | undefined;
     try {
       await dynamodb.createTables(stack.template);
       if (needsSnsSqs) {
-        snsSqs = await LocalSnsSqs.start();
+        snsSqs = await LocalSnsSqs.start({ meter: options.meter });
         await snsSqs.createFromTemplate(stack.template, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
       }
       // One process hosts every function: SDK clients the handlers create talk to the local engines.

@@ -6,6 +6,7 @@ import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CfnTemplate } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
+import type { MeteringProxy, RequestMeter } from './request-meter';
 
 export interface CreateFromTemplateOptions {
   /**
@@ -45,6 +46,8 @@ export class LocalSnsSqs {
     readonly endpoint: string,
     /** The address the server is bound to, as its `server.address()` reports it. */
     readonly boundAddress: AddressInfo,
+    /** With a meter, the proxy in front of fauxqs that counts the requests (`sdp cost`). */
+    private readonly proxy?: MeteringProxy,
   ) {
     const config = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     this.sns = new SNSClient(config);
@@ -52,13 +55,15 @@ export class LocalSnsSqs {
     this.s3 = new S3Client({ ...config, forcePathStyle: true });
   }
 
-  static async start(): Promise<LocalSnsSqs> {
+  /** Starts fauxqs; with a meter, behind a proxy that counts the requests, whose endpoint the clients use. */
+  static async start(options: { meter?: RequestMeter } = {}): Promise<LocalSnsSqs> {
     const worker = new Worker(path.join(__dirname, 'fauxqs-thread.mjs'), { workerData: { host: LOCAL_HOST } });
     const started = await new Promise<{ address: string; bound: AddressInfo }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    return new LocalSnsSqs(worker, started.address, started.bound);
+    const proxy = await options.meter?.proxy('sns-sqs-s3', started.address);
+    return new LocalSnsSqs(worker, proxy?.endpoint ?? started.address, started.bound, proxy);
   }
 
   /** Creates the template's queues (dead-letter queues first), topics, SQS subscriptions and buckets, with their attributes. */
@@ -105,6 +110,7 @@ export class LocalSnsSqs {
     this.sns.destroy();
     this.sqs.destroy();
     this.s3.destroy();
+    await this.proxy?.close();
     const stopped = new Promise((resolve) => this.worker.once('message', resolve));
     this.worker.postMessage('stop');
     await stopped;

@@ -26,6 +26,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'print the app\'s state machines as Mermaid flowcharts',
     load: () => (require('./diagram') as typeof import('./diagram')).diagramCommand,
   },
+  cost: {
+    summary: 'estimate the AWS bill of N items through each pipeline, from a metered local run of a sample job',
+    load: () => (require('./cost') as typeof import('./cost')).costCommand,
+  },
   start: {
     summary: 'start an execution of a deployed state machine (--wait: until it stops)',
     peers: SFN_CLIENT,

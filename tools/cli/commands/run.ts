@@ -49,7 +49,8 @@ export const PINNED_ENGINES: Record<string, string> = { 'aws-local-stepfunctions
 /** fauxqs, the local SNS/SQS/S3, stores messages with node:sqlite, which Node.js has without a flag since 22.13. */
 export const MIN_NODE_VERSION = [22, 13] as const;
 
-const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
+/** How long a received message stays invisible locally, in seconds, unless told: redelivery takes seconds, not minutes. */
+export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
 
 export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = processHost()): RunOptions {
   const { values, positionals } = parseCommandLine({
