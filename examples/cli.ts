@@ -11,11 +11,17 @@ import { exitWith, main as sdp, processIo } from '../tools/cli/sdp';
  * The stack of each example of `examples/example-app.ts` (its `EXAMPLE_STACKS`, which a test compares
  * with these): named here so that `npm start` loads neither aws-cdk-lib nor cdk-nag when the assembly is reused.
  */
-export const EXAMPLES = { 'word-length': 'WordLengthExample', 'fan-out': 'FanOutExample' } as const;
+export const EXAMPLES = { 'word-length': 'WordLengthExample', 'fan-out': 'FanOutExample', 'distributed': 'DistributedExample' } as const;
 type Example = keyof typeof EXAMPLES;
 
 /** The execution name of the fan-out example, its job id, when none is given. */
 const FAN_OUT_JOB_ID = 'local-job';
+
+/** Where the distributed example's job file is put, in its jobs bucket (the stack's `DISTRIBUTED_JOBS_PREFIX`). */
+const DISTRIBUTED_JOB = { bucket: 'JobsBucket', key: 'jobs/local-job.json' } as const;
+
+/** The examples that run a job of items `{ "items": [...] }`: its default file, and what --items generates. */
+const JOB_EXAMPLES: readonly string[] = ['fan-out', 'distributed'];
 
 /** The most items `--items` generates: a job file of about 20 MB. */
 const MAX_GENERATED_ITEMS = 1_000_000;
@@ -29,8 +35,12 @@ synthesized by cdk.json's app into cdk.out, or cdk.out is reused when nothing ch
 
   <example>            word-length: seed 001's map/reduce workflow (default)
                        fan-out: seed 004's job workflow: split, fanned out through SNS and SQS, stored
-  --input <file>       the execution input (default: examples/inputs/<example>.json)
-  --items <n>          fan-out: a generated job of n items (seed 001's seven words over and over), up to ${MAX_GENERATED_ITEMS.toLocaleString('en-US')}
+                       distributed: seed 004's job through a Distributed Map: its items put in the local S3 as a
+                       job file, mapped in batches, the results written to S3 and summed
+  --input <file>       the execution input (default: examples/inputs/<example>.json; fan-out and distributed:
+                       a job { "items": [...] }, examples/inputs/fan-out.json)
+  --items <n>          fan-out, distributed: a generated job of n items (seed 001's seven words over and over),
+                       up to ${MAX_GENERATED_ITEMS.toLocaleString('en-US')}
   --name <id>          the execution name; for fan-out, the job id (default: a random UUID; fan-out: ${FAN_OUT_JOB_ID})
   --scheduled          run as the stack's schedule does: with its input from the template; the --input file's
                        items are first put at its itemsUri in the local S3 (fan-out)
@@ -43,7 +53,8 @@ synthesized by cdk.json's app into cdk.out, or cdk.out is reused when nothing ch
 The trace goes to stderr. word-length prints its output as one JSON line, {"totalLength":39}; fan-out runs the
 workers while the job workflow waits for them, drains the queues and prints { output, jobs, queues, tables,
 functions }: the job's items, stored, failed and deadLettered, each queue's messages, each table's item count,
-each function's invocations and cold starts ('sdp run --help' says each field).
+each function's invocations and cold starts ('sdp run --help' says each field); distributed shows its map run's
+progress and prints its output, { items, measured, failed, totalLength }.
 Exit status: 0 succeeded with every item stored, 1 the execution failed, items failed or were dead-lettered, or a
 job's counts do not reconcile, 2 the run could not start.`;
 
@@ -80,9 +91,10 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   if (!Object.hasOwn(EXAMPLES, example)) return usageError(io, `unknown example '${example}'`);
   if (positionals.length > 1) return usageError(io, `one example at a time (got ${positionals.join(', ')})`);
   const name = values.name ?? (example === 'fan-out' ? FAN_OUT_JOB_ID : undefined);
-  let input = values.input ?? path.join(__dirname, 'inputs', `${example}.json`);
+  const job = JOB_EXAMPLES.includes(example);
+  let input = values.input ?? path.join(__dirname, 'inputs', `${job ? 'fan-out' : example}.json`);
   if (values.items !== undefined) {
-    if (example !== 'fan-out') return usageError(io, `--items generates a job for fan-out (not ${example})`);
+    if (!job) return usageError(io, `--items generates a job for ${JOB_EXAMPLES.join(' or ')} (not ${example})`);
     if (values.input !== undefined) return usageError(io, 'give --input or --items, not both');
     const items = Number(values.items);
     if (!Number.isInteger(items) || items < 1 || items > MAX_GENERATED_ITEMS) {
@@ -90,11 +102,28 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     }
     input = writeGeneratedJob(items);
   }
+  // The distributed example reads its items from S3: the job's items become the job file, the input names its key.
+  const putObject: string[] = [];
+  if (example === 'distributed') {
+    let items: unknown;
+    try {
+      items = (JSON.parse(fs.readFileSync(input, 'utf8')) as { items?: unknown }).items;
+    } catch (error) {
+      return usageError(io, `cannot read --input ${input}: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(items)) return usageError(io, `--input ${input} must hold a job { "items": [...] }`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-example-'));
+    fs.writeFileSync(path.join(dir, 'items.json'), JSON.stringify(items));
+    fs.writeFileSync(path.join(dir, 'input.json'), JSON.stringify({ itemsKey: DISTRIBUTED_JOB.key }));
+    putObject.push('--put-object', `${DISTRIBUTED_JOB.bucket}/${DISTRIBUTED_JOB.key}=${path.join(dir, 'items.json')}`);
+    input = path.join(dir, 'input.json');
+  }
   return sdp([
     'run',
     ...values['state-machine'] === undefined ? [] : [values['state-machine']],
     '--stack', EXAMPLES[example as Example],
     '--input', input,
+    ...putObject,
     ...name === undefined ? [] : ['--name', name],
     ...values.assembly === undefined ? [] : ['--assembly', values.assembly],
     ...values['visibility-timeout'] === undefined ? [] : ['--visibility-timeout', values['visibility-timeout']],

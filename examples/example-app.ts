@@ -1,10 +1,11 @@
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { DistributedStack } from './distributed-stack';
 import { FanOutStack } from './fan-out-stack';
 import { WordLengthStack } from './word-length-stack';
 
 /** Stack ids of the example app, as `npm start -- <example>` names them. */
-export const EXAMPLE_STACKS = { 'word-length': 'WordLengthExample', 'fan-out': 'FanOutExample' } as const;
+export const EXAMPLE_STACKS = { 'word-length': 'WordLengthExample', 'fan-out': 'FanOutExample', 'distributed': 'DistributedExample' } as const;
 export type ExampleName = keyof typeof EXAMPLE_STACKS;
 
 export interface ExampleAppOptions {
@@ -31,6 +32,9 @@ export function createExampleApp(options: ExampleAppOptions = {}): App {
   new FanOutStack(app, EXAMPLE_STACKS['fan-out'], {
     chunkSize: options.fanOutChunkSize,
     description: 'Seed 004 fan-out: split, SNS -> SQS -> worker Lambda, results in DynamoDB exactly once, DLQ alarms by e-mail',
+  });
+  new DistributedStack(app, EXAMPLE_STACKS.distributed, {
+    description: 'Seed 004\'s job as a Step Functions job: a job file in S3 mapped in batches by a Distributed Map, results in S3, summed into DynamoDB',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new CloudFormationValidatePlugin());
   return app;

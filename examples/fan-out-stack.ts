@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createJobsBucket } from './jobs-bucket';
 import { ApiTrigger, FanOut, FanOutJobWorkflow, IdempotencyTable, JobSplitter, LambdaWarmer, PipelineMonitoring, ResultTable, ScheduleTrigger } from 'serverless-distributed-processing';
 
 /** Key of the job the schedule runs, in the jobs bucket: the export of the internal system the job pulls from. */
@@ -48,16 +49,7 @@ export class FanOutStack extends Stack {
       },
     });
 
-    this.jobsBucket = new s3.Bucket(this, 'JobsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-    });
-    Validations.of(this.jobsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'The jobs bucket holds exports the splitter reads; reads are traced in the splitter\'s logs and X-Ray, so server access logs would add a second bucket and no information.',
-    });
+    this.jobsBucket = createJobsBucket(this, 'the splitter reads; reads are traced in the splitter\'s logs and X-Ray');
     // Room for two warmed instances and two jobs split at once, so a warm-up never throttles a job.
     this.splitter = new JobSplitter(this, 'Splitter', {
       fanOut: this.fanOut, chunkSize: props.chunkSize ?? 100, itemsBucket: this.jobsBucket, reservedConcurrency: 4,

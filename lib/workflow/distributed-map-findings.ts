@@ -1,5 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 import { nagArnReference } from '../core/nag-names';
@@ -9,8 +9,8 @@ import { MapResultsLocation } from './map-results';
 /** The parts of a distributed workflow whose grants cdk-nag reports. */
 export interface DistributedMapGrantees {
   readonly stateMachine: sfn.StateMachine;
-  readonly mapFunction: iam.IGrantable & IConstruct;
-  readonly reduceFunction: iam.IGrantable & IConstruct;
+  readonly mapFunction: lambda.IFunction;
+  readonly reduceFunction: lambda.IFunction;
 }
 
 /**
@@ -56,17 +56,25 @@ export function acknowledgeDistributedMapFindings(grantees: DistributedMapGrante
   Validations.of(stateMachine).acknowledge(...acknowledgements);
 
   if (resultsId) {
-    Validations.of(grantees.reduceFunction).acknowledge({
+    Validations.of(findingsScope(grantees.reduceFunction)).acknowledge({
       id: resultsId,
       reason: `s3:GetObject under '${results.prefix}/' of ${results.bucket.node.path}: the reduce reads the manifest and result files of the map run it is given, whose keys hold the run's id.`,
     });
   }
   if (itemsId && source.grantsItemAccess) {
-    Validations.of(grantees.mapFunction).acknowledge({
+    Validations.of(findingsScope(grantees.mapFunction)).acknowledge({
       id: itemsId,
       reason: `s3:GetObject on the objects listed as items in ${source.bucket.node.path}: each item names one object, known only at run time (${scope}).`,
     });
   }
+}
+
+/**
+ * Where a function's grant findings are reported: its role's policy, which a function built by the library has beside
+ * it (`<id>Role`), not under it.
+ */
+function findingsScope(fn: lambda.IFunction): IConstruct {
+  return fn.role ?? fn;
 }
 
 /** How cdk-nag spells the state machine's name inside an ARN: the name part of its Ref. */

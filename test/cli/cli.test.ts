@@ -54,10 +54,21 @@ test('--items: fan-out runs a generated job of that many items', async () => {
   expect(JSON.parse(run.stdout)).toMatchObject({ output: { jobId: 'generated', items: 120, stored: 120, failed: 0, deadLettered: 0 } });
 });
 
+test('distributed runs the same job through a Distributed Map: its items put in the local S3, the map run\'s progress on stderr', async () => {
+  const run = await npmStart('distributed', '--assembly', assemblyDir, '--items', '7000');
+  expect(run.code).toBe(0);
+  // 1,000 cycles of seed 001's seven words, whose lengths sum to 39.
+  expect(JSON.parse(run.stdout)).toEqual({ items: 7000, measured: 7000, failed: 0, totalLength: 39_000 });
+  expect(run.stderr).toMatch(/^put \S+items\.json at s3:\/\/jobsbucket5eadc5ca\/jobs\/local-job\.json$/m);
+  expect(run.stderr).toMatch(/^map run MapItems SUCCEEDED: 7,000\/7,000 items \(100 %\), 0 failed/m);
+  // 3,000 words a batch: three child executions.
+  expect(run.stderr).toContain('map run: 7000 items (7000 succeeded, 0 failed) in 3 child executions (3 succeeded, 0 failed)');
+});
+
 test.each([
   [['fan-out', '--items', '0'], "--items must be a whole number, 1..1000000 (got '0')"],
   [['fan-out', '--items', '10', '--input', 'job.json'], 'give --input or --items, not both'],
-  [['word-length', '--items', '10'], '--items generates a job for fan-out (not word-length)'],
+  [['word-length', '--items', '10'], '--items generates a job for fan-out or distributed (not word-length)'],
 ])('%j: exit 2 with the reason', async (...argv) => {
   const [args, message] = argv as [string[], string];
   const run = await npmStart(...args, '--assembly', assemblyDir);

@@ -13,7 +13,8 @@ const root = path.join(__dirname, '..', '..');
 const SEED = path.join(root, 'examples', 'inputs', 'word-length.json');
 const MALFORMED = path.join(root, 'test', 'fixtures', 'malformed-input.json');
 const JOB = path.join(root, 'test', 'fixtures', 'fan-out-job.json');
-const MACHINES = '  WordLengthExample/WordLength  (WordLengthStateMachine5AE2E759)\n  FanOutExample/RunJob  (RunJobStateMachineC5380B43)\n';
+const MACHINES = '  WordLengthExample/WordLength  (WordLengthStateMachine5AE2E759)\n  FanOutExample/RunJob  (RunJobStateMachineC5380B43)\n'
+  + '  DistributedExample/Job  (JobStateMachineE2E0FF72)\n';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-run-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -30,19 +31,19 @@ describe('choosing the state machine', () => {
   test('none named among several: exit 2 listing the candidates', async () => {
     expect(await run()).toEqual({
       code: 2, stdout: '',
-      stderr: `error: there are 2 state machines; name one by a part of its path or its logical id, or give --stack:\n${MACHINES}`,
+      stderr: `error: there are 3 state machines; name one by a part of its path or its logical id, or give --stack:\n${MACHINES}`,
     });
   });
 
   test('a part that several share: exit 2 listing those', async () => {
     expect((await run('Example')).stderr)
-      .toBe(`error: 'Example' matches 2 state machines; name one by a part of its path or its logical id, or give --stack:\n${MACHINES}`);
+      .toBe(`error: 'Example' matches 3 state machines; name one by a part of its path or its logical id, or give --stack:\n${MACHINES}`);
   });
 
   test('none matching: exit 2 listing them all', async () => {
     expect(await run('Nope')).toEqual({ code: 2, stdout: '', stderr: `error: no state machine matches 'Nope'; there are:\n${MACHINES}` });
     expect((await run('--stack', 'Nope')).stderr)
-      .toBe('error: no state machine in a stack \'Nope\' (stacks with state machines: WordLengthExample, FanOutExample)\n');
+      .toBe('error: no state machine in a stack \'Nope\' (stacks with state machines: WordLengthExample, FanOutExample, DistributedExample)\n');
   });
 
   test('by logical id, by a part of the path, or as the only one of --stack', async () => {

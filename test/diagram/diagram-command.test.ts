@@ -7,7 +7,7 @@ import { bufferedIo } from '../cli/buffered-io';
 import { exampleAssembly } from '../support/example-app';
 
 const { assemblyDir } = exampleAssembly();
-const [wordLength, runJob] = assemblyStateMachines(assemblyDir).map(stateMachineDiagram);
+const [wordLength, runJob, distributedJob] = assemblyStateMachines(assemblyDir).map(stateMachineDiagram);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diagram-command-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +38,7 @@ async function withMmdc<T>(script: string | undefined, body: () => Promise<T>): 
 
 test('prints every state machine of the assembly as Mermaid, offline', async () => {
   const result = await run(['--assembly', assemblyDir]);
-  expect(result).toEqual({ code: 0, stdout: `${wordLength}\n${runJob}`, stderr: '', clients: 0 });
+  expect(result).toEqual({ code: 0, stdout: `${wordLength}\n${runJob}\n${distributedJob}`, stderr: '', clients: 0 });
 });
 
 test('a state machine argument selects by a part of its id or logical id', async () => {
@@ -50,7 +50,7 @@ test('none matching exits 2 naming the state machines there are', async () => {
   const result = await run(['Nope', '--assembly', assemblyDir]);
   expect([result.code, result.stdout]).toEqual([2, '']);
   expect(result.stderr).toBe("error: no state machine matches 'Nope' (state machines: WordLengthExample/WordLength "
-    + '(WordLengthStateMachine5AE2E759), FanOutExample/RunJob (RunJobStateMachineC5380B43))\n');
+    + '(WordLengthStateMachine5AE2E759), FanOutExample/RunJob (RunJobStateMachineC5380B43), DistributedExample/Job (JobStateMachineE2E0FF72))\n');
 });
 
 test('an assembly that is not there exits 2 naming it', async () => {
@@ -95,7 +95,7 @@ describe('--svg', () => {
   test('more than one match exits 2 asking for one', async () => {
     const result = await withMmdc('exit 0', () => run(['--assembly', assemblyDir, '--svg', path.join(dir, 'both.svg')]));
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('error: --svg renders one state machine, and 2 match (WordLengthExample/WordLength, FanOutExample/RunJob); name one');
+    expect(result.stderr).toContain('error: --svg renders one state machine, and 3 match (WordLengthExample/WordLength, FanOutExample/RunJob, DistributedExample/Job); name one');
   });
 
   test('a failing mmdc exits 2 with its message', async () => {

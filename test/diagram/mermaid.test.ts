@@ -25,6 +25,7 @@ describe('the example workflows', () => {
     expect(machines.map((m) => [m.id, m.logicalId])).toEqual([
       ['WordLengthExample/WordLength', 'WordLengthStateMachine5AE2E759'],
       ['FanOutExample/RunJob', 'RunJobStateMachineC5380B43'],
+      ['DistributedExample/Job', 'JobStateMachineE2E0FF72'],
     ]);
   });
 
@@ -111,10 +112,10 @@ describe('the example workflows', () => {
   test('a selector matches a part of the id or of the logical id; none matching lists the state machines', () => {
     expect(selectStateMachines(machines, 'RunJob').map((m) => m.id)).toEqual(['FanOutExample/RunJob']);
     expect(selectStateMachines(machines, 'WordLengthStateMachine').map((m) => m.id)).toEqual(['WordLengthExample/WordLength']);
-    expect(selectStateMachines(machines, 'Example/').length).toBe(2);
+    expect(selectStateMachines(machines, 'Example/').length).toBe(3);
     expect(() => selectStateMachines(machines, 'Nope')).toThrow(
       "no state machine matches 'Nope' (state machines: WordLengthExample/WordLength (WordLengthStateMachine5AE2E759), "
-      + 'FanOutExample/RunJob (RunJobStateMachineC5380B43))');
+      + 'FanOutExample/RunJob (RunJobStateMachineC5380B43), DistributedExample/Job (JobStateMachineE2E0FF72))');
   });
 });
 
