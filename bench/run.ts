@@ -8,6 +8,8 @@ import { handlerEnvironment } from '../tools/local/local-lambda';
 import { LocalRunner } from '../tools/local/local-runner';
 import { batchEntries, chunkJob } from '../lambdas/split-job';
 import { createExampleApp } from '../examples/example-app';
+import { main as sdp } from '../tools/cli/sdp';
+import type { CommandIo } from '../tools/cli/commands/command';
 import { buildTrace } from '../tools/trace/execution-trace';
 import { formatTrace } from '../tools/trace/format-trace';
 import { wordLengthHistory } from '../test/trace/word-length-history';
@@ -105,6 +107,45 @@ async function fanOutFigures(chunkSize: number, items: number): Promise<FanOutFi
   }
 }
 
+/** seed 001's seven words, over and over: the job the fan-out and distributed rows run. */
+function words(count: number): Array<{ word: string }> {
+  const seed = seedInput.data.map((item) => item.word);
+  return Array.from({ length: count }, (_, i) => ({ word: seed[i % seed.length] }));
+}
+
+/** Seed 004's job through the distributed example: the job file put in the local S3, mapped in batches, summed. */
+async function distributedSeconds(assemblyDir: string, items: number): Promise<number> {
+  const runner = await LocalRunner.start({ assemblyDir, stackName: 'DistributedExample' });
+  try {
+    await runner.putObject('JobsBucket', 'jobs/bench.json', JSON.stringify(words(items)));
+    const start = performance.now();
+    const execution = await runner.execute({ input: { itemsKey: 'jobs/bench.json' } });
+    const seconds = (performance.now() - start) / 1000;
+    if (execution.status !== 'SUCCEEDED' || (execution.output as { items?: number }).items !== items) {
+      throw new Error(`distributed run ${execution.status}: ${execution.error ?? JSON.stringify(execution.output)}`);
+    }
+    return seconds;
+  } finally {
+    await runner.stop();
+  }
+}
+
+/** What `sdp cost` says a million items cost through a pipeline of the example app, in dollars, total and by service. */
+async function costPerMillion(assemblyDir: string, args: string[]): Promise<{ total: number; byService: Record<string, number> }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CommandIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+  };
+  const code = await sdp(['cost', ...args, '--assembly', assemblyDir, '--json'], io);
+  if (code !== 0) throw new Error(`sdp cost ${args.join(' ')} exited ${code}:\n${stderr}`);
+  const [pipeline] = (JSON.parse(stdout) as { pipelines: Array<{ perMillionItemsUsd: number; byService: Record<string, number> }> }).pipelines;
+  return { total: pipeline.perMillionItemsUsd, byService: pipeline.byService };
+}
+
 /** Milliseconds to build and print the trace of a word-length execution whose Map ran `iterations` times (median of RUNS). */
 function traceMilliseconds(iterations: number): { events: number; ms: number } {
   const executionArn = 'arn:aws:states:ap-northeast-2:123456789012:execution:WordLength:bench';
@@ -160,6 +201,33 @@ async function main(): Promise<void> {
     rows.push([`  per 1,000 items: Lambda invocations / SNS requests / SQS requests (local poller)`,
       `${f.lambdaInvocationsPer1000} / ${f.snsRequestsPer1000} / ${f.sqsRequestsPer1000}`, '']);
     for (const [fn, c] of Object.entries(f.coldStarts)) rows.push([`  cold starts of ${fn} (init time, summed)`, `${c.coldStarts} (${c.initMs} ms)`, '']);
+  }
+
+  const distributed = await distributedSeconds(assemblyDir, 200_000);
+  rows.push(['local distributed map/reduce, 200,000 items (job file in the local S3, 3,000 words a batch: 67 child executions)',
+    `${Math.round(200_000 / distributed).toLocaleString('en-US')} items/s (${distributed.toFixed(1)} s)`, '≤ 60 s']);
+
+  // The three designs of the same job, per million items (us-east-1): `sdp cost` on a local sample of each.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-cost-'));
+  const job = (count: number) => {
+    const file = path.join(scratch, `job-${count}.json`);
+    fs.writeFileSync(file, JSON.stringify({ items: words(count) }));
+    return file;
+  };
+  const itemsFile = path.join(scratch, 'items-200000.json');
+  fs.writeFileSync(itemsFile, JSON.stringify(words(200_000)));
+  const designs: Array<[string, string[]]> = [
+    ['seed 001\'s naive design (inline Map, a Lambda per item, Standard), jobs of 1,000 items', ['WordLengthExample/WordLength', '--input', path.join(root, 'examples', 'inputs', 'word-length.json'), '--sample', '1000']],
+    ['SNS/SQS fan-out, jobs of 20,000 items', ['FanOutExample/RunJob', '--input', job(20_000)]],
+    ['distributed map/reduce, jobs of 200,000 items', ['DistributedExample/Job', '--put', `jobs/sample.json=${itemsFile}`]],
+  ];
+  const naive = await costPerMillion(assemblyDir, designs[0][1]);
+  for (const [design, args] of designs) {
+    const cost = design === designs[0][0] ? naive : await costPerMillion(assemblyDir, args);
+    const services = Object.entries(cost.byService).filter(([, usd]) => usd >= 0.0001).map(([service, usd]) => `${service} $${usd.toPrecision(2)}`).join(', ');
+    rows.push([`cost per million items, ${design} (\`sdp cost\`: ${services})`,
+      `$${cost.total.toPrecision(3)} (${Math.round(naive.total / cost.total).toLocaleString('en-US')}× cheaper than naive)`,
+      design.startsWith('distributed') ? '≤ $0.02, ≥ 1,000×' : '']);
   }
 
   for (const iterations of [1_000, 10_000]) {
