@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Copies what tsc does not emit into dist/: the fauxqs worker-thread module (plain ES module JavaScript).
+// Copies what tsc does not emit into dist/: the fauxqs and dynalite worker-thread modules (plain ES module JavaScript).
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-for (const file of ['tools/local/fauxqs-thread.mjs']) {
+for (const file of ['tools/local/fauxqs-thread.mjs', 'tools/local/dynalite-thread.mjs']) {
   fs.mkdirSync(path.dirname(path.join(root, 'dist', file)), { recursive: true });
   fs.copyFileSync(path.join(root, file), path.join(root, 'dist', file));
 }

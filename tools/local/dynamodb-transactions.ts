@@ -1,9 +1,6 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   AttributeValue, ConditionalCheckFailedException, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-
-const TARGET = 'DynamoDB_20120810.TransactWriteItems';
 
 type Item = Record<string, AttributeValue>;
 interface Expressions {
@@ -18,6 +15,15 @@ interface TransactWriteItem {
   ConditionCheck?: Expressions & { TableName: string; Key: Item; ConditionExpression: string };
 }
 
+/** The X-Amz-Target of the requests {@link TransactWriteItems} answers. */
+export const TRANSACT_WRITE_ITEMS_TARGET = 'DynamoDB_20120810.TransactWriteItems';
+
+/** An HTTP response of the DynamoDB API: status and JSON body. */
+export interface DynamoDbResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
 /**
  * Gives dynalite, which has no transactions, DynamoDB's TransactWriteItems, which handlers use to write several items
  * all or nothing (Lambda handlers of users' apps; the library's own worker uses single-item conditional writes). The items are written one after the other, each with its
@@ -26,37 +32,33 @@ interface TransactWriteItem {
  * answers (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
  * Unlike AWS, a plain write by another client can see the first items of a transaction before its last is written.
  */
-export function addTransactWriteItems(server: Server, client: () => DynamoDBClient): void {
-  const [dynalite] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners('request');
-  let lock: Promise<unknown> = Promise.resolve();
-  const keyNames = new Map<string, string[]>();
-  const keyOf = async (tableName: string, item: Item): Promise<Item> => {
-    if (!keyNames.has(tableName)) {
-      const { Table } = await client().send(new DescribeTableCommand({ TableName: tableName }));
-      keyNames.set(tableName, Table!.KeySchema!.map((k) => k.AttributeName!));
-    }
-    return Object.fromEntries(keyNames.get(tableName)!.map((name) => [name, item[name]]));
-  };
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.headers['x-amz-target'] !== TARGET) return dynalite(req, res);
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const run = lock.then(() => transact(JSON.parse(Buffer.concat(chunks).toString('utf8')).TransactItems ?? [], client(), keyOf));
-      lock = run.catch(() => undefined);
-      void run.then(
-        () => reply(res, 200, {}),
-        (error: { status: number; body: unknown }) => reply(res, error.status ?? 500, error.body ?? { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
-      );
-    });
-  });
-}
+export class TransactWriteItems {
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly keyNames = new Map<string, string[]>();
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.0', 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': String(Date.now()) });
-  res.end(text);
+  /** @param client a client of the dynalite the transactions write to */
+  constructor(private readonly client: DynamoDBClient) {}
+
+  /** Answers a TransactWriteItems request, given its JSON body. */
+  async answer(requestBody: string): Promise<DynamoDbResponse> {
+    const run = this.lock.then(() => transact(JSON.parse(requestBody).TransactItems ?? [], this.client, (table, item) => this.keyOf(table, item)));
+    this.lock = run.catch(() => undefined);
+    return run.then(
+      () => ({ status: 200, body: {} }),
+      (error: { status?: number; body?: unknown }) => ({
+        status: error.status ?? 500,
+        body: error.body ?? { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) },
+      }),
+    );
+  }
+
+  private async keyOf(tableName: string, item: Item): Promise<Item> {
+    if (!this.keyNames.has(tableName)) {
+      const { Table } = await this.client.send(new DescribeTableCommand({ TableName: tableName }));
+      this.keyNames.set(tableName, Table!.KeySchema!.map((k) => k.AttributeName!));
+    }
+    return Object.fromEntries(this.keyNames.get(tableName)!.map((name) => [name, item[name]]));
+  }
 }
 
 async function transact(items: TransactWriteItem[], client: DynamoDBClient, keyOf: (table: string, item: Item) => Promise<Item>): Promise<void> {

@@ -1,18 +1,27 @@
-import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CfnTemplate } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
-import { addTransactWriteItems } from './dynamodb-transactions';
 import type { MeteringProxy, RequestMeter } from './request-meter';
+import { TRANSACT_WRITE_ITEMS_TARGET, TransactWriteItems } from './dynamodb-transactions';
+import { LOCAL_HOST } from './local-sns-sqs';
 
-// dynalite ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite: (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => import('node:http').Server = require('dynalite');
+/** What the dynalite thread (dynalite-thread.mjs) posts. */
+type DynaliteThreadMessage =
+  | { type: 'started'; port: number }
+  | { type: 'error'; message: string }
+  | { type: 'request'; id: number; target: string; body: string }
+  | { type: 'stopped' };
 
-/** An embedded DynamoDB (dynalite, in memory, with TransactWriteItems added) holding a template's tables. */
+/**
+ * An embedded DynamoDB (dynalite, in memory, with TransactWriteItems added) holding a template's tables. dynalite
+ * runs on a worker thread of this process (dynalite-thread.mjs), as fauxqs does, so that the writes of a fan-out's
+ * handlers are answered on another core than the one running the handlers; TransactWriteItems is answered here.
+ */
 export class LocalDynamoDb {
   private constructor(
-    private readonly server: import('node:http').Server,
+    private readonly worker: Worker,
     /** The endpoint SDK clients point at, e.g. via AWS_ENDPOINT_URL_DYNAMODB. */
     readonly endpoint: string,
     readonly client: DynamoDBClient,
@@ -22,19 +31,26 @@ export class LocalDynamoDb {
 
   /** Starts dynalite on a free loopback port; with a meter, behind a proxy that counts the requests (`sdp cost`). */
   static async start(options: { meter?: RequestMeter } = {}): Promise<LocalDynamoDb> {
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+    const worker = new Worker(path.join(__dirname, 'dynalite-thread.mjs'), { workerData: { host: LOCAL_HOST, parentTargets: [TRANSACT_WRITE_ITEMS_TARGET] } });
+    const port = await new Promise<number>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (message: DynaliteThreadMessage) => {
+        if (message.type === 'started') resolve(message.port);
+        else reject(new Error(`dynalite did not start: ${message.type === 'error' ? message.message : message.type}`));
+      });
     });
-    const direct = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const direct = `http://${LOCAL_HOST}:${port}`;
     const proxy = await options.meter?.proxy('dynamodb', direct);
     const clientOf = (endpoint: string) => new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const client = clientOf(proxy?.endpoint ?? direct);
     // A transaction's own reads and writes are not the caller's requests: they bypass the meter.
     const transactionClient = proxy ? clientOf(direct) : client;
-    addTransactWriteItems(server, () => transactionClient);
-    return new LocalDynamoDb(server, proxy?.endpoint ?? direct, client, proxy && { proxy, directClient: transactionClient });
+    const transactions = new TransactWriteItems(transactionClient);
+    worker.on('message', (message: DynaliteThreadMessage) => {
+      if (message.type !== 'request') return;
+      void transactions.answer(message.body).then((response) => worker.postMessage({ type: 'response', id: message.id, ...response }));
+    });
+    return new LocalDynamoDb(worker, proxy?.endpoint ?? direct, client, proxy && { proxy, directClient: transactionClient });
   }
 
   /** Creates every DynamoDB table of the template, under its local physical name. */
@@ -63,6 +79,9 @@ export class LocalDynamoDb {
     this.client.destroy();
     this.metering?.directClient.destroy();
     await this.metering?.proxy.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const stopped = new Promise((resolve) => this.worker.on('message', (message: DynaliteThreadMessage) => message.type === 'stopped' && resolve(undefined)));
+    this.worker.postMessage({ type: 'stop' });
+    await stopped;
+    await this.worker.terminate();
   }
 }
