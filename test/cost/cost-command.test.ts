@@ -59,7 +59,7 @@ test('a sample execution that fails gets no bill, and exits 1 saying why', async
 test('one --input for several pipelines, or a pipeline without its --input, is an error before anything runs', async () => {
   const several = await sdpCost('--input', path.join(root, 'examples', 'inputs', 'word-length.json'));
   expect(several.code).toBe(2);
-  expect(several.stderr).toContain('error: 2 pipelines match (WordLengthExample/WordLength, FanOutExample/RunJob): name one, or give --input <pipeline>=<file.json> for each');
+  expect(several.stderr).toContain('error: 3 pipelines match (WordLengthExample/WordLength, FanOutExample/RunJob, DistributedExample/Job): name one, or give --input <pipeline>=<file.json> for each');
   const missing = await sdpCost('--input', `WordLength=${path.join(root, 'examples', 'inputs', 'word-length.json')}`);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain('error: no --input for FanOutExample/RunJob: give --input FanOutExample/RunJob=<file.json>');
