@@ -125,7 +125,11 @@ export class MapRunResults<Result = unknown> {
     return this.manifestRead;
   }
 
-  /** The results of the succeeded child executions, `pageSize` at a time (the last page may be shorter; none when there are no results). */
+  /**
+   * The results of the succeeded child executions, `pageSize` at a time (the last page may be shorter; none when there
+   * are no results). With `FLATTEN` each element is one result of a child's array; with `COMPACT` or `NONE` it is a
+   * child's whole output (with an item batcher, the batch's array).
+   */
   pages(): AsyncGenerator<Result[]> {
     return this.paged('SUCCEEDED', (entry, key) => (this.transformation === 'NONE' ? outputOf(entry, key) : entry) as Result);
   }
@@ -137,13 +141,17 @@ export class MapRunResults<Result = unknown> {
 
   /**
    * How many items the failed child executions had: the `Items` of each one's input when the map batches items,
-   * else one item per child.
+   * else one item per child. A failed child without its `Input` is a {@link MapRunResultsError}.
    */
   async failedItemCount(): Promise<number> {
     let count = 0;
     for await (const page of this.failedExecutions()) {
       for (const child of page) {
-        const items = typeof child.Input === 'string' ? (JSON.parse(child.Input) as { Items?: unknown } | null)?.Items : undefined;
+        if (typeof child.Input !== 'string') {
+          // Without its input the batch's size is unknown: a guess would not reconcile.
+          throw new MapRunResultsError(`the failed child execution ${child.ExecutionArn ?? child.Name ?? '(unnamed)'} has no Input to count its items from`);
+        }
+        const items = (JSON.parse(child.Input) as { Items?: unknown } | null)?.Items;
         count += Array.isArray(items) ? items.length : 1;
       }
     }
@@ -176,8 +184,13 @@ export class MapRunResults<Result = unknown> {
       return;
     }
     const lines = createInterface({ input: body, crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (line.trim() !== '') yield JSON.parse(line);
+    try {
+      for await (const line of lines) {
+        if (line.trim() !== '') yield JSON.parse(line);
+      }
+    } finally {
+      // A reader that stops early (a break out of pages()) leaves the rest of the object unread: release the connection.
+      body.destroy();
     }
   }
 

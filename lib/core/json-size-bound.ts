@@ -6,9 +6,20 @@
  * 24 per number (`-1.2345678901234567e-308`), every declared property present. Keywords it does not
  * know (allOf, $ref, patterns...) make it answer undefined rather than guess.
  */
+/**
+ * The keywords the bound is computed from, and those that only narrow a value (never make it larger) or annotate it;
+ * any other (allOf, $ref, patternProperties, if/then...) could allow more than these say.
+ */
+const KNOWN_KEYWORDS = new Set([
+  'type', 'const', 'enum', 'maxLength', 'items', 'maxItems', 'properties', 'additionalProperties',
+  'required', 'minLength', 'minItems', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'pattern', 'format',
+  'title', 'description', 'default', 'examples', '$schema', '$id', '$comment',
+]);
+
 export function largestJsonBytes(schema: unknown): number | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
   const s = schema as Record<string, unknown>;
+  if (Object.keys(s).some((keyword) => !KNOWN_KEYWORDS.has(keyword))) return undefined;
   if ('const' in s) return jsonBytes(s.const);
   if (Array.isArray(s.enum)) return Math.max(...s.enum.map(jsonBytes));
   if (Array.isArray(s.type)) return maxOf(s.type.map((type) => largestJsonBytes({ ...s, type })));

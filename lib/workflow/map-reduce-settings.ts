@@ -146,8 +146,10 @@ export function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkf
     'mapReservedConcurrency applies to a map function built from mapHandlerEntry; set it on the mapFunction itself');
   v.check(props.reduceFunction === undefined || props.reduceReservedConcurrency === undefined,
     'reduceReservedConcurrency applies to a reduce function built from reduceHandlerEntry; set it on the reduceFunction itself');
-  // 0 would disable the function: every task would fail.
-  v.integerInRange('mapReservedConcurrency', props.mapReservedConcurrency, 1, 1000);
+  // 0 would disable the function: every task would fail. The upper bound is a distributed map's 10,000 (a default
+  // reservation follows maxConcurrency): what an account can afford is the app-level budget check's to say
+  // (ACCOUNT_CONCURRENCY_CONTEXT_KEY, 1,000 for a new account).
+  if (props.mapFunction === undefined) v.integerInRange('mapReservedConcurrency', s.mapReservedConcurrency, 1, DISTRIBUTED_MAP_MAX_CONCURRENCY);
   v.integerInRange('reduceReservedConcurrency', props.reduceReservedConcurrency, 1, 1000);
   const mapReserved = props.mapFunction ? knownReservedConcurrency(props.mapFunction) : s.mapReservedConcurrency;
   v.check(

@@ -76,8 +76,10 @@ export interface MapReduceWorkflowProps {
    */
   readonly itemsPath?: string;
   /**
-   * Inline mode: the most items one execution's input holds. An inline Map in a Standard workflow adds 7 history
-   * events per item, and an execution fails past 25,000; without a bound that fits (at most 3,557 items), synth warns.
+   * Inline mode: the most items one execution's input holds, as the callers promise it (a declaration for the synth-time
+   * check, not enforced at run time: the execution fails on its own if the history outgrows its quota). An inline Map
+   * in a Standard workflow adds 7 history events per item, and an execution fails past 25,000; without a bound that
+   * fits (at most 3,557 items), synth warns.
    * @default - unbounded, with a synth warning for Standard workflows
    */
   readonly maxItems?: number;
@@ -169,7 +171,7 @@ export interface MapReduceWorkflowProps {
   /**
    * Whether the execution log holds each state's input and output (level ALL logs every event either way). In distributed
    * mode every batch's items and results would pass through the log (the child executions log as their parent does):
-   * about $0.027 per million word-sized items, measured with `sdp cost`, five times the rest of the bill; the results
+   * about $0.027 per million word-sized items, measured with `sdp cost`, more than the rest of the bill together; the results
    * are in S3 and a Standard execution's own history keeps its states' data, so the log need not.
    * @default - true inline; false in distributed mode
    */

@@ -23,6 +23,8 @@ describe('largestJsonBytes: the worst-case JSON size a schema admits', () => {
     ['an array without maxItems', { type: 'array', items: { type: 'integer' } }],
     ['a closed object with an unbounded property', { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } }],
     ['a schema of keywords it does not know', { allOf: [{ type: 'string', maxLength: 1 }] }],
+    ['a closed object whose patternProperties allow more', { type: 'object', additionalProperties: false, properties: { a: { type: 'integer' } }, patternProperties: { '^x': { type: 'string' } } }],
+    ['a bounded string beside a keyword it does not know', { type: 'string', maxLength: 1, anyOf: [{ type: 'string' }] }],
     ['not a schema', 'string'],
   ])('undefined for %s', (_, schema) => {
     expect(largestJsonBytes(schema)).toBeUndefined();

@@ -37,6 +37,8 @@ describe('MapRunResults: a reduce step reads a map run\'s results from S3 in pag
     await put('none/SUCCEEDED_0.json', JSON.stringify([{ ExecutionArn: 'arn:child:1', Output: '{"length":5}', Status: 'SUCCEEDED' }]));
     await manifest('none', { SUCCEEDED: ['none/SUCCEEDED_0.json'], FAILED: [], PENDING: [] });
     await manifest('empty', { SUCCEEDED: [], FAILED: [], PENDING: [] });
+    await put('noinput/FAILED_0.json', `${JSON.stringify({ ExecutionArn: 'arn:child:9', Error: 'States.Timeout' })}\n`);
+    await manifest('noinput', { SUCCEEDED: [], FAILED: ['noinput/FAILED_0.json'], PENDING: [] });
     await put('not-a-manifest.json', '{"hello":1}');
   });
 
@@ -72,6 +74,11 @@ describe('MapRunResults: a reduce step reads a map run\'s results from S3 in pag
   test('failedItemCount counts the items of the failed children\'s batches', async () => {
     await expect(new MapRunResults(event('jsonl'), { client: s3 }).failedItemCount()).resolves.toBe(2);
     await expect(new MapRunResults(event('none'), { client: s3 }).failedItemCount()).resolves.toBe(0);
+  });
+
+  test('a failed child without its Input cannot be counted: a MapRunResultsError, not a guess', async () => {
+    await expect(new MapRunResults(event('noinput'), { client: s3 }).failedItemCount())
+      .rejects.toThrow(new MapRunResultsError('the failed child execution arn:child:9 has no Input to count its items from'));
   });
 
   test('with Transformation NONE and OutputType JSON, each result is the child\'s parsed Output', async () => {

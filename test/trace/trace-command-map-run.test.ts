@@ -49,3 +49,15 @@ test('the child executions of the map run under their Map, in the order they sta
   ]);
   expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(2);
 });
+
+test('a role that may not describe the map run still gets the trace, the Map without its children, and a note saying why', async () => {
+  const denied = Object.assign(new Error('User is not authorized to perform: states:DescribeMapRun'), { name: 'AccessDeniedException' });
+  sfn.on(DescribeMapRunCommand).rejects(denied);
+  const { io, printed } = bufferedIo();
+  const status = await main(['trace', EXECUTION], io, () => new SFNClient({ region: 'us-east-1' }));
+  expect(status).toBe(0);
+  expect(printed.stdout).toMatch(/SUCCEEDED\s+Process \(Map\)/);
+  expect(printed.stdout).not.toContain('ChildExecution');
+  expect(printed.stderr).toContain(`map run ${MAP_RUN}: its child executions are not shown (`);
+  expect(printed.stderr).toContain('states:DescribeMapRun');
+});

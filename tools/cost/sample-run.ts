@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { putObject } from '../local/distributed-map';
 import { toHistoryEvents } from '../local/history-events';
 import { LocalRunner } from '../local/local-runner';
 import { MeteredOperation, RequestMeter } from '../local/request-meter';
@@ -78,7 +78,8 @@ export async function runSample(request: SampleRunRequest): Promise<SampleOutcom
     const facts = pipelineFacts(runner.stack, request.logicalId, request.id);
     for (const object of request.objects ?? []) {
       if (!runner.snsSqs) throw new Error(`stack ${request.stackName} has no bucket to put ${object.key} in`);
-      await runner.snsSqs.s3.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: object.body }));
+      // In parts when large, as the local S3 takes requests of at most 11 MiB.
+      await putObject(runner.snsSqs.s3, object.bucket, object.key, object.body);
     }
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();

@@ -212,17 +212,22 @@ class MapRun {
       const child: MapRunChild = { name, executionArn: childPrefix + name, index, items: batch.items, status: 'RUNNING', start: Date.now() };
       record.children[index] = child;
       move(record, batch.items, 'pending', 'running');
-      const execution = processor.run(batch.input as any, {
-        ...options.runOptions,
-        execution: { Input: batch.input, StartTime: new Date(child.start).toISOString() },
-        context: {
-          ...options.runOptions?.context,
-          Execution: { ...options.runOptions?.context?.Execution, Id: child.executionArn, Name: name },
-          StateMachine: { Id: `${this.options.stateMachineArn}/${this.label}`, Name: `${options.runOptions?.context?.StateMachine?.Name}/${this.label}` },
-        },
-      });
       try {
-        outputs[index] = await execution.result;
+        const execution = processor.run(batch.input as any, {
+          ...options.runOptions,
+          execution: { Input: batch.input, StartTime: new Date(child.start).toISOString() },
+          context: {
+            ...options.runOptions?.context,
+            Execution: { ...options.runOptions?.context?.Execution, Id: child.executionArn, Name: name },
+            StateMachine: { Id: `${this.options.stateMachineArn}/${this.label}`, Name: `${options.runOptions?.context?.StateMachine?.Name}/${this.label}` },
+          },
+        });
+        running.add(execution);
+        try {
+          outputs[index] = await execution.result;
+        } finally {
+          running.delete(execution);
+        }
         child.status = 'SUCCEEDED';
       } catch (error) {
         const failure = error instanceof ExecutionError ? (error as Error).cause as Error : error as Error;
@@ -241,10 +246,23 @@ class MapRun {
       this.progress(record);
     };
 
+    // When the execution that runs the Map ends (it timed out, or a branch beside the Map failed), its map run ends
+    // with it: no child starts any more and the running ones are stopped, as StopExecution stops a map run's children.
+    const running = new Set<{ abort(): void }>();
+    const stopChildren = () => {
+      next = batches.length;
+      for (const execution of running) execution.abort();
+    };
+    const abortSignal: AbortSignal | undefined = this.call.options.abortSignal;
+    abortSignal?.addEventListener('abort', stopChildren, { once: true });
     const worker = async (): Promise<void> => {
       while (next < batches.length) await runChild(next++);
     };
-    await Promise.all(Array.from({ length: Math.min(record.maxConcurrency, batches.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(record.maxConcurrency, batches.length) }, worker));
+    } finally {
+      abortSignal?.removeEventListener('abort', stopChildren);
+    }
     return outputs;
   }
 

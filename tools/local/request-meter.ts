@@ -273,8 +273,9 @@ function forward(
   upstream: URL, exchange: Exchange,
   onResponse: (status: number, headers: IncomingHttpHeaders, body: Buffer) => void, onError: (error: Error) => void,
 ): void {
-  // The body is sent whole: an Expect: 100-continue would wait for an answer the proxy has already given.
-  const { expect: _expect, ...headers } = exchange.headers;
+  // The body is sent whole, with its length: an Expect: 100-continue would wait for an answer the proxy has already
+  // given, and a Transfer-Encoding beside Content-Length is a request strict parsers refuse.
+  const { 'expect': _expect, 'transfer-encoding': _encoding, 'connection': _connection, ...headers } = exchange.headers;
   const outgoing = httpRequest({
     host: upstream.hostname, port: upstream.port, method: exchange.method, path: exchange.url,
     headers: { ...headers, 'content-length': String(exchange.body.length) },

@@ -61,29 +61,39 @@ async function readMapRuns(deps: CommandDeps, events: readonly HistoryEvent[]): 
   const arns = events.map((e) => e.mapRunStartedEventDetails?.mapRunArn).filter((arn): arn is string => arn !== undefined);
   const mapRuns: MapRunSummary[] = [];
   for (const mapRunArn of arns) {
-    const run = await callSfn(deps, 'DescribeMapRun', () => deps.client.send(new DescribeMapRunCommand({ mapRunArn })));
-    const executions = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await callSfn(deps, 'ListExecutions', () => deps.client.send(new ListExecutionsCommand({ mapRunArn, maxResults: EXECUTIONS_PAGE_SIZE, nextToken })));
-      executions.push(...page.executions ?? []);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    executions.sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0));
-    mapRuns.push({
-      mapRunArn,
-      itemCounts: countsOf(run.itemCounts),
-      executionCounts: countsOf(run.executionCounts),
-      children: executions.map((e, index) => ({
-        index,
-        items: e.itemCount ?? 0,
-        status: e.status === 'PENDING_REDRIVE' ? 'FAILED' : e.status ?? 'RUNNING',
-        start: e.startDate?.getTime() ?? 0,
-        stop: e.stopDate?.getTime(),
-      })),
-    });
+    // A role allowed GetExecutionHistory only still gets the trace, without the map run's children.
+    try {
+      mapRuns.push(await readMapRun(deps, mapRunArn));
+    } catch (error) {
+      deps.stderr.write(`map run ${mapRunArn}: its child executions are not shown (${(error as Error).name}: ${(error as Error).message})\n`);
+    }
   }
   return mapRuns;
+}
+
+/** One map run: DescribeMapRun's counts and its child executions, every page of ListExecutions, in the order they started. */
+async function readMapRun(deps: CommandDeps, mapRunArn: string): Promise<MapRunSummary> {
+  const run = await callSfn(deps, 'DescribeMapRun', () => deps.client.send(new DescribeMapRunCommand({ mapRunArn })));
+  const executions = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callSfn(deps, 'ListExecutions', () => deps.client.send(new ListExecutionsCommand({ mapRunArn, maxResults: EXECUTIONS_PAGE_SIZE, nextToken })));
+    executions.push(...page.executions ?? []);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  executions.sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0));
+  return {
+    mapRunArn,
+    itemCounts: countsOf(run.itemCounts),
+    executionCounts: countsOf(run.executionCounts),
+    children: executions.map((e, index) => ({
+      index,
+      items: e.itemCount ?? 0,
+      status: e.status === 'PENDING_REDRIVE' ? 'FAILED' : e.status ?? 'RUNNING',
+      start: e.startDate?.getTime() ?? 0,
+      stop: e.stopDate?.getTime(),
+    })),
+  };
 }
 
 /** DescribeMapRun's counts (every field optional in the SDK's types), missing ones as 0. */
