@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     ['seed 001\'s naive design (inline Map, a Lambda per item, Standard), jobs of 1,000 items', ['WordLengthExample/WordLength', '--input', path.join(root, 'examples', 'inputs', 'word-length.json'), '--sample', '1000']],
     // 10,000 words is about the most a job's input holds inline (256 KiB); larger jobs go by reference (itemsUri).
     ['SNS/SQS fan-out, jobs of 10,000 items', ['FanOutExample/RunJob', '--input', job(10_000)]],
-    ['distributed map/reduce, jobs of 200,000 items', ['DistributedExample/Job', '--put', `jobs/sample.json=${itemsFile}`]],
+    ['distributed map/reduce, jobs of 200,000 items', ['DistributedExample/Job', '--items-file', `jobs/sample.json=${itemsFile}`]],
   ];
   const naive = await costPerMillion(assemblyDir, designs[0][1]);
   for (const [design, args] of designs) {

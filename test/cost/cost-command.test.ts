@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../tools/cli/sdp';
 import { bufferedIo } from '../cli/buffered-io';
@@ -65,10 +67,10 @@ test('one --input for several pipelines, or a pipeline without its --input, is a
   expect(missing.stderr).toContain('error: no --input for FanOutExample/RunJob: give --input FanOutExample/RunJob=<file.json>');
 });
 
-test('--put needs a pipeline whose Distributed Map reads its items from a bucket', async () => {
-  const run = await sdpCost('WordLength', '--put', `jobs/sample.json=${path.join(root, 'examples', 'inputs', 'word-length.json')}`);
+test('--items-file needs a pipeline whose Distributed Map reads its items from a bucket', async () => {
+  const run = await sdpCost('WordLength', '--items-file', `jobs/sample.json=${path.join(root, 'examples', 'inputs', 'word-length.json')}`);
   expect(run.code).toBe(2);
-  expect(run.stderr).toContain('error: --put: WordLengthExample/WordLength has no Distributed Map that reads its items from a bucket');
+  expect(run.stderr).toContain('error: --items-file: WordLengthExample/WordLength has no Distributed Map that reads its items from a bucket');
 });
 
 test('--sample makes the sample job that many items long; --sample-items says how many a job holds', async () => {
@@ -77,4 +79,31 @@ test('--sample makes the sample job that many items long; --sample-items says ho
   expect(resized.pipelines[0]).toMatchObject({ sampleItems: 20, scale: 50_000 });
   const declared = JSON.parse((await sdpCost('WordLength', '--input', input, '--sample-items', '14', '--items', '14', '--json')).stdout);
   expect(declared.pipelines[0]).toMatchObject({ sampleItems: 14, items: 14, scale: 1 });
+});
+
+test('the distributed design (DistributedExample): a transition per batch, Express children, S3 requests of the reader and writer, no execution data logged', async () => {
+  // 7,000 words (seed 001's seven, a thousand times): three batches of at most 3,000; priced for those 7,000 items.
+  const words = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'inputs', 'word-length.json'), 'utf8')).data as Array<{ word: string }>;
+  const itemsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-cost-')), 'items.json');
+  fs.writeFileSync(itemsFile, JSON.stringify(Array.from({ length: 7000 }, (_, i) => words[i % words.length])));
+  const run = await sdpCost('DistributedExample/Job', '--items-file', `jobs/sample.json=${itemsFile}`, '--items', '7000', '--json');
+  expect(run.code).toBe(0);
+  const [bill] = JSON.parse(run.stdout).pipelines;
+  const quantity = (what: string) => bill.lines.find((l: { what: string }) => l.what.startsWith(what))?.quantity;
+  expect({ sampleItems: bill.sampleItems, scale: bill.scale }).toEqual({ sampleItems: 7000, scale: 1 });
+  // MapItems, ReduceResults and StoreResult, and one transition per child execution the Distributed Map starts.
+  expect(quantity('state transitions (Standard)')).toBe(3 + 3);
+  expect(quantity('Express MapItems\'s child executions')).toBe(3);
+  expect(quantity('requests: DistributedExample/Job/MapFunction')).toBe(3);
+  expect(quantity('requests: DistributedExample/Job/ReduceFunction')).toBe(1);
+  // The job file read once; the ResultWriter's manifest and result file written, and read back by the reduce.
+  expect(quantity('GET requests: DistributedExample/JobsBucket')).toBe(1);
+  expect(quantity('PUT, COPY, POST, LIST requests: DistributedExample/Job/ResultsBucket')).toBe(2);
+  expect(quantity('GET requests: DistributedExample/Job/ResultsBucket')).toBe(2);
+  expect(quantity('write request units: DistributedExample/Results/Table')).toBe(1);
+  // Distributed mode logs every event without the batches' items and results.
+  expect(bill.lines.some((l: { what: string }) => l.what.includes('with execution data'))).toBe(false);
+  expect(quantity('execution history at level ALL without execution data')).toBeGreaterThan(0);
+  // Four traced executions (the parent and three children), 5 % of them sampled.
+  expect(quantity('traces of DistributedExample/Job')).toBeCloseTo(0.2, 9);
 });

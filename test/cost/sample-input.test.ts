@@ -25,6 +25,8 @@ test('an items file: a JSON array, JSON Lines or CSV (its header kept), counted 
 
 test('the reader of a Distributed Map names the bucket and where the key comes from in the input', () => {
   const definition = { States: { Items: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: { 'Bucket': 'itemsbucket1a2b', 'Key.$': '$.itemsKey' } } } } };
-  expect(itemReaderOf(definition)).toEqual({ bucket: 'itemsbucket1a2b', keyPath: '$.itemsKey' });
+  expect(itemReaderOf(definition)).toEqual({ bucket: 'itemsbucket1a2b', keyPath: '$.itemsKey', listing: false });
+  const listing = { States: { Items: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { 'Bucket': 'photos', 'Prefix.$': '$.itemsPrefix' } } } } };
+  expect(itemReaderOf(listing)).toEqual({ bucket: 'photos', keyPath: '$.itemsPrefix', listing: true });
   expect(itemReaderOf({ States: { Items: { Type: 'Map', ItemsPath: '$.data' } } })).toBeUndefined();
 });

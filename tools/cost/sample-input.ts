@@ -70,11 +70,18 @@ export function itemFile(key: string, text: string, size?: number): ItemFile {
   return { key, body: lines.join('\n') + '\n', items: lines.length };
 }
 
-/** Where the first Distributed Map of a definition reads its items: the bucket (its local name) and the input path of the key. */
-export function itemReaderOf(definition: { States?: Record<string, any> }): { bucket?: string; keyPath?: string } | undefined {
+/**
+ * Where the first Distributed Map of a definition reads a file of items: the bucket (its local name) and the input path
+ * of the key; `listing` when it lists the objects under a prefix instead (each object is an item, not a file's line).
+ */
+export function itemReaderOf(definition: { States?: Record<string, any> }): { bucket?: string; keyPath?: string; listing: boolean } | undefined {
   for (const state of Object.values(definition.States ?? {})) {
-    const parameters = state?.Type === 'Map' ? state.ItemReader?.Parameters : undefined;
-    if (parameters) return { bucket: typeof parameters.Bucket === 'string' ? parameters.Bucket : undefined, keyPath: parameters['Key.$'] ?? parameters['Prefix.$'] };
+    const reader = state?.Type === 'Map' ? state.ItemReader : undefined;
+    const parameters = reader?.Parameters;
+    if (parameters) {
+      const listing = String(reader.Resource).endsWith(':listObjectsV2');
+      return { bucket: typeof parameters.Bucket === 'string' ? parameters.Bucket : undefined, keyPath: listing ? parameters['Prefix.$'] : parameters['Key.$'], listing };
+    }
   }
   return undefined;
 }

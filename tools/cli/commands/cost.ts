@@ -43,7 +43,7 @@ export function parseCostArgs(args: readonly string[], host: Pick<Host, 'cwd'> =
       'stack': { type: 'string' },
       'items': { type: 'string' },
       'input': { type: 'string', multiple: true },
-      'put': { type: 'string' },
+      'items-file': { type: 'string' },
       'sample': { type: 'string' },
       'sample-items': { type: 'string' },
       'region': { type: 'string' },
@@ -54,8 +54,8 @@ export function parseCostArgs(args: readonly string[], host: Pick<Host, 'cwd'> =
   if (positionals.length > 1) throw new UsageError(`cost takes at most one pipeline (got ${positionals.length})`);
   const region = values.region ?? DEFAULT_REGION;
   if (!PRICED_REGIONS.includes(region)) throw new UsageError(`--region ${region}: tools/cost/prices.json has prices for ${PRICED_REGIONS.join(', ')}`);
-  if (!values.input?.length && values.put === undefined) {
-    throw new UsageError('cost needs a sample job: --input <file.json> (or --input <pipeline>=<file.json> for each of several pipelines), or --put <key>=<items file>');
+  if (!values.input?.length && values['items-file'] === undefined) {
+    throw new UsageError('cost needs a sample job: --input <file.json> (or --input <pipeline>=<file.json> for each of several pipelines), or --items-file <key>=<items file>');
   }
   const inputs = new Map<string, unknown>();
   for (const spec of values.input ?? []) {
@@ -64,13 +64,13 @@ export function parseCostArgs(args: readonly string[], host: Pick<Host, 'cwd'> =
     inputs.set(selector, readJson(file, '--input', host.cwd));
   }
   if (inputs.has('') && inputs.size > 1) throw new UsageError('give --input <file.json> for one pipeline, or --input <pipeline>=<file.json> for each, not both');
-  if (values.put !== undefined && inputs.size > 1) throw new UsageError('--put puts the items of one pipeline\'s sample job: give at most one --input with it');
-  const put = values.put === undefined ? undefined : putSpec(values.put, host.cwd);
+  if (values['items-file'] !== undefined && inputs.size > 1) throw new UsageError('--items-file holds the items of one pipeline\'s sample job: give at most one --input with it');
+  const put = values['items-file'] === undefined ? undefined : putSpec(values['items-file'], host.cwd);
   return {
     pipeline: positionals[0],
     stack: values.stack,
     items: wholeNumber(values.items, '--items', 1) ?? DEFAULT_ITEMS,
-    inputs: values.put !== undefined && inputs.size === 0 ? new Map([['', undefined]]) : inputs,
+    inputs: values['items-file'] !== undefined && inputs.size === 0 ? new Map([['', undefined]]) : inputs,
     put,
     sample: wholeNumber(values.sample, '--sample', 1),
     sampleItems: wholeNumber(values['sample-items'], '--sample-items', 1),
@@ -80,15 +80,15 @@ export function parseCostArgs(args: readonly string[], host: Pick<Host, 'cwd'> =
   };
 }
 
-/** `--put <key>=<file>`: the object key and the file's text, read now so that a missing file is a usage error. */
+/** `--items-file <key>=<file>`: the object key and the file's text, read now so that a missing file is a usage error. */
 function putSpec(spec: string, cwd: string): { key: string; text: string } {
   const at = spec.indexOf('=');
-  if (at <= 0 || at === spec.length - 1) throw new UsageError(`--put must be <key>=<items file> (got '${spec}')`);
+  if (at <= 0 || at === spec.length - 1) throw new UsageError(`--items-file must be <key>=<items file> (got '${spec}')`);
   const file = spec.slice(at + 1);
   try {
     return { key: spec.slice(0, at), text: fs.readFileSync(path.resolve(cwd, file), 'utf8') };
   } catch (error) {
-    throw new UsageError(`cannot read --put ${file}: ${(error as Error).message}`);
+    throw new UsageError(`cannot read --items-file ${file}: ${(error as Error).message}`);
   }
 }
 
@@ -154,7 +154,7 @@ function choosePipelines(machines: AssemblyStateMachine[], options: CostOptions)
 }
 
 /**
- * The sample job of a pipeline: its input (resized with `--sample`) and the items it holds; with `--put`, the items
+ * The sample job of a pipeline: its input (resized with `--sample`) and the items it holds; with `--items-file`, the items
  * file put where its Distributed Map reads (resized with `--sample`), the input naming its key.
  */
 function sampleJob(machine: AssemblyStateMachine, options: CostOptions): { input: unknown; items: number; objects?: SampleObject[] } {
@@ -163,7 +163,9 @@ function sampleJob(machine: AssemblyStateMachine, options: CostOptions): { input
   let input = options.inputs.get(selector);
   if (options.put) {
     const reader = itemReaderOf(machine.definition as { States?: Record<string, any> });
-    if (!reader?.bucket) throw new CommandError(`--put: ${machine.id} has no Distributed Map that reads its items from a bucket`);
+    if (!reader?.bucket) throw new CommandError(`--items-file: ${machine.id} has no Distributed Map that reads its items from a bucket`);
+    // A listing's items are objects: one file would be one item, and the sample's size would be wrong.
+    if (reader.listing) throw new CommandError(`--items-file: the Distributed Map of ${machine.id} lists the objects under a prefix; put a sample of objects there instead`);
     const file = itemFile(options.put.key, options.put.text, options.sample);
     if (reader.keyPath && /^\$(\.[A-Za-z_]\w*)+$/.test(reader.keyPath)) input = withValueAt(input ?? {}, reader.keyPath, file.key);
     return { input: input ?? {}, items: options.sampleItems ?? file.items, objects: [{ bucket: reader.bucket, key: file.key, body: file.body }] };
@@ -183,7 +185,7 @@ function sampleJob(machine: AssemblyStateMachine, options: CostOptions): { input
 }
 
 export const costCommand = defineCommand({
-  synopsis: `cost [<pipeline>] --input [<pipeline>=]<file.json> ... [--put <key>=<items file>] [--items <n>] [--sample <n>] [--sample-items <n>] [--region <region>] `
+  synopsis: `cost [<pipeline>] --input [<pipeline>=]<file.json> ... [--items-file <key>=<items file>] [--items <n>] [--sample <n>] [--sample-items <n>] [--region <region>] `
     + `[--stack <name>] ${ASSEMBLY_SYNOPSIS} [--json]`,
   description: [
     'Estimates the AWS bill of running N items through each pipeline (state machine) of the app, line by line: Step Functions,',
@@ -192,7 +194,7 @@ export const costCommand = defineCommand({
     'tools/cost/prices.json (its date and source pages are printed with --json). Free tiers are ignored.',
     '  <pipeline>           part of the state machines\' <stack>/<construct> paths or logical ids (default: all)',
     '  --input [<pipeline>=]<file>  the sample job: the execution input; one per pipeline when several are priced',
-    '  --put <key>=<file>   the sample job\'s items file (JSON array, JSON Lines or CSV), put at <key> in the local bucket',
+    '  --items-file <key>=<file> the sample job\'s items file (JSON array, JSON Lines or CSV), put at <key> in the local bucket',
     '                       the pipeline\'s Distributed Map reads from; the input (default {}) gets the key where the',
     '                       reader takes it from (e.g. $.itemsKey)',
     `  --items <n>          items to price (default ${DEFAULT_ITEMS.toLocaleString('en-US')}; 1e6 and 1_000_000 are read too)`,
