@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -95,6 +96,9 @@ export abstract class ItemSource {
     readonly scopePrefix: string | undefined,
   ) {}
 
+  /** What is wrong with the source's options, for the workflow's validation to report; undefined when nothing is. */
+  problem?: string;
+
   /** The ItemReader of the Distributed Map, with the state machine's read permissions scoped to this source. */
   abstract itemReader(): sfn.IItemReader;
 
@@ -134,6 +138,10 @@ class ItemFile extends ItemSource {
     super(bucket, description, isInputPath(key) ? options.keyPrefix : key);
     this.key = key;
     this.wildcardKeys = isInputPath(key) ? `${options.keyPrefix ?? ''}*` : undefined;
+    // keyPrefix limits the keys an input may name; beside a literal key it would be silently ignored.
+    if (!isInputPath(key) && options.keyPrefix !== undefined && !Token.isUnresolved(key) && !key.startsWith(options.keyPrefix)) {
+      this.problem = `itemSource: the key '${key}' is not under its keyPrefix '${options.keyPrefix}'`;
+    }
   }
 
   itemReader(): sfn.IItemReader {
@@ -184,7 +192,9 @@ class ScopedItemReader implements sfn.IItemReader {
 
   constructor(private readonly reader: sfn.IItemReader, private readonly statements: iam.PolicyStatement[]) {
     this.bucket = reader.bucket;
+    this.bucketNamePath = reader.bucketNamePath;
     this.resource = reader.resource;
+    this.maxItems = reader.maxItems;
   }
 
   render(queryLanguage?: sfn.QueryLanguage): any {

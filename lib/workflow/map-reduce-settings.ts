@@ -188,6 +188,7 @@ function validateInlineProps(v: PropValidator, props: MapReduceWorkflowProps): v
 
 function validateDistributedProps(v: PropValidator, props: MapReduceWorkflowProps, s: WorkflowSettings): void {
   v.check(props.itemSource !== undefined, 'mode DISTRIBUTED reads its items from S3: give an itemSource (e.g. ItemSource.jsonArray(bucket))');
+  v.check(props.itemSource?.problem === undefined, props.itemSource?.problem ?? '');
   v.check(props.itemsPath === undefined, 'itemsPath applies to inline mode; in distributed mode the items come from itemSource');
   v.check(props.maxItems === undefined, 'maxItems bounds the items of an inline map; a distributed map has no history limit to check it against');
   v.check(s.workflowType === sfn.StateMachineType.STANDARD,

@@ -43,6 +43,14 @@ describe('DynamoDB', () => {
     expect(consistent.Item?.body.S).toHaveLength(1_500);
   });
 
+  test('a write whose condition fails still consumes a unit; a request DynamoDB refuses consumes none', async () => {
+    const failed = db.client.send(new PutItemCommand({ TableName: 'Results', Item: { id: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(id)' }));
+    await expect(failed).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    // An attribute of the key with the wrong type: a ValidationException.
+    await expect(db.client.send(new PutItemCommand({ TableName: 'Results', Item: { id: { N: '1' } } }))).rejects.toMatchObject({ name: 'ValidationException' });
+    expect(units(meter.reading(), 'PutItem')).toEqual([{ resource: 'Results', requests: 2, units: 1, empty: 0 }]);
+  });
+
   test('a transaction: 2 write units per item per KB, and none of the reads and writes that emulate it locally', async () => {
     await db.client.send(new TransactWriteItemsCommand({
       TransactItems: [

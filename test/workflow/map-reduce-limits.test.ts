@@ -39,6 +39,12 @@ describe('distributed mode: one test per rule, each message saying what to chang
     expect(() => build(() => ({ maxConcurrency: 10_000 }))).not.toThrow();
   });
 
+  test('a literal key must be under the keyPrefix given beside it', () => {
+    expect(problems((stack) => ({ itemSource: ItemSource.jsonArray(new s3.Bucket(stack, 'Jobs'), { key: 'other/today.json', keyPrefix: 'jobs/' }) })))
+      .toEqual(["itemSource: the key 'other/today.json' is not under its keyPrefix 'jobs/'"]);
+    expect(() => build((stack) => ({ itemSource: ItemSource.jsonArray(new s3.Bucket(stack, 'Jobs'), { key: 'jobs/today.json', keyPrefix: 'jobs/' }) }))).not.toThrow();
+  });
+
   test('inline maxConcurrency stays at most 40', () => {
     expect(problems(() => ({ maxConcurrency: 41 }), inline)).toEqual(['maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)']);
   });

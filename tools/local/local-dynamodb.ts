@@ -32,15 +32,23 @@ export class LocalDynamoDb {
   /** Starts dynalite on a free loopback port; with a meter, behind a proxy that counts the requests (`sdp cost`). */
   static async start(options: { meter?: RequestMeter } = {}): Promise<LocalDynamoDb> {
     const worker = new Worker(path.join(__dirname, 'dynalite-thread.mjs'), { workerData: { host: LOCAL_HOST, parentTargets: [TRANSACT_WRITE_ITEMS_TARGET] } });
-    const port = await new Promise<number>((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('message', (message: DynaliteThreadMessage) => {
-        if (message.type === 'started') resolve(message.port);
-        else reject(new Error(`dynalite did not start: ${message.type === 'error' ? message.message : message.type}`));
+    let port: number;
+    let proxy: MeteringProxy | undefined;
+    try {
+      port = await new Promise<number>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('message', (message: DynaliteThreadMessage) => {
+          if (message.type === 'started') resolve(message.port);
+          else reject(new Error(`dynalite did not start: ${message.type === 'error' ? message.message : message.type}`));
+        });
       });
-    });
+      proxy = await options.meter?.proxy('dynamodb', `http://${LOCAL_HOST}:${port}`);
+    } catch (error) {
+      // A thread that did not start (or whose meter did not) would keep the process alive.
+      await worker.terminate();
+      throw error;
+    }
     const direct = `http://${LOCAL_HOST}:${port}`;
-    const proxy = await options.meter?.proxy('dynamodb', direct);
     const clientOf = (endpoint: string) => new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const client = clientOf(proxy?.endpoint ?? direct);
     // A transaction's own reads and writes are not the caller's requests: they bypass the meter.

@@ -58,11 +58,19 @@ export class LocalSnsSqs {
   /** Starts fauxqs; with a meter, behind a proxy that counts the requests, whose endpoint the clients use. */
   static async start(options: { meter?: RequestMeter } = {}): Promise<LocalSnsSqs> {
     const worker = new Worker(path.join(__dirname, 'fauxqs-thread.mjs'), { workerData: { host: LOCAL_HOST } });
-    const started = await new Promise<{ address: string; bound: AddressInfo }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    const proxy = await options.meter?.proxy('sns-sqs-s3', started.address);
+    let started: { address: string; bound: AddressInfo };
+    let proxy: MeteringProxy | undefined;
+    try {
+      started = await new Promise<{ address: string; bound: AddressInfo }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      proxy = await options.meter?.proxy('sns-sqs-s3', started.address);
+    } catch (error) {
+      // A thread that did not start (or whose meter did not) would keep the process alive.
+      await worker.terminate();
+      throw error;
+    }
     return new LocalSnsSqs(worker, proxy?.endpoint ?? started.address, started.bound, proxy);
   }
 

@@ -135,10 +135,12 @@ export class RequestMeter {
       body,
       onResponse: (status, responseBody) => {
         const output = JSON.parse(responseBody.toString('utf8') || '{}');
-        // A failed write (a condition not met) still consumes write units; dynalite reports none, so one per item is counted.
+        // A write whose condition was not met still consumes write units (dynalite reports none: one is counted); a
+        // request DynamoDB refused (validation, throttling) consumes none.
+        const conditionFailed = String(output.__type ?? '').endsWith('ConditionalCheckFailedException');
         const consumed: Array<{ TableName: string; CapacityUnits: number }> = status === 200
           ? [output.ConsumedCapacity ?? []].flat()
-          : [{ TableName: String(input.TableName ?? 'unknown'), CapacityUnits: DYNAMODB_WRITES.has(operation) ? 1 : 0 }];
+          : [{ TableName: String(input.TableName ?? 'unknown'), CapacityUnits: conditionFailed && DYNAMODB_WRITES.has(operation) ? 1 : 0 }];
         for (const { TableName, CapacityUnits } of consumed) this.count('dynamodb', TableName, operation, CapacityUnits);
         if (consumed.length === 0) this.count('dynamodb', String(input.TableName ?? 'unknown'), operation, 0);
         if (asked || status !== 200) return responseBody;
