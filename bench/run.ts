@@ -230,6 +230,7 @@ async function main(): Promise<void> {
       `$${cost.total.toPrecision(3)} (${Math.round(naive.total / cost.total).toLocaleString('en-US')}× cheaper than naive)`,
       design.startsWith('distributed') ? '≤ $0.02, ≥ 1,000×' : '']);
   }
+  fs.rmSync(scratch, { recursive: true, force: true });
 
   for (const iterations of [1_000, 10_000]) {
     const t = traceMilliseconds(iterations);

@@ -58,6 +58,19 @@ progress and prints its output, { items, measured, failed, totalLength }.
 Exit status: 0 succeeded with every item stored, 1 the execution failed, items failed or were dead-lettered, or a
 job's counts do not reconcile, 2 the run could not start.`;
 
+/** The options of an example run, as parsed. */
+interface ExampleValues {
+  readonly 'input'?: string;
+  readonly 'items'?: string;
+  readonly 'name'?: string;
+  readonly 'scheduled'?: boolean;
+  readonly 'assembly'?: string;
+  readonly 'state-machine'?: string;
+  readonly 'visibility-timeout'?: string;
+  readonly 'synth'?: boolean;
+  readonly 'json'?: boolean;
+}
+
 /** `npm start -- <args>`: an example run through `sdp run`, or an sdp command as it is. */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   if (argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0])) return sdp(argv, io);
@@ -92,6 +105,16 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   if (positionals.length > 1) return usageError(io, `one example at a time (got ${positionals.join(', ')})`);
   const name = values.name ?? (example === 'fan-out' ? FAN_OUT_JOB_ID : undefined);
   const job = JOB_EXAMPLES.includes(example);
+  // The job files this run writes, removed when it ends (a generated job is up to ~20 MB).
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-example-'));
+  try {
+    return await runExample(example as Example, values, job, name, scratch, io);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function runExample(example: Example, values: ExampleValues, job: boolean, name: string | undefined, scratch: string, io: CommandIo): Promise<number> {
   let input = values.input ?? path.join(__dirname, 'inputs', `${job ? 'fan-out' : example}.json`);
   if (values.items !== undefined) {
     if (!job) return usageError(io, `--items generates a job for ${JOB_EXAMPLES.join(' or ')} (not ${example})`);
@@ -100,7 +123,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (!Number.isInteger(items) || items < 1 || items > MAX_GENERATED_ITEMS) {
       return usageError(io, `--items must be a whole number, 1..${MAX_GENERATED_ITEMS} (got '${values.items}')`);
     }
-    input = writeGeneratedJob(items);
+    input = writeGeneratedJob(items, scratch);
   }
   // The distributed example reads its items from S3: the job's items become the job file, the input names its key.
   const putObject: string[] = [];
@@ -112,16 +135,15 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       return usageError(io, `cannot read --input ${input}: ${(error as Error).message}`);
     }
     if (!Array.isArray(items)) return usageError(io, `--input ${input} must hold a job { "items": [...] }`);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-example-'));
-    fs.writeFileSync(path.join(dir, 'items.json'), JSON.stringify(items));
-    fs.writeFileSync(path.join(dir, 'input.json'), JSON.stringify({ itemsKey: DISTRIBUTED_JOB.key }));
-    putObject.push('--put-object', `${DISTRIBUTED_JOB.bucket}/${DISTRIBUTED_JOB.key}=${path.join(dir, 'items.json')}`);
-    input = path.join(dir, 'input.json');
+    fs.writeFileSync(path.join(scratch, 'items.json'), JSON.stringify(items));
+    fs.writeFileSync(path.join(scratch, 'input.json'), JSON.stringify({ itemsKey: DISTRIBUTED_JOB.key }));
+    putObject.push('--put-object', `${DISTRIBUTED_JOB.bucket}/${DISTRIBUTED_JOB.key}=${path.join(scratch, 'items.json')}`);
+    input = path.join(scratch, 'input.json');
   }
   return sdp([
     'run',
     ...values['state-machine'] === undefined ? [] : [values['state-machine']],
-    '--stack', EXAMPLES[example as Example],
+    '--stack', EXAMPLES[example],
     '--input', input,
     ...putObject,
     ...name === undefined ? [] : ['--name', name],
@@ -133,11 +155,11 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   ], io);
 }
 
-/** A job of `count` items, seed 001's words in turn, written to a temporary file: its path. */
-function writeGeneratedJob(count: number): string {
+/** A job of `count` items, seed 001's words in turn, written into `dir`: its path. */
+function writeGeneratedJob(count: number, dir: string): string {
   const seed = JSON.parse(fs.readFileSync(path.join(__dirname, 'inputs', 'word-length.json'), 'utf8')) as { data: Array<{ word: string }> };
   const words = seed.data.map((item) => item.word);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-example-')), `job-${count}.json`);
+  const file = path.join(dir, `job-${count}.json`);
   fs.writeFileSync(file, JSON.stringify({ items: Array.from({ length: count }, (_, i) => ({ word: words[i % words.length] })) }));
   return file;
 }

@@ -51,6 +51,14 @@ test('the SNS/SQS fan-out (FanOutExample): the table names every service the job
   expect(run.stdout).toMatch(/\ntotal +\$\d+\.\d\d\nper million items +\$\d+\.\d\d\n/);
 });
 
+test('a region whose prices could not all be checked says which on stderr', async () => {
+  const run = await sdpCost('WordLength', '--input', path.join(root, 'examples', 'inputs', 'word-length.json'), '--region', 'ap-northeast-2');
+  expect(run.code).toBe(0);
+  expect(run.stderr).toMatch(/^note: \d+ prices of ap-northeast-2 could not be checked \(.*lambda\.request.*\)/m);
+  expect(run.stderr).not.toContain('stepFunctions.standardTransition');
+  expect(run.stdout).toContain('Asia Pacific (Seoul)');
+});
+
 test('a sample execution that fails gets no bill, and exits 1 saying why', async () => {
   const run = await sdpCost('WordLength', '--input', path.join(root, 'test', 'fixtures', 'malformed-input.json'));
   expect(run.code).toBe(1);

@@ -108,6 +108,11 @@ function wholeNumber(value: string | undefined, option: string, min: number): nu
 export async function cost(options: CostOptions, deps: CommandDeps): Promise<number> {
   checkLocalEngines(deps.host ?? processHost());
   const prices = regionPrices(options.region);
+  const unchecked = Object.entries(prices.prices).filter(([, price]) => price.checked === false).map(([id]) => id);
+  if (unchecked.length > 0) {
+    deps.stderr.write(`note: ${unchecked.length} prices of ${prices.region} could not be checked (${unchecked.join(', ')}): `
+      + 'tools/cost/prices.json holds AWS\'s last known figures for them; verify them on the pricing pages it names\n');
+  }
   const assemblyDir = await assemblyDirOf(options, deps);
   const machines = choosePipelines(assemblyStateMachines(assemblyDir), options);
   const bills: Bill[] = [];
