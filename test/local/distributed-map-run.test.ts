@@ -171,6 +171,16 @@ test('a result file over 8 MiB is uploaded in parts (the local S3 takes at most 
   expect(text === body).toBe(true);
 });
 
+test('when the execution ends (it timed out), its map run ends with it: the running child is stopped and no other starts', async () => {
+  // One item at a time, each child waiting 2 s, in an execution of at most 1 s.
+  const execution = await runner().execute({ stateMachine: 'Slow', input: { items: [1, 2, 3] } });
+  expect(execution.status).toBe('TIMED_OUT');
+  // Let any child that was not stopped come to its end (2 s), as it would have.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const [mapRun] = execution.mapRuns;
+  expect(mapRun.children.map((child) => child.status)).toEqual(["ABORTED"]);
+});
+
 describe('progress and trace', () => {
   test('progress is reported as each child ends, up to every item done', async () => {
     await put('jobs/seven.json', JSON.stringify(words('one', 'two', 'three', 'four', 'five', 'six', 'seven')));

@@ -87,6 +87,11 @@ export function synthesizeDistributedMapFixture(): string {
       bucket, prefix: 'jobs-results', writerConfig: { outputType: sfn.OutputType.JSONL, transformation: sfn.Transformation.FLATTEN },
     }),
   });
+  // A map run longer than its execution may last: batches of one item that each wait 2 s, one at a time, in an
+  // execution that times out after 1 s.
+  const slowMap = new sfn.DistributedMap(stack, 'SlowMap', { itemsPath: '$.items', maxConcurrency: 1, mapExecutionType: sfn.StateMachineType.EXPRESS });
+  slowMap.itemProcessor(new sfn.Wait(stack, 'SlowWait', { time: sfn.WaitTime.duration(Duration.seconds(2)) }));
+  new sfn.StateMachine(stack, 'Slow', { stateMachineName: 'Slow', definitionBody: sfn.DefinitionBody.fromChainable(slowMap), timeout: Duration.seconds(1) });
   app.synth();
   return assemblyDir;
 }

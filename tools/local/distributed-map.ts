@@ -253,10 +253,12 @@ class MapRun {
       next = batches.length;
       for (const execution of running) execution.abort();
     };
-    const abortSignal: AbortSignal | undefined = this.call.options.abortSignal;
+    // The state's own signal, and the root execution's, which the interpreter hands nested runs (`_rootAbortSignal`).
+    const signals = [this.call.options.abortSignal, this.call.options.runOptions?._rootAbortSignal].filter((signal): signal is AbortSignal => signal !== undefined);
+    const abortSignal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     abortSignal?.addEventListener('abort', stopChildren, { once: true });
     const worker = async (): Promise<void> => {
-      while (next < batches.length) await runChild(next++);
+      while (next < batches.length && !abortSignal?.aborted) await runChild(next++);
     };
     try {
       await Promise.all(Array.from({ length: Math.min(record.maxConcurrency, batches.length) }, worker));
