@@ -56,3 +56,6 @@ export { PropValidationError } from './core/validation';
 
 // Context keys the constructs read
 export { ACCOUNT_CONCURRENCY_CONTEXT_KEY } from './core/reserved-concurrency';
+
+// What the workflows share
+export { isWorkflow, WorkflowBase, type IWorkflow } from './core/workflow';

@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JOB_RECORD_ID } from '../../handlers/job-records';
+import { WorkflowBase } from '../core/workflow';
 import { JobTable } from '../storage/job-table';
 import { createTracedStateMachine } from '../core/traced-state-machine';
 import { PropValidator } from '../core/validation';
@@ -63,7 +62,7 @@ export interface FanOutJobWorkflowProps {
  * about $0.0006 per job minute ($0.036 per job hour), plus one strongly consistent
  * read of the job record per poll (1 read unit: only the counts are projected).
  */
-export class FanOutJobWorkflow extends Construct {
+export class FanOutJobWorkflow extends WorkflowBase {
   readonly stateMachine: sfn.StateMachine;
   /** Log group of the execution history. */
   readonly logGroup: logs.LogGroup;
@@ -192,15 +191,5 @@ export class FanOutJobWorkflow extends Construct {
       .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.job.completed', '$.job.items'), ended)
       .when(sfn.Condition.numberGreaterThanEquals('$.wait.polls', maxPolls - 1), gaveUp)
       .otherwise(countPoll.next(wait)));
-  }
-
-  /** Lets `grantee` start jobs. */
-  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee);
-  }
-
-  /** Jobs that failed to split or publish, or whose items were not all stored. */
-  metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricFailed(props);
   }
 }

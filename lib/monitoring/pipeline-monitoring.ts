@@ -5,13 +5,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { FanOut } from '../fan-out/fan-out';
-import { FanOutJobWorkflow } from '../fan-out/fan-out-job-workflow';
 import { functionResource } from '../core/known-settings';
 import { PropValidator } from '../core/validation';
+import { isWorkflow, IWorkflow } from '../core/workflow';
 import { ApiTrigger } from '../triggers/api-trigger';
 import { ScheduleTrigger } from '../triggers/schedule-trigger';
 import { LambdaWarmer } from '../warm/lambda-warmer';
-import { MapReduceWorkflow } from '../workflow/map-reduce-workflow';
 import { AlarmTopic } from '../core/alarm-topic';
 import { AllAlarmsWidget } from './all-alarms-widget';
 import {
@@ -86,7 +85,7 @@ export interface ApiMonitoringOptions extends MonitorOptions, AlarmTiming, ApiAl
 export interface WarmerMonitoringOptions extends MonitorOptions, AlarmTiming, FunctionAlarmThresholds, Pick<QueueAlarmThresholds, 'deadLetterMessages'> {}
 
 /** A workflow the monitoring understands: the library's workflows or any state machine. */
-export type MonitoredWorkflow = MapReduceWorkflow | FanOutJobWorkflow | sfn.IStateMachine;
+export type MonitoredWorkflow = IWorkflow | sfn.IStateMachine;
 
 const GE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
 const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
@@ -143,7 +142,7 @@ export class PipelineMonitoring extends Construct {
    * `abortedExecutions`); a dashboard row of its executions and their duration.
    */
   monitorWorkflow(workflow: MonitoredWorkflow, options: WorkflowMonitoringOptions = {}): cloudwatch.Alarm[] {
-    const stateMachine = workflow instanceof MapReduceWorkflow || workflow instanceof FanOutJobWorkflow ? workflow.stateMachine : workflow;
+    const stateMachine = isWorkflow(workflow) ? workflow.stateMachine : workflow;
     const { scope, label, s } = this.begin('monitorWorkflow', workflow, options);
     const path = workflow.node.path;
     const sum = summed(s);
@@ -151,7 +150,7 @@ export class PipelineMonitoring extends Construct {
     const timedOut = sum(stateMachine.metricTimedOut());
     const throttled = sum(stateMachine.metricThrottled());
     const aborted = sum(stateMachine.metricAborted());
-    const recorded = workflow instanceof MapReduceWorkflow ? ' The workflow also stored each failure (FAILED, error, cause) in its result table.' : '';
+    const recorded = isWorkflow(workflow) && workflow.failureRecord ? ` ${workflow.failureRecord}` : '';
     const alarms = [
       this.createAlarm(scope, 'ExecutionsFailed', failed, s.failedExecutions, GE, s,
         `${s.failedExecutions}+ executions of the state machine ${path} failed ${within(s)}. `

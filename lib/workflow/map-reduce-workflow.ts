@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +11,7 @@ import { entryCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
 import { DYNAMODB_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
 import { createTracedStateMachine } from '../core/traced-state-machine';
+import { WorkflowBase } from '../core/workflow';
 import { ResultTable } from '../storage/result-table';
 import { acknowledgeDistributedMapFindings } from './distributed-map-findings';
 import { ItemSource } from './item-source';
@@ -217,7 +217,7 @@ export interface MapReduceWorkflowProps {
  * recorded in the result table when one is given). Execution logging (ALL) and
  * X-Ray tracing are on.
  */
-export class MapReduceWorkflow extends Construct {
+export class MapReduceWorkflow extends WorkflowBase {
   readonly stateMachine: sfn.StateMachine;
   readonly mapFunction: lambda.IFunction;
   readonly reduceFunction: lambda.IFunction;
@@ -229,7 +229,7 @@ export class MapReduceWorkflow extends Construct {
   readonly results?: MapResultsLocation;
 
   constructor(scope: Construct, id: string, props: MapReduceWorkflowProps) {
-    super(scope, id);
+    super(scope, id, { failureRecord: props.resultTable && 'The workflow also stored each failure (FAILED, error, cause) in its result table.' });
     const settings = resolveSettings(props);
     validateMapReduceWorkflowProps(id, props, settings);
     this.mode = settings.mode;
@@ -366,36 +366,6 @@ export class MapReduceWorkflow extends Construct {
   grantReadResults(grantee: iam.IGrantable): iam.Grant {
     if (!this.results) throw new Error(`MapReduceWorkflow '${this.node.id}': grantReadResults needs distributed mode; inline results are in the execution's output`);
     return this.results.grantRead(grantee);
-  }
-
-  /** Lets `grantee` start executions. */
-  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee);
-  }
-
-  /** Lets `grantee` list and describe executions and read their history. */
-  grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantRead(grantee);
-  }
-
-  /** Executions that failed. */
-  metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricFailed(props);
-  }
-
-  /** Executions that timed out. */
-  metricTimedOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricTimedOut(props);
-  }
-
-  /** Executions that succeeded. */
-  metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricSucceeded(props);
-  }
-
-  /** Executions that were throttled. */
-  metricThrottled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricThrottled(props);
   }
 }
 

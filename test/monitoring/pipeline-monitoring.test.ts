@@ -8,7 +8,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import {
   AlarmTopic, ApiTrigger, FanOut, FanOutJobWorkflow, JobSplitter, LambdaWarmer, MapReduceWorkflow, PipelineMonitoring,
-  PipelineMonitoringProps, PropValidationError, ScheduleTrigger,
+  PipelineMonitoringProps, PropValidationError, ResultTable, ScheduleTrigger,
 } from '../../lib';
 import { standInFunction } from '../support/stand-in-function';
 
@@ -22,7 +22,9 @@ const unbundledApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } 
 /** A whole pipeline — map/reduce workflow, fan-out, splitter, job workflow, two schedules, API, warmer — monitored end to end. */
 function pipeline(app: App, props: PipelineMonitoringProps = { alarmEmail: 'alerts@example.com' }) {
   const stack = new Stack(app, 'Pipeline');
-  const words = new MapReduceWorkflow(stack, 'WordLength', { mapFunction: userFunction(stack, 'Map'), reduceFunction: userFunction(stack, 'Reduce') });
+  const words = new MapReduceWorkflow(stack, 'WordLength', {
+    mapFunction: userFunction(stack, 'Map'), reduceFunction: userFunction(stack, 'Reduce'), resultTable: new ResultTable(stack, 'Results'),
+  });
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: userFunction(stack, 'Worker') } } });
   const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
   const jobs = new FanOutJobWorkflow(stack, 'RunJob', { splitter });
@@ -102,6 +104,13 @@ describe('workflow alarms', () => {
     expect(alarm('MonitoringMachineExecutionsAborted', Template.fromStack(stack))).toMatchObject({
       MetricName: 'ExecutionsAborted', Threshold: 2, Statistic: 'Sum', AlarmDescription: expect.stringMatching(/StopExecution.*CloudTrail/),
     });
+  });
+
+  test('a workflow without a result table does not say it recorded failures in one', () => {
+    const stack = new Stack(unbundledApp(), 'NoTable');
+    const workflow = new MapReduceWorkflow(stack, 'Words', { mapFunction: userFunction(stack, 'Map'), reduceFunction: userFunction(stack, 'Reduce') });
+    const [failed] = new PipelineMonitoring(stack, 'Monitoring', {}).monitorWorkflow(workflow);
+    expect(Stack.of(failed).resolve((failed.node.defaultChild as CfnElement & { alarmDescription: string }).alarmDescription)).not.toMatch(/result table/);
   });
 
   test('the fan-out job workflow is monitored through its state machine', () => {
