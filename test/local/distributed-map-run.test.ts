@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { MapRunProgress, putObject } from '../../tools/local/distributed-map';
+import { MapRunProgress } from '../../tools/local/distributed-map';
+import { putObject } from '../../tools/local/local-sns-sqs';
 import { toHistoryEvents } from '../../tools/local/history-events';
 import { LocalExecution } from '../../tools/local/local-runner';
 import { buildTrace } from '../../tools/trace/execution-trace';

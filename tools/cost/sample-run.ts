@@ -1,4 +1,4 @@
-import { putObject } from '../local/distributed-map';
+import { putObject } from '../local/local-sns-sqs';
 import { toHistoryEvents } from '../local/history-events';
 import { LocalRunner } from '../local/local-runner';
 import { MeteredOperation, RequestMeter } from '../local/request-meter';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client, UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { putObject } from './local-sns-sqs';
 import { DistributedMapCall, DistributedMapRunner, evaluatePath, evaluatePayloadTemplate, localInterpreter, MAX_PAYLOAD_BYTES } from './interpreter';
 
 /**
@@ -548,29 +547,6 @@ function batchesOf(state: any, items: unknown[], input: unknown, context: any): 
     if (current.length > 0) batches.push({ input: wrap(current), items: current.length });
   }
   return batches;
-}
-
-/** The part size of a multipart upload: over S3's 5 MiB minimum, under the local S3's 11 MiB request limit. */
-const PART_BYTES = 8 * 1024 * 1024;
-
-/**
- * Puts an object of any size and returns its size in bytes: in one request, or in parts as an SDK uploads a large
- * object (the local S3 takes requests of at most 11 MiB; a 1,000,000-item result file is larger).
- */
-export async function putObject(s3: S3Client, Bucket: string, Key: string, body: string | Uint8Array): Promise<number> {
-  const bytes = Buffer.from(body);
-  if (bytes.length <= PART_BYTES) {
-    await s3.send(new PutObjectCommand({ Bucket, Key, Body: bytes }));
-    return bytes.length;
-  }
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
-  const parts = [];
-  for (let offset = 0, PartNumber = 1; offset < bytes.length; offset += PART_BYTES, PartNumber++) {
-    const { ETag } = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: bytes.subarray(offset, offset + PART_BYTES) }));
-    parts.push({ ETag, PartNumber });
-  }
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
-  return bytes.length;
 }
 
 /** A result file's body: a JSON array, or JSON Lines. */

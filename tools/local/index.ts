@@ -9,4 +9,5 @@ export * from '../assembly/synthesize';
 export * from './local-dynamodb';
 export * from './local-lambda';
 export * from './local-runner';
+export { putObject } from './local-sns-sqs';
 export * from './task-integrations';

@@ -1,6 +1,6 @@
 import { constructPath } from '../../assembly/cloud-assembly';
 import type { AssemblyStateMachine } from '../../diagram/assembly';
-import { putObject } from '../../local/distributed-map';
+import { putObject } from '../../local/local-sns-sqs';
 import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
