@@ -8,12 +8,12 @@ import { handlerEnvironment } from '../tools/local/local-lambda';
 import { LocalRunner } from '../tools/local/local-runner';
 import { batchEntries, chunkJob } from '../lambdas/split-job';
 import { createExampleApp } from '../examples/example-app';
+import { seedWords } from '../examples/seed-words';
 import { main as sdp } from '../tools/cli/sdp';
 import type { CommandIo } from '../tools/cli/commands/command';
 import { buildTrace } from '../tools/trace/execution-trace';
 import { formatTrace } from '../tools/trace/format-trace';
 import { wordLengthHistory } from '../test/trace/word-length-history';
-import seedInput from '../examples/inputs/word-length.json';
 
 /**
  * `npm run bench`: the figures the README records, measured in one run.
@@ -50,8 +50,7 @@ function synthTimes(exampleApp: string, emptyApp: string): { example: number; em
 }
 
 async function localThroughput(assemblyDir: string, items: number): Promise<number> {
-  const words = seedInput.data.map((item) => item.word);
-  const input = { data: Array.from({ length: items }, (_, i) => ({ word: words[i % words.length] })) };
+  const input = { data: seedWords(items) };
   const runner = await LocalRunner.start({ assemblyDir, stackName: 'WordLengthExample' });
   try {
     const rates: number[] = [];
@@ -107,17 +106,11 @@ async function fanOutFigures(chunkSize: number, items: number): Promise<FanOutFi
   }
 }
 
-/** seed 001's seven words, over and over: the job the fan-out and distributed rows run. */
-function words(count: number): Array<{ word: string }> {
-  const seed = seedInput.data.map((item) => item.word);
-  return Array.from({ length: count }, (_, i) => ({ word: seed[i % seed.length] }));
-}
-
 /** Seed 004's job through the distributed example: the job file put in the local S3, mapped in batches, summed. */
 async function distributedSeconds(assemblyDir: string, items: number): Promise<number> {
   const runner = await LocalRunner.start({ assemblyDir, stackName: 'DistributedExample' });
   try {
-    await runner.putObject('JobsBucket', 'jobs/bench.json', JSON.stringify(words(items)));
+    await runner.putObject('JobsBucket', 'jobs/bench.json', JSON.stringify(seedWords(items)));
     const start = performance.now();
     const execution = await runner.execute({ input: { itemsKey: 'jobs/bench.json' } });
     const seconds = (performance.now() - start) / 1000;
@@ -211,11 +204,11 @@ async function main(): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-cost-'));
   const job = (count: number) => {
     const file = path.join(scratch, `job-${count}.json`);
-    fs.writeFileSync(file, JSON.stringify({ items: words(count) }));
+    fs.writeFileSync(file, JSON.stringify({ items: seedWords(count) }));
     return file;
   };
   const itemsFile = path.join(scratch, 'items-200000.json');
-  fs.writeFileSync(itemsFile, JSON.stringify(words(200_000)));
+  fs.writeFileSync(itemsFile, JSON.stringify(seedWords(200_000)));
   const designs: Array<[string, string[]]> = [
     ['seed 001\'s naive design (inline Map, a Lambda per item, Standard), jobs of 1,000 items', ['WordLengthExample/WordLength', '--input', path.join(root, 'examples', 'inputs', 'word-length.json'), '--sample', '1000']],
     // 10,000 words is about the most a job's input holds inline (256 KiB); larger jobs go by reference (itemsUri).

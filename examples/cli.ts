@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CommandIo, EXIT } from '../tools/cli/commands/command';
+import { seedWords } from './seed-words';
 import { COMMANDS } from '../tools/cli/commands/index';
 import { exitWith, main as sdp, processIo } from '../tools/cli/sdp';
 
@@ -116,6 +117,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
 
 async function runExample(example: Example, values: ExampleValues, job: boolean, name: string | undefined, scratch: string, io: CommandIo): Promise<number> {
   let input = values.input ?? path.join(__dirname, 'inputs', `${job ? 'fan-out' : example}.json`);
+  /** The job's items, when `--items` generates them. */
+  let generated: unknown[] | undefined;
   if (values.items !== undefined) {
     if (!job) return usageError(io, `--items generates a job for ${JOB_EXAMPLES.join(' or ')} (not ${example})`);
     if (values.input !== undefined) return usageError(io, 'give --input or --items, not both');
@@ -123,22 +126,23 @@ async function runExample(example: Example, values: ExampleValues, job: boolean,
     if (!Number.isInteger(items) || items < 1 || items > MAX_GENERATED_ITEMS) {
       return usageError(io, `--items must be a whole number, 1..${MAX_GENERATED_ITEMS} (got '${values.items}')`);
     }
-    input = writeGeneratedJob(items, scratch);
+    generated = seedWords(items);
+    if (example === 'fan-out') input = writeJson(scratch, `job-${items}.json`, { items: generated });
   }
   // The distributed example reads its items from S3: the job's items become the job file, the input names its key.
   const putObject: string[] = [];
   if (example === 'distributed') {
-    let items: unknown;
-    try {
-      items = (JSON.parse(fs.readFileSync(input, 'utf8')) as { items?: unknown }).items;
-    } catch (error) {
-      return usageError(io, `cannot read --input ${input}: ${(error as Error).message}`);
+    let items = generated;
+    if (!items) {
+      try {
+        items = (JSON.parse(fs.readFileSync(input, 'utf8')) as { items?: unknown[] }).items;
+      } catch (error) {
+        return usageError(io, `cannot read --input ${input}: ${(error as Error).message}`);
+      }
+      if (!Array.isArray(items)) return usageError(io, `--input ${input} must hold a job { "items": [...] }`);
     }
-    if (!Array.isArray(items)) return usageError(io, `--input ${input} must hold a job { "items": [...] }`);
-    fs.writeFileSync(path.join(scratch, 'items.json'), JSON.stringify(items));
-    fs.writeFileSync(path.join(scratch, 'input.json'), JSON.stringify({ itemsKey: DISTRIBUTED_JOB.key }));
-    putObject.push('--put-object', `${DISTRIBUTED_JOB.bucket}/${DISTRIBUTED_JOB.key}=${path.join(scratch, 'items.json')}`);
-    input = path.join(scratch, 'input.json');
+    putObject.push('--put-object', `${DISTRIBUTED_JOB.bucket}/${DISTRIBUTED_JOB.key}=${writeJson(scratch, 'items.json', items)}`);
+    input = writeJson(scratch, 'input.json', { itemsKey: DISTRIBUTED_JOB.key });
   }
   return sdp([
     'run',
@@ -155,12 +159,10 @@ async function runExample(example: Example, values: ExampleValues, job: boolean,
   ], io);
 }
 
-/** A job of `count` items, seed 001's words in turn, written into `dir`: its path. */
-function writeGeneratedJob(count: number, dir: string): string {
-  const seed = JSON.parse(fs.readFileSync(path.join(__dirname, 'inputs', 'word-length.json'), 'utf8')) as { data: Array<{ word: string }> };
-  const words = seed.data.map((item) => item.word);
-  const file = path.join(dir, `job-${count}.json`);
-  fs.writeFileSync(file, JSON.stringify({ items: Array.from({ length: count }, (_, i) => ({ word: words[i % words.length] })) }));
+/** `value` as JSON in `dir`/`name`: its path. */
+function writeJson(dir: string, name: string, value: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(value));
   return file;
 }
 
