@@ -97,7 +97,7 @@ export abstract class ItemSource {
   ) {}
 
   /** What is wrong with the source's options, for the workflow's validation to report; undefined when nothing is. */
-  problem?: string;
+  abstract readonly problem: string | undefined;
 
   /** The ItemReader of the Distributed Map, with the state machine's read permissions scoped to this source. */
   abstract itemReader(): sfn.IItemReader;
@@ -126,6 +126,7 @@ function isInputPath(value: string): boolean {
 class ItemFile extends ItemSource {
   readonly grantsItemAccess = false;
   readonly wildcardKeys?: string;
+  readonly problem: string | undefined;
   private readonly key: string;
 
   constructor(
@@ -139,9 +140,8 @@ class ItemFile extends ItemSource {
     this.key = key;
     this.wildcardKeys = isInputPath(key) ? `${options.keyPrefix ?? ''}*` : undefined;
     // keyPrefix limits the keys an input may name; beside a literal key it would be silently ignored.
-    if (!isInputPath(key) && options.keyPrefix !== undefined && !Token.isUnresolved(key) && !key.startsWith(options.keyPrefix)) {
-      this.problem = `itemSource: the key '${key}' is not under its keyPrefix '${options.keyPrefix}'`;
-    }
+    const outsidePrefix = !isInputPath(key) && options.keyPrefix !== undefined && !Token.isUnresolved(key) && !key.startsWith(options.keyPrefix);
+    this.problem = outsidePrefix ? `itemSource: the key '${key}' is not under its keyPrefix '${options.keyPrefix}'` : undefined;
   }
 
   itemReader(): sfn.IItemReader {
@@ -159,6 +159,7 @@ class ItemFile extends ItemSource {
 class ObjectListing extends ItemSource {
   readonly grantsItemAccess = true;
   readonly wildcardKeys: string;
+  readonly problem = undefined;
   private readonly prefix: string;
 
   constructor(bucket: s3.IBucket, options: ObjectListingOptions) {
