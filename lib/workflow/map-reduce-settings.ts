@@ -63,6 +63,7 @@ export interface WorkflowSettings {
   readonly toleratedFailureCount?: number;
   readonly resultsPrefix: string;
   readonly resultsExpiration: Duration;
+  readonly logExecutionData: boolean;
 }
 
 export function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings {
@@ -96,6 +97,8 @@ export function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings
     toleratedFailureCount: props.toleratedFailureCount,
     resultsPrefix: props.resultsPrefix ?? 'map-runs',
     resultsExpiration: props.resultsExpiration ?? Duration.days(7),
+    // A distributed map's batches would pass through the log: more than the rest of its bill (README, sdp cost).
+    logExecutionData: props.logExecutionData ?? !distributed,
   };
 }
 

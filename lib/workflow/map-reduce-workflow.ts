@@ -299,7 +299,7 @@ export class MapReduceWorkflow extends WorkflowBase {
       timeout: settings.workflowTimeout,
       logRetention: settings.logRetention,
       stateMachineName: props.stateMachineName,
-      includeExecutionData: props.logExecutionData ?? settings.mode !== MapMode.DISTRIBUTED,
+      includeExecutionData: settings.logExecutionData,
       invokedFunctions: [this.mapFunction, this.reduceFunction],
     }));
 
