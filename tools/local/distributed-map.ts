@@ -249,7 +249,6 @@ class MapRun {
     // with it: no child starts any more and the running ones are stopped, as StopExecution stops a map run's children.
     const running = new Set<{ abort(): void }>();
     const stopChildren = () => {
-      next = batches.length;
       for (const execution of running) execution.abort();
     };
     // The state's own signal, and the root execution's, which the interpreter hands nested runs (`_rootAbortSignal`).
