@@ -1,5 +1,6 @@
 import { putObject } from '../local/local-sns-sqs';
 import { toHistoryEvents } from '../local/history-events';
+import type { MapRunRecord } from '../local/distributed-map';
 import { LocalRunner } from '../local/local-runner';
 import { MeteredOperation, RequestMeter } from '../local/request-meter';
 import { pipelineFacts } from './pipeline-facts';
@@ -39,24 +40,18 @@ export interface SampleOutcome {
   readonly cause?: string;
 }
 
-/** A map run as the local Distributed Map reports it on the execution (tools/local/distributed-map.ts): its child executions' times. */
-interface LocalMapRun {
-  readonly stateName: string;
-  readonly children: ReadonlyArray<{ readonly start: number; readonly stop?: number; readonly items?: number }>;
-}
-
 /**
  * A map run's child executions: their durations, and the bytes of their inputs and outputs, which their logs carry:
  * each child's share (by its items) of the items file put for the sample, and of what the ResultWriter put in S3.
  */
-function mapRunSample(mapRun: LocalMapRun, objects: readonly SampleObject[], requests: readonly MeteredOperation[]): MapRunSample {
-  const totalItems = mapRun.children.reduce((n, c) => n + (c.items ?? 1), 0) || 1;
+function mapRunSample(mapRun: MapRunRecord, objects: readonly SampleObject[], requests: readonly MeteredOperation[]): MapRunSample {
+  const totalItems = mapRun.children.reduce((n, c) => n + c.items, 0) || 1;
   const itemsBytes = objects.reduce((n, o) => n + Buffer.byteLength(o.body), 0);
   const resultBytes = requests.filter((r) => r.service === 's3' && r.operation === 'PutObject').reduce((n, r) => n + r.payloadBytes, 0);
   return {
     stateName: mapRun.stateName,
     children: mapRun.children.map((c) => {
-      const share = (c.items ?? 1) / totalItems;
+      const share = c.items / totalItems;
       return { durationMs: (c.stop ?? c.start) - c.start, ...itemsBytes > 0 && { inputBytes: itemsBytes * share }, outputBytes: resultBytes * share };
     }),
   };
@@ -92,7 +87,7 @@ export async function runSample(request: SampleRunRequest): Promise<SampleOutcom
       return { execution: ran, durationMs: ended - started };
     });
     const requests = meter.reading();
-    const mapRuns = ((execution as { mapRuns?: readonly LocalMapRun[] }).mapRuns ?? []).map((m) => mapRunSample(m, request.objects ?? [], requests));
+    const mapRuns = execution.mapRuns.map((m) => mapRunSample(m, request.objects ?? [], requests));
     const run: SampleRun = {
       items: request.items,
       events: toHistoryEvents(execution.events, execution),
