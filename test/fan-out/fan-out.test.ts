@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, JobTable, PropValidationError } from '../../lib';
+import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, JobTable } from '../../lib';
+import { expectValidationError } from '../support/validation-error';
 
 const inlineWorker = (stack: Stack, props: Partial<lambda.FunctionProps> = {}) => new lambda.Function(stack, 'Worker', {
   runtime: lambda.Runtime.NODEJS_24_X,
@@ -18,13 +19,7 @@ const inlineWorker = (stack: Stack, props: Partial<lambda.FunctionProps> = {}) =
 function messageOf(consumer: Partial<FanOutConsumerOptions>, fanOut: Partial<FanOutProps> = {}, workerProps?: Partial<lambda.FunctionProps>): string {
   const stack = new Stack(new App(), 'Test');
   const worker = consumer.workerHandlerEntry ? {} : { workerFunction: inlineWorker(stack, workerProps) };
-  try {
-    new FanOut(stack, 'Work', { consumers: { Words: { ...worker, ...consumer } }, ...fanOut });
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a PropValidationError');
+  return expectValidationError(() => new FanOut(stack, 'Work', { consumers: { Words: { ...worker, ...consumer } }, ...fanOut })).message;
 }
 
 describe('FanOut validation: one test per rule', () => {

@@ -8,9 +8,10 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import {
   AlarmTopic, ApiTrigger, FanOut, FanOutJobWorkflow, JobSplitter, LambdaWarmer, MapReduceWorkflow, PipelineMonitoring,
-  PipelineMonitoringProps, PropValidationError, ResultTable, ScheduleTrigger,
+  PipelineMonitoringProps, ResultTable, ScheduleTrigger,
 } from '../../lib';
 import { standInFunction } from '../support/stand-in-function';
+import { expectValidationError } from '../support/validation-error';
 
 /** A stand-in for a user's function, reserving 10 (the warmer and monitoring tests read reserved concurrency). */
 const userFunction = (scope: Stack, id: string, timeout = Duration.seconds(10)): lambda.Function =>
@@ -361,14 +362,10 @@ test('the monitored pipeline passes cdk-nag AwsSolutions and Serverless with no 
 describe('validation: one test per rule, naming the prop, the value and the rule', () => {
   function messageOf(props: PipelineMonitoringProps, call?: (m: PipelineMonitoring, stack: Stack) => void): string {
     const stack = new Stack(new App(), 'Invalid');
-    try {
+    return expectValidationError(() => {
       const monitoring = new PipelineMonitoring(stack, 'Monitoring', props);
       call?.(monitoring, stack);
-    } catch (error) {
-      expect(error).toBeInstanceOf(PropValidationError);
-      return (error as Error).message;
-    }
-    throw new Error('expected a PropValidationError');
+    }).message;
   }
   const withEmail = { alarmEmail: 'alerts@example.com' };
 

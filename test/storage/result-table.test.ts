@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PropValidationError, ResultTable, ResultTableProps } from '../../lib';
+import { expectValidationError } from '../support/validation-error';
 
 function build(props?: ResultTableProps) {
   const stack = new Stack(new App(), 'Test');
@@ -106,14 +107,7 @@ describe('grants: the data actions, on this table only', () => {
 
 describe('validation: one test per rule, each with the full message', () => {
   function rejection(props: ResultTableProps): PropValidationError {
-    let caught: unknown;
-    try {
-      build(props);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(PropValidationError);
-    return caught as PropValidationError;
+    return expectValidationError(() => build(props));
   }
 
   test('tableName must follow DynamoDB naming', () => {

@@ -5,8 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { ApiTrigger, ApiTriggerProps, PropValidationError } from '../../lib';
+import { ApiTrigger, ApiTriggerProps } from '../../lib';
 import { escapeJavaScript, MappingTemplateInput, renderMappingTemplate, resolveIntrinsics } from '../support/render-mapping-template';
+import { expectValidationError } from '../support/validation-error';
 
 const ORDER_SCHEMA: apigateway.JsonSchema = {
   type: apigateway.JsonSchemaType.OBJECT,
@@ -94,13 +95,7 @@ function messageOf(props: Partial<ApiTriggerProps>, type = sfn.StateMachineType.
     stateMachineType: type,
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Nothing')),
   });
-  try {
-    new ApiTrigger(stack, 'Orders', { stateMachine, inputSchema: ORDER_SCHEMA, ...props });
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a PropValidationError');
+  return expectValidationError(() => new ApiTrigger(stack, 'Orders', { stateMachine, inputSchema: ORDER_SCHEMA, ...props })).message;
 }
 
 test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements', () => {

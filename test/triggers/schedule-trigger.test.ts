@@ -4,8 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { AlarmTopic, PropValidationError, ScheduleService, ScheduleTrigger, ScheduleTriggerProps } from '../../lib';
+import { AlarmTopic, ScheduleService, ScheduleTrigger, ScheduleTriggerProps } from '../../lib';
 import { cronProblem } from '../../lib/core/schedule-expressions';
+import { expectValidationError } from '../support/validation-error';
 
 function stackWithMachine() {
   const stack = new Stack(new App(), 'Test');
@@ -15,13 +16,7 @@ function stackWithMachine() {
 
 function messageOf(props: Partial<ScheduleTriggerProps>): string {
   const { stack, stateMachine } = stackWithMachine();
-  try {
-    new ScheduleTrigger(stack, 'Every5', { stateMachine, ...props });
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a PropValidationError');
+  return expectValidationError(() => new ScheduleTrigger(stack, 'Every5', { stateMachine, ...props })).message;
 }
 
 test('every 5 minutes: a Scheduler schedule starting the state machine with a fixed input, retries and a dead-letter queue', () => {

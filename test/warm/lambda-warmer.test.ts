@@ -2,8 +2,9 @@ import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { AlarmTopic, LambdaWarmer, LambdaWarmerProps, PropValidationError } from '../../lib';
+import { AlarmTopic, LambdaWarmer, LambdaWarmerProps } from '../../lib';
 import { standInFunction } from '../support/stand-in-function';
+import { expectValidationError } from '../support/validation-error';
 
 const targetFunction = (scope: Stack, id: string, options: { reserved?: number; code?: string } = {}): lambda.Function =>
   standInFunction(scope, id, { code: options.code, reservedConcurrency: options.reserved });
@@ -127,13 +128,7 @@ describe('validation: one test per rule', () => {
   function messageOf(props: Partial<LambdaWarmerProps>, options: { reserved?: number } = {}): string {
     const s = new Stack(new App(), 'Invalid');
     const fn = targetFunction(s, 'Fn', options);
-    try {
-      new LambdaWarmer(s, 'Warmer', { targets: [{ function: fn }], ...props });
-    } catch (error) {
-      expect(error).toBeInstanceOf(PropValidationError);
-      return (error as Error).message;
-    }
-    throw new Error('expected a PropValidationError');
+    return expectValidationError(() => new LambdaWarmer(s, 'Warmer', { targets: [{ function: fn }], ...props })).message;
   }
   const window = { cron: '0/5 9-17 ? * MON-FRI *', concurrency: 10 };
 

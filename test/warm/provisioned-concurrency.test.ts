@@ -5,9 +5,10 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { AlarmTopic, PropValidationError, ProvisionedConcurrency, ProvisionedConcurrencyProps } from '../../lib';
+import { AlarmTopic, ProvisionedConcurrency, ProvisionedConcurrencyProps } from '../../lib';
 import { entryCode } from '../../lib/core/handler-code';
 import { createHandlerFunction } from '../../lib/core/handler-function';
+import { expectValidationError } from '../support/validation-error';
 
 function stackWithFunction(functionProps: Partial<lambda.FunctionProps> = {}) {
   const stack = new Stack(new App(), 'Test');
@@ -38,13 +39,7 @@ function businessHours(fn: lambda.Function): ProvisionedConcurrencyProps {
 
 function messageOf(props: Partial<ProvisionedConcurrencyProps>, functionProps: Partial<lambda.FunctionProps> = {}): string {
   const { stack, fn } = stackWithFunction(functionProps);
-  try {
-    new ProvisionedConcurrency(stack, 'Warm', { function: fn, provisionedConcurrency: 5, ...props });
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a PropValidationError');
+  return expectValidationError(() => new ProvisionedConcurrency(stack, 'Warm', { function: fn, provisionedConcurrency: 5, ...props })).message;
 }
 
 const { stack: businessStack, fn: businessFn } = stackWithFunction();

@@ -6,7 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { PropValidationError, SnapStartAlias, SnapStartAliasProps } from '../../lib';
+import { SnapStartAlias, SnapStartAliasProps } from '../../lib';
+import { expectValidationError } from '../support/validation-error';
 
 /**
  * A Java function whose jar an imported bucket holds: Java takes no inline
@@ -27,13 +28,7 @@ function messageOf(functionProps: Partial<lambda.FunctionProps>, props: Partial<
   const stack = new Stack(new App(), 'Test');
   const fn = javaFunction(stack, functionProps);
   escapeHatch?.(fn.node.defaultChild as lambda.CfnFunction);
-  try {
-    new SnapStartAlias(stack, 'Fast', { function: fn, ...props });
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a PropValidationError');
+  return expectValidationError(() => new SnapStartAlias(stack, 'Fast', { function: fn, ...props })).message;
 }
 
 const stack = new Stack(new App(), 'Test');

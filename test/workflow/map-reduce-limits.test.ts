@@ -3,8 +3,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ACCOUNT_CONCURRENCY_CONTEXT_KEY, ItemSource, MapMode, MapReduceWorkflow, MapReduceWorkflowProps, PropValidationError } from '../../lib';
+import { ACCOUNT_CONCURRENCY_CONTEXT_KEY, ItemSource, MapMode, MapReduceWorkflow, MapReduceWorkflowProps } from '../../lib';
 import { standInFunction } from '../support/stand-in-function';
+import { expectValidationError } from '../support/validation-error';
 
 type PropsIn = (stack: Stack) => Partial<MapReduceWorkflowProps>;
 
@@ -22,13 +23,7 @@ function build(props: PropsIn, { distributed = true } = {}): Stack {
 
 /** The problems `build` reports, which must come as one PropValidationError. */
 function problems(props: PropsIn, options?: { distributed?: boolean }): readonly string[] {
-  try {
-    build(props, options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropValidationError);
-    return (error as PropValidationError).problems;
-  }
-  throw new Error('expected a PropValidationError');
+  return expectValidationError(() => build(props, options)).problems;
 }
 
 const inline = { distributed: false };

@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { MapReduceWorkflow, MapReduceWorkflowProps, PropValidationError, ResultTable } from '../../lib';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../tools/assembly/intrinsics';
 import { stateMachineDefinition } from '../support/definition';
+import { expectValidationError } from '../support/validation-error';
 // asl-validator ships CommonJS without types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
@@ -47,14 +48,7 @@ function synth(props: PropsIn = {}, options: { inlineFunctions?: boolean } = {})
 
 /** The error `build(props)` throws, which must be a PropValidationError. */
 function rejection(props: PropsIn): PropValidationError {
-  let caught: unknown;
-  try {
-    build(props);
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(PropValidationError);
-  return caught as PropValidationError;
+  return expectValidationError(() => build(props));
 }
 
 const messageOf = (props: PropsIn) => rejection(props).message;
