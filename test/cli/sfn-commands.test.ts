@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsOptions, CommandIo } from '../../tools/cli/commands/command';
-import { executionNameProblem } from '../../tools/cli/commands/execution-name';
+import { executionNameProblem } from '../../tools/local/execution-name';
 import { executionArn, THROTTLE_ATTEMPTS } from '../../tools/cli/commands/sfn';
 import { parseStartArgs } from '../../tools/cli/commands/start';
 import { main } from '../../tools/cli/sdp';
@@ -291,7 +291,7 @@ describe('start', () => {
   });
 
   test('valid names: 80 characters, the CloudWatch-safe ones and other unicode', () => {
-    expect(['x'.repeat(80), 'job-42_retry', 'étape.1', 'ジョブ'].map(executionNameProblem)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['x'.repeat(80), 'job-42_retry', 'étape.1', 'ジョブ'].map((name) => executionNameProblem(name))).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test.each([

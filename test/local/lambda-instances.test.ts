@@ -1,3 +1,5 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { WARMER_ID } from '../../handlers/warm-up';
 import { LocalLambdaRuntime } from '../../tools/local/local-lambda';
 import { LAMBDA_FIXTURE_STACK, synthesizeLambdaFixture } from '../support/lambda-fixture-app';
 import { useLocalRunner } from '../support/use-local-runner';
@@ -55,4 +57,79 @@ test("an alias's provisioned concurrency is initialised instances, not cold star
   const results = await Promise.all([1, 2, 3].map(() => invoke('Provisioned', { sleepMs: 200 })));
   expect(new Set(results.map((r) => r.instanceId)).size).toBe(3);
   expect(stats('Provisioned')).toMatchObject({ invocations: 3, provisioned: 2, coldStarts: 1 });
+});
+
+// Lambda reclaims an idle execution environment after a while (the time is not documented); a warmer's calls keep its
+// instances from going idle that long. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+describe('idle instances and warm-ups', () => {
+  const warmUp = { warmer: WARMER_ID, concurrency: 1, instance: 1, holdMs: 0 };
+  const lifetime = 600_000;
+  let now = 0;
+  const fresh = () => new LocalLambdaRuntime(runner().stack, { idleInstanceLifetimeMs: lifetime, now: () => now });
+  const plain = () => runner().resourceArn('AWS::Lambda::Function', 'Plain');
+  const statsOf = (lambda: LocalLambdaRuntime) => lambda.stats()[runner().findResource('AWS::Lambda::Function', 'Plain')];
+
+  test('an instance idle longer than the lifetime is reclaimed: the next call is a cold start', async () => {
+    const lambda = fresh();
+    const first = await lambda.invoke(plain(), {}) as InstanceState;
+    now += lifetime - 1;
+    expect((await lambda.invoke(plain(), {}) as InstanceState).instanceId).toBe(first.instanceId);
+    now += lifetime + 1;
+    expect((await lambda.invoke(plain(), {}) as InstanceState).instanceId).not.toBe(first.instanceId);
+    expect(statsOf(lambda)).toMatchObject({ invocations: 3, coldStarts: 2, reclaimed: 1, instances: 1, warmUps: 0, coldStartsSaved: 0 });
+  });
+
+  test('warm-ups every 5 minutes keep an instance past the lifetime; the next call on it is a cold start saved', async () => {
+    const lambda = fresh();
+    const first = await lambda.invoke(plain(), {}) as InstanceState;
+    for (let i = 0; i < 3; i++) {
+      now += 300_000;
+      await lambda.invoke(plain(), warmUp);
+    }
+    now += 300_000;
+    const later = await lambda.invoke(plain(), {}) as InstanceState;
+    expect(later.instanceId).toBe(first.instanceId);
+    expect(statsOf(lambda)).toMatchObject({ invocations: 5, warmUps: 3, coldStarts: 1, coldStartsSaved: 1, reclaimed: 0 });
+    // Soon after, the instance is warm because of that call, not of the warm-ups: no cold start saved.
+    now += 1_000;
+    await lambda.invoke(plain(), {});
+    expect(statsOf(lambda)).toMatchObject({ coldStartsSaved: 1 });
+  });
+
+  test('instances a warm-up started serve a burst without cold starts', async () => {
+    const lambda = fresh();
+    const held = { ...warmUp, concurrency: 2, holdMs: 100 };
+    await Promise.all([lambda.invoke(plain(), { ...held, instance: 1 }), lambda.invoke(plain(), { ...held, instance: 2 })]);
+    expect(statsOf(lambda)).toMatchObject({ coldStarts: 2, warmUps: 2 });
+    await Promise.all([lambda.invoke(plain(), { sleepMs: 100 }), lambda.invoke(plain(), { sleepMs: 100 })]);
+    expect(statsOf(lambda)).toMatchObject({ invocations: 4, coldStarts: 2, coldStartsSaved: 2 });
+  });
+});
+
+// The Invoke action of the Lambda API, served locally for handlers that invoke other functions (a warmer).
+// https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+describe('the local Lambda endpoint', () => {
+  const client = () => new LambdaClient({ endpoint: runner().lambdaEndpoint.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 });
+  const payload = (bytes?: Uint8Array) => JSON.parse(Buffer.from(bytes ?? []).toString('utf8'));
+
+  test('RequestResponse answers the result; Event answers 202 and runs the function', async () => {
+    const name = runner().resourceArn('AWS::Lambda::Function', 'Plain');
+    const sync = await client().send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify({}) }));
+    expect(sync).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
+    expect(payload(sync.Payload)).toMatchObject({ settingAtInit: 'Plain' });
+    const before = stats('Plain').invocations;
+    const event = await client().send(new InvokeCommand({ FunctionName: name, InvocationType: 'Event', Payload: '{}' }));
+    expect(event.StatusCode).toBe(202);
+    // Counted when the invocation starts, before the 202 is sent.
+    expect(stats('Plain').invocations).toBe(before + 1);
+  });
+
+  test('a missing function is ResourceNotFoundException; a throttle TooManyRequestsException with its Reason', async () => {
+    await expect(client().send(new InvokeCommand({ FunctionName: 'missing' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 },
+    });
+    const limited = runner().resourceArn('AWS::Lambda::Function', 'Limited');
+    const results = await Promise.allSettled([invoke('Limited', { sleepMs: 300 }), client().send(new InvokeCommand({ FunctionName: limited, Payload: '{}' }))]);
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { name: 'TooManyRequestsException', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' } });
+  });
 });

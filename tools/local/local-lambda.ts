@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { AssemblyStack, functionCodeDir } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from '../assembly/intrinsics';
+import { isWarmUpEvent } from '../../handlers/warm-up';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown> | unknown;
 
@@ -60,6 +61,15 @@ export interface FunctionStats {
   instances: number;
   /** Milliseconds the invocations ran, each rounded up to 1 ms as Lambda bills duration (init excluded: see `initMs`). */
   billedMs: number;
+  /** Invocations with a warm-up event (`withWarmUp`'s), included in `invocations`. */
+  warmUps: number;
+  /**
+   * Other invocations that found an instance only the warm-ups kept: one a warm-up started and nothing else had used,
+   * or one idle longer than `idleInstanceLifetimeMs` since its last other invocation. Each is a cold start saved.
+   */
+  coldStartsSaved: number;
+  /** Idle instances reclaimed after `idleInstanceLifetimeMs` without an invocation. */
+  reclaimed: number;
 }
 
 export interface LocalLambdaOptions {
@@ -68,6 +78,14 @@ export interface LocalLambdaOptions {
    * @default - 1000 (a new account's quota) less the stack's reserved concurrency
    */
   readonly unreservedConcurrency?: number;
+  /**
+   * How long an idle on-demand instance lives before it is reclaimed (Lambda reclaims idle instances after some minutes; the time is
+   * not documented). Provisioned instances are never reclaimed.
+   * @default - never: an instance lives as long as the runtime
+   */
+  readonly idleInstanceLifetimeMs?: number;
+  /** Milliseconds since the epoch, for idle lifetimes; tests pass a fake clock. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** A new account's quota of concurrent executions per region (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html). */
@@ -91,6 +109,11 @@ interface FunctionConfig {
 /** One execution environment: its own module scope, one invocation at a time. */
 interface Instance {
   readonly handler: Handler;
+  readonly provisioned: boolean;
+  /** When its last invocation ended (or it started), for the idle lifetime. */
+  lastUsed: number;
+  /** When its last invocation other than a warm-up ended; undefined while only warm-ups used it. */
+  lastWorked?: number;
 }
 
 interface FunctionState {
@@ -113,7 +136,8 @@ interface FunctionState {
  * Concurrent invocations are bounded by the function's `ReservedConcurrentExecutions`, or else by the unreserved pool
  * the functions without it share (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html); one
  * more is throttled. Provisioned concurrency of an alias or version starts that many instances on the function's
- * first invocation. An instance whose invocation times out is discarded.
+ * first invocation. An instance whose invocation times out is discarded; with `idleInstanceLifetimeMs`, an idle on-demand
+ * instance is reclaimed after that long, which is what a warmer's calls (`withWarmUp`) prevent.
  *
  * Each function's environment variables are applied while an instance
  * initialises and restored after, since one process hosts every function; read
@@ -126,6 +150,8 @@ export class LocalLambdaRuntime {
   private readonly unreservedConcurrency: number;
   /** Invocations in progress of the functions without reserved concurrency. */
   private unreservedBusy = 0;
+  private readonly idleInstanceLifetimeMs?: number;
+  private readonly now: () => number;
 
   constructor(private readonly stack: AssemblyStack, options: LocalLambdaOptions = {}) {
     this.resolver = new IntrinsicResolver(stack.template);
@@ -136,6 +162,8 @@ export class LocalLambdaRuntime {
       reserved += Number(resource.Properties?.ReservedConcurrentExecutions ?? 0);
     }
     this.unreservedConcurrency = options.unreservedConcurrency ?? Math.max(0, ACCOUNT_CONCURRENCY - reserved);
+    this.idleInstanceLifetimeMs = options.idleInstanceLifetimeMs;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -165,12 +193,17 @@ export class LocalLambdaRuntime {
     const fn = this.functionState(this.logicalIdOf(functionNameOrArn));
     this.startProvisioned(fn);
     this.acquire(fn);
+    this.reclaimIdle(fn);
+    const warmUp = isWarmUpEvent(event);
     let instance: Instance | undefined;
     let discard = false;
     let started: number | undefined;
     try {
       fn.stats.invocations += 1;
-      instance = fn.idle.pop() ?? this.startInstance(fn, false);
+      if (warmUp) fn.stats.warmUps += 1;
+      const pooled = fn.idle.pop();
+      if (pooled && !warmUp && this.keptOnlyByWarmUps(pooled)) fn.stats.coldStartsSaved += 1;
+      instance = pooled ?? this.startInstance(fn, false);
       started = performance.now();
       return await this.run(fn.config, instance, event);
     } catch (error) {
@@ -184,9 +217,36 @@ export class LocalLambdaRuntime {
       throw asFunctionError(error);
     } finally {
       if (started !== undefined) fn.stats.billedMs += Math.ceil(performance.now() - started);
-      if (instance && !discard) fn.idle.push(instance);
+      if (instance && !discard) {
+        instance.lastUsed = this.now();
+        if (!warmUp) instance.lastWorked = instance.lastUsed;
+        fn.idle.push(instance);
+      }
       this.release(fn);
     }
+  }
+
+  /** Drops the on-demand instances idle longer than the idle lifetime, as Lambda reclaims them. */
+  private reclaimIdle(fn: FunctionState): void {
+    const lifetime = this.idleInstanceLifetimeMs;
+    if (lifetime === undefined) return;
+    const now = this.now();
+    const alive = fn.idle.filter((i) => i.provisioned || now - i.lastUsed <= lifetime);
+    const reclaimed = fn.idle.length - alive.length;
+    if (reclaimed === 0) return;
+    fn.idle.splice(0, fn.idle.length, ...alive);
+    fn.stats.reclaimed += reclaimed;
+    fn.stats.instances -= reclaimed;
+  }
+
+  /**
+   * Whether a warm instance exists now only thanks to warm-up calls: only warm-ups used it so far (one started it), or
+   * without them it would have been reclaimed (idle longer than the lifetime since its last other invocation).
+   */
+  private keptOnlyByWarmUps(instance: Instance): boolean {
+    if (instance.provisioned) return false;
+    if (instance.lastWorked === undefined) return true;
+    return this.idleInstanceLifetimeMs !== undefined && this.now() - instance.lastWorked > this.idleInstanceLifetimeMs;
   }
 
   private async run(config: FunctionConfig, instance: Instance, event: unknown): Promise<unknown> {
@@ -239,7 +299,7 @@ export class LocalLambdaRuntime {
       const handler = withEnvironment({ ...config.environment, AWS_LAMBDA_FUNCTION_NAME: config.name }, () => loadHandlerModule(config.file)[config.exportName]);
       if (typeof handler !== 'function') throw new Error(`function ${config.logicalId}: ${config.file} exports no function '${config.exportName}'`);
       fn.stats.instances += 1;
-      return { handler };
+      return { handler, provisioned, lastUsed: this.now() };
     } finally {
       fn.stats.initMs += performance.now() - started;
       if (provisioned) fn.stats.provisioned += 1;
@@ -255,7 +315,7 @@ export class LocalLambdaRuntime {
         idle: [],
         busy: 0,
         provisionedStarted: false,
-        stats: { invocations: 0, coldStarts: 0, provisioned: 0, initMs: 0, throttles: 0, timeouts: 0, errors: 0, peakConcurrency: 0, instances: 0, billedMs: 0 },
+        stats: { invocations: 0, coldStarts: 0, provisioned: 0, initMs: 0, throttles: 0, timeouts: 0, errors: 0, peakConcurrency: 0, instances: 0, billedMs: 0, warmUps: 0, coldStartsSaved: 0, reclaimed: 0 },
       };
       this.functions.set(logicalId, state);
     }

@@ -7,6 +7,7 @@ import { JOB_TABLE_METADATA } from '../../handlers/job-records';
 import { accountJobs, JobAccount } from './job-accounting';
 import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
+import { LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint';
 import { LocalSnsSqs, putObject as putS3Object } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
 import type { RequestMeter } from './request-meter';
@@ -48,6 +49,11 @@ export interface LocalRunnerOptions {
    * @default - not metered
    */
   readonly meter?: RequestMeter;
+  /**
+   * How long an idle function instance lives before it is reclaimed, in milliseconds (see {@link LocalLambdaOptions}).
+   * @default - never
+   */
+  readonly idleInstanceLifetimeMs?: number;
 }
 
 /** What draining a stack's queues did. */
@@ -133,6 +139,8 @@ export class LocalRunner {
     readonly lambda: LocalLambdaRuntime,
     private readonly resolver: IntrinsicResolver,
     private readonly options: LocalRunnerOptions,
+    /** The Lambda API's Invoke, for handlers that invoke functions (a warmer). */
+    readonly lambdaEndpoint: LambdaEndpoint,
     /** The SNS/SQS emulator, when the stack has topics or queues. */
     readonly snsSqs?: LocalSnsSqs,
   ) {}
@@ -162,22 +170,27 @@ export class LocalRunner {
     const needsSnsSqs = Object.values(stack.template.Resources).some((r) => ['AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::S3::Bucket'].includes(r.Type));
     const dynamodb = await LocalDynamoDb.start({ meter: options.meter });
     let snsSqs: LocalSnsSqs | undefined;
+    let lambdaEndpoint: LambdaEndpoint | undefined;
     try {
       await dynamodb.createTables(stack.template);
       if (needsSnsSqs) {
         snsSqs = await LocalSnsSqs.start({ meter: options.meter });
         await snsSqs.createFromTemplate(stack.template, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
       }
+      const lambda = new LocalLambdaRuntime(stack, { unreservedConcurrency: options.unreservedConcurrency, idleInstanceLifetimeMs: options.idleInstanceLifetimeMs });
+      lambdaEndpoint = await startLambdaEndpoint(lambda);
       // One process hosts every function: SDK clients the handlers create talk to the local engines.
       Object.assign(handlerEnvironment, {
+        AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.endpoint,
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
       });
-      return new LocalRunner(stack, dynamodb, new LocalLambdaRuntime(stack, { unreservedConcurrency: options.unreservedConcurrency }), new IntrinsicResolver(stack.template), options, snsSqs);
+      return new LocalRunner(stack, dynamodb, lambda, new IntrinsicResolver(stack.template), options, lambdaEndpoint, snsSqs);
     } catch (error) {
+      await lambdaEndpoint?.close();
       await snsSqs?.stop();
       await dynamodb.stop();
       throw error;
@@ -454,6 +467,7 @@ export class LocalRunner {
     await Promise.allSettled((this.pollers ?? []).map(({ poller }) => poller.stop()));
     this.pollers = undefined;
     try {
+      await this.lambdaEndpoint.close();
       await this.snsSqs?.stop();
     } finally {
       try {

@@ -5,7 +5,7 @@ import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, as
 import {
   AwsOptions, CommandDeps, CommandError, defineCommand, Host, missingPackages, parseCommandLine, processHost, readJson, UsageError,
 } from './command';
-import { executionNameProblem } from './execution-name';
+import { executionNameProblem } from '../../local/execution-name';
 
 export interface RunOptions extends AwsOptions, AssemblySource {
   /** Part of the state machine's construct path or logical id. @default - the only state machine (of `stack`) */
@@ -95,7 +95,7 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
 }
 
 /** `<bucket>/<key>=<file>`: the bucket named by a part of its construct path or logical id, the file read now. */
-function objectToPut(spec: string, cwd: string): ObjectToPut {
+export function objectToPut(spec: string, cwd: string): ObjectToPut {
   const parts = /^([^/=]+)\/([^=]+)=(.+)$/.exec(spec);
   if (!parts) throw new UsageError(`--put-object must be <bucket>/<key>=<file>, the bucket a part of its construct path or logical id (got '${spec}')`);
   const [, bucket, key, file] = parts;

@@ -3,7 +3,7 @@ import {
   AWS_OPTIONS, AwsOptions, awsOptions, CommandDeps, CommandError, defineCommand, EXIT, Host, parseCommandLine, processHost, readJson,
   UsageError, Writer,
 } from './command';
-import { executionNameProblem } from './execution-name';
+import { executionNameProblem } from '../../local/execution-name';
 import {
   AwsCallError, callSfn, describeExecution, executionArn, parseJson, printLine, regionOfArn,
   resolveStateMachine, STOPPED_STATUSES,
