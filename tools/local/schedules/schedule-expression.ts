@@ -85,15 +85,11 @@ function atExpression(expression: string, body: string, timeZone: string): Sched
   return { kind: 'at', expression, timeZone, next: (after) => (at !== undefined && at > after.getTime() ? new Date(at) : undefined) };
 }
 
-// ---------------------------------------------------------------------------------------------------
-// cron
-//
-// Hand-written: croner 11 (the closest library tried) reads the fields with its Quartz options, but
+// Cron is hand-written: croner 11 (the closest library tried) reads the fields with its Quartz options, but
 // runs a fixed-time job missed in a daylight-saving gap after the gap and an interval job twice in a
 // repeated hour, where AWS skips the first and runs the second once; it also refuses `L` alone in
 // day-of-week. aws-cron-parser evaluates in UTC only; cron-parser has no year field and numbers days
 // of the week 0-6. So the calendar is evaluated here, in local wall-clock time, then mapped to instants.
-// ---------------------------------------------------------------------------------------------------
 
 interface Field {
   readonly name: string;
@@ -239,10 +235,6 @@ function nearestWeekday(date: Date, target: number): number {
   return target;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Time zones
-// ---------------------------------------------------------------------------------------------------
-
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function isTimeZone(timeZone: string): boolean {
@@ -266,7 +258,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The local wall-clock time of `instant` in `timeZone`, as milliseconds of a UTC date with the same fields. */
-export function wallClock(instant: number, timeZone: string): number {
+function wallClock(instant: number, timeZone: string): number {
   const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, Number(p.value)]));
   return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) + (instant % 1000 + 1000) % 1000;
 }
@@ -277,7 +269,7 @@ export function wallClock(instant: number, timeZone: string): number {
  * a time the spring change skips has none (the invocation is skipped), and a time the autumn change
  * repeats is its first occurrence only (the schedule runs once, not again).
  */
-export function zonedInstant(wall: number, timeZone: string): number | undefined {
+function zonedInstant(wall: number, timeZone: string): number | undefined {
   // The offsets a day either side: a zone changes offset at most once within them.
   const offsets = new Set([wall - 86_400_000, wall + 86_400_000].map((t) => wallClock(t, timeZone) - t));
   const instants = [...offsets].map((offset) => wall - offset).filter((t) => wallClock(t, timeZone) === wall);
