@@ -136,7 +136,7 @@ describe('readSchedules', () => {
     ]);
   });
 
-  describe('a scheduled rule, a rule target without Input, a disabled schedule and a universal target', () => {
+  describe('a scheduled rule, a rule target without Input, a disabled schedule, a universal target and an unresolvable one', () => {
     let schedules: LocalSchedule[];
     beforeAll(() => {
       const stack = selectStack(readCloudAssembly(synthesizeScheduleFixture()), SCHEDULE_FIXTURE_STACK);
@@ -175,6 +175,11 @@ describe('readSchedules', () => {
 
     test('enabled: false reads as disabled', () => {
       expect(at('Paused/Schedule').enabled).toBe(false);
+    });
+
+    test('a target the local run cannot resolve is reported by name, and the other schedules are still read', () => {
+      expect(at('Forward')).toMatchObject({ enabled: false, targets: [], unsupported: [expect.stringMatching(/^the local run cannot name the ARN of Bus\w+ \(AWS::Events::EventBus\)$/)] });
+      expect(schedules).toHaveLength(5);
     });
 
     test('a universal target is reported by name, not skipped silently', () => {

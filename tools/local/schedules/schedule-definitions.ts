@@ -58,11 +58,24 @@ const UNSUPPORTED_SCHEDULER_PARAMETERS = ['EcsParameters', 'EventBridgeParameter
 /** The schedules of a stack: its `AWS::Scheduler::Schedule`s and its `AWS::Events::Rule`s that have a ScheduleExpression. */
 export function readSchedules(stack: AssemblyStack, resolver: IntrinsicResolver): LocalSchedule[] {
   const { template } = stack;
-  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map((id) => schedulerSchedule(stack, resolver, id));
+  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map((id) => readable(stack, 'scheduler', id, () => schedulerSchedule(stack, resolver, id)));
   const rules = resourcesOfType(template, 'AWS::Events::Rule')
     .filter((id) => template.Resources[id].Properties?.ScheduleExpression !== undefined)
-    .map((id) => scheduledRule(stack, resolver, id));
+    .map((id) => readable(stack, 'rule', id, () => scheduledRule(stack, resolver, id)));
   return [...schedules, ...rules];
+}
+
+/** The schedule `read` reads or, when its template names what the local run cannot resolve (e.g. the ARN of an event bus), a schedule that says so and does not run. */
+function readable(stack: AssemblyStack, service: LocalSchedule['service'], logicalId: string, read: () => LocalSchedule): LocalSchedule {
+  try {
+    return read();
+  } catch (error) {
+    const properties = stack.template.Resources[logicalId].Properties ?? {};
+    return {
+      logicalId, path: constructPath(stack, logicalId), service, arn: '', expression: String(properties.ScheduleExpression),
+      timeZone: 'UTC', enabled: false, targets: [], unsupported: [(error as Error).message],
+    };
+  }
 }
 
 function schedulerSchedule(stack: AssemblyStack, resolver: IntrinsicResolver, logicalId: string): LocalSchedule {
