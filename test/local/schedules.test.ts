@@ -1,7 +1,7 @@
 import { AssemblyStack, constructPath, readCloudAssembly, resourcesOfType, selectStack } from '../../tools/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../../tools/assembly/intrinsics';
 import {
-  deadLetterMessage, DeadLetteredFiring, FiringLogEntry, LocalSchedule, LocalScheduler, parseScheduleExpression, readSchedules, ScheduleFiring,
+  deadLetterMessage, DeadLetteredFiring, FiringLogEntry, formatFiringLogEntry, LocalSchedule, LocalScheduler, parseScheduleExpression, readSchedules, ScheduleFiring,
 } from '../../tools/local/schedules';
 import { exampleAssembly } from '../support/example-app';
 import { SCHEDULE_FIXTURE_STACK, synthesizeScheduleFixture } from '../support/schedule-fixture-app';
@@ -288,7 +288,9 @@ describe('LocalScheduler', () => {
       },
     });
     expect(scheduler.stats.Test).toEqual({ fired: 1, delivered: 0, retried: 2, deadLettered: 1 });
-    expect(log.map((e) => [e.outcome, e.attempts])).toEqual([['dead-lettered', 3]]);
+    expect(log.map(formatFiringLogEntry)).toEqual([
+      'App/Test 2026-11-30T00:00:30Z → arn:aws:lambda:us-east-1:000000000000:function:Fn: dead-lettered after 3 attempts: TooManyRequestsException: Rate exceeded',
+    ]);
   });
 
   test('without a dead-letter queue, a run out of retries is dropped, as AWS drops it', async () => {

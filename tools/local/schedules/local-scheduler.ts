@@ -1,4 +1,4 @@
-import { firingInput, LocalSchedule, newExecutionId, ScheduleTarget } from './schedule-definitions';
+import { awsTime, firingInput, LocalSchedule, newExecutionId, ScheduleTarget } from './schedule-definitions';
 import { parseScheduleExpression, ratePeriodMs, ScheduleExpression } from './schedule-expression';
 
 /** Date.now and the timers the scheduler runs on; injectable so tests use a fake clock. */
@@ -266,7 +266,7 @@ function retryDelay(attempt: number): number {
 export function formatFiringLogEntry(entry: FiringLogEntry): string {
   const tries = entry.attempts === 1 ? '' : ` after ${entry.attempts} attempts`;
   const why = entry.error ? `: ${entry.error.name}: ${entry.error.message}` : '';
-  return `${entry.schedule.path} ${entry.scheduledTime.toISOString()} → ${entry.target.arn}: ${entry.outcome}${tries}${why}`;
+  return `${entry.schedule.path} ${awsTime(entry.scheduledTime)} → ${entry.target.arn}: ${entry.outcome}${tries}${why}`;
 }
 
 /**
@@ -294,7 +294,7 @@ export function deadLetterMessage(firing: DeadLetteredFiring, error: Error): { b
       ...common,
       EXECUTION_ID: firing.executionId,
       IS_PAYLOAD_TRUNCATED: 'false',
-      SCHEDULED_TIME: firing.scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      SCHEDULED_TIME: awsTime(firing.scheduledTime),
       SCHEDULE_ARN: firing.schedule.arn,
     },
   };

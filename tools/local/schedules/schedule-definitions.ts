@@ -210,12 +210,16 @@ export function scheduledEvent(schedule: LocalSchedule, context: FiringContext):
     'detail-type': 'Scheduled Event',
     source: 'aws.events',
     account: LOCAL_ACCOUNT,
-    // EventBridge writes event times to the second.
-    time: context.scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    time: awsTime(context.scheduledTime),
     region: LOCAL_REGION,
     resources: [schedule.arn],
     detail: {},
   };
+}
+
+/** A time as EventBridge writes it in events, context attributes and dead-letter attributes: UTC, to the second (2022-03-22T18:59:43Z). */
+export function awsTime(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A new run id, as AWS makes them. */
@@ -226,7 +230,7 @@ export function newExecutionId(): string {
 function withContextAttributes(input: unknown, schedule: LocalSchedule, context: FiringContext): unknown {
   const values: Record<string, string> = {
     '<aws.scheduler.schedule-arn>': schedule.arn,
-    '<aws.scheduler.scheduled-time>': context.scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    '<aws.scheduler.scheduled-time>': awsTime(context.scheduledTime),
     '<aws.scheduler.execution-id>': context.executionId,
     '<aws.scheduler.attempt-number>': String(context.attempt),
   };
