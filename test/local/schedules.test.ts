@@ -136,6 +136,23 @@ describe('readSchedules', () => {
     ]);
   });
 
+  test("upcoming over the example's schedules: the 5-minute job from start-up, and the warmer's business-hours window handing over to the night one", () => {
+    const schedules = readSchedules(fanOut, new IntrinsicResolver(fanOut.template));
+    // Friday 27 November 2026, 18:52 in Seoul.
+    jest.useFakeTimers({ now: new Date('2026-11-27T09:52:00Z') });
+    try {
+      const upcoming = new LocalScheduler(schedules, { deliver: async () => {}, deadLetter: async () => {} }).upcoming(4);
+      expect(upcoming.map((u) => [u.schedule.path, u.at.toISOString()])).toEqual([
+        ['FanOutExample/Every5Minutes/Schedule', '2026-11-27T09:52:00.000Z'],
+        ['FanOutExample/Warmer/Window1/Schedule', '2026-11-27T09:55:00.000Z'],
+        ['FanOutExample/Every5Minutes/Schedule', '2026-11-27T09:57:00.000Z'],
+        ['FanOutExample/Warmer/Window2/Schedule', '2026-11-27T10:00:00.000Z'],
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   describe('a scheduled rule, a rule target without Input, a disabled schedule, a universal target and an unresolvable one', () => {
     let schedules: LocalSchedule[];
     beforeAll(() => {
