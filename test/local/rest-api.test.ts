@@ -240,6 +240,14 @@ describe('the fixture\'s APIs: API keys, StartSyncExecution, MOCK, Lambda proxy,
       expect([response.statusCode, JSON.parse(response.body)]).toEqual([200, { executionArn: arn, status: 'SUCCEEDED', output: { price: 12.5 } }]);
     });
 
+    test('an execution that outlasts the integration timeout (TimeoutInMillis, 29 s unless set) → 504 Endpoint request timed out', async () => {
+      expect(quotesApi.routes[0].integration.timeoutInMillis).toBe(29_000);
+      const shortTimeout = { ...quotesApi, routes: quotesApi.routes.map((r) => ({ ...r, integration: { ...r.integration, timeoutInMillis: 50 } })) };
+      const never = new LocalRestApi(shortTimeout, { stepFunctions: () => new Promise(() => undefined), invokeFunction: noFunctions });
+      const response = await never.handle(request('POST', '/executions', { json: { orderId: '1' }, headers: { 'x-api-key': 'k' } }));
+      expect([response.statusCode, response.body]).toEqual([504, '{"message":"Endpoint request timed out"}']);
+    });
+
     test('a FAILED execution (Step Functions answers 200) → 500 with its error and cause', async () => {
       const arn = 'arn:aws:states:us-east-1:000000000000:express:QuoteMachine:e2:e2';
       sfn.answerNext(200, { executionArn: arn, status: 'FAILED', error: 'States.TaskFailed', cause: 'boom', startDate: 1, stopDate: 2 });

@@ -70,6 +70,7 @@ const GATEWAY_RESPONSES = {
   API_CONFIGURATION_ERROR: { statusCode: 500, errorType: 'InternalServerErrorException', message: 'Internal server error' },
   // A Lambda proxy integration whose function failed or answered no proxy response.
   BAD_GATEWAY: { statusCode: 502, errorType: 'InternalServerErrorException', message: 'Internal server error' },
+  INTEGRATION_TIMEOUT: { statusCode: 504, errorType: undefined, message: 'Endpoint request timed out' },
 } as const;
 type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
 
@@ -104,8 +105,9 @@ interface RequestContext {
  * One REST API of the app as API Gateway serves its stage, from the synthesized template (see `readRestApis`):
  * routing (most specific resource, `{param}`, `{proxy+}`, `ANY`), API keys, request validation (required
  * parameters, the body against the method's JSON schema, draft 4), request templates and passthrough behaviour,
- * the Step Functions actions of AWS integrations, Lambda functions (proxy and not), MOCK integrations, and the
- * integration responses chosen by their selection pattern, their templates and status overrides.
+ * the Step Functions actions of AWS integrations, Lambda functions (proxy and not), MOCK integrations, the
+ * integration responses chosen by their selection pattern, their templates and status overrides, and the integration
+ * timeout (`TimeoutInMillis`, 29 s by default: 504 when the backend answers later).
  *
  * IAM authorization (`AWS_IAM`) is accepted without checking a signature: there is no local SigV4. Usage plan
  * quotas and throttles, and the integration's credentials role, are not applied. Lambda and Cognito authorizers,
@@ -167,10 +169,18 @@ export class LocalRestApi {
     const requestContext: RequestContext = {
       request, route, path, pathParameters, contentType, requestId, context: this.templateContext(request, route, path, requestId),
     };
+    const timeoutMs = route.integration.timeoutInMillis;
+    let timer: NodeJS.Timeout | undefined;
+    // The backend goes on when API Gateway stops waiting (a synchronous execution keeps running), as in AWS.
+    const timedOut = new Promise<ApiResponse>((resolve) => {
+      timer = setTimeout(() => resolve(gatewayResponse('INTEGRATION_TIMEOUT', requestId, `the integration did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      return await this.integrate(requestContext, target);
+      return await Promise.race([this.integrate(requestContext, target), timedOut]);
     } catch (error) {
       return gatewayResponse('API_CONFIGURATION_ERROR', requestId, (error as Error).message);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -505,7 +515,9 @@ function gatewayResponse(type: GatewayResponseType, requestId: string, error?: s
   const response = GATEWAY_RESPONSES[type];
   return {
     statusCode: response.statusCode,
-    headers: { 'Content-Type': 'application/json', 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': response.errorType },
+    headers: {
+      'Content-Type': 'application/json', 'x-amzn-RequestId': requestId, ...response.errorType === undefined ? {} : { 'x-amzn-ErrorType': response.errorType },
+    },
     body: JSON.stringify({ message: message ?? response.message }),
     error,
   };

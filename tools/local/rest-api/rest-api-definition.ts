@@ -26,6 +26,8 @@ export interface IntegrationDefinition {
   readonly requestTemplates: Record<string, string>;
   /** @default 'WHEN_NO_MATCH', as API Gateway's */
   readonly passthroughBehavior: PassthroughBehavior;
+  /** How long API Gateway waits for the backend (`TimeoutInMillis`). @default 29000 */
+  readonly timeoutInMillis: number;
   readonly integrationResponses: IntegrationResponseDefinition[];
   /** Why the local run cannot read this integration (an intrinsic it cannot resolve), when it cannot. */
   readonly problem?: string;
@@ -171,12 +173,14 @@ class RestApiReader {
   private integration(integration: Record<string, any>): IntegrationDefinition {
     const type = String(integration.Type ?? 'MOCK');
     const passthroughBehavior: PassthroughBehavior = integration.PassthroughBehavior ?? 'WHEN_NO_MATCH';
+    const timeoutInMillis = Number(integration.TimeoutInMillis ?? 29_000);
     try {
       return {
         type,
         uri: integration.Uri === undefined ? undefined : String(this.resolver.resolve(integration.Uri)),
         requestTemplates: this.templates(integration.RequestTemplates),
         passthroughBehavior,
+        timeoutInMillis,
         integrationResponses: (integration.IntegrationResponses ?? []).map((response: Record<string, any>) => ({
           statusCode: String(response.StatusCode),
           selectionPattern: response.SelectionPattern ? String(response.SelectionPattern) : undefined,
@@ -186,7 +190,7 @@ class RestApiReader {
       };
     } catch (error) {
       // One integration the local run cannot read leaves the API's other routes served.
-      return { type, requestTemplates: {}, passthroughBehavior, integrationResponses: [], problem: (error as Error).message };
+      return { type, requestTemplates: {}, passthroughBehavior, timeoutInMillis, integrationResponses: [], problem: (error as Error).message };
     }
   }
 
