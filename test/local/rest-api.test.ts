@@ -213,7 +213,7 @@ describe('the fixture\'s APIs: API keys, StartSyncExecution, MOCK, Lambda proxy,
   test('the keys usage plans link to each API: Quotes\' generated key (value unknown), Items\' key with its value', () => {
     expect(quotesApi.apiKeys).toEqual([{ logicalId: expect.stringMatching(/^QuotesApiKey/), value: undefined, enabled: true }]);
     expect(itemsApi.apiKeys).toEqual([{ logicalId: expect.stringMatching(/^ItemsApiItemsKey/), value: KNOWN_API_KEY, enabled: true }]);
-    expect(itemsApi.stageName).toBe('prod');
+    expect([itemsApi.stageName, itemsApi.stageVariables]).toEqual(['prod', { greeting: 'hi' }]);
   });
 
   describe('Quotes: synchronous Express workflow with API keys', () => {
@@ -293,13 +293,26 @@ describe('the fixture\'s APIs: API keys, StartSyncExecution, MOCK, Lambda proxy,
         headers: { 'content-type': 'application/json', 'user-agent': 'jest' },
         multiValueHeaders: { 'content-type': ['application/json'], 'user-agent': ['jest'] },
         queryStringParameters: { dryRun: 'false' }, multiValueQueryStringParameters: { dryRun: ['false'] },
-        pathParameters: { proxy: 'items/42' }, stageVariables: null,
+        pathParameters: { proxy: 'items/42' }, stageVariables: { greeting: 'hi' },
         requestContext: expect.objectContaining({
           stage: 'prod', path: '/prod/items/42', resourcePath: '/{proxy+}', httpMethod: 'PUT',
           requestId: response.headers['x-amzn-RequestId'], identity: expect.objectContaining({ sourceIp: '127.0.0.1', userAgent: 'jest' }),
         }),
         body: '{"name":"a"}', isBase64Encoded: false,
       });
+    });
+
+    test('POST /legacy (Lambda, not proxy): the rendered template is the event; the result is the body, an error message matching a pattern its response', async () => {
+      const functions = fakeFunctions((payload) => {
+        if (payload.name === '') throw Object.assign(new Error('Invalid name: empty'), { name: 'ValidationError' });
+        return { hello: payload.name, stage: payload.stage, greeting: payload.greeting };
+      });
+      const api = new LocalRestApi(itemsApi, { stepFunctions: new FakeStepFunctions().stepFunctions, invokeFunction: functions.invokeFunction });
+      const ok = await api.handle(request('POST', '/legacy', { json: { name: 'ann' } }));
+      expect([ok.statusCode, JSON.parse(ok.body)]).toEqual([200, { hello: 'ann', stage: 'prod', greeting: 'hi' }]);
+      expect(functions.invocations.map((i) => i.functionArn)).toEqual([functionArn]);
+      const invalid = await api.handle(request('POST', '/legacy', { json: { name: '' } }));
+      expect([invalid.statusCode, JSON.parse(invalid.body)]).toEqual([400, { error: 'Invalid name: empty' }]);
     });
 
     test('a function error, or an answer that is no proxy response → 502 Internal server error', async () => {

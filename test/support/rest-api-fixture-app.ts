@@ -14,9 +14,11 @@ export const KNOWN_API_KEY = 'local-fixture-key-0123456789';
 /**
  * REST APIs `sdp serve` runs beyond the example app's, synthesized into a temporary assembly:
  * - `Quotes`: an ApiTrigger calling StartSyncExecution on an Express workflow, with `authorization: 'API_KEY'` (a generated key);
- * - `Items`: a LambdaRestApi (`ANY /{proxy+}` → the `Items` function, proxy integration), plus `GET /status`, a MOCK
- *   integration needing an API key whose value the template sets and a `page` query parameter, and `GET /elsewhere`,
- *   an HTTP integration sdp serve does not run.
+ * - `Items`: a LambdaRestApi (stage `prod` with the variable `greeting`; `ANY /{proxy+}` → the `Items` function,
+ *   proxy integration), plus `GET /status`, a MOCK
+ *   integration needing an API key whose value the template sets and a `page` query parameter, `POST /legacy`, the
+ *   same function through a (non-proxy) Lambda integration with templates, and `GET /elsewhere`, an HTTP integration
+ *   sdp serve does not run.
  */
 export function synthesizeRestApiFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-rest-api-'));
@@ -40,7 +42,7 @@ export function synthesizeRestApiFixture(): string {
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "" });'),
   });
   // proxy: false only so the API can have other resources; `{proxy+}` is the proxy resource `proxy: true` would make.
-  const api = new apigateway.LambdaRestApi(stack, 'ItemsApi', { handler: items, proxy: false, deployOptions: { stageName: 'prod' } });
+  const api = new apigateway.LambdaRestApi(stack, 'ItemsApi', { handler: items, proxy: false, deployOptions: { stageName: 'prod', variables: { greeting: 'hi' } } });
   api.root.addProxy();
   api.root.addResource('status').addMethod('GET', new apigateway.MockIntegration({
     requestTemplates: { 'application/json': '{"statusCode": 200}' },
@@ -56,6 +58,14 @@ export function synthesizeRestApiFixture(): string {
     methodResponses: [{ statusCode: '200', responseParameters: { 'method.response.header.Cache-Control': true } }],
   });
   api.root.addResource('elsewhere').addMethod('GET', new apigateway.HttpIntegration('https://example.com/'));
+  api.root.addResource('legacy').addMethod('POST', new apigateway.LambdaIntegration(items, {
+    proxy: false,
+    requestTemplates: { 'application/json': '{"name": $input.json(\'$.name\'), "stage": "$context.stage", "greeting": "$stageVariables.greeting"}' },
+    integrationResponses: [
+      { statusCode: '200' },
+      { statusCode: '400', selectionPattern: 'Invalid name.*', responseTemplates: { 'application/json': '{"error": $input.json(\'$.errorMessage\')}' } },
+    ],
+  }), { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] });
   const key = api.addApiKey('ItemsKey', { value: KNOWN_API_KEY });
   api.addUsagePlan('ItemsPlan', { apiStages: [{ api, stage: api.deploymentStage }] }).addApiKey(key);
 

@@ -99,6 +99,7 @@ interface RequestContext {
   readonly contentType: string;
   readonly requestId: string;
   readonly context: Record<string, unknown>;
+  readonly stageVariables: Record<string, string>;
 }
 
 /**
@@ -168,6 +169,7 @@ export class LocalRestApi {
 
     const requestContext: RequestContext = {
       request, route, path, pathParameters, contentType, requestId, context: this.templateContext(request, route, path, requestId),
+      stageVariables: this.definition.stageVariables,
     };
     const timeoutMs = route.integration.timeoutInMillis;
     let timer: NodeJS.Timeout | undefined;
@@ -304,7 +306,7 @@ export class LocalRestApi {
       queryStringParameters: orNull(request.query),
       multiValueQueryStringParameters: orNull(multi(request.query)),
       pathParameters: orNull(rc.pathParameters),
-      stageVariables: null,
+      stageVariables: orNull(rc.stageVariables),
       requestContext: {
         accountId: LOCAL_ACCOUNT,
         apiId: this.definition.logicalId,
@@ -430,7 +432,7 @@ function integrationRequestBody(rc: RequestContext, integration: IntegrationDefi
 }
 
 function templateInput(rc: RequestContext, body: string): MappingTemplateInput {
-  return { body, headers: rc.request.headers, path: rc.pathParameters, querystring: rc.request.query, context: rc.context };
+  return { body, headers: rc.request.headers, path: rc.pathParameters, querystring: rc.request.query, context: rc.context, stageVariables: rc.stageVariables };
 }
 
 /**

@@ -5,8 +5,8 @@ import { Compile, parse } from 'velocityjs';
  * implemented as API Gateway documents them (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
  * `$input.body`, `$input.json(path)`, `$input.path(path)`, `$input.params()` / `$input.params(name)`,
  * `$util.escapeJavaScript`, `$util.parseJson`, `$util.urlEncode`, `$util.urlDecode`, `$util.base64Encode`,
- * `$util.base64Decode`, `$context.*` (including `responseOverride.status`), and the Java string methods
- * templates call (`replaceAll` takes a regex there, not a string).
+ * `$util.base64Decode`, `$context.*` (including `responseOverride.status` and `.header`), `$stageVariables`,
+ * and the Java string methods templates call (`replaceAll` takes a regex there, not a string).
  * JSONPath is the subset templates use: `$`, `.name`, `['name']`, `[index]`; another path throws, naming it.
  */
 
@@ -19,6 +19,8 @@ export interface MappingTemplateInput {
   readonly querystring?: Record<string, string>;
   /** `$context` variables, e.g. `{ requestId: 'r-1' }`. */
   readonly context?: Record<string, unknown>;
+  /** `$stageVariables`. */
+  readonly stageVariables?: Record<string, string>;
 }
 
 export interface RenderedTemplate {
@@ -107,6 +109,7 @@ export function renderMappingTemplate(template: string, input: MappingTemplateIn
       base64Decode: (value: unknown) => Buffer.from(String(value ?? ''), 'base64').toString('utf8'),
     },
     context,
+    stageVariables: { ...input.stageVariables },
   };
   const compile = new Compile(parse(template), {
     escape: false,

@@ -73,6 +73,8 @@ export interface RestApiDefinition {
   readonly name: string;
   /** The stage the routes are served under (`AWS::ApiGateway::Stage`, else the Deployment's `StageName`); absent when not deployed. */
   readonly stageName?: string;
+  /** The stage's variables, `$stageVariables` in templates and `stageVariables` in the Lambda proxy event. */
+  readonly stageVariables: Record<string, string>;
   readonly routes: RouteDefinition[];
   /** The keys usage plans link to the API's stage: the ones `ApiKeyRequired` methods accept. */
   readonly apiKeys: ApiKeyDefinition[];
@@ -115,7 +117,7 @@ class RestApiReader {
       logicalId: this.apiId,
       constructPath: constructPath(this.stack, this.apiId),
       name: properties.Name === undefined ? this.apiId : String(this.resolver.resolve(properties.Name)),
-      stageName: this.stageName(),
+      ...this.stage(),
       routes: this.ofApi('AWS::ApiGateway::Method').map((methodId) => this.route(methodId)),
       apiKeys: this.apiKeys(),
     };
@@ -130,11 +132,17 @@ class RestApiReader {
     return (value as { Ref?: unknown } | undefined)?.Ref === logicalId;
   }
 
-  private stageName(): string | undefined {
+  /** The API's stage: an `AWS::ApiGateway::Stage`, else the one a Deployment makes with `StageName` (and `StageDescription`). */
+  private stage(): Pick<RestApiDefinition, 'stageName' | 'stageVariables'> {
     const stage = this.ofApi('AWS::ApiGateway::Stage')[0];
-    if (stage !== undefined) return String(this.resolver.resolve(this.resources[stage].Properties!.StageName));
     const deployment = this.ofApi('AWS::ApiGateway::Deployment').find((id) => this.resources[id].Properties?.StageName !== undefined);
-    return deployment === undefined ? undefined : String(this.resolver.resolve(this.resources[deployment].Properties!.StageName));
+    const properties = stage !== undefined ? this.resources[stage].Properties! : deployment !== undefined ? this.resources[deployment].Properties! : undefined;
+    if (properties === undefined) return { stageVariables: {} };
+    const variables = stage !== undefined ? properties.Variables : properties.StageDescription?.Variables;
+    return {
+      stageName: String(this.resolver.resolve(properties.StageName)),
+      stageVariables: this.resolver.resolve(variables ?? {}) as Record<string, string>,
+    };
   }
 
   /** The path of a resource id: `Fn::GetAtt [Api, RootResourceId]` is `/`, a `Ref` to a Resource its parent's path and `PathPart`. */
