@@ -15,10 +15,9 @@ export const KNOWN_API_KEY = 'local-fixture-key-0123456789';
  * REST APIs `sdp serve` runs beyond the example app's, synthesized into a temporary assembly:
  * - `Quotes`: an ApiTrigger calling StartSyncExecution on an Express workflow, with `authorization: 'API_KEY'` (a generated key);
  * - `Items`: a LambdaRestApi (stage `prod` with the variable `greeting`; `ANY /{proxy+}` → the `Items` function,
- *   proxy integration), plus `GET /status`, a MOCK
- *   integration needing an API key whose value the template sets and a `page` query parameter, `POST /legacy`, the
- *   same function through a (non-proxy) Lambda integration with templates, and `GET /elsewhere`, an HTTP integration
- *   sdp serve does not run.
+ *   proxy integration), plus `GET /status`, a MOCK integration needing an API key whose value the template sets and
+ *   a `page` query parameter, `POST /legacy`, the same function through a (non-proxy) Lambda integration with
+ *   templates, and `GET /elsewhere`, an HTTP integration sdp serve does not run.
  */
 export function synthesizeRestApiFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-rest-api-'));
