@@ -121,12 +121,16 @@ export class LocalRestApi {
   constructor(readonly definition: RestApiDefinition, private readonly backends: RestApiBackends) {
     // Draft 4, as API Gateway's models are; formats are not checked (allowed, so a schema using them compiles).
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-    this.compiled = definition.routes.map((route) => ({
-      route,
-      segments: route.path.split('/').filter((part) => part !== ''),
-      target: targetOf(route),
-      validators: Object.fromEntries(Object.entries(route.requestModels).map(([contentType, schema]) => [contentType, ajv.compile(schema)])),
-    }));
+    this.compiled = definition.routes.map((route) => {
+      const segments = route.path.split('/').filter((part) => part !== '');
+      try {
+        const validators = Object.fromEntries(Object.entries(route.requestModels).map(([contentType, schema]) => [contentType, ajv.compile(schema)]));
+        return { route, segments, target: targetOf(route), validators };
+      } catch (error) {
+        // E.g. a model referring to another by URL: that route is not served, the others are.
+        return { route, segments, target: { kind: 'unsupported', reason: `sdp serve cannot check its request model: ${(error as Error).message}` }, validators: {} };
+      }
+    });
   }
 
   /** Every route with what it calls. */
