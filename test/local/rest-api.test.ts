@@ -170,6 +170,12 @@ describe('RunJobApi served locally (Step Functions answering through a fake)', (
     expect(response.executionArn).toBe(executionArn('nope')); // from the request, for the log
   });
 
+  test('a path parameter reaches the template percent-decoded', async () => {
+    sfn.answerNext(400, sfnError('ExecutionDoesNotExist'));
+    await api.handle(request('GET', '/executions/job%201%3A2'));
+    expect(sfn.calls[0].request).toEqual({ executionArn: executionArn('job 1:2') });
+  });
+
   test.each([
     ['an unknown field (additionalProperties: false)', { items: [{}], priority: 'high' }],
     ['no field (minProperties: 1)', {}],

@@ -58,8 +58,8 @@ export interface UnsupportedRoute {
 }
 
 /**
- * API Gateway's own answers (gateway responses, https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html),
- * with the `x-amzn-ErrorType` API Gateway sends with each.
+ * API Gateway's own answers, by gateway response type (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html),
+ * with the `x-amzn-ErrorType` API Gateway sends with each. A missing key is an INVALID_API_KEY too.
  */
 const GATEWAY_RESPONSES = {
   MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' },
@@ -68,8 +68,8 @@ const GATEWAY_RESPONSES = {
   BAD_REQUEST_BODY: { statusCode: 400, errorType: 'BadRequestException', message: 'Invalid request body' },
   UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, errorType: 'UnsupportedMediaTypeException', message: 'Unsupported Media Type' },
   API_CONFIGURATION_ERROR: { statusCode: 500, errorType: 'InternalServerErrorException', message: 'Internal server error' },
-  // A Lambda proxy integration whose function failed or answered no proxy response.
-  BAD_GATEWAY: { statusCode: 502, errorType: 'InternalServerErrorException', message: 'Internal server error' },
+  // A Lambda proxy integration whose function failed or answered no proxy response: a DEFAULT_5XX response.
+  LAMBDA_PROXY_FAILURE: { statusCode: 502, errorType: 'InternalServerErrorException', message: 'Internal server error' },
   INTEGRATION_TIMEOUT: { statusCode: 504, errorType: undefined, message: 'Endpoint request timed out' },
 } as const;
 type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
@@ -283,12 +283,12 @@ export class LocalRestApi {
     try {
       result = await this.backends.invokeFunction(functionArn, this.proxyEvent(rc));
     } catch (error) {
-      return gatewayResponse('BAD_GATEWAY', rc.requestId, `the function ${functionArn} failed: ${(error as Error).message}`);
+      return gatewayResponse('LAMBDA_PROXY_FAILURE', rc.requestId, `the function ${functionArn} failed: ${(error as Error).message}`);
     }
     const proxy = result as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown } | null;
     if (proxy === null || typeof proxy !== 'object' || !Number.isInteger(Number(proxy.statusCode))
       || (proxy.body !== undefined && proxy.body !== null && typeof proxy.body !== 'string')) {
-      return gatewayResponse('BAD_GATEWAY', rc.requestId, `malformed Lambda proxy response from ${functionArn}: ${JSON.stringify(result)}`);
+      return gatewayResponse('LAMBDA_PROXY_FAILURE', rc.requestId, `malformed Lambda proxy response from ${functionArn}: ${JSON.stringify(result)}`);
     }
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     for (const [name, values] of Object.entries(proxy.multiValueHeaders ?? {})) headers[name] = values.map(String).join(', ');
@@ -378,15 +378,24 @@ function matchSegments(pattern: string[], segments: string[]): Record<string, st
     const greedy = /^\{(.+)\+\}$/.exec(part);
     if (greedy && i === pattern.length - 1) {
       if (segments.length <= i) return undefined;
-      parameters[greedy[1]] = segments.slice(i).map(decodeURIComponent).join('/');
+      parameters[greedy[1]] = segments.slice(i).map(decodePathSegment).join('/');
       return parameters;
     }
     if (i >= segments.length) return undefined;
     const parameter = /^\{(.+)\}$/.exec(part);
-    if (parameter) parameters[parameter[1]] = decodeURIComponent(segments[i]);
+    if (parameter) parameters[parameter[1]] = decodePathSegment(segments[i]);
     else if (part !== segments[i]) return undefined;
   }
   return pattern.length === segments.length ? parameters : undefined;
+}
+
+/** A path parameter's value, percent-decoded; a malformed escape is kept as sent. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** Orders resources most specific first: at the first difference a literal part beats `{param}`, which beats `{proxy+}`. */
