@@ -188,9 +188,11 @@ describe('RunJobApi served locally (Step Functions answering through a fake)', (
     expect(sfn.calls).toEqual([]);
   });
 
-  test('a body that is not JSON → 400 Invalid request body', async () => {
+  test('a body that is not JSON, or none (validated as {}: minProperties 1) → 400 Invalid request body', async () => {
     const response = await api.handle(request('POST', '/executions', { body: '{"items":', headers: { 'content-type': 'application/json' } }));
     expect([response.statusCode, response.body]).toEqual([400, '{"message":"Invalid request body"}']);
+    const empty = await api.handle(request('POST', '/executions'));
+    expect([empty.statusCode, empty.error]).toEqual([400, '(body) must NOT have fewer than 1 properties']);
   });
 
   test.each([

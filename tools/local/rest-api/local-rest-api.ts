@@ -423,11 +423,14 @@ function missingParameters(route: RouteDefinition, request: ApiRequest): string[
   });
 }
 
-/** Why the body fails the method's model (ajv's words, for the request log), or undefined when it passes. */
+/**
+ * Why the body fails the method's model (ajv's words, for the request log), or undefined when it passes. An empty
+ * body is validated as `{}`, as API Gateway does (LocalStack found so against AWS: localstack/localstack#7916).
+ */
 function bodyProblem(validate: ValidateFunction, body: string): string | undefined {
   let document: unknown;
   try {
-    document = JSON.parse(body);
+    document = body.trim() === '' ? {} : JSON.parse(body);
   } catch {
     return 'the body is not JSON';
   }
