@@ -287,6 +287,15 @@ describe('the fixture\'s APIs: API keys, StartSyncExecution, MOCK, Lambda proxy,
       expect(JSON.parse(response.body)).toEqual({ status: 'up', page: '2', requestId: response.headers['x-amzn-RequestId'] });
     });
 
+    test('the API\'s gateway responses: its own MISSING_AUTHENTICATION_TOKEN (404, template), DEFAULT_4XX\'s header on a 403', async () => {
+      const api = new LocalRestApi(itemsApi, { stepFunctions: new FakeStepFunctions().stepFunctions, invokeFunction: noFunctions });
+      const missing = await api.handle(request('POST', '/prod/status')); // /status has GET only; {proxy+} does not take it
+      expect([missing.statusCode, JSON.parse(missing.body), missing.headers['Access-Control-Allow-Origin']])
+        .toEqual([404, { error: 'Missing Authentication Token', type: 'MISSING_AUTHENTICATION_TOKEN', path: '/prod/status' }, undefined]);
+      const forbidden = await api.handle(request('GET', '/status', { query: { page: '1' } }));
+      expect([forbidden.statusCode, forbidden.body, forbidden.headers['Access-Control-Allow-Origin']]).toEqual([403, '{"message":"Forbidden"}', '*']);
+    });
+
     test('ANY /{proxy+} → the function with the REST API proxy event; its statusCode, headers and body are the response', async () => {
       const functions = fakeFunctions(() => ({ statusCode: 201, headers: { 'X-Item': '42' }, body: '{"created":true}' }));
       const api = new LocalRestApi(itemsApi, { stepFunctions: new FakeStepFunctions().stepFunctions, invokeFunction: functions.invokeFunction });

@@ -17,7 +17,8 @@ export const KNOWN_API_KEY = 'local-fixture-key-0123456789';
  * - `Items`: a LambdaRestApi (stage `prod` with the variable `greeting`; `ANY /{proxy+}` → the `Items` function,
  *   proxy integration), plus `GET /status`, a MOCK integration needing an API key whose value the template sets and
  *   a `page` query parameter, `POST /legacy`, the same function through a (non-proxy) Lambda integration with
- *   templates, and `GET /elsewhere`, an HTTP integration sdp serve does not run.
+ *   templates, and `GET /elsewhere`, an HTTP integration sdp serve does not run; its gateway responses add a CORS
+ *   header to every 4XX and make a missing route a 404 with a template of its own.
  */
 export function synthesizeRestApiFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-rest-api-'));
@@ -65,6 +66,12 @@ export function synthesizeRestApiFixture(): string {
       { statusCode: '400', selectionPattern: 'Invalid name.*', responseTemplates: { 'application/json': '{"error": $input.json(\'$.errorMessage\')}' } },
     ],
   }), { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] });
+  api.addGatewayResponse('Any4xx', { type: apigateway.ResponseType.DEFAULT_4XX, responseHeaders: { 'Access-Control-Allow-Origin': "'*'" } });
+  api.addGatewayResponse('NoRoute', {
+    type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    statusCode: '404',
+    templates: { 'application/json': '{"error": $context.error.messageString, "type": "$context.error.responseType", "path": "$context.path"}' },
+  });
   const key = api.addApiKey('ItemsKey', { value: KNOWN_API_KEY });
   api.addUsagePlan('ItemsPlan', { apiStages: [{ api, stage: api.deploymentStage }] }).addApiKey(key);
 

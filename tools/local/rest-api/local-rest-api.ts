@@ -100,15 +100,21 @@ interface RequestContext {
   readonly requestId: string;
   readonly context: Record<string, unknown>;
   readonly stageVariables: Record<string, string>;
+  /** API Gateway's own answer of `type`, as the API customizes it. */
+  readonly fail: Fail;
 }
+
+/** Answers a gateway response: `error` says why in the request log; `message` replaces the type's own. */
+type Fail = (type: GatewayResponseType, error?: string, message?: string) => ApiResponse;
 
 /**
  * One REST API of the app as API Gateway serves its stage, from the synthesized template (see `readRestApis`):
  * routing (most specific resource, `{param}`, `{proxy+}`, `ANY`), API keys, request validation (required
  * parameters, the body against the method's JSON schema, draft 4), request templates and passthrough behaviour,
  * the Step Functions actions of AWS integrations, Lambda functions (proxy and not), MOCK integrations, the
- * integration responses chosen by their selection pattern, their templates and status overrides, and the integration
- * timeout (`TimeoutInMillis`, 29 s by default: 504 when the backend answers later).
+ * integration responses chosen by their selection pattern, their templates and status overrides, the integration
+ * timeout (`TimeoutInMillis`, 29 s by default: 504 when the backend answers later), and API Gateway's own answers
+ * (403, 400, 415, 500, 502, 504) as the API's gateway responses customize them.
  *
  * IAM authorization (`AWS_IAM`) is accepted without checking a signature: there is no local SigV4. Usage plan
  * quotas and throttles, and the integration's credentials role, are not applied. Lambda and Cognito authorizers,
@@ -149,42 +155,43 @@ export class LocalRestApi {
   async handle(request: ApiRequest): Promise<ApiResponse> {
     const requestId = randomUUID();
     const match = this.match(request.method.toUpperCase(), request.path);
-    if (match === undefined) return gatewayResponse('MISSING_AUTHENTICATION_TOKEN', requestId);
+    const fail: Fail = (type, error, message) => this.gatewayResponse(type, request, requestId, match, error, message);
+    if (match === undefined) return fail('MISSING_AUTHENTICATION_TOKEN');
     const { compiled: { route, target, validators }, path, pathParameters } = match;
 
     const unsupported = unsupportedReason(route, target);
-    if (unsupported !== undefined) return gatewayResponse('API_CONFIGURATION_ERROR', requestId, `${route.httpMethod} ${route.path}: ${unsupported}`);
+    if (unsupported !== undefined) return fail('API_CONFIGURATION_ERROR', `${route.httpMethod} ${route.path}: ${unsupported}`);
     const keyProblem = route.apiKeyRequired ? this.apiKeyProblem(request.headers['x-api-key']) : undefined;
-    if (keyProblem !== undefined) return gatewayResponse('INVALID_API_KEY', requestId, keyProblem);
+    if (keyProblem !== undefined) return fail('INVALID_API_KEY', keyProblem);
 
     const contentType = mediaType(request.headers['content-type']);
     if (route.validateRequestParameters) {
       const missing = missingParameters(route, request);
       if (missing.length > 0) {
-        return gatewayResponse('BAD_REQUEST_PARAMETERS', requestId, undefined, `Missing required request parameters: [${missing.join(', ')}]`);
+        return fail('BAD_REQUEST_PARAMETERS', undefined, `Missing required request parameters: [${missing.join(', ')}]`);
       }
     }
     // Only a model for the request's content type (or `$default`) is checked; other bodies are not validated.
     const validate = route.validateRequestBody ? validators[contentType] ?? validators.$default : undefined;
     if (validate !== undefined) {
       const problem = bodyProblem(validate, request.body);
-      if (problem !== undefined) return gatewayResponse('BAD_REQUEST_BODY', requestId, problem);
+      if (problem !== undefined) return fail('BAD_REQUEST_BODY', problem);
     }
 
     const requestContext: RequestContext = {
-      request, route, path, pathParameters, contentType, requestId, context: this.templateContext(request, route, path, requestId),
-      stageVariables: this.definition.stageVariables,
+      request, route, path, pathParameters, contentType, requestId, context: this.templateContext(request, requestId, match),
+      stageVariables: this.definition.stageVariables, fail,
     };
     const timeoutMs = route.integration.timeoutInMillis;
     let timer: NodeJS.Timeout | undefined;
     // The backend goes on when API Gateway stops waiting (a synchronous execution keeps running), as in AWS.
     const timedOut = new Promise<ApiResponse>((resolve) => {
-      timer = setTimeout(() => resolve(gatewayResponse('INTEGRATION_TIMEOUT', requestId, `the integration did not answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => resolve(fail('INTEGRATION_TIMEOUT', `the integration did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
       return await Promise.race([this.integrate(requestContext, target), timedOut]);
     } catch (error) {
-      return gatewayResponse('API_CONFIGURATION_ERROR', requestId, (error as Error).message);
+      return fail('API_CONFIGURATION_ERROR', (error as Error).message);
     } finally {
       clearTimeout(timer);
     }
@@ -195,10 +202,8 @@ export class LocalRestApi {
    * as the deployed URL's, the stage first (else a `{proxy+}` would take the stage for part of its path), then as is.
    */
   private match(method: string, path: string) {
-    const stage = this.definition.stageName;
-    const paths = [path];
-    if (stage !== undefined && (path === `/${stage}` || path.startsWith(`/${stage}/`))) paths.unshift(path.slice(stage.length + 1) || '/');
-    for (const candidate of paths) {
+    const withoutStage = this.withoutStage(path);
+    for (const candidate of withoutStage === undefined ? [path] : [withoutStage, path]) {
       const segments = candidate.split('/').filter((part) => part !== '');
       const resources = this.compiled
         .map((compiled) => ({ compiled, pathParameters: matchSegments(compiled.segments, segments) }))
@@ -214,6 +219,13 @@ export class LocalRestApi {
     return undefined;
   }
 
+  /** `path` without the stage in front, when it starts with the stage's name. */
+  private withoutStage(path: string): string | undefined {
+    const stage = this.definition.stageName;
+    if (stage === undefined || (path !== `/${stage}` && !path.startsWith(`/${stage}/`))) return undefined;
+    return path.slice(stage.length + 1) || '/';
+  }
+
   /** Why the `x-api-key` header does not open an API-key method, or undefined when it does. */
   private apiKeyProblem(key: string | undefined): string | undefined {
     if (key === undefined || key === '') return 'the method requires an API key and the request has no x-api-key header';
@@ -225,9 +237,11 @@ export class LocalRestApi {
   }
 
   /** The `$context` variables templates commonly read (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html). */
-  private templateContext(request: ApiRequest, route: RouteDefinition, path: string, requestId: string): Record<string, unknown> {
+  private templateContext(request: ApiRequest, requestId: string, match?: { compiled: CompiledRoute; path: string }): Record<string, unknown> {
     const now = new Date();
     const stage = this.definition.stageName ?? '';
+    const route = match?.compiled.route;
+    const path = match?.path ?? this.withoutStage(request.path) ?? request.path;
     return {
       accountId: LOCAL_ACCOUNT,
       apiId: this.definition.logicalId,
@@ -237,7 +251,7 @@ export class LocalRestApi {
       identity: {
         sourceIp: request.sourceIp ?? '127.0.0.1',
         userAgent: request.headers['user-agent'] ?? '',
-        apiKey: route.apiKeyRequired ? request.headers['x-api-key'] ?? '' : '',
+        apiKey: route?.apiKeyRequired ? request.headers['x-api-key'] ?? '' : '',
         accountId: '', caller: '', user: '', userArn: '',
       },
       path: `/${stage}${path === '/' ? '' : path}`,
@@ -245,9 +259,47 @@ export class LocalRestApi {
       requestId,
       requestTime: requestTime(now),
       requestTimeEpoch: now.getTime(),
-      resourceId: route.logicalId,
-      resourcePath: route.path,
+      resourceId: route?.logicalId ?? '',
+      resourcePath: route?.path ?? '',
       stage,
+    };
+  }
+
+  /**
+   * API Gateway's own answer of `type`, with the API's customization (`AWS::ApiGateway::GatewayResponse`) of that
+   * type, else of DEFAULT_4XX or DEFAULT_5XX: its status code, headers and template (`$context.error.*`).
+   */
+  private gatewayResponse(
+    type: GatewayResponseType, request: ApiRequest, requestId: string, match: { compiled: CompiledRoute; path: string; pathParameters: Record<string, string> } | undefined,
+    error?: string, message?: string,
+  ): ApiResponse {
+    const response = GATEWAY_RESPONSES[type];
+    const responseType = type === 'LAMBDA_PROXY_FAILURE' ? 'DEFAULT_5XX' : type;
+    const text = message ?? response.message;
+    const custom = this.definition.gatewayResponses[responseType] ?? this.definition.gatewayResponses[response.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX'];
+    const template = custom?.responseTemplates['application/json'];
+    const context = { ...this.templateContext(request, requestId, match), error: { message: text, messageString: JSON.stringify(text), responseType } };
+    let body = JSON.stringify({ message: text });
+    try {
+      if (template !== undefined) body = renderMappingTemplate(template, { context, stageVariables: this.definition.stageVariables }).text;
+    } catch (renderError) {
+      // The error is answered all the same, with API Gateway's own body; the log says why the template was not.
+      error = `${error ?? text}; the ${responseType} gateway response template failed: ${(renderError as Error).message}`;
+    }
+    const headers: Record<string, string> = {};
+    for (const [target, source] of Object.entries(custom?.responseParameters ?? {})) {
+      const name = /^gatewayresponse\.header\.(.+)$/.exec(target)?.[1];
+      const value = name === undefined ? undefined : responseParameterValue(source, request, match?.pathParameters ?? {}, '');
+      if (name !== undefined && value !== undefined) headers[name] = value;
+    }
+    return {
+      statusCode: Number(custom?.statusCode ?? response.statusCode),
+      headers: {
+        'Content-Type': 'application/json', ...headers, 'x-amzn-RequestId': requestId,
+        ...response.errorType === undefined ? {} : { 'x-amzn-ErrorType': response.errorType },
+      },
+      body,
+      error,
     };
   }
 
@@ -255,7 +307,7 @@ export class LocalRestApi {
     const { integration } = rc.route;
     if (integration.type === 'AWS_PROXY' && target.kind === 'lambda') return this.lambdaProxy(rc, target.functionArn);
     const integrationRequest = integrationRequestBody(rc, integration);
-    if (integrationRequest === undefined) return gatewayResponse('UNSUPPORTED_MEDIA_TYPE', rc.requestId, `no request template for ${rc.contentType} and PassthroughBehavior ${integration.passthroughBehavior}`);
+    if (integrationRequest === undefined) return rc.fail('UNSUPPORTED_MEDIA_TYPE', `no request template for ${rc.contentType} and PassthroughBehavior ${integration.passthroughBehavior}`);
 
     if (target.kind === 'stepFunctions') {
       const answer = await this.backends.stepFunctions(target.action, integrationRequest);
@@ -283,12 +335,12 @@ export class LocalRestApi {
     try {
       result = await this.backends.invokeFunction(functionArn, this.proxyEvent(rc));
     } catch (error) {
-      return gatewayResponse('LAMBDA_PROXY_FAILURE', rc.requestId, `the function ${functionArn} failed: ${(error as Error).message}`);
+      return rc.fail('LAMBDA_PROXY_FAILURE', `the function ${functionArn} failed: ${(error as Error).message}`);
     }
     const proxy = result as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown } | null;
     if (proxy === null || typeof proxy !== 'object' || !Number.isInteger(Number(proxy.statusCode))
       || (proxy.body !== undefined && proxy.body !== null && typeof proxy.body !== 'string')) {
-      return gatewayResponse('LAMBDA_PROXY_FAILURE', rc.requestId, `malformed Lambda proxy response from ${functionArn}: ${JSON.stringify(result)}`);
+      return rc.fail('LAMBDA_PROXY_FAILURE', `malformed Lambda proxy response from ${functionArn}: ${JSON.stringify(result)}`);
     }
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     for (const [name, values] of Object.entries(proxy.multiValueHeaders ?? {})) headers[name] = values.map(String).join(', ');
@@ -461,7 +513,7 @@ function respond(rc: RequestContext, integration: IntegrationDefinition, selecto
   const chosen = (selector === undefined ? undefined : responses.find((r) => r.selectionPattern !== undefined && new RegExp(`^(?:${r.selectionPattern})$`).test(selector)))
     ?? responses.find((r) => r.selectionPattern === undefined);
   if (chosen === undefined) {
-    return gatewayResponse('API_CONFIGURATION_ERROR', rc.requestId, `no integration response of ${rc.route.httpMethod} ${rc.route.path} matches ${selector} and there is no default one`);
+    return rc.fail('API_CONFIGURATION_ERROR', `no integration response of ${rc.route.httpMethod} ${rc.route.path} matches ${selector} and there is no default one`);
   }
   const [contentType, template] = responseTemplate(chosen);
   const rendered = template === undefined ? undefined : renderMappingTemplate(template, templateInput(rc, body));
@@ -486,13 +538,13 @@ function responseHeaders(rc: RequestContext, response: IntegrationResponseDefini
   for (const [target, source] of Object.entries(response.responseParameters)) {
     const name = /^method\.response\.header\.(.+)$/.exec(target)?.[1];
     if (name === undefined) continue;
-    const value = responseParameterValue(rc, source, body);
+    const value = responseParameterValue(source, rc.request, rc.pathParameters, body);
     if (value !== undefined) headers[name] = value;
   }
   return headers;
 }
 
-function responseParameterValue(rc: RequestContext, source: string, body: string): string | undefined {
+function responseParameterValue(source: string, request: ApiRequest, pathParameters: Record<string, string>, body: string): string | undefined {
   if (/^'.*'$/s.test(source)) return source.slice(1, -1);
   if (source === 'integration.response.body') return body;
   const field = /^integration\.response\.body\.(.+)$/.exec(source)?.[1];
@@ -501,9 +553,9 @@ function responseParameterValue(rc: RequestContext, source: string, body: string
     return value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
   }
   const [, location, name] = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(source) ?? [];
-  if (location === 'path') return rc.pathParameters[name];
-  if (location === 'querystring') return rc.request.query[name];
-  if (location === 'header') return rc.request.headers[name.toLowerCase()];
+  if (location === 'path') return pathParameters[name];
+  if (location === 'querystring') return request.query[name];
+  if (location === 'header') return request.headers[name.toLowerCase()];
   return undefined; // integration.response.header.*: the local backends answer no headers
 }
 
@@ -527,18 +579,6 @@ function executionArnOf(body: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function gatewayResponse(type: GatewayResponseType, requestId: string, error?: string, message?: string): ApiResponse {
-  const response = GATEWAY_RESPONSES[type];
-  return {
-    statusCode: response.statusCode,
-    headers: {
-      'Content-Type': 'application/json', 'x-amzn-RequestId': requestId, ...response.errorType === undefined ? {} : { 'x-amzn-ErrorType': response.errorType },
-    },
-    body: JSON.stringify({ message: message ?? response.message }),
-    error,
-  };
 }
 
 /** `$context.requestTime`: `dd/MMM/yyyy:HH:mm:ss +0000`. */

@@ -64,6 +64,16 @@ export interface ApiKeyDefinition {
   readonly enabled: boolean;
 }
 
+/** The API's customization of one of API Gateway's own answers (`AWS::ApiGateway::GatewayResponse`). */
+export interface GatewayResponseDefinition {
+  /** @default - the type's own status */
+  readonly statusCode?: string;
+  /** `gatewayresponse.header.<name>` → a static `'value'` or `method.request.<location>.<name>`. */
+  readonly responseParameters: Record<string, string>;
+  /** By content type; `$context.error.message`, `.messageString` and `.responseType` are the error's. */
+  readonly responseTemplates: Record<string, string>;
+}
+
 /** A REST API of a stack, as API Gateway would serve its deployed stage. */
 export interface RestApiDefinition {
   /** The `AWS::ApiGateway::RestApi`'s logical id. */
@@ -78,6 +88,8 @@ export interface RestApiDefinition {
   readonly routes: RouteDefinition[];
   /** The keys usage plans link to the API's stage: the ones `ApiKeyRequired` methods accept. */
   readonly apiKeys: ApiKeyDefinition[];
+  /** The API's gateway responses by type (`MISSING_AUTHENTICATION_TOKEN`, `DEFAULT_4XX`, ...). */
+  readonly gatewayResponses: Record<string, GatewayResponseDefinition>;
 }
 
 /** The models API Gateway creates in every REST API, which methods may name without defining them. */
@@ -120,6 +132,14 @@ class RestApiReader {
       ...this.stage(),
       routes: this.ofApi('AWS::ApiGateway::Method').map((methodId) => this.route(methodId)),
       apiKeys: this.apiKeys(),
+      gatewayResponses: Object.fromEntries(this.ofApi('AWS::ApiGateway::GatewayResponse').map((id) => {
+        const response = this.resources[id].Properties!;
+        return [String(response.ResponseType), {
+          statusCode: response.StatusCode === undefined ? undefined : String(this.resolver.resolve(response.StatusCode)),
+          responseParameters: this.resolver.resolve(response.ResponseParameters ?? {}) as Record<string, string>,
+          responseTemplates: this.templates(response.ResponseTemplates),
+        }];
+      })),
     };
   }
 
