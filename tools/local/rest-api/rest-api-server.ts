@@ -66,15 +66,16 @@ export async function startRestApiServer(options: RestApiServerOptions): Promise
 }
 
 async function answer(options: RestApiServerOptions, request: http.IncomingMessage, body: string) {
-  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  // Split by hand, not with URL: a path starting with // would be read as a host.
+  const [pathname, search = ''] = (request.url ?? '/').split(/\?(.*)/s, 2);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const apiRequest: ApiRequest = {
     method: request.method ?? 'GET',
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams), // the last value of a repeated parameter, as queryStringParameters has it
+    path: pathname,
+    query: Object.fromEntries(new URLSearchParams(search)), // the last value of a repeated parameter, as queryStringParameters has it
     headers,
     body,
     sourceIp: request.socket.remoteAddress,
