@@ -32,9 +32,10 @@ test("a topic's and a state machine's Ref is its ARN; FIFO names end in .fifo; b
   expect(resolver.resolve({ 'Fn::GetAtt': ['FifoQueue', 'Arn'] })).toBe('arn:aws:sqs:us-east-1:000000000000:FifoQueue.fifo');
 });
 
-test('Fn::Join, Fn::Select and Fn::Sub resolve recursively', () => {
+test('Fn::Join, Fn::Select, Fn::Split and Fn::Sub resolve recursively', () => {
   expect(resolver.resolve({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':x:', { Ref: 'Fn' }]] })).toBe('arn:aws:x:Fn');
   expect(resolver.resolve({ 'Fn::Select': [1, ['a', { Ref: 'Fn' }]] })).toBe('Fn');
+  expect(resolver.resolve({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: 'Machine' }] }] })).toBe('Machine');
   expect(resolver.resolve({ 'Fn::Sub': 'cdk-${AWS::AccountId}-${AWS::Region}-${Fn.Arn}-${Named}' }))
     .toBe('cdk-000000000000-us-east-1-arn:aws:lambda:us-east-1:000000000000:function:Fn-my-function');
   expect(resolver.resolve({ 'Fn::Sub': ['${X}/${Fn}', { X: { Ref: 'Named' } }] })).toBe('my-function/Fn');

@@ -6,7 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ApiTrigger, ApiTriggerProps } from '../../lib';
-import { escapeJavaScript, MappingTemplateInput, renderMappingTemplate, resolveIntrinsics } from '../support/render-mapping-template';
+import { escapeJavaScript, MappingTemplateInput, renderMappingTemplate } from '../../tools/local/rest-api/mapping-template';
+import { resolveIntrinsics } from '../support/resolve-intrinsics';
 import { expectValidationError } from '../support/validation-error';
 
 const ORDER_SCHEMA: apigateway.JsonSchema = {

@@ -41,7 +41,7 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
 
 /**
  * Resolves the intrinsic functions the CDK emits (Ref, Fn::GetAtt Arn, Fn::Join,
- * Fn::Sub, Fn::Select) against local names, so a template value such as a state
+ * Fn::Sub, Fn::Select, Fn::Split) against local names, so a template value such as a state
  * machine's DefinitionString becomes the literal the service would see.
  *
  * Hand-written because no maintained library resolves templates offline without
@@ -85,6 +85,8 @@ export class IntrinsicResolver {
           return (this.resolve(arg[1]) as unknown[]).join(arg[0]);
         case 'Fn::Select':
           return (this.resolve(arg[1]) as unknown[])[Number(this.resolve(arg[0]))];
+        case 'Fn::Split':
+          return String(this.resolve(arg[1])).split(String(arg[0]));
         case 'Fn::Sub':
           return this.sub(...((typeof arg === 'string' ? [arg, {}] : arg) as [string, Record<string, unknown>]));
         default:

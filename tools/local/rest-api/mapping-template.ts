@@ -1,12 +1,13 @@
 import { Compile, parse } from 'velocityjs';
 
 /**
- * Renders API Gateway REST API mapping templates (VTL) with velocityjs, with the API Gateway
- * variables our templates use implemented as API Gateway documents them:
+ * Renders API Gateway REST API mapping templates (VTL) with velocityjs, with the API Gateway variables
+ * implemented as API Gateway documents them (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
  * `$input.body`, `$input.json(path)`, `$input.path(path)`, `$input.params()` / `$input.params(name)`,
- * `$util.escapeJavaScript`, `$util.parseJson`, `$context.*` (including `responseOverride.status`),
+ * `$util.escapeJavaScript`, `$util.parseJson`, `$util.urlEncode`, `$util.urlDecode`, `$util.base64Encode`,
+ * `$util.base64Decode`, `$context.*` (including `responseOverride.status` and `.header`), `$stageVariables`,
  * and the Java string methods templates call (`replaceAll` takes a regex there, not a string).
- * JSONPath is the subset templates use: `$`, `.name`, `['name']`, `[index]`.
+ * JSONPath is the subset templates use: `$`, `.name`, `['name']`, `[index]`; another path throws, naming it.
  */
 
 /** The method request (for request templates) or the integration response (for response templates). */
@@ -18,6 +19,8 @@ export interface MappingTemplateInput {
   readonly querystring?: Record<string, string>;
   /** `$context` variables, e.g. `{ requestId: 'r-1' }`. */
   readonly context?: Record<string, unknown>;
+  /** `$stageVariables`. */
+  readonly stageVariables?: Record<string, string>;
 }
 
 export interface RenderedTemplate {
@@ -25,6 +28,8 @@ export interface RenderedTemplate {
   readonly text: string;
   /** `$context.responseOverride.status` as the template left it. */
   readonly statusOverride?: number;
+  /** `$context.responseOverride.header.<name>` as the template left them. */
+  readonly headerOverrides: Record<string, string>;
   /** The rendered text parsed as JSON (throws when it is not JSON, which is a template bug). */
   json(): any;
 }
@@ -97,8 +102,14 @@ export function renderMappingTemplate(template: string, input: MappingTemplateIn
     util: {
       escapeJavaScript: (value: unknown) => escapeJavaScript(String(value ?? '')),
       parseJson: (value: string) => JSON.parse(value),
+      // application/x-www-form-urlencoded, as Java's URLEncoder (which API Gateway uses) writes and reads it.
+      urlEncode: (value: unknown) => new URLSearchParams({ v: String(value ?? '') }).toString().slice('v='.length),
+      urlDecode: (value: unknown) => new URLSearchParams(`v=${String(value ?? '')}`).get('v'),
+      base64Encode: (value: unknown) => Buffer.from(String(value ?? ''), 'utf8').toString('base64'),
+      base64Decode: (value: unknown) => Buffer.from(String(value ?? ''), 'base64').toString('utf8'),
     },
     context,
+    stageVariables: { ...input.stageVariables },
   };
   const compile = new Compile(parse(template), {
     escape: false,
@@ -114,28 +125,7 @@ export function renderMappingTemplate(template: string, input: MappingTemplateIn
   return {
     text,
     statusOverride: status === undefined ? undefined : Number(status),
+    headerOverrides: Object.fromEntries(Object.entries<unknown>(context.responseOverride.header).map(([name, value]) => [name, String(value)])),
     json: () => JSON.parse(text),
   };
-}
-
-/**
- * Resolves the CloudFormation intrinsics CDK writes into a mapping template (`Fn::Join`, `Fn::Split`,
- * `Fn::Select`, `Ref`, `Fn::GetAtt`) to a string, with the given values for references.
- */
-export function resolveIntrinsics(value: unknown, refs: Record<string, string>): any {
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, refs));
-  const [[fn, args]] = Object.entries(value as Record<string, any>);
-  const lookup = (key: string) => {
-    if (!(key in refs)) throw new Error(`no value given for ${key}`);
-    return refs[key];
-  };
-  switch (fn) {
-    case 'Ref': return lookup(args);
-    case 'Fn::GetAtt': return lookup(args.join('.'));
-    case 'Fn::Join': return (resolveIntrinsics(args[1], refs) as string[]).join(args[0]);
-    case 'Fn::Split': return String(resolveIntrinsics(args[1], refs)).split(args[0]);
-    case 'Fn::Select': return resolveIntrinsics(args[1], refs)[Number(args[0])];
-    default: throw new Error(`unsupported intrinsic ${fn}`);
-  }
 }
