@@ -21,6 +21,9 @@ const FAN_OUT_JOB_ID = 'local-job';
 /** Where the distributed example's job file is put, in its jobs bucket (the stack's `DISTRIBUTED_JOBS_PREFIX`). */
 const DISTRIBUTED_JOB = { bucket: 'JobsBucket', key: 'jobs/local-job.json' } as const;
 
+/** The job file the fan-out stack's 5-minute schedule runs (its `SCHEDULED_JOB_KEY`), in its jobs bucket: `npm start -- serve` puts it there. */
+export const SCHEDULED_JOB = { bucket: 'JobsBucket', key: 'jobs/scheduled.json' } as const;
+
 /** The examples that run a job of items `{ "items": [...] }`: its default file, and what --items generates. */
 const JOB_EXAMPLES: readonly string[] = ['fan-out', 'distributed'];
 
@@ -30,6 +33,8 @@ const MAX_GENERATED_ITEMS = 1_000_000;
 const USAGE = `usage: npm start -- [<example>] [--input <file.json> | --items <n>] [--name <id>] [--scheduled] [--assembly <cdk.out>]
                     [--state-machine <id>] [--visibility-timeout <s>] [--synth] [--json]
        npm start -- <sdp command> ...     (${Object.keys(COMMANDS).join(', ')}; 'npm start -- <command> --help')
+       npm start -- serve [--schedules off|on|fast] ...  serves the fan-out stack's API and schedules until Ctrl-C,
+                    its scheduled job file (examples/inputs/scheduled-job.json) put in its jobs bucket
 
 Runs an example of the example app locally: 'sdp run' on its stack, with the example's input. The app is
 synthesized by cdk.json's app into cdk.out, or cdk.out is reused when nothing changed since.
@@ -74,6 +79,7 @@ interface ExampleValues {
 
 /** `npm start -- <args>`: an example run through `sdp run`, or an sdp command as it is. */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  if (argv[0] === 'serve') return sdp(serveArgs(argv), io);
   if (argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0])) return sdp(argv, io);
   let parsed;
   try {
@@ -157,6 +163,19 @@ async function runExample(example: Example, values: ExampleValues, job: boolean,
     ...values.synth ? ['--synth'] : [],
     ...values.json ? ['--json'] : [],
   ], io);
+}
+
+/**
+ * `sdp serve` of the example app: the fan-out stack (the one with the API and the schedules) unless another is named,
+ * with the job file its 5-minute schedule runs put in its jobs bucket unless the caller puts objects of their own.
+ */
+function serveArgs(argv: readonly string[]): string[] {
+  const args = [...argv];
+  if (!args.some((a) => a === '--stack' || a.startsWith('--stack='))) args.push('--stack', EXAMPLES['fan-out']);
+  if (!args.some((a) => a === '--put-object' || a.startsWith('--put-object=')) && args.includes(EXAMPLES['fan-out'])) {
+    args.push('--put-object', `${SCHEDULED_JOB.bucket}/${SCHEDULED_JOB.key}=${path.join(__dirname, 'inputs', 'scheduled-job.json')}`);
+  }
+  return args;
 }
 
 /** `value` as JSON in `dir`/`name`: its path. */

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { EXAMPLES, main } from '../../examples/cli';
+import { EXAMPLES, main, SCHEDULED_JOB } from '../../examples/cli';
 import { EXAMPLE_STACKS } from '../../examples/example-app';
+import { SCHEDULED_JOB_KEY } from '../../examples/fan-out-stack';
 import { exampleAssembly } from '../support/example-app';
 import { bufferedIo } from './buffered-io';
 
@@ -92,6 +93,7 @@ test('bad usage exits 2 with the reason and the usage', async () => {
   expect(missing.stderr).toContain('cannot read --input nope.json');
 });
 
-test('the examples are the stacks of the example app', () => {
+test('the examples are the stacks of the example app; npm start -- serve puts the scheduled job where the schedule reads it', () => {
   expect(EXAMPLES).toEqual(EXAMPLE_STACKS);
+  expect(SCHEDULED_JOB.key).toBe(SCHEDULED_JOB_KEY);
 });

@@ -8,7 +8,7 @@ import { greeterApp } from './greeter-app';
 
 // Every command: an unknown option, an extra argument or a bad option value is a usage error — exit 2,
 // the reason, then the command's usage — found when the arguments are parsed: before the app is
-// synthesized (run, diagram, cost) and before any AWS client is built (start, status, trace).
+// synthesized (run, diagram, cost, serve) and before any AWS client is built (start, status, trace).
 
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:WordLengthWorkflow1A2B-xyz:job-42';
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:WordLengthWorkflow1A2B-xyz';
@@ -35,6 +35,7 @@ const VALID: Record<string, string[]> = {
   start: ['start', STATE_MACHINE, '--input', 'input.json'],
   status: ['status', EXECUTION],
   trace: ['trace', EXECUTION],
+  serve: ['serve'],
 };
 
 test('the table covers every command', () => {
@@ -72,6 +73,11 @@ const cases: Array<[string, string[], string]> = [
   ['trace', [...VALID.trace, 'extra'], 'trace takes one execution ARN (got 2)'],
   ['trace', [...VALID.trace, '--max-iterations', '1.5'], "--max-iterations must be a whole number (got '1.5')"],
   ['trace', [...VALID.trace, '--max-iterations', ''], "--max-iterations must be a whole number (got '')"],
+  ['serve', ['serve', 'extra'], "Unexpected argument 'extra'"],
+  ['serve', ['serve', '--port', '70000'], "--port must be a port number 0..65535, 0 for any free port (got '70000')"],
+  ['serve', ['serve', '--schedules', 'sometimes'], "--schedules must be off, on, fast (got 'sometimes')"],
+  ['serve', ['serve', '--visibility-timeout', '1.5'], "--visibility-timeout must be a whole number of seconds, 0..43200 (got '1.5')"],
+  ['serve', ['serve', '--put-object', 'bucket-only'], "--put-object must be <bucket>/<key>=<file>"],
 ];
 
 test.each(cases)('%s %j: exit 2, the reason and the usage; nothing synthesized, no AWS client', async (name, argv, reason) => {

@@ -9,5 +9,7 @@ export * from '../assembly/synthesize';
 export * from './local-dynamodb';
 export * from './local-lambda';
 export * from './local-runner';
+export * from './local-step-functions';
+export * from './schedules';
 export { putObject } from './local-sns-sqs';
 export * from './task-integrations';

@@ -38,6 +38,11 @@ export interface CommandIo {
   readonly now: () => number;
   /** The process the command runs in. @default - this process ({@link processHost}) */
   readonly host?: Host;
+  /**
+   * Resolves when the user asks a long-running command (`sdp serve`) to stop; tests resolve it themselves.
+   * @default - the process's first SIGINT (Ctrl-C) or SIGTERM
+   */
+  readonly interrupted?: () => Promise<string>;
 }
 
 /** What a command reads of the process it runs in; tests pass their own. */

@@ -106,7 +106,7 @@ function wholeNumber(value: string | undefined, option: string, min: number): nu
  * pipeline (or, with `--json`, one document); exit status 1 when a sample run failed (its bill is left out).
  */
 export async function cost(options: CostOptions, deps: CommandDeps): Promise<number> {
-  checkLocalEngines(deps.host ?? processHost());
+  checkLocalEngines(deps.host ?? processHost(), 'cost');
   const prices = regionPrices(options.region);
   const unchecked = Object.entries(prices.prices).filter(([, price]) => price.checked === false).map(([id]) => id);
   if (unchecked.length > 0) {

@@ -22,6 +22,13 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'run a state machine of the app on this machine: its functions, tables, topics and queues in-process',
     load: () => (require('./run') as typeof import('./run')).runCommand,
   },
+  serve: {
+    summary: 'serve a stack of the app on this machine until Ctrl-C: its REST APIs on 127.0.0.1, its schedules, its workers',
+    // Besides the local run's engines (checked by the command): the mapping templates' Velocity, the models' JSON Schema
+    // draft 4, and the Lambda client a warmer's handler invokes its targets with.
+    peers: { what: 'the local API Gateway and Lambda API', packages: ['velocityjs', 'ajv-draft-04', '@aws-sdk/client-lambda'] },
+    load: () => (require('./serve') as typeof import('./serve')).serveCommand,
+  },
   diagram: {
     summary: 'print the app\'s state machines as Mermaid flowcharts',
     load: () => (require('./diagram') as typeof import('./diagram')).diagramCommand,

@@ -141,12 +141,12 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
 /** What a function's instances did in the run: the figures of {@link FunctionStats} a reader acts on. */
 export type FunctionSummary = Pick<FunctionStats, 'invocations' | 'coldStarts' | 'provisioned' | 'initMs' | 'throttles' | 'timeouts' | 'errors'>;
 
-function functionSummary({ invocations, coldStarts, provisioned, initMs, throttles, timeouts, errors }: FunctionStats): FunctionSummary {
+export function functionSummary({ invocations, coldStarts, provisioned, initMs, throttles, timeouts, errors }: FunctionStats): FunctionSummary {
   return { invocations, coldStarts, provisioned, initMs: Math.round(initMs), throttles, timeouts, errors };
 }
 
 /** One stderr line per function the run invoked: how many instances it started and what went wrong. */
-function functionLine(path: string, f: FunctionSummary): string {
+export function functionLine(path: string, f: FunctionSummary): string {
   const problems = [f.throttles && `${f.throttles} throttled`, f.timeouts && `${f.timeouts} timed out`, f.errors && `${f.errors} failed`].filter(Boolean);
   const provisioned = f.provisioned ? `, ${f.provisioned} provisioned` : '';
   return `function ${path}: ${f.invocations} invocation(s), ${f.coldStarts} cold start(s)${provisioned} (init ${f.initMs} ms)`

@@ -71,11 +71,7 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
   if (positionals.length > 1) throw new UsageError(`run takes at most one state machine (got ${positionals.length})`);
   const nameProblem = values.name === undefined ? undefined : executionNameProblem(values.name);
   if (nameProblem) throw new UsageError(nameProblem);
-  const visibility = values['visibility-timeout'];
-  const visibilityTimeoutSeconds = visibility === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS : Number(visibility);
-  if (!/^\d+$/.test(visibility ?? '0') || visibilityTimeoutSeconds > 43_200) {
-    throw new UsageError(`--visibility-timeout must be a whole number of seconds, 0..43200 (got '${visibility}')`);
-  }
+  const visibilityTimeoutSeconds = visibilityTimeoutOption(values['visibility-timeout']);
   const input = values.input === undefined ? undefined : readJson(values.input, '--input', host.cwd);
   if (values.scheduled && input !== undefined && !Array.isArray((input as { items?: unknown } | null)?.items)) {
     throw new UsageError('--scheduled --input <file>: the file must hold { "items": [...] }, which are put where the schedule\'s itemsUri points');
@@ -92,6 +88,13 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
     json: values.json ?? false,
     ...assemblySource(values),
   };
+}
+
+/** `--visibility-timeout`: whole seconds as SQS allows, 0..43200; the local default without it. */
+export function visibilityTimeoutOption(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
+  if (!/^\d+$/.test(value) || Number(value) > 43_200) throw new UsageError(`--visibility-timeout must be a whole number of seconds, 0..43200 (got '${value}')`);
+  return Number(value);
 }
 
 /** `<bucket>/<key>=<file>`: the bucket named by a part of its construct path or logical id, the file read now. */
@@ -121,15 +124,15 @@ export async function run(options: RunOptions, deps: CommandDeps): Promise<numbe
 }
 
 /** Throws, in one line, what this machine lacks for the local run: a recent enough Node.js, the engines to install. */
-export function checkLocalEngines(host: Host): void {
+export function checkLocalEngines(host: Host, command = 'run'): void {
   const [major, minor] = host.nodeVersion.split('.').map(Number);
   if (major < MIN_NODE_VERSION[0] || (major === MIN_NODE_VERSION[0] && minor < MIN_NODE_VERSION[1])) {
-    throw new CommandError(`sdp run needs Node.js ${MIN_NODE_VERSION.join('.')} or later (fauxqs, the local SNS/SQS, uses node:sqlite); `
+    throw new CommandError(`sdp ${command} needs Node.js ${MIN_NODE_VERSION.join('.')} or later (fauxqs, the local SNS/SQS, uses node:sqlite); `
       + `this is Node.js ${host.nodeVersion}`);
   }
   const missing = missingPackages(host, LOCAL_ENGINES);
   if (missing.length > 0) {
-    throw new CommandError(`sdp run needs the local engines: npm install -D ${missing.map((name) => name + (PINNED_ENGINES[name] ?? '')).join(' ')}`);
+    throw new CommandError(`sdp ${command} needs the local engines: npm install -D ${missing.map((name) => name + (PINNED_ENGINES[name] ?? '')).join(' ')}`);
   }
 }
 

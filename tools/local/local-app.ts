@@ -1,0 +1,226 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { constructPath } from '../assembly/cloud-assembly';
+import { IntrinsicResolver } from '../assembly/intrinsics';
+import { LocalRunner } from './local-runner';
+import { ExecutionRecord, LocalStepFunctions } from './local-step-functions';
+import { LocalRestApi, readRestApis, RequestLogEntry, startRestApiServer } from './rest-api';
+import { deadLetterMessage, DeadLetteredFiring, formatFiringLogEntry, LocalSchedule, LocalScheduler, readSchedules, ScheduleFiring } from './schedules';
+
+/** Whether `sdp serve` runs the app's schedules, and how fast. */
+export type ScheduleMode = 'off' | 'on' | 'fast';
+
+/** How much faster than real time `fast` runs the schedules: a 5-minute rate fires every 5 seconds. */
+export const FAST_SCHEDULE_SPEED = 60;
+
+/**
+ * How long an idle function instance lives locally before it is reclaimed, in schedule time (divided by the speed in
+ * `fast`). Lambda does not document it; minutes is what is commonly observed, and what warmers run against.
+ */
+export const IDLE_INSTANCE_LIFETIME_MS = 10 * 60_000;
+
+export interface LocalAppOptions {
+  /** Cloud assembly directory (`cdk.out`). */
+  readonly assemblyDir: string;
+  /** The stack to serve. @default - the assembly's only stack */
+  readonly stackName?: string;
+  /** Port of the first REST API; the next APIs get the next ports. 0: any free port. @default 3000 */
+  readonly port?: number;
+  /** @default 'on' */
+  readonly schedules?: ScheduleMode;
+  /** Visibility timeout of every local queue, in seconds. @default - the template's */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Longest a Wait state waits locally, in seconds. @default - as the definition says */
+  readonly maxWaitSeconds?: number;
+  /** Objects put in the stack's buckets before anything is served: bucket selector, key, body. @default - none */
+  readonly putObjects?: ReadonlyArray<{ bucket: string; key: string; body: string | Uint8Array }>;
+  /** One line per request, firing and finished execution, for stderr. @default - none */
+  readonly log?: (line: string) => void;
+}
+
+/** A REST API being served. */
+export interface ServedApi {
+  /** Construct path of the API. */
+  readonly path: string;
+  /** `http://127.0.0.1:<port>`: the stage's routes are under it, as they are under the stage URL on AWS. */
+  readonly url: string;
+  /** `METHOD /path` of each route. */
+  readonly routes: readonly string[];
+  /** Routes whose integration the local API does not run, with why. */
+  readonly unsupported: readonly string[];
+}
+
+/** What a session served, for the summary printed when it stops. */
+export interface LocalAppSummary {
+  /** Executions by status. */
+  readonly executions: Record<string, number>;
+  /** Requests by status code. */
+  readonly requests: Record<string, number>;
+  /** Firings of each schedule, by construct path. */
+  readonly schedules: Record<string, { fired: number; delivered: number; deadLettered: number }>;
+}
+
+/**
+ * A stack served on this machine as it would run deployed (`sdp serve`): its REST APIs on 127.0.0.1, their AWS
+ * integrations calling the local Step Functions; its schedules firing into their targets; its workers draining their
+ * queues all along; function instances reclaimed when idle, so a warmer's effect shows.
+ */
+export class LocalApp {
+  private constructor(
+    readonly runner: LocalRunner,
+    readonly stepFunctions: LocalStepFunctions,
+    readonly apis: readonly ServedApi[],
+    private readonly servers: ReadonlyArray<{ close(): Promise<void> }>,
+    /** Asynchronous invocations the schedules started, still running. */
+    private readonly invocations: Set<Promise<void>>,
+    /** Requests answered, by status code. */
+    private readonly requests: Record<string, number>,
+    /** The stack's schedules, each with what of it does not run locally (`unsupported`). */
+    readonly schedules: readonly LocalSchedule[],
+    readonly scheduler?: LocalScheduler,
+  ) {}
+
+  static async start(options: LocalAppOptions): Promise<LocalApp> {
+    const mode = options.schedules ?? 'on';
+    const speed = mode === 'fast' ? FAST_SCHEDULE_SPEED : 1;
+    const log = options.log ?? (() => undefined);
+    const runner = await LocalRunner.start({
+      assemblyDir: options.assemblyDir,
+      stackName: options.stackName,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      maxWaitSeconds: options.maxWaitSeconds,
+      idleInstanceLifetimeMs: IDLE_INSTANCE_LIFETIME_MS / speed,
+    });
+    const servers: Array<{ close(): Promise<void> }> = [];
+    try {
+      for (const { bucket, key, body } of options.putObjects ?? []) {
+        const uri = await runner.putObject(bucket, key, body);
+        log(`put ${uri}`);
+      }
+      if (runner.hasQueueEventSources()) runner.startWorkers();
+      const stepFunctions = new LocalStepFunctions(runner, { onExecutionEnd: (record) => log(executionLine(record)) });
+      const resolver = new IntrinsicResolver(runner.stack.template);
+
+      const apis: ServedApi[] = [];
+      let port = options.port ?? 3000;
+      const requests: Record<string, number> = {};
+      for (const definition of readRestApis(runner.stack, resolver)) {
+        const api = new LocalRestApi(definition, {
+          stepFunctions: (action, body) => stepFunctions.handle(action, body, definition.constructPath),
+          invokeFunction: (name, payload) => runner.lambda.invoke(name, payload),
+        });
+        const server = await startRestApiServer({
+          api,
+          port,
+          onRequest: (entry) => {
+            requests[entry.status] = (requests[entry.status] ?? 0) + 1;
+            log(requestLine(entry));
+          },
+        });
+        servers.push(server);
+        apis.push({
+          path: definition.constructPath,
+          url: server.url,
+          routes: api.routes().map((r) => `${r.method} ${r.path}`),
+          unsupported: api.unsupportedRoutes().map((r) => `${r.method} ${r.path}: ${r.reason}`),
+        });
+        if (port !== 0) port = server.port + 1;
+      }
+
+      let scheduler: LocalScheduler | undefined;
+      const invocations = new Set<Promise<void>>();
+      const schedules = readSchedules(runner.stack, resolver);
+      for (const schedule of schedules) {
+        // Refused up front, so a target nothing here can reach is named once instead of retried and dead-lettered each run.
+        for (const target of schedule.targets) {
+          if (!DELIVERED_SERVICES.includes(target.arn.split(':')[2])) schedule.unsupported.push(`sdp serve does not deliver to ${target.arn}`);
+        }
+      }
+      if (mode !== 'off' && schedules.length > 0) {
+        scheduler = new LocalScheduler(schedules, {
+          speed,
+          deliver: (firing) => deliver(runner, stepFunctions, firing, invocations),
+          deadLetter: (firing, error) => deadLetter(runner, firing, error),
+          onFiring: (entry) => log(formatFiringLogEntry(entry)),
+        });
+        scheduler.start();
+      }
+      return new LocalApp(runner, stepFunctions, apis, servers, invocations, requests, schedules, scheduler);
+    } catch (error) {
+      await Promise.allSettled(servers.map((s) => s.close()));
+      await runner.stop();
+      throw error;
+    }
+  }
+
+  /** Stops the schedules and the APIs, waits up to `graceMs` for running executions, then stops the engines; answers how many were left running. */
+  async stop(graceMs = 10_000): Promise<number> {
+    await this.scheduler?.stop();
+    await Promise.allSettled(this.servers.map((s) => s.close()));
+    const stillRunning = await this.stepFunctions.settle(graceMs);
+    await Promise.allSettled([...this.invocations]);
+    await this.runner.stop();
+    return stillRunning;
+  }
+
+  summary(): LocalAppSummary {
+    const executions: Record<string, number> = {};
+    for (const { status } of this.stepFunctions.list()) executions[status] = (executions[status] ?? 0) + 1;
+    const schedules: LocalAppSummary['schedules'] = {};
+    for (const [logicalId, { fired, delivered, deadLettered }] of Object.entries(this.scheduler?.stats ?? {})) {
+      schedules[constructPath(this.runner.stack, logicalId)] = { fired, delivered, deadLettered };
+    }
+    return { executions, requests: { ...this.requests }, schedules };
+  }
+}
+
+/** The services whose targets a schedule's firing is delivered to locally. */
+const DELIVERED_SERVICES = ['states', 'lambda', 'sns', 'sqs'];
+
+/** Delivers a schedule's firing to its target as EventBridge does: StartExecution, an asynchronous Invoke, Publish, SendMessage. */
+async function deliver(runner: LocalRunner, stepFunctions: LocalStepFunctions, firing: ScheduleFiring, background: Set<Promise<void>>): Promise<void> {
+  const { arn } = firing.target;
+  const text = typeof firing.input === 'string' ? firing.input : JSON.stringify(firing.input ?? {});
+  const service = arn.split(':')[2];
+  if (service === 'states') {
+    stepFunctions.startExecution({ stateMachineArn: arn, input: text }, firing.schedule.path);
+  } else if (service === 'lambda') {
+    // An asynchronous Invoke: delivered once Lambda takes the event (a missing function is refused now); the function's
+    // errors are its own, in its stats, as they would be in its log group. Lambda's queue and retries are not modelled.
+    runner.lambda.logicalIdOf(arn);
+    const invocation = runner.lambda.invoke(arn, JSON.parse(text)).then(() => undefined, () => undefined);
+    background.add(invocation);
+    void invocation.finally(() => background.delete(invocation));
+  } else if (service === 'sns' && runner.snsSqs) {
+    await runner.snsSqs.sns.send(new PublishCommand({ TopicArn: arn, Message: text }));
+  } else if (service === 'sqs' && runner.snsSqs) {
+    const queue = [...runner.snsSqs.queues.values()].find((q) => q.arn === arn);
+    if (!queue) throw new Error(`no local queue ${arn}`);
+    await runner.snsSqs.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: text }));
+  } else {
+    throw new Error(`sdp serve does not deliver to ${arn}`);
+  }
+}
+
+/** Sends a firing whose retries ran out to its dead-letter queue, with the attributes EventBridge Scheduler sets. */
+async function deadLetter(runner: LocalRunner, firing: DeadLetteredFiring, error: Error): Promise<void> {
+  const arn = firing.target.deadLetterQueueArn;
+  const queue = arn && [...runner.snsSqs?.queues.values() ?? []].find((q) => q.arn === arn);
+  if (!queue || !runner.snsSqs) throw new Error(`${firing.schedule.path}: no local dead-letter queue ${arn} for a run that failed: ${error.message}`);
+  const { body, attributes } = deadLetterMessage(firing, error);
+  await runner.snsSqs.sqs.send(new SendMessageCommand({
+    QueueUrl: queue.url,
+    MessageBody: body,
+    MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
+  }));
+}
+
+function requestLine(entry: RequestLogEntry): string {
+  return `${entry.method} ${entry.path} ${entry.status}${entry.executionName ? ` ${entry.executionName}` : ''} ${entry.ms} ms${entry.error ? ` (${entry.error})` : ''}`;
+}
+
+function executionLine(record: ExecutionRecord): string {
+  const seconds = (((record.stopDate ?? Date.now()) - record.startDate) / 1000).toFixed(1);
+  const error = record.result?.error ? ` ${record.result.error}` : '';
+  return `execution ${record.name} ${record.status}${error} in ${seconds} s${record.startedBy ? ` (started by ${record.startedBy})` : ''}`;
+}

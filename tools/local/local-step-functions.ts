@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { executionNameProblem } from './execution-name';
+import { MAX_PAYLOAD_BYTES } from './interpreter';
+import type { LocalExecution, LocalRunner } from './local-runner';
+
+/** An execution's status as DescribeExecution gives it. */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+
+/** An execution the local Step Functions started, while it runs and after. */
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  /** Logical id of the state machine. */
+  readonly stateMachine: string;
+  readonly name: string;
+  /** The input as given: JSON text. */
+  readonly input: string;
+  /** Milliseconds since the epoch. */
+  readonly startDate: number;
+  /** Who started it, for the log: e.g. `POST /executions`, or a schedule's path. */
+  readonly startedBy?: string;
+  status: ExecutionStatus;
+  stopDate?: number;
+  /** The whole local execution (events, map runs), once it stopped. */
+  result?: LocalExecution;
+}
+
+/**
+ * An error of the Step Functions API, as its JSON protocol answers it: HTTP 400 and
+ * `{ "__type": "com.amazonaws.swf.service.v2.model#<Name>", "message" }`
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html and each action's Errors).
+ */
+export class StepFunctionsApiError extends Error {
+  constructor(readonly errorName: string, message: string, readonly statusCode = 400) {
+    super(message);
+    this.name = errorName;
+  }
+
+  /** The body of the HTTP answer. */
+  toJSON(): { __type: string; message: string } {
+    return { __type: `com.amazonaws.swf.service.v2.model#${this.errorName}`, message: this.message };
+  }
+}
+
+export interface StartExecutionRequest {
+  readonly stateMachineArn: string;
+  /** @default - a random UUID */
+  readonly name?: string;
+  /** JSON text. @default '{}' */
+  readonly input?: string;
+}
+
+export interface LocalStepFunctionsOptions {
+  /** Called when an execution stops (succeeded, failed or timed out). */
+  readonly onExecutionEnd?: (record: ExecutionRecord) => void;
+}
+
+/**
+ * The Step Functions API of a local run, for what starts executions from outside a workflow (an API's direct
+ * integration, a schedule): StartExecution, StartSyncExecution and DescribeExecution on the runner's state machines,
+ * with the service's rules — a name already used is `ExecutionAlreadyExists` unless the same input is still running
+ * (then the call answers as the first did: StartExecution is idempotent for a running execution), Express workflows are
+ * not described, an input over 256 KiB or not JSON is refused
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). Executions are kept for the
+ * session; names are not freed after 90 days.
+ */
+export class LocalStepFunctions {
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly machines: Map<string, { logicalId: string; type: 'STANDARD' | 'EXPRESS' }>;
+
+  constructor(private readonly runner: LocalRunner, private readonly options: LocalStepFunctionsOptions = {}) {
+    this.machines = new Map(runner.stateMachines().map((logicalId) => [
+      runner.resourceArn('AWS::StepFunctions::StateMachine', logicalId),
+      { logicalId, type: runner.stack.template.Resources[logicalId].Properties?.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD' },
+    ]));
+  }
+
+  /** Starts an execution and answers at once, as StartExecution does. */
+  startExecution(request: StartExecutionRequest, startedBy?: string): { executionArn: string; startDate: number } {
+    const { machine, name, input, executionArn } = this.checkStart(request);
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const record = this.begin(machine.logicalId, request.stateMachineArn, executionArn, name, input, startedBy);
+    return { executionArn, startDate: record.startDate };
+  }
+
+  /** Runs an Express execution to its end and answers its outcome, as StartSyncExecution does. */
+  async startSyncExecution(request: StartExecutionRequest, startedBy?: string): Promise<Record<string, unknown>> {
+    const { machine, name, input, executionArn } = this.checkStart(request);
+    if (machine.type !== 'EXPRESS') {
+      throw new StepFunctionsApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    }
+    // Express executions are not deduplicated by name: each call runs, and its record stays apart from the described ones.
+    const record = await this.run(this.newRecord(machine.logicalId, request.stateMachineArn, executionArn, name, input, startedBy));
+    return { ...this.describe(record), billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, (record.stopDate ?? 0) - record.startDate) } };
+  }
+
+  /** DescribeExecution: Standard executions of this session. */
+  describeExecution(executionArn: string): Record<string, unknown> {
+    if (typeof executionArn !== 'string' || !/^arn:[^:]+:states:[^:]*:\d*:execution:[^:]+:[^:]+$/.test(executionArn)) {
+      throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${executionArn}'`);
+    }
+    const record = this.executions.get(executionArn);
+    if (!record) throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return this.describe(record);
+  }
+
+  /** The executions started in this session, newest first. */
+  list(): readonly ExecutionRecord[] {
+    return [...this.executions.values()].reverse();
+  }
+
+  /**
+   * Answers an action of the Step Functions API as its HTTP endpoint does (JSON protocol): status and body text. What an
+   * API Gateway AWS integration calls.
+   */
+  async handle(action: string, body: string, startedBy?: string): Promise<{ statusCode: number; body: string }> {
+    try {
+      let request: any;
+      try {
+        request = JSON.parse(body || '{}');
+      } catch {
+        throw new StepFunctionsApiError('SerializationException', 'Start of structure or map found where not expected.');
+      }
+      const answer = action === 'StartExecution' ? this.startExecution(request, startedBy)
+        : action === 'StartSyncExecution' ? await this.startSyncExecution(request, startedBy)
+          : action === 'DescribeExecution' ? this.describeExecution(request.executionArn)
+            : undefined;
+      if (answer === undefined) throw new StepFunctionsApiError('UnknownOperationException', `sdp serve does not run the Step Functions action ${action}`);
+      return { statusCode: 200, body: JSON.stringify(answer, (key, value) => (key === 'startDate' || key === 'stopDate' ? value / 1000 : value)) };
+    } catch (error) {
+      if (error instanceof StepFunctionsApiError) return { statusCode: error.statusCode, body: JSON.stringify(error) };
+      return { statusCode: 500, body: JSON.stringify(new StepFunctionsApiError('InternalServerError', (error as Error).message, 500)) };
+    }
+  }
+
+  /** Waits until every execution started so far has stopped, or `timeoutMs` passed; answers how many still run. */
+  async settle(timeoutMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.running]), timeout]);
+    clearTimeout(timer);
+    return this.running.size;
+  }
+
+  private checkStart(request: StartExecutionRequest) {
+    const machine = this.machines.get(request.stateMachineArn);
+    if (!machine) {
+      if (typeof request.stateMachineArn !== 'string' || !request.stateMachineArn.startsWith('arn:')) {
+        throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${request.stateMachineArn}'`);
+      }
+      throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
+    }
+    const name = request.name ?? randomUUID();
+    const nameProblem = executionNameProblem(name, 'name');
+    if (nameProblem) throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${name}' (${nameProblem})`);
+    const input = request.input ?? '{}';
+    if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES) {
+      throw new StepFunctionsApiError('InvalidExecutionInput', `The input is ${Buffer.byteLength(input)} bytes, over the ${MAX_PAYLOAD_BYTES}-byte quota`);
+    }
+    try {
+      JSON.parse(input);
+    } catch (error) {
+      throw new StepFunctionsApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+    }
+    const executionArn = `${request.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    return { machine, name, input, executionArn };
+  }
+
+  private begin(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
+    const record = this.newRecord(logicalId, stateMachineArn, executionArn, name, input, startedBy);
+    this.executions.set(executionArn, record);
+    const running = this.run(record);
+    this.running.add(running);
+    void running.finally(() => this.running.delete(running));
+    return record;
+  }
+
+  private newRecord(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
+    return { executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', ...startedBy && { startedBy } };
+  }
+
+  private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
+    try {
+      const result = await this.runner.execute({ stateMachine: record.stateMachine, name: record.name, input: JSON.parse(record.input) });
+      record.result = result;
+      record.status = result.status;
+    } catch (error) {
+      // The run could not go on (e.g. a definition the local run refuses): the execution failed, saying why.
+      record.status = 'FAILED';
+      record.result = {
+        executionArn: record.executionArn, stateMachine: record.stateMachine, status: 'FAILED', error: (error as Error).name, cause: (error as Error).message,
+        events: [], taskResources: {}, mapRuns: [],
+      };
+    }
+    record.stopDate = Date.now();
+    this.options.onExecutionEnd?.(record);
+    return record;
+  }
+
+  /** DescribeExecution's answer (dates in milliseconds; {@link handle} gives them in seconds, as the JSON protocol does). */
+  private describe(record: ExecutionRecord): Record<string, unknown> {
+    const { result } = record;
+    return {
+      executionArn: record.executionArn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: record.startDate,
+      ...record.stopDate !== undefined && { stopDate: record.stopDate },
+      input: record.input,
+      inputDetails: { included: true },
+      ...result?.status === 'SUCCEEDED' && { output: JSON.stringify(result.output ?? null), outputDetails: { included: true } },
+      ...result?.error !== undefined && { error: result.error },
+      ...result?.cause !== undefined && { cause: result.cause },
+    };
+  }
+}
