@@ -99,6 +99,22 @@ test('a job that fails is FAILED with its error and cause', async () => {
   expect(described.body).toMatchObject({ status: 'FAILED', output: null, error: expect.any(String), cause: expect.any(String) });
 });
 
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html#API_StartExecution_Errors and
+// API_StartSyncExecution.html, API_DescribeExecution.html: the errors the API's error table maps.
+test('the local Step Functions answers errors as the service does, with their __type', async () => {
+  const arn = app.runner.resourceArn('AWS::StepFunctions::StateMachine', 'RunJob');
+  const call = async (action: string, request: object) => {
+    const { statusCode, body } = await app.stepFunctions.handle(action, JSON.stringify(request));
+    return { statusCode, type: (JSON.parse(body) as { __type: string }).__type.split('#')[1] };
+  };
+  expect(await call('StartSyncExecution', { stateMachineArn: arn, input: '{}' })).toEqual({ statusCode: 400, type: 'StateMachineTypeNotSupported' });
+  expect(await call('StartExecution', { stateMachineArn: `${arn}Gone` })).toEqual({ statusCode: 400, type: 'StateMachineDoesNotExist' });
+  expect(await call('StartExecution', { stateMachineArn: arn, input: '{not json' })).toEqual({ statusCode: 400, type: 'InvalidExecutionInput' });
+  expect(await call('StartExecution', { stateMachineArn: arn, input: JSON.stringify({ items: ['x'.repeat(256 * 1024)] }) })).toEqual({ statusCode: 400, type: 'InvalidExecutionInput' });
+  expect(await call('DescribeExecution', { executionArn: 'job-1' })).toEqual({ statusCode: 400, type: 'InvalidArn' });
+  expect(await call('StopExecution', {})).toEqual({ statusCode: 400, type: 'UnknownOperationException' });
+});
+
 test('stop leaves nothing listening', async () => {
   const { port } = new URL(base);
   await app.stop();
