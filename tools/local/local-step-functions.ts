@@ -90,12 +90,14 @@ export class LocalStepFunctions {
 
   /** Runs an Express execution to its end and answers its outcome, as StartSyncExecution does. */
   async startSyncExecution(request: StartExecutionRequest, startedBy?: string): Promise<Record<string, unknown>> {
-    const { machine, name, input, executionArn } = this.checkStart(request);
+    const { machine, name, input } = this.checkStart(request);
     if (machine.type !== 'EXPRESS') {
       throw new StepFunctionsApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
     // Express executions are not deduplicated by name: each call runs, and its record stays apart from the described ones.
-    const record = await this.run(this.newRecord(machine.logicalId, request.stateMachineArn, executionArn, name, input, startedBy));
+    // Their ARN is `…:express:<state machine>:<name>:<id>`, as StartSyncExecution answers it.
+    const expressArn = `${request.stateMachineArn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
+    const record = await this.run(this.newRecord(machine.logicalId, request.stateMachineArn, expressArn, name, input, startedBy));
     return { ...this.describe(record), billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, (record.stopDate ?? 0) - record.startDate) } };
   }
 
