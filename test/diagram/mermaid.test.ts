@@ -1,7 +1,7 @@
 import { assemblyStateMachines, AssemblyStateMachine, selectStateMachines, stateMachineDiagram } from '../../tools/diagram/assembly';
 import { AslChoiceRule, AslDefinition, AslState, describeRule, escapeLabel, toMermaid } from '../../tools/diagram/mermaid';
 import { exampleAssembly } from '../support/example-app';
-import { mermaidProblems } from './mermaid-syntax';
+import { mermaidProblems } from '../support/mermaid-syntax';
 
 const machines = assemblyStateMachines(exampleAssembly().assemblyDir);
 const machine = (id: string): AssemblyStateMachine => selectStateMachines(machines, id)[0];

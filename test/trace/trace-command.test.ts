@@ -8,7 +8,7 @@ import { buildTrace, ExecutionTrace, TraceSpan } from '../../tools/trace/executi
 import { formatTrace } from '../../tools/trace/format-trace';
 import { main } from '../../tools/cli/sdp';
 import { bufferedIo } from '../cli/buffered-io';
-import { pages, wordLengthHistory } from './word-length-history';
+import { pages, wordLengthHistory } from '../support/word-length-history';
 
 interface Recorded {
   readonly executionArn: string;
