@@ -171,8 +171,10 @@ async function runExample(example: Example, values: ExampleValues, job: boolean,
  */
 function serveArgs(argv: readonly string[]): string[] {
   const args = [...argv];
-  if (!args.some((a) => a === '--stack' || a.startsWith('--stack='))) args.push('--stack', EXAMPLES['fan-out']);
-  if (!args.some((a) => a === '--put-object' || a.startsWith('--put-object=')) && args.includes(EXAMPLES['fan-out'])) {
+  const stackAt = args.findIndex((a) => a === '--stack' || a.startsWith('--stack='));
+  const stack = stackAt < 0 ? EXAMPLES['fan-out'] : args[stackAt].startsWith('--stack=') ? args[stackAt].slice('--stack='.length) : args[stackAt + 1];
+  if (stackAt < 0) args.push('--stack', stack);
+  if (!args.some((a) => a === '--put-object' || a.startsWith('--put-object=')) && stack === EXAMPLES['fan-out']) {
     args.push('--put-object', `${SCHEDULED_JOB.bucket}/${SCHEDULED_JOB.key}=${path.join(__dirname, 'inputs', 'scheduled-job.json')}`);
   }
   return args;

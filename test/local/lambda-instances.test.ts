@@ -133,3 +133,20 @@ describe('the local Lambda endpoint', () => {
     expect(results[1]).toMatchObject({ status: 'rejected', reason: { name: 'TooManyRequestsException', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' } });
   });
 });
+
+test('an ordinary call takes an instance that would be warm anyway before one only warm-ups keep: no cold start counted saved', async () => {
+  let now = 0;
+  const lambda = new LocalLambdaRuntime(runner().stack, { idleInstanceLifetimeMs: 600_000, now: () => now });
+  const plain = runner().resourceArn('AWS::Lambda::Function', 'Plain');
+  const worked = await lambda.invoke(plain, {}) as InstanceState;
+  now += 60_000;
+  // Two overlapping warm-ups: one reuses the instance that worked, the other starts one.
+  const warmUp = { warmer: WARMER_ID, concurrency: 2, holdMs: 100 };
+  await Promise.all([lambda.invoke(plain, { ...warmUp, instance: 1 }), lambda.invoke(plain, { ...warmUp, instance: 2 })]);
+  const next = await lambda.invoke(plain, {}) as InstanceState;
+  expect(next.instanceId).toBe(worked.instanceId);
+  expect(lambda.stats()[runner().findResource('AWS::Lambda::Function', 'Plain')]).toMatchObject({ coldStarts: 2, warmUps: 2, coldStartsSaved: 0 });
+  // The summary's instances are those alive now: after the lifetime, both are reclaimed without another invocation.
+  now += 700_000;
+  expect(lambda.stats()[runner().findResource('AWS::Lambda::Function', 'Plain')]).toMatchObject({ instances: 0, reclaimed: 2 });
+});

@@ -245,7 +245,7 @@ describe('LocalScheduler', () => {
       '2026-11-30T00:00:00.000Z', '2026-11-30T00:05:00.000Z', '2026-11-30T00:10:00.000Z', '2026-11-30T00:15:00.000Z',
     ]);
     expect(delivered[0].input).toEqual({ job: 'x' });
-    expect(scheduler.stats.Test).toEqual({ fired: 4, delivered: 4, retried: 0, deadLettered: 0 });
+    expect(scheduler.stats.Test).toEqual({ fired: 4, delivered: 4, retried: 0, deadLettered: 0, dropped: 0, stopped: 0 });
   });
 
   test('upcoming lists the next firings of every runnable schedule, earliest first; disabled ones never fire', async () => {
@@ -280,6 +280,23 @@ describe('LocalScheduler', () => {
     expect(scheduler.upcoming(5).map((u) => u.at.toISOString())).toEqual(['2026-11-30T01:00:00.000Z', '2026-11-30T01:10:00.000Z', '2026-11-30T01:20:00.000Z']);
   });
 
+  // "EventBridge retries … because of retriable errors": a target that does not exist does not come back by retrying.
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html
+  test('an error marked not retryable is dead-lettered at its first attempt, without an exhausted retry condition', async () => {
+    const { deadLettered, options } = recorder();
+    const missing = Object.assign(new Error('Function not found'), { name: 'Lambda.ResourceNotFoundException', retryable: false });
+    const scheduler = new LocalScheduler([schedule({ expression: 'at(2026-11-30T00:00:30)' })], {
+      ...options,
+      deliver: async () => { throw missing; },
+    });
+    scheduler.start();
+    await jest.advanceTimersByTimeAsync(60_000);
+    await scheduler.stop();
+    expect(deadLettered.map(({ firing }) => firing.attempt)).toEqual([1]);
+    expect(deadLetterMessage(deadLettered[0].firing, missing).attributes).not.toHaveProperty('EXHAUSTED_RETRY_CONDITION');
+    expect(scheduler.stats.Test).toEqual({ fired: 1, delivered: 0, retried: 0, deadLettered: 1, dropped: 0, stopped: 0 });
+  });
+
   test("a rejected run is retried up to the target's retryAttempts, then sent to deadLetter with AWS's attributes", async () => {
     const { deadLettered, log, options } = recorder();
     const attempts: number[] = [];
@@ -304,7 +321,7 @@ describe('LocalScheduler', () => {
         TARGET_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:Fn',
       },
     });
-    expect(scheduler.stats.Test).toEqual({ fired: 1, delivered: 0, retried: 2, deadLettered: 1 });
+    expect(scheduler.stats.Test).toEqual({ fired: 1, delivered: 0, retried: 2, deadLettered: 1, dropped: 0, stopped: 0 });
     expect(log.map(formatFiringLogEntry)).toEqual([
       'App/Test 2026-11-30T00:00:30Z → arn:aws:lambda:us-east-1:000000000000:function:Fn: dead-lettered after 3 attempts: TooManyRequestsException: Rate exceeded',
     ]);

@@ -6,8 +6,6 @@ import { LambdaFunctionError, LambdaServiceError, LocalLambdaRuntime } from './l
 /** A running Lambda endpoint: handlers' `@aws-sdk/client-lambda` reach it through `AWS_ENDPOINT_URL_LAMBDA`. */
 export interface LambdaEndpoint {
   readonly endpoint: string;
-  /** Asynchronous (`Event`) invocations still running. */
-  readonly pending: () => number;
   close(): Promise<void>;
 }
 
@@ -28,10 +26,12 @@ export async function startLambdaEndpoint(lambda: LocalLambdaRuntime): Promise<L
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      void answer(request, Buffer.concat(chunks).toString('utf8')).then(({ status, headers, body }) => {
-        response.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID(), ...headers });
-        response.end(body);
-      });
+      void answer(request, Buffer.concat(chunks).toString('utf8'))
+        .catch((error: Error) => refusal(500, 'ServiceException', error.message))
+        .then(({ status, headers, body }) => {
+          response.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID(), ...headers });
+          response.end(body);
+        });
     });
   });
 
@@ -76,7 +76,6 @@ export async function startLambdaEndpoint(lambda: LocalLambdaRuntime): Promise<L
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    pending: () => background.size,
     close: async () => {
       await Promise.allSettled([...background]);
       server.closeAllConnections();

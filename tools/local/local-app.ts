@@ -2,10 +2,12 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { constructPath } from '../assembly/cloud-assembly';
 import { IntrinsicResolver } from '../assembly/intrinsics';
+import { LambdaServiceError } from './local-lambda';
 import { LocalRunner } from './local-runner';
-import { ExecutionRecord, LocalStepFunctions } from './local-step-functions';
+import type { LocalQueue } from './local-sns-sqs';
+import { ExecutionRecord, LocalStepFunctions, settledWithin, StepFunctionsApiError } from './local-step-functions';
 import { LocalRestApi, readRestApis, RequestLogEntry, startRestApiServer } from './rest-api';
-import { deadLetterMessage, DeadLetteredFiring, formatFiringLogEntry, LocalSchedule, LocalScheduler, readSchedules, ScheduleFiring } from './schedules';
+import { deadLetterMessage, DeadLetteredFiring, formatFiringLogEntry, LocalSchedule, LocalScheduler, readSchedules, ScheduleFiring, ScheduleStats } from './schedules';
 
 /** Whether `sdp serve` runs the app's schedules, and how fast. */
 export type ScheduleMode = 'off' | 'on' | 'fast';
@@ -56,8 +58,8 @@ export interface LocalAppSummary {
   readonly executions: Record<string, number>;
   /** Requests by status code. */
   readonly requests: Record<string, number>;
-  /** Firings of each schedule, by construct path. */
-  readonly schedules: Record<string, { fired: number; delivered: number; deadLettered: number }>;
+  /** What became of each schedule's runs, by construct path. */
+  readonly schedules: Record<string, ScheduleStats>;
 }
 
 /**
@@ -153,12 +155,16 @@ export class LocalApp {
     }
   }
 
-  /** Stops the schedules and the APIs, waits up to `graceMs` for running executions, then stops the engines; answers how many were left running. */
+  /**
+   * Stops the schedules and closes the APIs, gives running executions and the schedules' invocations up to `graceMs` to
+   * finish, then stops the engines; answers how many executions were left running.
+   */
   async stop(graceMs = 10_000): Promise<number> {
+    const deadline = Date.now() + graceMs;
     await this.scheduler?.stop();
     await Promise.allSettled(this.servers.map((s) => s.close()));
     const stillRunning = await this.stepFunctions.settle(graceMs);
-    await Promise.allSettled([...this.invocations]);
+    await settledWithin(Promise.allSettled([...this.invocations]), deadline - Date.now());
     await this.runner.stop();
     return stillRunning;
   }
@@ -167,9 +173,7 @@ export class LocalApp {
     const executions: Record<string, number> = {};
     for (const { status } of this.stepFunctions.list()) executions[status] = (executions[status] ?? 0) + 1;
     const schedules: LocalAppSummary['schedules'] = {};
-    for (const [logicalId, { fired, delivered, deadLettered }] of Object.entries(this.scheduler?.stats ?? {})) {
-      schedules[constructPath(this.runner.stack, logicalId)] = { fired, delivered, deadLettered };
-    }
+    for (const [logicalId, stats] of Object.entries(this.scheduler?.stats ?? {})) schedules[constructPath(this.runner.stack, logicalId)] = { ...stats };
     return { executions, requests: { ...this.requests }, schedules };
   }
 }
@@ -177,39 +181,62 @@ export class LocalApp {
 /** The services whose targets a schedule's firing is delivered to locally. */
 const DELIVERED_SERVICES = ['states', 'lambda', 'sns', 'sqs'];
 
+/** Step Functions and Lambda errors that another attempt can get past: the rest go to the dead-letter queue at once. */
+const RETRYABLE = new Set(['ThrottlingException', 'ExecutionLimitExceeded', 'TooManyRequestsException']);
+
+/** `error`, marked not worth retrying when it is a refusal no retry changes (a missing target, an input refused). */
+function withRetryable(error: unknown): unknown {
+  const name = error instanceof StepFunctionsApiError ? error.errorName : error instanceof LambdaServiceError ? error.errorCode : undefined;
+  if (name !== undefined && !RETRYABLE.has(name)) Object.assign(error as Error, { retryable: false });
+  return error;
+}
+
 /** Delivers a schedule's firing to its target as EventBridge does: StartExecution, an asynchronous Invoke, Publish, SendMessage. */
 async function deliver(runner: LocalRunner, stepFunctions: LocalStepFunctions, firing: ScheduleFiring, background: Set<Promise<void>>): Promise<void> {
   const { arn } = firing.target;
   const text = typeof firing.input === 'string' ? firing.input : JSON.stringify(firing.input ?? {});
   const service = arn.split(':')[2];
-  if (service === 'states') {
-    stepFunctions.startExecution({ stateMachineArn: arn, input: text }, firing.schedule.path);
-  } else if (service === 'lambda') {
-    // An asynchronous Invoke: delivered once Lambda takes the event (a missing function is refused now); the function's
-    // errors are its own, in its stats, as they would be in its log group. Lambda's queue and retries are not modelled.
-    runner.lambda.logicalIdOf(arn);
-    const invocation = runner.lambda.invoke(arn, JSON.parse(text)).then(() => undefined, () => undefined);
-    background.add(invocation);
-    void invocation.finally(() => background.delete(invocation));
-  } else if (service === 'sns' && runner.snsSqs) {
-    await runner.snsSqs.sns.send(new PublishCommand({ TopicArn: arn, Message: text }));
-  } else if (service === 'sqs' && runner.snsSqs) {
-    const queue = [...runner.snsSqs.queues.values()].find((q) => q.arn === arn);
-    if (!queue) throw new Error(`no local queue ${arn}`);
-    await runner.snsSqs.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: text }));
-  } else {
-    throw new Error(`sdp serve does not deliver to ${arn}`);
+  try {
+    if (service === 'states') {
+      stepFunctions.startExecution({ stateMachineArn: arn, input: text }, firing.schedule.path);
+    } else if (service === 'lambda') {
+      // An asynchronous Invoke: delivered once Lambda takes the event. A missing function or a throttle is a refusal the
+      // schedule retries or dead-letters (Lambda's own queue for throttled events is not modelled); the function's errors
+      // are its own, in its stats, as they would be in its log group.
+      const invocation = runner.lambda.invoke(arn, JSON.parse(text));
+      // Refusals reject before the function runs (the promise is settled when invoke returns): seen by the next macrotask.
+      const refused = await Promise.race([
+        invocation.then(() => undefined, (error: unknown) => (error instanceof LambdaServiceError ? error : undefined)),
+        new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
+      ]);
+      if (refused) throw refused;
+      const settled = invocation.then(() => undefined, () => undefined);
+      background.add(settled);
+      void settled.finally(() => background.delete(settled));
+    } else if (service === 'sns' && runner.snsSqs) {
+      await runner.snsSqs.sns.send(new PublishCommand({ TopicArn: arn, Message: text }));
+    } else if (service === 'sqs' && runner.snsSqs) {
+      await runner.snsSqs.sqs.send(new SendMessageCommand({ QueueUrl: localQueue(runner, arn).url, MessageBody: text }));
+    } else {
+      throw new Error(`sdp serve does not deliver to ${arn}`);
+    }
+  } catch (error) {
+    throw withRetryable(error);
   }
+}
+
+/** The local queue of an ARN. */
+function localQueue(runner: LocalRunner, arn: string): LocalQueue {
+  const queue = [...runner.snsSqs?.queues.values() ?? []].find((q) => q.arn === arn);
+  if (!queue) throw new Error(`no local queue ${arn}`);
+  return queue;
 }
 
 /** Sends a firing whose retries ran out to its dead-letter queue, with the attributes EventBridge Scheduler sets. */
 async function deadLetter(runner: LocalRunner, firing: DeadLetteredFiring, error: Error): Promise<void> {
-  const arn = firing.target.deadLetterQueueArn;
-  const queue = arn && [...runner.snsSqs?.queues.values() ?? []].find((q) => q.arn === arn);
-  if (!queue || !runner.snsSqs) throw new Error(`${firing.schedule.path}: no local dead-letter queue ${arn} for a run that failed: ${error.message}`);
   const { body, attributes } = deadLetterMessage(firing, error);
-  await runner.snsSqs.sqs.send(new SendMessageCommand({
-    QueueUrl: queue.url,
+  await runner.snsSqs!.sqs.send(new SendMessageCommand({
+    QueueUrl: localQueue(runner, firing.target.deadLetterQueueArn!).url,
     MessageBody: body,
     MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
   }));

@@ -181,6 +181,8 @@ export class LocalLambdaRuntime {
 
   /** What each function's instances did since the runtime started, by logical id (functions not yet invoked left out). */
   stats(): Record<string, FunctionStats> {
+    // Instances idle past their lifetime are gone now, not only at the function's next invocation.
+    for (const fn of this.functions.values()) this.reclaimIdle(fn);
     return Object.fromEntries([...this.functions].map(([logicalId, { stats }]) => [logicalId, { ...stats }]));
   }
 
@@ -201,7 +203,7 @@ export class LocalLambdaRuntime {
     try {
       fn.stats.invocations += 1;
       if (warmUp) fn.stats.warmUps += 1;
-      const pooled = fn.idle.pop();
+      const pooled = this.takeIdle(fn, warmUp);
       if (pooled && !warmUp && this.keptOnlyByWarmUps(pooled)) fn.stats.coldStartsSaved += 1;
       instance = pooled ?? this.startInstance(fn, false);
       started = performance.now();
@@ -224,6 +226,19 @@ export class LocalLambdaRuntime {
       }
       this.release(fn);
     }
+  }
+
+  /**
+   * A warm instance for the invocation: the most recently used one, as Lambda reuses; for an ordinary invocation, one that
+   * would be warm without the warm-ups first, so a cold start is counted saved only when no such instance was there.
+   */
+  private takeIdle(fn: FunctionState, warmUp: boolean): Instance | undefined {
+    if (!warmUp) {
+      for (let i = fn.idle.length - 1; i >= 0; i--) {
+        if (!this.keptOnlyByWarmUps(fn.idle[i])) return fn.idle.splice(i, 1)[0];
+      }
+    }
+    return fn.idle.pop();
   }
 
   /** Drops the on-demand instances idle longer than the idle lifetime, as Lambda reclaims them. */

@@ -106,6 +106,11 @@ export interface LocalExecutionRequest {
   readonly input: unknown;
   /** Execution name. @default - a random UUID */
   readonly name?: string;
+  /**
+   * The execution's ARN, when the caller gave it one (an Express execution's `…:express:…:<name>:<id>`).
+   * @default - the state machine's ARN with `:stateMachine:` made `:execution:`, and the name
+   */
+  readonly executionArn?: string;
   /** Called as each map run of a distributed Map progresses (items done of the total), e.g. to show a progress bar. */
   readonly onProgress?: (progress: MapRunProgress) => void;
 }
@@ -403,7 +408,7 @@ export class LocalRunner {
     const taskResourceLocalHandlers = taskHandlersFor(definition, { lambda: this.lambda, dynamodb: this.dynamodb.client });
     const name = request.name ?? randomUUID();
     const stateMachineArn = this.resolver.arn(logicalId);
-    const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    const executionArn = request.executionArn ?? stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
     const input = request.input as any;
     const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
     const distributedMap = distributedMapRunner({ s3: this.snsSqs?.s3, stateMachineArn, executionArn, onProgress: request.onProgress });

@@ -3,6 +3,20 @@ import { executionNameProblem } from './execution-name';
 import { MAX_PAYLOAD_BYTES } from './interpreter';
 import type { LocalExecution, LocalRunner } from './local-runner';
 
+/** Waits for `promise`, at most `ms` (what a stop gives running work before the engines go). */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  })]);
+  clearTimeout(timer);
+}
+
+/** `…:express:<state machine name>:<name>:<id>`: an Express execution's ARN, as StartSyncExecution answers it. */
+function expressExecutionArn(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
+}
+
 /** An execution's status as DescribeExecution gives it. */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
 
@@ -59,13 +73,16 @@ export interface LocalStepFunctionsOptions {
  * The Step Functions API of a local run, for what starts executions from outside a workflow (an API's direct
  * integration, a schedule): StartExecution, StartSyncExecution and DescribeExecution on the runner's state machines,
  * with the service's rules — a name already used is `ExecutionAlreadyExists` unless the same input is still running
- * (then the call answers as the first did: StartExecution is idempotent for a running execution), Express workflows are
- * not described, an input over 256 KiB or not JSON is refused
+ * (then the call answers as the first did: StartExecution is idempotent for a running Standard execution), Express
+ * executions are neither deduplicated nor described, an input over 256 KiB or not JSON is refused
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). Executions are kept for the
  * session; names are not freed after 90 days.
  */
 export class LocalStepFunctions {
+  /** Standard executions by ARN: what DescribeExecution and the names' idempotency see. */
   private readonly executions = new Map<string, ExecutionRecord>();
+  /** Express executions, which are neither described nor deduplicated. */
+  private readonly express: ExecutionRecord[] = [];
   private readonly running = new Set<Promise<unknown>>();
   private readonly machines: Map<string, { logicalId: string; type: 'STANDARD' | 'EXPRESS' }>;
 
@@ -76,15 +93,28 @@ export class LocalStepFunctions {
     ]));
   }
 
-  /** Starts an execution and answers at once, as StartExecution does. */
+  /**
+   * Starts an execution and answers at once, as StartExecution does. A Standard workflow's name is its idempotency key; an
+   * Express workflow's is not ("starting multiple workflows with the same name results in concurrent executions",
+   * https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html), and DescribeExecution does
+   * not serve it.
+   */
   startExecution(request: StartExecutionRequest, startedBy?: string): { executionArn: string; startDate: number } {
     const { machine, name, input, executionArn } = this.checkStart(request);
+    if (machine.type === 'EXPRESS') {
+      const record = this.newRecord(machine.logicalId, request.stateMachineArn, expressExecutionArn(request.stateMachineArn, name), name, input, startedBy);
+      this.express.push(record);
+      this.track(this.run(record));
+      return { executionArn: record.executionArn, startDate: record.startDate };
+    }
     const existing = this.executions.get(executionArn);
     if (existing) {
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
       throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const record = this.begin(machine.logicalId, request.stateMachineArn, executionArn, name, input, startedBy);
+    const record = this.newRecord(machine.logicalId, request.stateMachineArn, executionArn, name, input, startedBy);
+    this.executions.set(executionArn, record);
+    this.track(this.run(record));
     return { executionArn, startDate: record.startDate };
   }
 
@@ -94,10 +124,9 @@ export class LocalStepFunctions {
     if (machine.type !== 'EXPRESS') {
       throw new StepFunctionsApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
-    // Express executions are not deduplicated by name: each call runs, and its record stays apart from the described ones.
-    // Their ARN is `…:express:<state machine>:<name>:<id>`, as StartSyncExecution answers it.
-    const expressArn = `${request.stateMachineArn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
-    const record = await this.run(this.newRecord(machine.logicalId, request.stateMachineArn, expressArn, name, input, startedBy));
+    const record = this.newRecord(machine.logicalId, request.stateMachineArn, expressExecutionArn(request.stateMachineArn, name), name, input, startedBy);
+    this.express.push(record);
+    await this.track(this.run(record));
     return { ...this.describe(record), billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, (record.stopDate ?? 0) - record.startDate) } };
   }
 
@@ -111,9 +140,9 @@ export class LocalStepFunctions {
     return this.describe(record);
   }
 
-  /** The executions started in this session, newest first. */
+  /** The executions started in this session, Standard and Express, newest first. */
   list(): readonly ExecutionRecord[] {
-    return [...this.executions.values()].reverse();
+    return [...this.executions.values(), ...this.express].sort((a, b) => b.startDate - a.startDate);
   }
 
   /**
@@ -130,7 +159,7 @@ export class LocalStepFunctions {
       }
       const answer = action === 'StartExecution' ? this.startExecution(request, startedBy)
         : action === 'StartSyncExecution' ? await this.startSyncExecution(request, startedBy)
-          : action === 'DescribeExecution' ? this.describeExecution(request.executionArn)
+          : action === 'DescribeExecution' ? this.describeExecution(request?.executionArn)
             : undefined;
       if (answer === undefined) throw new StepFunctionsApiError('UnknownOperationException', `sdp serve does not run the Step Functions action ${action}`);
       return { statusCode: 200, body: JSON.stringify(answer, (key, value) => (key === 'startDate' || key === 'stopDate' ? value / 1000 : value)) };
@@ -142,16 +171,15 @@ export class LocalStepFunctions {
 
   /** Waits until every execution started so far has stopped, or `timeoutMs` passed; answers how many still run. */
   async settle(timeoutMs: number): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([Promise.allSettled([...this.running]), timeout]);
-    clearTimeout(timer);
+    await settledWithin(Promise.allSettled([...this.running]), timeoutMs);
     return this.running.size;
   }
 
   private checkStart(request: StartExecutionRequest) {
+    // What the JSON protocol refuses before any rule: a field of the wrong type (e.g. a template's unquoted input object).
+    if (typeof request !== 'object' || request === null || [request.name, request.input].some((v) => v !== undefined && typeof v !== 'string')) {
+      throw new StepFunctionsApiError('SerializationException', 'name and input must be strings');
+    }
     const machine = this.machines.get(request.stateMachineArn);
     if (!machine) {
       if (typeof request.stateMachineArn !== 'string' || !request.stateMachineArn.startsWith('arn:')) {
@@ -175,13 +203,11 @@ export class LocalStepFunctions {
     return { machine, name, input, executionArn };
   }
 
-  private begin(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
-    const record = this.newRecord(logicalId, stateMachineArn, executionArn, name, input, startedBy);
-    this.executions.set(executionArn, record);
-    const running = this.run(record);
+  /** Keeps a running execution until it stops, so {@link settle} can wait for it. */
+  private track<T>(running: Promise<T>): Promise<T> {
     this.running.add(running);
     void running.finally(() => this.running.delete(running));
-    return record;
+    return running;
   }
 
   private newRecord(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
@@ -190,7 +216,9 @@ export class LocalStepFunctions {
 
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
     try {
-      const result = await this.runner.execute({ stateMachine: record.stateMachine, name: record.name, input: JSON.parse(record.input) });
+      const result = await this.runner.execute({
+        stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input),
+      });
       record.result = result;
       record.status = result.status;
     } catch (error) {

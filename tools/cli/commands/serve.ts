@@ -1,12 +1,12 @@
 import { readCloudAssembly } from '../../assembly/cloud-assembly';
 import type { ScheduleMode } from '../../local/local-app';
 import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
-import { CommandDeps, CommandError, CommandIo, defineCommand, Host, parseCommandLine, processHost, UsageError } from './command';
+import { AwsOptions, CommandDeps, CommandError, CommandIo, defineCommand, Host, parseCommandLine, processHost, UsageError } from './command';
 import { checkLocalEngines, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, LOCAL_MAX_WAIT_SECONDS, ObjectToPut, objectToPut, visibilityTimeoutOption } from './run';
 
 const SCHEDULE_MODES: readonly ScheduleMode[] = ['off', 'on', 'fast'];
 
-export interface ServeOptions extends AssemblySource {
+export interface ServeOptions extends AwsOptions, AssemblySource {
   /** The stack to serve. @default - the app's only stack with a REST API or a schedule */
   readonly stack?: string;
   /** Port of the first REST API. @default 3000 */
@@ -15,7 +15,6 @@ export interface ServeOptions extends AssemblySource {
   readonly schedules: ScheduleMode;
   readonly visibilityTimeoutSeconds: number;
   readonly putObjects?: readonly ObjectToPut[];
-  readonly region?: string;
 }
 
 /** Resource types that give a stack something to serve. */

@@ -338,7 +338,7 @@ export class LocalRestApi {
       return rc.fail('LAMBDA_PROXY_FAILURE', `the function ${functionArn} failed: ${(error as Error).message}`);
     }
     const proxy = result as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown } | null;
-    if (proxy === null || typeof proxy !== 'object' || !Number.isInteger(Number(proxy.statusCode))
+    if (proxy === null || typeof proxy !== 'object' || !isHttpStatus(Number(proxy.statusCode))
       || (proxy.body !== undefined && proxy.body !== null && typeof proxy.body !== 'string')) {
       return rc.fail('LAMBDA_PROXY_FAILURE', `malformed Lambda proxy response from ${functionArn}: ${JSON.stringify(result)}`);
     }
@@ -517,11 +517,20 @@ function respond(rc: RequestContext, integration: IntegrationDefinition, selecto
   }
   const [contentType, template] = responseTemplate(chosen);
   const rendered = template === undefined ? undefined : renderMappingTemplate(template, templateInput(rc, body));
+  const statusCode = rendered?.statusOverride ?? Number(chosen.statusCode);
+  if (!isHttpStatus(statusCode)) {
+    return rc.fail('API_CONFIGURATION_ERROR', `${rc.route.httpMethod} ${rc.route.path} answered the status ${statusCode}, which is no HTTP status`);
+  }
   return {
-    statusCode: rendered?.statusOverride ?? Number(chosen.statusCode),
+    statusCode,
     headers: { 'Content-Type': contentType, ...responseHeaders(rc, chosen, body), ...rendered?.headerOverrides, 'x-amzn-RequestId': rc.requestId },
     body: rendered === undefined ? body : rendered.text,
   };
+}
+
+/** A status code HTTP can carry (API Gateway answers a malformed one with a configuration error). */
+function isHttpStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 100 && status <= 599;
 }
 
 /** The response template and its content type: application/json's, else the first; none passes the answer through. */

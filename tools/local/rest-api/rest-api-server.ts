@@ -40,7 +40,14 @@ export async function startRestApiServer(options: RestApiServerOptions): Promise
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       void answer(options, request, Buffer.concat(chunks).toString('utf8')).then(({ apiRequest, apiResponse }) => {
-        response.writeHead(apiResponse.statusCode, apiResponse.headers).end(apiResponse.body);
+        try {
+          response.writeHead(apiResponse.statusCode, apiResponse.headers).end(apiResponse.body);
+        } catch (error) {
+          // A header Node refuses (e.g. a non-Latin-1 value a function returned): answered, never a crash of the server.
+          apiResponse = { statusCode: 502, headers: {}, body: JSON.stringify({ message: 'Internal server error' }), error: (error as Error).message };
+          if (!response.headersSent) response.writeHead(502, { 'Content-Type': 'application/json' });
+          response.end(apiResponse.body);
+        }
         const executionName = apiResponse.executionArn?.split(':').pop();
         options.onRequest?.({
           method: apiRequest.method, path: apiRequest.path, status: apiResponse.statusCode, ms: Math.round(performance.now() - started),

@@ -27,7 +27,8 @@ export type ExhaustedRetryCondition = 'MaximumRetryAttempts' | 'MaximumEventAgeI
 
 /** The last attempt of a run that is going to the dead-letter queue. */
 export interface DeadLetteredFiring extends ScheduleFiring {
-  readonly exhaustedRetryCondition: ExhaustedRetryCondition;
+  /** Undefined when the error was not one to retry (the target does not exist, the input is refused): dead-lettered at once. */
+  readonly exhaustedRetryCondition?: ExhaustedRetryCondition;
 }
 
 /** What became of one run for one target. */
@@ -59,11 +60,17 @@ export interface LocalSchedulerOptions {
 }
 
 /** Counts of one schedule's runs since `start`, per target run. */
+/** What became of a schedule's runs: `fired = delivered + deadLettered + dropped + stopped + running`. */
 export interface ScheduleStats {
   fired: number;
   delivered: number;
+  /** Attempts after the first (a run retried twice counts 2). */
   retried: number;
   deadLettered: number;
+  /** Runs given up without a dead-letter queue, or refused by it (AWS drops them too). */
+  dropped: number;
+  /** Runs still being retried when the scheduler stopped. */
+  stopped: number;
 }
 
 /**
@@ -107,7 +114,7 @@ export class LocalScheduler {
     this.speed = options.speed ?? 1;
     if (!(this.speed > 0)) throw new Error(`LocalScheduler: speed must be more than 0 (got ${options.speed})`);
     this.clock = options.clock ?? PROCESS_CLOCK;
-    this.stats = Object.fromEntries(schedules.map((s) => [s.logicalId, { fired: 0, delivered: 0, retried: 0, deadLettered: 0 }]));
+    this.stats = Object.fromEntries(schedules.map((s) => [s.logicalId, { fired: 0, delivered: 0, retried: 0, deadLettered: 0, dropped: 0, stopped: 0 }]));
     this.runnable = schedules.filter((s) => s.enabled && s.unsupported.length === 0);
   }
 
@@ -180,7 +187,8 @@ export class LocalScheduler {
       ? this.clock.setTimeout(() => this.arm(schedule, after), MAX_TIMER_MS)
       : this.clock.setTimeout(() => {
         for (const target of schedule.targets) this.track(this.run(schedule, target, at));
-        this.arm(schedule, at);
+        // From now when the timer fired late (a stalled process, a sleeping laptop): the missed runs are not made up at once.
+        this.arm(schedule, new Date(Math.max(at.getTime(), this.now().getTime())));
       }, wait);
     this.timers.set(schedule.logicalId, handle);
   }
@@ -209,9 +217,12 @@ export class LocalScheduler {
       } catch (rejection) {
         error = rejection instanceof Error ? rejection : new Error(String(rejection));
       }
-      const condition = this.exhausted(target, scheduledTime, attempt);
-      if (condition) {
+      // Only errors that can pass are retried (e.g. a throttle); a missing target or a refused input goes to the DLQ at once.
+      const retryable = (error as { retryable?: boolean }).retryable !== false;
+      const condition = retryable ? this.exhausted(target, scheduledTime, attempt) : undefined;
+      if (condition || !retryable) {
         if (target.deadLetterQueueArn === undefined) {
+          stats.dropped++;
           this.log({ schedule, target, scheduledTime, attempts: attempt, outcome: 'dropped', error });
           return;
         }
@@ -219,6 +230,7 @@ export class LocalScheduler {
           await this.options.deadLetter({ ...firing, exhaustedRetryCondition: condition }, error);
         } catch (dlqError) {
           // AWS drops a run its dead-letter queue refuses too.
+          stats.dropped++;
           this.log({ schedule, target, scheduledTime, attempts: attempt, outcome: 'dropped', error: dlqError as Error });
           return;
         }
@@ -227,6 +239,7 @@ export class LocalScheduler {
         return;
       }
       if (this.stopped || !(await this.backoff(attempt))) {
+        stats.stopped++;
         this.log({ schedule, target, scheduledTime, attempts: attempt, outcome: 'stopped', error });
         return;
       }
@@ -283,8 +296,9 @@ export function deadLetterMessage(firing: DeadLetteredFiring, error: Error): { b
   const common = {
     TARGET_ARN: firing.target.arn,
     ERROR_CODE: error.name,
-    ERROR_MESSAGE: error.message,
-    EXHAUSTED_RETRY_CONDITION: firing.exhaustedRetryCondition,
+    // SQS refuses an empty attribute value.
+    ERROR_MESSAGE: error.message || error.name,
+    ...firing.exhaustedRetryCondition && { EXHAUSTED_RETRY_CONDITION: firing.exhaustedRetryCondition },
     RETRY_ATTEMPTS: String(firing.attempt - 1),
   };
   if (firing.schedule.service === 'rule') return { body, attributes: { RULE_ARN: firing.schedule.arn, ...common } };
