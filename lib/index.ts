@@ -36,20 +36,23 @@ export { SnapStartAlias, type SnapStartAliasProps } from './warm/snap-start';
 export { AlarmTopic, type AlarmTopicProps } from './core/alarm-topic';
 export {
   PipelineMonitoring,
+  type AlarmTiming,
+  type ApiAlarmThresholds,
   type ApiMonitoringOptions,
   type FanOutMonitoringOptions,
+  type FunctionAlarmThresholds,
   type FunctionMonitoringOptions,
   type MonitoredWorkflow,
+  type MonitoringDefaults,
   type MonitorOptions,
   type PipelineMonitoringProps,
+  type QueueAlarmThresholds,
   type QueueMonitoringOptions,
   type ScheduleMonitoringOptions,
   type WarmerMonitoringOptions,
+  type WorkflowAlarmThresholds,
   type WorkflowMonitoringOptions,
-} from './monitoring/pipeline-monitoring';
-export type {
-  AlarmTiming, ApiAlarmThresholds, FunctionAlarmThresholds, MonitoringDefaults, QueueAlarmThresholds, WorkflowAlarmThresholds,
-} from './monitoring/monitoring-options';
+} from './monitoring';
 
 // Errors
 export { PropValidationError } from './core/validation';

@@ -1,5 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PropValidator } from '../core/validation';
+import { IWorkflow } from '../core/workflow';
 
 /** When an alarm goes off: the period its metric is aggregated over, and how many periods must breach. */
 export interface AlarmTiming {
@@ -70,6 +73,50 @@ export interface ApiAlarmThresholds {
 
 /** Timing and thresholds of every alarm kind, as `PipelineMonitoring` applies them unless a `monitor*` call overrides them. */
 export interface MonitoringDefaults extends AlarmTiming, WorkflowAlarmThresholds, FunctionAlarmThresholds, QueueAlarmThresholds, ApiAlarmThresholds {}
+
+/** Options every `monitor*` call takes. */
+export interface MonitorOptions {
+  /**
+   * Name of the monitored resource on the dashboard and in the ids of its alarms; unique within this monitoring.
+   * @default - its construct path within its stack, without separators (e.g. `WorkWords`)
+   */
+  readonly label?: string;
+}
+
+/** Options of `PipelineMonitoring.monitorWorkflow`. */
+export interface WorkflowMonitoringOptions extends MonitorOptions, AlarmTiming, WorkflowAlarmThresholds {}
+
+/** Options of `PipelineMonitoring.monitorFunction`. */
+export interface FunctionMonitoringOptions extends MonitorOptions, AlarmTiming, FunctionAlarmThresholds {}
+
+/** Options of `PipelineMonitoring.monitorQueue`. */
+export interface QueueMonitoringOptions extends MonitorOptions, AlarmTiming, QueueAlarmThresholds {
+  /**
+   * The queue is a dead-letter queue: it alarms on any message in it (`deadLetterMessages`), not on waiting time.
+   * @default false
+   */
+  readonly deadLetter?: boolean;
+  /**
+   * The queue's dead-letter queue, alarmed on any message and graphed beside it. Not with `deadLetter`.
+   * @default - none
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/** Options of `PipelineMonitoring.monitorFanOut`, applied to every consumer. */
+export interface FanOutMonitoringOptions extends MonitorOptions, AlarmTiming, FunctionAlarmThresholds, Pick<QueueAlarmThresholds, 'maxMessageAge'> {}
+
+/** Options of `PipelineMonitoring.monitorSchedule`. */
+export interface ScheduleMonitoringOptions extends MonitorOptions, AlarmTiming, Pick<QueueAlarmThresholds, 'deadLetterMessages'> {}
+
+/** Options of `PipelineMonitoring.monitorApi`. */
+export interface ApiMonitoringOptions extends MonitorOptions, AlarmTiming, ApiAlarmThresholds {}
+
+/** Options of `PipelineMonitoring.monitorWarmer`. */
+export interface WarmerMonitoringOptions extends MonitorOptions, AlarmTiming, FunctionAlarmThresholds, Pick<QueueAlarmThresholds, 'deadLetterMessages'> {}
+
+/** A workflow the monitoring understands: the library's workflows or any state machine. */
+export type MonitoredWorkflow = IWorkflow | sfn.IStateMachine;
 
 /** Every setting with its value once the built-in defaults, the monitoring's defaults and a call's options are merged. */
 export interface ResolvedSettings extends Required<Omit<MonitoringDefaults, 'abortedExecutions' | 'latencyP99'>> {

@@ -78,7 +78,7 @@ const DEFAULT_RULE = {
 describe('workflow alarms', () => {
   const stateMachine = { Name: 'StateMachineArn', Value: refOf(built.words.stateMachine) };
   test.each([
-    ['ExecutionsFailed', /npx sdp trace <execution arn>.*result table/],
+    ['ExecutionsFailed', /npx sdp status <execution arn>.*error and cause.*npx sdp trace <execution arn>.*which state failed.*result table/],
     ['ExecutionsTimedOut', /workflow timeout.*npx sdp trace/],
     ['ExecutionThrottled', /quota.*Service Quotas/],
   ])('%s ≥ 1 in one 5-minute period (sum), on the state machine, saying what to do', (metricName, whatToDo) => {
@@ -103,7 +103,7 @@ describe('workflow alarms', () => {
     const alarms = monitoring.monitorWorkflow(machine, { abortedExecutions: 2 });
     expect(alarms.map((a) => a.node.id)).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled', 'ExecutionsAborted']);
     expect(alarm('MonitoringMachineExecutionsAborted', Template.fromStack(stack))).toMatchObject({
-      MetricName: 'ExecutionsAborted', Threshold: 2, Statistic: 'Sum', AlarmDescription: expect.stringMatching(/StopExecution.*CloudTrail/),
+      MetricName: 'ExecutionsAborted', Threshold: 2, Statistic: 'Sum', AlarmDescription: expect.stringMatching(/StopExecution.*CloudTrail.*`npx sdp start <state machine> --input <file.json> --name <new job id>`/),
     });
   });
 
@@ -239,7 +239,7 @@ describe('schedules and the warmer', () => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
-    expect(props.AlarmDescription).toMatch(/could not be delivered.*start the missed runs/);
+    expect(props.AlarmDescription).toMatch(/could not be delivered.*start the missed runs.*`npx sdp start <state machine> --input <file.json>`.*purge the queue/);
   });
 
   test('the warmer: its function\'s errors and throttles, and its schedule\'s dead-letter alarm adopted', () => {
@@ -247,6 +247,31 @@ describe('schedules and the warmer', () => {
     expect(alarm('MonitoringWarmerFunctionErrors').AlarmDescription).toMatch(/start cold.*Throttles/);
     expect(alarm('MonitoringWarmerFunctionThrottles')).toMatchObject({ MetricName: 'Throttles' });
     expect(built.monitoring.alarms).toContain(built.warmer.schedules[0].deadLetterAlarm);
+  });
+
+  test('a warmer without an alarm topic: a dead-letter alarm per schedule from the monitoring, saying missed warm-ups need no replay', () => {
+    const stack = new Stack(unbundledApp(), 'Warm');
+    const warmer = new LambdaWarmer(stack, 'Warmer', { targets: [{ function: userFunction(stack, 'Target') }] });
+    const alarms = new PipelineMonitoring(stack, 'Monitoring', { alarmEmail: 'alerts@example.com' }).monitorWarmer(warmer);
+    expect(alarms.map((a) => a.node.path)).toEqual(['Errors', 'Throttles', 'DeadLetterMessages'].map((id, i) => `Warm/Monitoring/Warmer/${i < 2 ? 'Function' : 'Schedule'}/${id}`));
+    expect(alarm('MonitoringWarmerScheduleDeadLetterMessages', Template.fromStack(stack))).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: queueNameOf(warmer.schedules[0].deadLetterQueue) }],
+      Threshold: 0,
+      AlarmDescription: expect.stringMatching(/^Warm-up runs of Warm\/Warmer\/Schedule could not be delivered.*purge the queue.*need no replay/),
+    });
+  });
+
+  test('an alarm two calls adopt is listed once and notifies the topic once', () => {
+    const stack = new Stack(unbundledApp(), 'Twice');
+    const topic = new AlarmTopic(stack, 'Topic');
+    const warmer = new LambdaWarmer(stack, 'Warmer', { targets: [{ function: userFunction(stack, 'Target') }], alarmTopic: topic });
+    const monitoring = new PipelineMonitoring(stack, 'Monitoring', { alarmTopic: topic });
+    const [schedule] = warmer.schedules;
+    expect(monitoring.monitorWarmer(warmer)).toContain(schedule.deadLetterAlarm);
+    expect(monitoring.monitorSchedule(schedule, { label: 'WarmUps' })).toEqual([schedule.deadLetterAlarm]);
+    expect(monitoring.alarms.filter((a) => a === schedule.deadLetterAlarm)).toHaveLength(1);
+    expect(alarm('WarmerScheduleDeadLetterAlarm', Template.fromStack(stack))).toMatchObject({ AlarmActions: [refOf(topic.topic)], OKActions: [refOf(topic.topic)] });
   });
 });
 
@@ -293,6 +318,8 @@ describe('the alarm topic', () => {
       expect(props.OKActions).toEqual([topicRef]);
       expect(props.TreatMissingData).toBe('notBreaching');
       expect(props.AlarmDescription).toMatch(/(console|logs?|trace|redrive|raise|Check|by hand)/i);
+      // An operator has the installed sdp command, not this repository's npm scripts.
+      expect(props.AlarmDescription).not.toMatch(/npm (start|run)/);
     }
   });
 
@@ -322,6 +349,39 @@ describe('defaults and overrides', () => {
 
 describe('the dashboard', () => {
   const body = () => JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+  /** The dashboard's widgets as CloudWatch reads them, each reference to a resource as `<ref>`. */
+  const widgets = (): any[] => {
+    const parts: unknown[] = Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody['Fn::Join'][1];
+    return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('')).widgets;
+  };
+  const titled = (title: string) => widgets().find((w) => w.properties.title === title);
+
+  test('the alarm status on top, then a row per monitored resource in the order monitored: two half-width graphs, or one', () => {
+    const rows = new Map<number, string[]>();
+    for (const w of widgets()) {
+      rows.set(w.y, [...rows.get(w.y) ?? [], w.properties.title]);
+      if (w.type === 'metric') expect([w.x, w.width]).toEqual([w.properties.title === rows.get(w.y)![0] ? 0 : 12, 12]);
+    }
+    expect([...rows.values()]).toEqual([
+      ['Alarms'],
+      ['WordLength: executions', 'WordLength: execution time'],
+      ['Map: invocations', 'Map: duration (ms)'],
+      ['RunJob: executions', 'RunJob: execution time'],
+      ['SplitterFunction: invocations', 'SplitterFunction: duration (ms)'],
+      ['WorkWords worker: invocations', 'WorkWords worker: duration (ms)'],
+      ['WorkWords queue: messages', 'WorkWords queue: oldest message age (s)'],
+      ['Every5Minutes: undelivered runs'],
+      ['Hourly: undelivered runs'],
+      ['RunJobApi: requests', 'RunJobApi: latency (ms)'],
+      ['Warmer function: invocations', 'Warmer function: duration (ms)'],
+      ['Warmer Schedule: undelivered runs'],
+    ]);
+  });
+
+  test('a function\'s duration graph marks its timeout; a queue\'s age graph marks the alarm threshold', () => {
+    expect(titled('Map: duration (ms)').properties.annotations.horizontal).toEqual([{ value: 10_000, label: 'timeout', yAxis: 'left' }]);
+    expect(titled('WorkWords queue: oldest message age (s)').properties.annotations.horizontal).toEqual([{ value: 900, label: 'alarm', yAxis: 'left' }]);
+  });
 
   test('an alarm status widget lists every alarm created or adopted', () => {
     const widgets = body();
