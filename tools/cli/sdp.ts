@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// sdp, the command line: runs an app locally (run, serve, cost), draws it (diagram) and drives it once deployed (start, status, trace).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AwsOptions, CommandIo, EXIT, missingPackages, processHost } from './commands/command';

@@ -1,3 +1,4 @@
+// The sdp commands, by the word that selects each, each loaded only when it runs.
 import type { Command } from './command';
 
 /** A command as `sdp` lists it, loaded only when it runs. */
