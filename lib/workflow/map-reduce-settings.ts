@@ -5,7 +5,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
 import { isReferencePath, PropValidator } from '../core/validation';
-import type { MapReduceWorkflowProps, TaskRetryProps } from './map-reduce-workflow';
+import { resolveTaskRetry, TaskRetryProps } from '../core/task-retries';
+import type { MapReduceWorkflowProps } from './map-reduce-workflow';
 
 /** How a {@link MapReduceWorkflow} maps its items. */
 export enum MapMode {
@@ -81,12 +82,7 @@ export function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings
     workflowTimeout: props.workflowTimeout
       ?? (workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : Duration.hours(1)),
     taskTimeout: props.taskTimeout ?? Duration.minutes(1),
-    retry: {
-      maxAttempts: props.retry?.maxAttempts ?? 6,
-      interval: props.retry?.interval ?? Duration.seconds(2),
-      backoffRate: props.retry?.backoffRate ?? 2,
-      maxDelay: props.retry?.maxDelay ?? Duration.seconds(60),
-    },
+    retry: resolveTaskRetry(props.retry),
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     handlerMemorySize: props.handlerMemorySize ?? 256,
     mapReservedConcurrency: props.mapReservedConcurrency ?? defaultMapReservedConcurrency(distributed, maxConcurrency),
