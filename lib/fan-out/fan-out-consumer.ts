@@ -1,5 +1,6 @@
 import { Duration, Names, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../core/dead-letters';
+import { FunctionMetricsBase } from '../core/function-metrics';
 import { entryCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
 import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
@@ -94,8 +96,11 @@ const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
  * One consumer of a fan-out: an encrypted, SSL-only SQS queue subscribed to the
  * topic with raw delivery, its own dead-letter queue with an alarm, and a worker
  * Lambda fed by the queue with partial batch responses.
+ *
+ * Its metrics (`metricErrors`, `metricThrottles`, `metricDuration`) are the worker's; the queue's and the
+ * dead-letter queue's have their own methods.
  */
-export class FanOutConsumer extends Construct {
+export class FanOutConsumer extends FunctionMetricsBase {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly worker: lambda.IFunction;
@@ -181,6 +186,40 @@ export class FanOutConsumer extends Construct {
         reason: 'SQS event source mappings support no on-failure destination; failed messages go to the queue\'s dead-letter queue through its redrive policy.',
       });
     }
+  }
+
+  protected get measuredFunction(): lambda.IFunction {
+    return this.worker;
+  }
+
+  /** Lets `grantee` send messages straight to the consumer's queue, besides those the topic delivers. */
+  grantSendMessages(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantSendMessages(grantee);
+  }
+
+  /**
+   * The age of the oldest message waiting in the queue: how far the worker is behind.
+   * @default - maximum over 5 minutes
+   */
+  metricApproximateAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage(props);
+  }
+
+  /**
+   * The messages waiting in the queue for the worker.
+   * @default - maximum over 5 minutes
+   */
+  metricApproximateNumberOfMessagesVisible(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /**
+   * The messages in the dead-letter queue: those the worker failed `maxReceiveCount` times and those SNS could not
+   * deliver to the queue. `deadLetterAlarm` watches this metric (its maximum over 1 minute).
+   * @default - maximum over 5 minutes
+   */
+  metricDeadLetteredMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
   }
 }
 

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import Ajv from 'ajv';
 import { Construct } from 'constructs';
+import { FunctionMetricsBase } from '../core/function-metrics';
 import { nagArnReference } from '../core/nag-names';
 import { entryCode, libraryHandlerCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
@@ -61,7 +62,7 @@ export interface JobSplitterProps {
  * A Lambda that cuts a job into chunks by count and by bytes and publishes
  * them to a fan-out's topic with PublishBatch.
  */
-export class JobSplitter extends Construct {
+export class JobSplitter extends FunctionMetricsBase {
   readonly function: lambda.Function;
   /** Where the splitter opens each job (its fan-out's job table), and where the workers account for its items. */
   readonly jobTable: JobTable;
@@ -100,6 +101,15 @@ export class JobSplitter extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: `kms:GenerateDataKey* on the key of ${props.fanOut.topic.node.path} only, which SNS needs to encrypt what the splitter publishes (topic.grantPublish).`,
     });
+  }
+
+  protected get measuredFunction(): lambda.IFunction {
+    return this.function;
+  }
+
+  /** Lets `grantee` invoke the splitter: split a job outside a {@link FanOutJobWorkflow} (which has the grant itself). */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvoke(grantee);
   }
 
   /**

@@ -1,9 +1,11 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AlarmTopic, FanOut, FanOutConsumerOptions, FanOutProps, JobSplitter, JobTable } from '../../lib';
 import { expectValidationError } from '../support/validation-error';
 
@@ -218,5 +220,72 @@ test('FanOut: a job table passed in is used by every consumer; an imported worke
   });
   template.hasResourceProperties('AWS::Lambda::Function', {
     Environment: { Variables: { JOB_TABLE_NAME: { Ref: Match.stringLikeRegexp('^SharedJobsTable') }, MAX_RECEIVE_COUNT: '5' } },
+  });
+});
+
+describe('FanOutConsumer and JobSplitter: grants and metrics for wiring them into other stacks', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Pipeline');
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const consumer = fanOut.consumers.Words;
+  const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
+  /** What a dashboard or alarm gets of `metric`, with the tokens of its dimensions resolved. */
+  const described = (metric: cloudwatch.Metric) => ({
+    namespace: metric.namespace,
+    metricName: metric.metricName,
+    dimensions: stack.resolve(metric.dimensions),
+    statistic: metric.statistic,
+    periodSeconds: metric.period.toSeconds(),
+  });
+  const queueName = (queue: sqs.IQueue) => ({ QueueName: stack.resolve(queue.queueName) });
+  const functionName = (fn: lambda.IFunction) => ({ FunctionName: stack.resolve(fn.functionName) });
+
+  test.each([
+    ['metricApproximateAgeOfOldestMessage', () => consumer.metricApproximateAgeOfOldestMessage(), 'ApproximateAgeOfOldestMessage', () => queueName(consumer.queue)],
+    ['metricApproximateNumberOfMessagesVisible', () => consumer.metricApproximateNumberOfMessagesVisible(), 'ApproximateNumberOfMessagesVisible', () => queueName(consumer.queue)],
+    ['metricDeadLetteredMessages', () => consumer.metricDeadLetteredMessages(), 'ApproximateNumberOfMessagesVisible', () => queueName(consumer.deadLetterQueue)],
+  ])('FanOutConsumer.%s: the maximum over 5 minutes of its queue\'s metric', (_, metric, metricName, dimensions) => {
+    expect(described(metric())).toEqual({ namespace: 'AWS/SQS', metricName, dimensions: dimensions(), statistic: 'Maximum', periodSeconds: 300 });
+  });
+
+  test.each([
+    ['FanOutConsumer', () => consumer, () => consumer.worker],
+    ['JobSplitter', () => splitter, () => splitter.function],
+  ])('%s: metricErrors, metricThrottles (sums) and metricDuration (average) are its function\'s, over 5 minutes unless told', (_, owner, fn) => {
+    expect(described(owner().metricErrors())).toEqual({
+      namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: functionName(fn()), statistic: 'Sum', periodSeconds: 300,
+    });
+    expect(described(owner().metricThrottles({ period: Duration.minutes(1) }))).toEqual({
+      namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: functionName(fn()), statistic: 'Sum', periodSeconds: 60,
+    });
+    expect(described(owner().metricDuration({ statistic: 'p99' }))).toEqual({
+      namespace: 'AWS/Lambda', metricName: 'Duration', dimensions: functionName(fn()), statistic: 'p99', periodSeconds: 300,
+    });
+  });
+
+  test('grants to a role of another stack: send to the consumer\'s queue (not its dead-letter queue), invoke the splitter', () => {
+    const other = new Stack(app, 'Producer');
+    const role = new iam.Role(other, 'Producer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    consumer.grantSendMessages(role);
+    splitter.grantInvoke(role);
+    const statements = Object.values<any>(Template.fromStack(other).findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const queueArn = stack.getLogicalId(consumer.queue.node.defaultChild as sqs.CfnQueue);
+    const splitterArn = stack.getLogicalId(splitter.function.node.defaultChild as lambda.CfnFunction);
+    expect(statements).toEqual([
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: { 'Fn::ImportValue': expect.stringContaining(queueArn) },
+      },
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::ImportValue': expect.stringContaining(splitterArn) },
+          { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringContaining(splitterArn) }, ':*']] },
+        ],
+      },
+    ]);
   });
 });
