@@ -21,24 +21,24 @@ import { ResultTable } from '../storage/result-table';
 
 /** How one consumer of a {@link FanOut} receives and processes the topic's messages. */
 export interface FanOutConsumerOptions {
-  /** The worker function. Give this or `workerHandlerEntry`. @default - a function built from `workerHandlerEntry` */
-  readonly workerFunction?: lambda.IFunction;
-  /** TypeScript entry file of the worker (export `handler`), bundled into a Node.js 22 function. @default - `workerFunction` is used */
-  readonly workerHandlerEntry?: string;
+  /** The worker function. Give this or `entry`. @default - a function built from `entry` */
+  readonly function?: lambda.IFunction;
+  /** TypeScript entry file of the worker (export `handler`), bundled with esbuild into a Node.js 24 function. @default - `function` is used */
+  readonly entry?: string;
   /**
-   * Timeout of the worker built from `workerHandlerEntry`; for a `workerFunction`, its own timeout is used.
+   * Timeout of the worker built from `entry`; for a `function`, its own timeout is used.
    * @default Duration.seconds(30)
    */
-  readonly workerTimeout?: Duration;
+  readonly timeout?: Duration;
   /**
-   * Reserved concurrency of the worker built from `workerHandlerEntry`: the most batches processed at once,
+   * Reserved concurrency of the worker built from `entry`: the most batches processed at once,
    * and capacity other functions cannot take.
    * @default 10
    */
   readonly reservedConcurrency?: number;
-  /** Memory of the worker built from `workerHandlerEntry`, in MiB. @default 256 */
+  /** Memory of the worker built from `entry`, in MiB. @default 256 */
   readonly memorySize?: number;
-  /** Extra environment variables of the worker built from `workerHandlerEntry`. @default - none */
+  /** Extra environment variables of the worker built from `entry`. @default - none */
   readonly environment?: Record<string, string>;
   /** SNS filter policy on message attributes: only matching messages reach this consumer. @default - every message */
   readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
@@ -76,7 +76,7 @@ export interface FanOutConsumerProps extends FanOutConsumerOptions {
   /**
    * Table the worker records each chunk's outcome in (`ChunkWorker` of the './handlers' entry does):
    * `JOB_TABLE_NAME` and `MAX_RECEIVE_COUNT` (so the last receive of a failing chunk is counted as dead-lettered),
-   * `JobTable.grantRecordOutcomes` on the table. Set on a `workerFunction` too when it is a `lambda.Function`; an imported
+   * `JobTable.grantRecordOutcomes` on the table. Set on a `function` too when it is a `lambda.Function`; an imported
    * one gets the grant, and its environment is yours to set.
    * @default - none: the worker records nothing
    */
@@ -110,15 +110,15 @@ export class FanOutConsumer extends FunctionMetricsBase {
 
   constructor(scope: Construct, id: string, props: FanOutConsumerProps) {
     super(scope, id);
-    const workerTimeout = props.workerFunction
-      ? Duration.seconds(knownTimeoutSeconds(props.workerFunction) ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS)
-      : props.workerTimeout ?? Duration.seconds(30);
+    const workerTimeout = props.function
+      ? Duration.seconds(knownTimeoutSeconds(props.function) ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS)
+      : props.timeout ?? Duration.seconds(30);
     const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(Math.min(workerTimeout.toSeconds() * 6, MAX_VISIBILITY.toSeconds()));
     const retentionPeriod = props.retentionPeriod ?? Duration.days(4);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     const batchSize = props.batchSize ?? 10;
-    const reservedConcurrency = props.workerFunction
-      ? knownReservedConcurrency(props.workerFunction)
+    const reservedConcurrency = props.function
+      ? knownReservedConcurrency(props.function)
       : props.reservedConcurrency ?? DEFAULT_WORKER_RESERVED_CONCURRENCY;
     const maxConcurrency = props.maxConcurrency
       ?? (reservedConcurrency !== undefined && reservedConcurrency >= 2 ? Math.min(reservedConcurrency, 1000) : undefined);
@@ -141,8 +141,8 @@ export class FanOutConsumer extends FunctionMetricsBase {
       deadLetterQueue: this.deadLetterQueue,
     }));
 
-    this.worker = props.workerFunction ?? createHandlerFunction(this, 'Worker', {
-      code: entryCode(props.workerHandlerEntry!),
+    this.worker = props.function ?? createHandlerFunction(this, 'Worker', {
+      code: entryCode(props.entry!),
       timeout: workerTimeout,
       memorySize: props.memorySize ?? 256,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -160,7 +160,7 @@ export class FanOutConsumer extends FunctionMetricsBase {
     if (props.jobTable) {
       props.jobTable.grantRecordOutcomes(this.worker);
       // By shape, not instanceof: the app's aws-cdk-lib may be another copy than the one this library resolves.
-      const worker = props.workerFunction as Partial<Pick<lambda.Function, 'addEnvironment'>> | undefined;
+      const worker = props.function as Partial<Pick<lambda.Function, 'addEnvironment'>> | undefined;
       if (typeof worker?.addEnvironment === 'function') {
         for (const [name, value] of Object.entries(jobTableEnvironment(props.jobTable, maxReceiveCount))) worker.addEnvironment(name, value);
       }
@@ -241,9 +241,9 @@ interface ConsumerSettings {
 /** The consumer's rules, including the cross-checks between queue, event source and function that AWS only reports at deploy or run time. */
 function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSettings): void {
   const v = new PropValidator('FanOutConsumer', id);
-  v.exactlyOne('workerFunction', props.workerFunction, 'workerHandlerEntry', props.workerHandlerEntry);
-  v.existingFile('workerHandlerEntry', props.workerHandlerEntry);
-  v.wholeSecondsInRange('workerTimeout', props.workerTimeout, Duration.seconds(1), Duration.minutes(15));
+  v.exactlyOne('function', props.function, 'entry', props.entry);
+  v.existingFile('entry', props.entry);
+  v.wholeSecondsInRange('timeout', props.timeout, Duration.seconds(1), Duration.minutes(15));
   v.wholeSecondsInRange('visibilityTimeout', s.visibilityTimeout, Duration.seconds(0), MAX_VISIBILITY);
   if (!s.visibilityTimeout.isUnresolved() && !s.workerTimeout.isUnresolved()) {
     v.check(
@@ -266,8 +266,8 @@ function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSet
   v.check(!props.fifo || props.maxBatchingWindow === undefined, 'maxBatchingWindow is not supported for FIFO queues');
   v.wholeSecondsInRange('maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
   v.integerInRange('maxConcurrency', props.maxConcurrency, 2, 1000);
-  v.check(props.workerFunction === undefined || props.reservedConcurrency === undefined,
-    'reservedConcurrency applies to a worker built from workerHandlerEntry; set it on the workerFunction itself');
+  v.check(props.function === undefined || props.reservedConcurrency === undefined,
+    'reservedConcurrency applies to a worker built from entry; set it on the function itself');
   // 0 would disable the worker: every message would end in the dead-letter queue.
   v.integerInRange('reservedConcurrency', props.reservedConcurrency, 1, 1000);
   const reserved = s.reservedConcurrency;

@@ -24,12 +24,12 @@ export interface JobSplitterProps {
    */
   readonly chunkSize?: number;
   /**
-   * Entry of the splitter handler.
+   * TypeScript entry file of the splitter (export `handler`), bundled with esbuild into a Node.js 24 function.
    * Whichever handler it is, it must write the job's record in the job table (`JOB_TABLE_NAME`) before it publishes,
    * as the library's does: `FanOutJobWorkflow` waits on that record.
    * @default - the library's `lambdas/split-job` (`{ jobId, items }` or `{ jobId, itemsUri }` in, `{ jobId, chunks, items }` out)
    */
-  readonly handlerEntry?: string;
+  readonly entry?: string;
   /**
    * Bucket the splitter may read jobs from (s3:GetObject on its objects, and decrypt with its key if it has one),
    * for jobs given as `{ jobId, itemsUri: "s3://bucket/key" }`.
@@ -74,13 +74,13 @@ export class JobSplitter extends FunctionMetricsBase {
     const reservedConcurrency = props.reservedConcurrency ?? 2;
     v.integerInRange('chunkSize', chunkSize, 1, 10_000);
     v.integerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);
-    v.existingFile('handlerEntry', props.handlerEntry);
+    v.existingFile('entry', props.entry);
     if (props.itemSchema !== undefined) validateItemSchema(v, props.itemSchema);
     v.throwIfAny();
     if (props.itemSchema !== undefined) this.warnAboutMessageSize(chunkSize, props.itemSchema);
 
     this.function = createHandlerFunction(this, 'Function', {
-      code: props.handlerEntry === undefined ? libraryHandlerCode('split-job') : entryCode(props.handlerEntry),
+      code: props.entry === undefined ? libraryHandlerCode('split-job') : entryCode(props.entry),
       timeout: props.timeout ?? Duration.minutes(1),
       memorySize: 256,
       reservedConcurrency,

@@ -22,25 +22,25 @@ import { recordFailure, storeResult } from './result-record';
 /** Properties for a {@link MapReduceWorkflow}. */
 export interface MapReduceWorkflowProps {
   /**
-   * Function applied to each item. Give this or `mapHandlerEntry`.
-   * @default - a function built from `mapHandlerEntry`
+   * Function applied to each item. Give this or `mapEntry`.
+   * @default - a function built from `mapEntry`
    */
   readonly mapFunction?: lambda.IFunction;
   /**
-   * TypeScript entry file of the map handler (export `handler`), bundled with esbuild into a Node.js 22 function.
+   * TypeScript entry file of the map handler (export `handler`), bundled with esbuild into a Node.js 24 function.
    * @default - `mapFunction` is used
    */
-  readonly mapHandlerEntry?: string;
+  readonly mapEntry?: string;
   /**
-   * Function given the array of mapped results; its return value is the workflow's output. Give this or `reduceHandlerEntry`.
-   * @default - a function built from `reduceHandlerEntry`
+   * Function given the array of mapped results; its return value is the workflow's output. Give this or `reduceEntry`.
+   * @default - a function built from `reduceEntry`
    */
   readonly reduceFunction?: lambda.IFunction;
   /**
    * TypeScript entry file of the reduce handler (export `handler`).
    * @default - `reduceFunction` is used
    */
-  readonly reduceHandlerEntry?: string;
+  readonly reduceEntry?: string;
   /**
    * Inline (items in the execution input, at most 40 at once) or distributed (items in S3, read in batches by
    * Express child executions, up to 10,000 at once, results written to S3).
@@ -127,7 +127,7 @@ export interface MapReduceWorkflowProps {
    * Time after which the whole execution fails with States.Timeout.
    * @default Duration.hours(1) for Standard, Duration.minutes(5) for Express
    */
-  readonly workflowTimeout?: Duration;
+  readonly timeout?: Duration;
   /**
    * Time after which one map or reduce task fails with States.Timeout. Functions built from an entry get this timeout too.
    * At most 5 minutes in distributed mode (a batch runs in an Express child execution).
@@ -162,16 +162,16 @@ export interface MapReduceWorkflowProps {
    * Memory of the functions built from entries, in MiB.
    * @default 256
    */
-  readonly handlerMemorySize?: number;
+  readonly memorySize?: number;
   /**
-   * Reserved concurrency of the map function built from `mapHandlerEntry`; at least `maxConcurrency`,
+   * Reserved concurrency of the map function built from `mapEntry`; at least `maxConcurrency`,
    * or the Map's own iterations would throttle each other. Throttled tasks are retried (see `retry`).
    * @default inline: 2 × maxConcurrency, room for two executions mapping at once; distributed: maxConcurrency,
    *   one map run at full speed (twice a distributed concurrency would take much of an account's 1,000)
    */
   readonly mapReservedConcurrency?: number;
   /**
-   * Reserved concurrency of the reduce function built from `reduceHandlerEntry`: how many executions reduce at once.
+   * Reserved concurrency of the reduce function built from `reduceEntry`: how many executions reduce at once.
    * @default 2
    */
   readonly reduceReservedConcurrency?: number;
@@ -216,8 +216,8 @@ export class MapReduceWorkflow extends WorkflowBase {
       this.node.setContext(STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     }
 
-    this.mapFunction = props.mapFunction ?? this.createFunction('MapFunction', props.mapHandlerEntry!, settings, settings.mapReservedConcurrency);
-    this.reduceFunction = props.reduceFunction ?? this.createFunction('ReduceFunction', props.reduceHandlerEntry!, settings, settings.reduceReservedConcurrency);
+    this.mapFunction = props.mapFunction ?? this.createFunction('MapFunction', props.mapEntry!, settings, settings.mapReservedConcurrency);
+    this.reduceFunction = props.reduceFunction ?? this.createFunction('ReduceFunction', props.reduceEntry!, settings, settings.reduceReservedConcurrency);
     warnAboutLimits(this, props, settings);
     if (settings.mode === MapMode.DISTRIBUTED) {
       this.results = new MapResultsLocation(
@@ -229,7 +229,7 @@ export class MapReduceWorkflow extends WorkflowBase {
     ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createTracedStateMachine(this, {
       definition: this.stateGraph(props, settings),
       stateMachineType: settings.workflowType,
-      timeout: settings.workflowTimeout,
+      timeout: settings.timeout,
       logRetention: settings.logRetention,
       stateMachineName: props.stateMachineName,
       includeExecutionData: settings.logExecutionData,
@@ -243,7 +243,7 @@ export class MapReduceWorkflow extends WorkflowBase {
     return createHandlerFunction(this, id, {
       code: entryCode(entry),
       timeout: settings.taskTimeout,
-      memorySize: settings.handlerMemorySize,
+      memorySize: settings.memorySize,
       logRetention: settings.logRetention,
       reservedConcurrency,
       invokedBy: 'Step Functions, which retries and catches its errors',

@@ -15,7 +15,7 @@ const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 const stack = new Stack(app, 'Jobs');
 const worker = standInFunction(stack, 'Worker', { code: 'exports.handler=async()=>({batchItemFailures:[]})', reservedConcurrency: 2 });
-const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: worker } } });
+const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: worker } } });
 const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
 const workflow = new FanOutJobWorkflow(stack, 'RunJob', { splitter });
 const template = Template.fromStack(stack);

@@ -20,7 +20,7 @@ const inlineWorker = (stack: Stack, props: Partial<lambda.FunctionProps> = {}) =
 /** The error message of a FanOut with one consumer `Words` built from `consumer` (an inline worker unless it names one). */
 function messageOf(consumer: Partial<FanOutConsumerOptions>, fanOut: Partial<FanOutProps> = {}, workerProps?: Partial<lambda.FunctionProps>): string {
   const stack = new Stack(new App(), 'Test');
-  const worker = consumer.workerHandlerEntry ? {} : { workerFunction: inlineWorker(stack, workerProps) };
+  const worker = consumer.entry ? {} : { function: inlineWorker(stack, workerProps) };
   return expectValidationError(() => new FanOut(stack, 'Work', { consumers: { Words: { ...worker, ...consumer } }, ...fanOut })).message;
 }
 
@@ -42,15 +42,15 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
   test('worker: neither function nor entry', () => {
     const stack = new Stack();
     expect(() => new FanOut(stack, 'Work', { consumers: { Words: {} } }))
-      .toThrow("FanOutConsumer 'Words': one of workerFunction or workerHandlerEntry is required (got neither)");
+      .toThrow("FanOutConsumer 'Words': one of function or entry is required (got neither)");
   });
   test('worker: both function and entry', () => {
-    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', workerFunction: inlineWorker(new Stack()) }))
-      .toBe("FanOutConsumer 'Words': give either workerFunction or workerHandlerEntry, not both");
+    expect(messageOf({ entry: 'examples/handlers/process-chunk/index.ts', function: inlineWorker(new Stack()) }))
+      .toBe("FanOutConsumer 'Words': give either function or entry, not both");
   });
   test('worker: an entry file that exists', () => {
-    expect(messageOf({ workerHandlerEntry: 'handlers/nope.ts' }))
-      .toBe("FanOutConsumer 'Words': workerHandlerEntry must be an existing file (got 'handlers/nope.ts')");
+    expect(messageOf({ entry: 'handlers/nope.ts' }))
+      .toBe("FanOutConsumer 'Words': entry must be an existing file (got 'handlers/nope.ts')");
   });
   test('visibility timeout at least 6 × the worker timeout', () => {
     expect(messageOf({ visibilityTimeout: Duration.seconds(30) })).toBe(
@@ -60,7 +60,7 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
   });
   test('the default visibility timeout is derived as 6 × the worker timeout', () => {
     const stack = new Stack(new App(), 'Derived');
-    const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+    const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
     expect(stack.resolve((fanOut.consumers.Words.queue.node.defaultChild as any).visibilityTimeout)).toBe(60);
   });
   test('maxConcurrency within the reserved concurrency of a worker passed in', () => {
@@ -70,21 +70,21 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
     );
   });
   test('maxConcurrency within the reserved concurrency of a built worker', () => {
-    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', reservedConcurrency: 3, maxConcurrency: 4 }))
+    expect(messageOf({ entry: 'examples/handlers/process-chunk/index.ts', reservedConcurrency: 3, maxConcurrency: 4 }))
       .toContain('maxConcurrency must not exceed the worker\'s reserved concurrency (got 4 > 3)');
   });
   test('reservedConcurrency only for a built worker', () => {
     expect(messageOf({ reservedConcurrency: 5 })).toBe(
-      "FanOutConsumer 'Words': reservedConcurrency applies to a worker built from workerHandlerEntry; set it on the workerFunction itself");
+      "FanOutConsumer 'Words': reservedConcurrency applies to a worker built from entry; set it on the function itself");
   });
   test('reservedConcurrency 1..1000 (0 would send every message to the dead-letter queue)', () => {
-    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', reservedConcurrency: 0 }))
+    expect(messageOf({ entry: 'examples/handlers/process-chunk/index.ts', reservedConcurrency: 0 }))
       .toBe("FanOutConsumer 'Words': reservedConcurrency must be an integer 1..1000 (got 0)");
   });
   test("maxConcurrency defaults to the worker's reserved concurrency, so the poller never outruns it", () => {
     const stack = new Stack(new App(), 'Reserved');
-    new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack, { reservedConcurrentExecutions: 7 }) } } });
-    new FanOut(stack, 'Other', { consumers: { Unbounded: { workerFunction: new lambda.Function(stack, 'Unreserved', {
+    new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack, { reservedConcurrentExecutions: 7 }) } } });
+    new FanOut(stack, 'Other', { consumers: { Unbounded: { function: new lambda.Function(stack, 'Unreserved', {
       runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
     }) } } });
     const mappings = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::EventSourceMapping'));
@@ -115,14 +115,14 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
     );
   });
   test('worker timeout 1 s..15 min', () => {
-    expect(messageOf({ workerHandlerEntry: 'examples/handlers/process-chunk/index.ts', workerTimeout: Duration.minutes(20) }))
-      .toContain('workerTimeout must be between 1 second and 15 minutes (got 20 minutes)');
+    expect(messageOf({ entry: 'examples/handlers/process-chunk/index.ts', timeout: Duration.minutes(20) }))
+      .toContain('timeout must be between 1 second and 15 minutes (got 20 minutes)');
   });
 });
 
 test('FIFO: topic and queues are FIFO with content-based de-duplication', () => {
   const stack = new Stack(new App(), 'Fifo');
-  const fanOut = new FanOut(stack, 'Work', { fifo: true, consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { fifo: true, consumers: { Words: { function: inlineWorker(stack) } } });
   const topic = stack.resolve((fanOut.topic.node.defaultChild as any)._cfnProperties);
   expect(topic).toMatchObject({ fifoTopic: true, contentBasedDeduplication: true });
   expect(stack.resolve((fanOut.consumers.Words.queue.node.defaultChild as any).fifoQueue)).toBe(true);
@@ -131,27 +131,27 @@ test('FIFO: topic and queues are FIFO with content-based de-duplication', () => 
 
 test('JobSplitter: chunkSize 1..10000', () => {
   const stack = new Stack(new App(), 'Split');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 0 })).toThrow("JobSplitter 'Splitter': chunkSize must be an integer 1..10000 (got 0)");
 });
 
-test('JobSplitter: a handlerEntry file that exists', () => {
+test('JobSplitter: a entry file that exists', () => {
   const stack = new Stack(new App(), 'Split');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
-  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, handlerEntry: 'handlers/nope.ts' }))
-    .toThrow("JobSplitter 'Splitter': handlerEntry must be an existing file (got 'handlers/nope.ts')");
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
+  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, entry: 'handlers/nope.ts' }))
+    .toThrow("JobSplitter 'Splitter': entry must be an existing file (got 'handlers/nope.ts')");
 });
 
 test('JobSplitter: reservedConcurrency 1..1000', () => {
   const stack = new Stack(new App(), 'Split');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, reservedConcurrency: 0 }))
     .toThrow("JobSplitter 'Splitter': reservedConcurrency must be an integer 1..1000 (got 0)");
 });
 
 test('JobSplitter with an imported items bucket: s3:GetObject on its objects; the finding is left to the bucket\'s owner to acknowledge', () => {
   const stack = new Stack(new App(), 'Imported');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   new JobSplitter(stack, 'Splitter', { fanOut, itemsBucket: s3.Bucket.fromBucketName(stack, 'Jobs', 'company-jobs') });
   Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
@@ -164,14 +164,14 @@ test('JobSplitter with an imported items bucket: s3:GetObject on its objects; th
 test('a consumer filter policy is set on its subscription', () => {
   const stack = new Stack(new App(), 'Filtered');
   new FanOut(stack, 'Work', {
-    consumers: { Urgent: { workerFunction: inlineWorker(stack), filterPolicy: { priority: sns.SubscriptionFilter.stringFilter({ allowlist: ['high'] }) } } },
+    consumers: { Urgent: { function: inlineWorker(stack), filterPolicy: { priority: sns.SubscriptionFilter.stringFilter({ allowlist: ['high'] }) } } },
   });
   Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', FilterPolicy: { priority: ['high'] }, RawMessageDelivery: true });
 });
 
 test('JobSplitter with an items bucket may read it, and only it', () => {
   const stack = new Stack(new App(), 'ByReference');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   const bucket = new s3.Bucket(stack, 'Jobs');
   const splitter = new JobSplitter(stack, 'Splitter', { fanOut, itemsBucket: bucket });
   const policy = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
@@ -185,7 +185,7 @@ test('JobSplitter with an items bucket may read it, and only it', () => {
 
 test('JobSplitter: an itemSchema that is not a valid JSON Schema is refused at synth, naming the prop', () => {
   const stack = new Stack(new App(), 'Split');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, itemSchema: { type: 'strnig' } }))
     .toThrow("JobSplitter 'Splitter': itemSchema is not a valid JSON Schema (draft-07): schema is invalid: data/type must be equal to one of the allowed values");
   expect(() => new JobSplitter(stack, 'Big', { fanOut, itemSchema: { description: 'x'.repeat(4000) } }))
@@ -194,7 +194,7 @@ test('JobSplitter: an itemSchema that is not a valid JSON Schema is refused at s
 
 test('JobSplitter: the item schema and the job table reach the splitter through its environment', () => {
   const stack = new Stack(new App(), 'Split');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   const itemSchema = { type: 'object', required: ['word'] };
   new JobSplitter(stack, 'Splitter', { fanOut, itemSchema });
   Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
@@ -210,7 +210,7 @@ test('FanOut: a job table passed in is used by every consumer; an imported worke
     role: new iam.Role(stack, 'ImportedRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
     sameEnvironment: true,
   });
-  const fanOut = new FanOut(stack, 'Work', { jobTable, consumers: { Words: { workerFunction: inlineWorker(stack) }, Other: { workerFunction: imported } } });
+  const fanOut = new FanOut(stack, 'Work', { jobTable, consumers: { Words: { function: inlineWorker(stack) }, Other: { function: imported } } });
   expect(fanOut.jobTable).toBe(jobTable);
   const template = Template.fromStack(stack);
   expect(Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))).toEqual([expect.stringMatching(/^SharedJobsTable/)]);
@@ -226,7 +226,7 @@ test('FanOut: a job table passed in is used by every consumer; an imported worke
 describe('FanOutConsumer and JobSplitter: grants and metrics for wiring them into other stacks', () => {
   const app = new App();
   const stack = new Stack(app, 'Pipeline');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: inlineWorker(stack) } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   const consumer = fanOut.consumers.Words;
   const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
   /** What a dashboard or alarm gets of `metric`, with the tokens of its dimensions resolved. */

@@ -26,7 +26,7 @@ function pipeline(app: App, props: PipelineMonitoringProps = { alarmEmail: 'aler
   const words = new MapReduceWorkflow(stack, 'WordLength', {
     mapFunction: userFunction(stack, 'Map'), reduceFunction: userFunction(stack, 'Reduce'), resultTable: new ResultTable(stack, 'Results'),
   });
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: userFunction(stack, 'Worker') } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: userFunction(stack, 'Worker') } } });
   const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
   const jobs = new FanOutJobWorkflow(stack, 'RunJob', { splitter });
   const alarmedSchedule = new ScheduleTrigger(stack, 'Every5Minutes', { stateMachine: jobs.stateMachine, rate: Duration.minutes(5), input: { items: [{}] }, alarmTopic: fanOut.alarmTopic });
@@ -213,7 +213,7 @@ describe('fan-out: worker, queue and the consumer\'s own dead-letter alarm', () 
 
   test('sharing the fan-out\'s topic: the adopted alarm gets an OK action and no second ALARM action', () => {
     const stack = new Stack(new App(), 'Shared');
-    const fanOut = new FanOut(stack, 'Work', { alarmEmail: 'alerts@example.com', consumers: { Words: { workerFunction: userFunction(stack, 'Worker') } } });
+    const fanOut = new FanOut(stack, 'Work', { alarmEmail: 'alerts@example.com', consumers: { Words: { function: userFunction(stack, 'Worker') } } });
     new PipelineMonitoring(stack, 'Monitoring', { alarmTopic: fanOut.alarmTopic }).monitorFanOut(fanOut);
     const shared = refOf(fanOut.alarmTopic.topic);
     expect(alarm('WorkWordsDeadLetterAlarm', Template.fromStack(stack))).toMatchObject({ AlarmActions: [shared], OKActions: [shared] });

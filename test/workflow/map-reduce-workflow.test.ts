@@ -66,21 +66,21 @@ const withResultTable = (stack: Stack) => ({ resultTable: new ResultTable(stack,
 describe('validation: one test per rule, each with the full message', () => {
   test('mapReservedConcurrency only for a built map function', () => {
     expect(messageOf({ mapReservedConcurrency: 5 })).toBe(
-      "MapReduceWorkflow 'Words': mapReservedConcurrency applies to a map function built from mapHandlerEntry; set it on the mapFunction itself");
+      "MapReduceWorkflow 'Words': mapReservedConcurrency applies to a map function built from mapEntry; set it on the mapFunction itself");
   });
   test('reduceReservedConcurrency only for a built reduce function', () => {
     expect(messageOf({ reduceReservedConcurrency: 5 })).toBe(
-      "MapReduceWorkflow 'Words': reduceReservedConcurrency applies to a reduce function built from reduceHandlerEntry; set it on the reduceFunction itself");
+      "MapReduceWorkflow 'Words': reduceReservedConcurrency applies to a reduce function built from reduceEntry; set it on the reduceFunction itself");
   });
   test('reserved concurrency 1..1000 (0 would disable the function)', () => {
-    expect(rejection({ mapFunction: undefined, mapHandlerEntry: mapEntry, mapReservedConcurrency: 0, reduceFunction: undefined, reduceHandlerEntry: reduceEntry, reduceReservedConcurrency: 1001 }).problems)
+    expect(rejection({ mapFunction: undefined, mapEntry, mapReservedConcurrency: 0, reduceFunction: undefined, reduceEntry, reduceReservedConcurrency: 1001 }).problems)
       .toEqual(expect.arrayContaining([
         'mapReservedConcurrency must be an integer 1..10000 (got 0)',
         'reduceReservedConcurrency must be an integer 1..1000 (got 1001)',
       ]));
   });
   test("the map function's reserved concurrency is at least maxConcurrency (built)", () => {
-    expect(rejection({ mapFunction: undefined, mapHandlerEntry: mapEntry, mapReservedConcurrency: 5, maxConcurrency: 10 }).problems).toEqual([
+    expect(rejection({ mapFunction: undefined, mapEntry, mapReservedConcurrency: 5, maxConcurrency: 10 }).problems).toEqual([
       "the map function's reserved concurrency must be at least maxConcurrency (got 5 < 10); "
       + 'the Map would run more iterations at once than the function may, and throttle itself',
     ]);
@@ -103,24 +103,24 @@ describe('validation: one test per rule, each with the full message', () => {
     expect(error.problems).toEqual(['maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)']);
   });
 
-  test('map: neither mapFunction nor mapHandlerEntry', () => {
+  test('map: neither mapFunction nor mapEntry', () => {
     expect(messageOf({ mapFunction: undefined }))
-      .toBe("MapReduceWorkflow 'Words': one of mapFunction or mapHandlerEntry is required (got neither)");
+      .toBe("MapReduceWorkflow 'Words': one of mapFunction or mapEntry is required (got neither)");
   });
 
-  test('map: both mapFunction and mapHandlerEntry', () => {
-    expect(messageOf({ mapHandlerEntry: mapEntry }))
-      .toBe("MapReduceWorkflow 'Words': give either mapFunction or mapHandlerEntry, not both");
+  test('map: both mapFunction and mapEntry', () => {
+    expect(messageOf({ mapEntry }))
+      .toBe("MapReduceWorkflow 'Words': give either mapFunction or mapEntry, not both");
   });
 
-  test('reduce: neither reduceFunction nor reduceHandlerEntry', () => {
+  test('reduce: neither reduceFunction nor reduceEntry', () => {
     expect(messageOf({ reduceFunction: undefined }))
-      .toBe("MapReduceWorkflow 'Words': one of reduceFunction or reduceHandlerEntry is required (got neither)");
+      .toBe("MapReduceWorkflow 'Words': one of reduceFunction or reduceEntry is required (got neither)");
   });
 
-  test('reduce: both reduceFunction and reduceHandlerEntry', () => {
-    expect(messageOf({ reduceHandlerEntry: reduceEntry }))
-      .toBe("MapReduceWorkflow 'Words': give either reduceFunction or reduceHandlerEntry, not both");
+  test('reduce: both reduceFunction and reduceEntry', () => {
+    expect(messageOf({ reduceEntry }))
+      .toBe("MapReduceWorkflow 'Words': give either reduceFunction or reduceEntry, not both");
   });
 
   test('itemsPath must be a reference path', () => {
@@ -148,14 +148,14 @@ describe('validation: one test per rule, each with the full message', () => {
       .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 2.5)");
   });
 
-  test('an Express workflowTimeout over 5 minutes is rejected', () => {
-    expect(messageOf({ workflowType: sfn.StateMachineType.EXPRESS, workflowTimeout: Duration.minutes(6) }))
-      .toBe("MapReduceWorkflow 'Words': workflowTimeout must be between 1 second and 5 minutes for EXPRESS workflows (got 6 minutes)");
+  test('an Express timeout over 5 minutes is rejected', () => {
+    expect(messageOf({ workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }))
+      .toBe("MapReduceWorkflow 'Words': timeout must be between 1 second and 5 minutes for EXPRESS workflows (got 6 minutes)");
   });
 
-  test('a Standard workflowTimeout over 365 days is rejected', () => {
-    expect(messageOf({ workflowTimeout: Duration.days(366) }))
-      .toBe("MapReduceWorkflow 'Words': workflowTimeout must be between 1 second and 365 days for STANDARD workflows (got 366 days)");
+  test('a Standard timeout over 365 days is rejected', () => {
+    expect(messageOf({ timeout: Duration.days(366) }))
+      .toBe("MapReduceWorkflow 'Words': timeout must be between 1 second and 365 days for STANDARD workflows (got 366 days)");
   });
 
   test('taskTimeout under 1 second is rejected', () => {
@@ -164,7 +164,7 @@ describe('validation: one test per rule, each with the full message', () => {
   });
 
   test('taskTimeout over 15 minutes is rejected', () => {
-    expect(messageOf({ taskTimeout: Duration.minutes(16), workflowTimeout: Duration.hours(1) }))
+    expect(messageOf({ taskTimeout: Duration.minutes(16), timeout: Duration.hours(1) }))
       .toBe("MapReduceWorkflow 'Words': taskTimeout must be between 1 second and 15 minutes (got 16 minutes)");
   });
 
@@ -173,9 +173,9 @@ describe('validation: one test per rule, each with the full message', () => {
       .toBe("MapReduceWorkflow 'Words': taskTimeout must be a whole number of seconds (got 1 second 500 millis)");
   });
 
-  test('taskTimeout longer than workflowTimeout is rejected', () => {
-    expect(messageOf({ taskTimeout: Duration.minutes(10), workflowTimeout: Duration.minutes(5) }))
-      .toBe("MapReduceWorkflow 'Words': taskTimeout must not exceed workflowTimeout (got 10 minutes > 5 minutes)");
+  test('taskTimeout longer than timeout is rejected', () => {
+    expect(messageOf({ taskTimeout: Duration.minutes(10), timeout: Duration.minutes(5) }))
+      .toBe("MapReduceWorkflow 'Words': taskTimeout must not exceed timeout (got 10 minutes > 5 minutes)");
   });
 
   test('a negative retry.maxAttempts is rejected', () => {
@@ -203,19 +203,19 @@ describe('validation: one test per rule, each with the full message', () => {
       .toBe("MapReduceWorkflow 'Words': retry.interval must not exceed retry.maxDelay (got 10 seconds > 5 seconds)");
   });
 
-  test('handlerMemorySize below 128 MiB is rejected', () => {
-    expect(messageOf({ handlerMemorySize: 127 }))
-      .toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 127)");
+  test('memorySize below 128 MiB is rejected', () => {
+    expect(messageOf({ memorySize: 127 }))
+      .toBe("MapReduceWorkflow 'Words': memorySize must be an integer 128..10240 MiB (got 127)");
   });
 
-  test('handlerMemorySize above 10240 MiB is rejected', () => {
-    expect(messageOf({ handlerMemorySize: 10_241 }))
-      .toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 10241)");
+  test('memorySize above 10240 MiB is rejected', () => {
+    expect(messageOf({ memorySize: 10_241 }))
+      .toBe("MapReduceWorkflow 'Words': memorySize must be an integer 128..10240 MiB (got 10241)");
   });
 
   test('a handler entry that does not exist is rejected', () => {
-    expect(messageOf({ mapFunction: undefined, mapHandlerEntry: 'lambdas/nope/index.ts' }))
-      .toBe("MapReduceWorkflow 'Words': mapHandlerEntry must be an existing file (got 'lambdas/nope/index.ts')");
+    expect(messageOf({ mapFunction: undefined, mapEntry: 'lambdas/nope/index.ts' }))
+      .toBe("MapReduceWorkflow 'Words': mapEntry must be an existing file (got 'lambdas/nope/index.ts')");
   });
 
   test('a stateMachineName outside Step Functions naming is rejected', () => {
@@ -228,14 +228,14 @@ describe('validation: one test per rule, each with the full message', () => {
       mapFunction: undefined,
       maxConcurrency: 100,
       taskTimeout: Duration.minutes(10),
-      workflowTimeout: Duration.minutes(5),
+      timeout: Duration.minutes(5),
       retry: { backoffRate: 0 },
     });
     expect(error.message).toBe([
       "MapReduceWorkflow 'Words': invalid props:",
-      ' - one of mapFunction or mapHandlerEntry is required (got neither)',
+      ' - one of mapFunction or mapEntry is required (got neither)',
       ' - maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 100)',
-      ' - taskTimeout must not exceed workflowTimeout (got 10 minutes > 5 minutes)',
+      ' - taskTimeout must not exceed timeout (got 10 minutes > 5 minutes)',
       ' - retry.backoffRate must be at least 1 (got 0)',
     ].join('\n'));
     expect(error.problems).toHaveLength(4);
@@ -292,8 +292,8 @@ describe('definition variants', () => {
     expect(definition.TimeoutSeconds).toBe(300);
   });
 
-  test('a custom workflowTimeout is the definition timeout', () => {
-    expect(synth({ workflowTimeout: Duration.hours(2) }).definition.TimeoutSeconds).toBe(7200);
+  test('a custom timeout is the definition timeout', () => {
+    expect(synth({ timeout: Duration.hours(2) }).definition.TimeoutSeconds).toBe(7200);
   });
 
   test('resultPath $.a.b nests the collected results and the reduce reads them there', () => {
@@ -414,10 +414,10 @@ describe('public methods', () => {
 // The only test that bundles (esbuild, both handlers).
 test('functions built from entries: Node.js 22, arm64, active tracing, the task timeout and memory, no AWS managed policy', () => {
   const { template } = synth({
-    mapHandlerEntry: mapEntry,
-    reduceHandlerEntry: reduceEntry,
+    mapEntry,
+    reduceEntry,
     taskTimeout: Duration.seconds(20),
-    handlerMemorySize: 512,
+    memorySize: 512,
     maxConcurrency: 4,
   }, { inlineFunctions: false });
   const resources = template.toJSON().Resources;
