@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../core/dead-letters';
 import { FunctionMetricsBase } from '../core/function-metrics';
 import { entryCode } from '../core/handler-code';
@@ -122,7 +122,7 @@ export class FanOutConsumer extends FunctionMetricsBase {
       : props.reservedConcurrency ?? DEFAULT_WORKER_RESERVED_CONCURRENCY;
     const maxConcurrency = props.maxConcurrency
       ?? (reservedConcurrency !== undefined && reservedConcurrency >= 2 ? Math.min(reservedConcurrency, 1000) : undefined);
-    validateConsumer(id, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize, reservedConcurrency, maxConcurrency });
+    validateConsumer(this, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize, reservedConcurrency, maxConcurrency });
 
     this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', `${this.node.path}/Queue and its subscription`, { fifo: props.fifo });
     this.queue = new sqs.Queue(this, 'Queue', {
@@ -239,8 +239,8 @@ interface ConsumerSettings {
 }
 
 /** The consumer's rules, including the cross-checks between queue, event source and function that AWS only reports at deploy or run time. */
-function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSettings): void {
-  const v = new PropValidator('FanOutConsumer', id);
+function validateConsumer(consumer: IConstruct, props: FanOutConsumerProps, s: ConsumerSettings): void {
+  const v = new PropValidator('FanOutConsumer', consumer);
   v.exactlyOne('function', props.function, 'entry', props.entry);
   v.existingFile('entry', props.entry);
   v.wholeSecondsInRange('timeout', props.timeout, Duration.seconds(1), Duration.minutes(15));
@@ -258,14 +258,14 @@ function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSet
     `retentionPeriod must be shorter than the dead-letter queue's ${DEAD_LETTER_RETENTION.toHumanString()}, or messages could expire there before anyone reads them (got ${s.retentionPeriod.toHumanString()})`,
   );
   v.integerInRange('maxReceiveCount', s.maxReceiveCount, 1, 1000);
-  v.integerInRange('batchSize', s.batchSize, 1, props.fifo ? 10 : 10_000, props.fifo ? 'for FIFO queues' : undefined);
-  v.check(
-    Token.isUnresolved(s.batchSize) || s.batchSize <= 10 || props.maxBatchingWindow !== undefined,
-    `batchSize over 10 requires maxBatchingWindow (got batchSize ${s.batchSize} and no window)`,
-  );
-  v.check(!props.fifo || props.maxBatchingWindow === undefined, 'maxBatchingWindow is not supported for FIFO queues');
+  // The event source's own rules are aws-cdk-lib's SqsEventSource's, which says them well at synth: batchSize 1..10
+  // (1..10,000 with maxBatchingWindow), no batching window on FIFO queues, maxConcurrency 2..1000. Checked here
+  // only what it leaves to deploy time: whole numbers, and a window of whole seconds (its toSeconds() would throw
+  // an error that names no prop).
+  for (const [prop, value] of [['batchSize', s.batchSize], ['maxConcurrency', props.maxConcurrency]] as const) {
+    v.check(value === undefined || Token.isUnresolved(value) || Number.isInteger(value), `${prop} must be a whole number (got ${value})`);
+  }
   v.wholeSecondsInRange('maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
-  v.integerInRange('maxConcurrency', props.maxConcurrency, 2, 1000);
   v.check(props.function === undefined || props.reservedConcurrency === undefined,
     'reservedConcurrency applies to a worker built from entry; set it on the function itself');
   // 0 would disable the worker: every message would end in the dead-letter queue.

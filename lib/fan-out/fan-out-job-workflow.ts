@@ -71,7 +71,7 @@ export class FanOutJobWorkflow extends WorkflowBase {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(15);
     const pollInterval = props.pollInterval ?? Duration.seconds(10);
-    const v = new PropValidator('FanOutJobWorkflow', id);
+    const v = new PropValidator('FanOutJobWorkflow', this);
     v.wholeSecondsInRange('timeout', timeout, Duration.minutes(1), Duration.days(365));
     v.wholeSecondsInRange('pollInterval', pollInterval, Duration.seconds(1), Duration.hours(1));
     if (!pollInterval.isUnresolved() && !timeout.isUnresolved()) {

@@ -70,7 +70,7 @@ export class JobSplitter extends FunctionMetricsBase {
   constructor(scope: Construct, id: string, props: JobSplitterProps) {
     super(scope, id);
     const chunkSize = props.chunkSize ?? 100;
-    const v = new PropValidator('JobSplitter', id);
+    const v = new PropValidator('JobSplitter', this);
     const reservedConcurrency = props.reservedConcurrency ?? 2;
     v.integerInRange('chunkSize', chunkSize, 1, 10_000);
     v.integerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);

@@ -2,7 +2,7 @@ import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
 import { isReferencePath, PropValidator } from '../core/validation';
 import { resolveTaskRetry, TaskRetryProps } from '../core/task-retries';
@@ -109,8 +109,8 @@ function defaultMapReservedConcurrency(distributed: boolean, maxConcurrency: num
 }
 
 /** Every rule of the props, checked together so one synth shows all problems. */
-export function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkflowProps, s: WorkflowSettings): void {
-  const v = new PropValidator('MapReduceWorkflow', id);
+export function validateMapReduceWorkflowProps(workflow: IConstruct, props: MapReduceWorkflowProps, s: WorkflowSettings): void {
+  const v = new PropValidator('MapReduceWorkflow', workflow);
   const distributed = s.mode === MapMode.DISTRIBUTED;
   v.exactlyOne('mapFunction', props.mapFunction, 'mapEntry', props.mapEntry);
   v.exactlyOne('reduceFunction', props.reduceFunction, 'reduceEntry', props.reduceEntry);

@@ -208,7 +208,7 @@ export class MapReduceWorkflow extends WorkflowBase {
   constructor(scope: Construct, id: string, props: MapReduceWorkflowProps) {
     super(scope, id, { failureRecord: props.resultTable && 'The workflow also stored each failure (FAILED, error, cause) in its result table.' });
     const settings = resolveSettings(props);
-    validateMapReduceWorkflowProps(id, props, settings);
+    validateMapReduceWorkflowProps(this, props, settings);
     this.mode = settings.mode;
     if (settings.mode === MapMode.DISTRIBUTED) {
       // ResultWriterV2 (WriterConfig, prefix-scoped) is only rendered under this feature flag; set here, before any child
@@ -337,7 +337,7 @@ export class MapReduceWorkflow extends WorkflowBase {
 
   /** Lets `grantee` read the map runs' results (distributed mode): s3:GetObject under the results prefix. */
   grantReadResults(grantee: iam.IGrantable): iam.Grant {
-    if (!this.results) throw new Error(`MapReduceWorkflow '${this.node.id}': grantReadResults needs distributed mode; inline results are in the execution's output`);
+    if (!this.results) throw new Error(`MapReduceWorkflow '${this.node.path}': grantReadResults needs distributed mode; inline results are in the execution's output`);
     return this.results.grantRead(grantee);
   }
 }

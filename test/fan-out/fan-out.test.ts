@@ -26,7 +26,7 @@ function messageOf(consumer: Partial<FanOutConsumerOptions>, fanOut: Partial<Fan
 
 describe('FanOut validation: one test per rule', () => {
   test('at least one consumer', () => {
-    expect(() => new FanOut(new Stack(), 'Work', { consumers: {} })).toThrow("FanOut 'Work': consumers must name at least one consumer (got none)");
+    expect(() => new FanOut(new Stack(), 'Work', { consumers: {} })).toThrow("FanOut 'Default/Work': consumers must name at least one consumer (got none)");
   });
   test('alarm topic or alarm e-mail, not both', () => {
     const stack = new Stack();
@@ -34,7 +34,7 @@ describe('FanOut validation: one test per rule', () => {
       .toThrow('give either alarmTopic or alarmEmail, not both');
   });
   test('the alarm e-mail is an address', () => {
-    expect(messageOf({}, { alarmEmail: 'not-an-address' })).toBe("AlarmTopic 'Alarms': email must be an e-mail address (got 'not-an-address')");
+    expect(messageOf({}, { alarmEmail: 'not-an-address' })).toBe("AlarmTopic 'Test/Work/Alarms': email must be an e-mail address (got 'not-an-address')");
   });
 });
 
@@ -42,19 +42,19 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
   test('worker: neither function nor entry', () => {
     const stack = new Stack();
     expect(() => new FanOut(stack, 'Work', { consumers: { Words: {} } }))
-      .toThrow("FanOutConsumer 'Words': one of function or entry is required (got neither)");
+      .toThrow("FanOutConsumer 'Default/Work/Words': one of function or entry is required (got neither)");
   });
   test('worker: both function and entry', () => {
     expect(messageOf({ entry: 'examples/handlers/process-chunk/index.ts', function: inlineWorker(new Stack()) }))
-      .toBe("FanOutConsumer 'Words': give either function or entry, not both");
+      .toBe("FanOutConsumer 'Test/Work/Words': give either function or entry, not both");
   });
   test('worker: an entry file that exists', () => {
     expect(messageOf({ entry: 'handlers/nope.ts' }))
-      .toBe("FanOutConsumer 'Words': entry must be an existing file (got 'handlers/nope.ts')");
+      .toBe("FanOutConsumer 'Test/Work/Words': entry must be an existing file (got 'handlers/nope.ts')");
   });
   test('visibility timeout at least 6 × the worker timeout', () => {
     expect(messageOf({ visibilityTimeout: Duration.seconds(30) })).toBe(
-      "FanOutConsumer 'Words': visibilityTimeout must be at least 6 × the worker timeout, 60 seconds (got 30 seconds); "
+      "FanOutConsumer 'Test/Work/Words': visibilityTimeout must be at least 6 × the worker timeout, 60 seconds (got 30 seconds); "
       + 'a shorter one lets a message become visible again while a throttled or slow batch still holds it',
     );
   });
@@ -65,7 +65,7 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
   });
   test('maxConcurrency within the reserved concurrency of a worker passed in', () => {
     expect(messageOf({ maxConcurrency: 5 }, {}, { reservedConcurrentExecutions: 2 })).toBe(
-      "FanOutConsumer 'Words': maxConcurrency must not exceed the worker's reserved concurrency (got 5 > 2); "
+      "FanOutConsumer 'Test/Work/Words': maxConcurrency must not exceed the worker's reserved concurrency (got 5 > 2); "
       + 'the poller would receive messages no instance can take, and they would return only after the visibility timeout',
     );
   });
@@ -75,11 +75,11 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
   });
   test('reservedConcurrency only for a built worker', () => {
     expect(messageOf({ reservedConcurrency: 5 })).toBe(
-      "FanOutConsumer 'Words': reservedConcurrency applies to a worker built from entry; set it on the function itself");
+      "FanOutConsumer 'Test/Work/Words': reservedConcurrency applies to a worker built from entry; set it on the function itself");
   });
   test('reservedConcurrency 1..1000 (0 would send every message to the dead-letter queue)', () => {
     expect(messageOf({ entry: 'examples/handlers/process-chunk/index.ts', reservedConcurrency: 0 }))
-      .toBe("FanOutConsumer 'Words': reservedConcurrency must be an integer 1..1000 (got 0)");
+      .toBe("FanOutConsumer 'Test/Work/Words': reservedConcurrency must be an integer 1..1000 (got 0)");
   });
   test("maxConcurrency defaults to the worker's reserved concurrency, so the poller never outruns it", () => {
     const stack = new Stack(new App(), 'Reserved');
@@ -90,28 +90,30 @@ describe('FanOutConsumer validation: one test per rule, naming the props', () =>
     const mappings = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings.map((m) => m.Properties.ScalingConfig)).toEqual([{ MaximumConcurrency: 7 }, undefined]);
   });
-  test('maxConcurrency 2..1000', () => {
-    expect(messageOf({ maxConcurrency: 1 })).toBe("FanOutConsumer 'Words': maxConcurrency must be an integer 2..1000 (got 1)");
+  test('batchSize and maxConcurrency are whole numbers', () => {
+    expect(messageOf({ batchSize: 2.5 })).toBe("FanOutConsumer 'Test/Work/Words': batchSize must be a whole number (got 2.5)");
+    expect(messageOf({ maxConcurrency: 2.5 })).toContain('maxConcurrency must be a whole number (got 2.5)');
   });
-  test('a batch size over 10 requires a batching window', () => {
-    expect(messageOf({ batchSize: 50 })).toBe("FanOutConsumer 'Words': batchSize over 10 requires maxBatchingWindow (got batchSize 50 and no window)");
-    expect(() => messageOf({ batchSize: 50, maxBatchingWindow: Duration.seconds(5) })).toThrow('expected a PropValidationError');
-  });
-  test('FIFO batch size at most 10', () => {
-    expect(messageOf({ batchSize: 11 }, { fifo: true })).toContain('batchSize must be an integer 1..10 for FIFO queues (got 11)');
-  });
-  test('no batching window on FIFO queues', () => {
-    expect(messageOf({ maxBatchingWindow: Duration.seconds(1) }, { fifo: true })).toBe("FanOutConsumer 'Words': maxBatchingWindow is not supported for FIFO queues");
+  test("the event source's own rules are aws-cdk-lib's SqsEventSource's, which still stops the synth", () => {
+    const building = (consumer: Partial<FanOutConsumerOptions>, fanOut: Partial<FanOutProps> = {}) => () => {
+      const stack = new Stack(new App(), 'Test');
+      new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack), ...consumer } }, ...fanOut });
+    };
+    expect(building({ batchSize: 50 })).toThrow('Maximum batch size must be between 1 and 10 inclusive (given 50) when batching window is not specified.');
+    expect(building({ batchSize: 50, maxBatchingWindow: Duration.seconds(5) })).not.toThrow();
+    expect(building({ batchSize: 11 }, { fifo: true })).toThrow('Maximum batch size must be between 1 and 10 inclusive (given 11)');
+    expect(building({ maxBatchingWindow: Duration.seconds(1) }, { fifo: true })).toThrow('Batching window is not supported for FIFO queues');
+    expect(building({ maxConcurrency: 1 })).toThrow('maxConcurrency must be between 2 and 1000 concurrent instances');
   });
   test('batching window at most 5 minutes', () => {
-    expect(messageOf({ batchSize: 100, maxBatchingWindow: Duration.minutes(6) })).toBe("FanOutConsumer 'Words': maxBatchingWindow must be between 0 seconds and 5 minutes (got 6 minutes)");
+    expect(messageOf({ batchSize: 100, maxBatchingWindow: Duration.minutes(6) })).toBe("FanOutConsumer 'Test/Work/Words': maxBatchingWindow must be between 0 seconds and 5 minutes (got 6 minutes)");
   });
   test('maxReceiveCount 1..1000', () => {
-    expect(messageOf({ maxReceiveCount: 0 })).toBe("FanOutConsumer 'Words': maxReceiveCount must be an integer 1..1000 (got 0)");
+    expect(messageOf({ maxReceiveCount: 0 })).toBe("FanOutConsumer 'Test/Work/Words': maxReceiveCount must be an integer 1..1000 (got 0)");
   });
   test('source retention shorter than the dead-letter queue\'s 14 days', () => {
     expect(messageOf({}, { retentionPeriod: Duration.days(14) })).toBe(
-      "FanOutConsumer 'Words': retentionPeriod must be shorter than the dead-letter queue's 14 days, or messages could expire there before anyone reads them (got 14 days)",
+      "FanOutConsumer 'Test/Work/Words': retentionPeriod must be shorter than the dead-letter queue's 14 days, or messages could expire there before anyone reads them (got 14 days)",
     );
   });
   test('worker timeout 1 s..15 min', () => {
@@ -132,21 +134,21 @@ test('FIFO: topic and queues are FIFO with content-based de-duplication', () => 
 test('JobSplitter: chunkSize 1..10000', () => {
   const stack = new Stack(new App(), 'Split');
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
-  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 0 })).toThrow("JobSplitter 'Splitter': chunkSize must be an integer 1..10000 (got 0)");
+  expect(() => new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 0 })).toThrow("JobSplitter 'Split/Splitter': chunkSize must be an integer 1..10000 (got 0)");
 });
 
 test('JobSplitter: a entry file that exists', () => {
   const stack = new Stack(new App(), 'Split');
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, entry: 'handlers/nope.ts' }))
-    .toThrow("JobSplitter 'Splitter': entry must be an existing file (got 'handlers/nope.ts')");
+    .toThrow("JobSplitter 'Split/Splitter': entry must be an existing file (got 'handlers/nope.ts')");
 });
 
 test('JobSplitter: reservedConcurrency 1..1000', () => {
   const stack = new Stack(new App(), 'Split');
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, reservedConcurrency: 0 }))
-    .toThrow("JobSplitter 'Splitter': reservedConcurrency must be an integer 1..1000 (got 0)");
+    .toThrow("JobSplitter 'Split/Splitter': reservedConcurrency must be an integer 1..1000 (got 0)");
 });
 
 test('JobSplitter with an imported items bucket: s3:GetObject on its objects; the finding is left to the bucket\'s owner to acknowledge', () => {
@@ -187,9 +189,9 @@ test('JobSplitter: an itemSchema that is not a valid JSON Schema is refused at s
   const stack = new Stack(new App(), 'Split');
   const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: inlineWorker(stack) } } });
   expect(() => new JobSplitter(stack, 'Splitter', { fanOut, itemSchema: { type: 'strnig' } }))
-    .toThrow("JobSplitter 'Splitter': itemSchema is not a valid JSON Schema (draft-07): schema is invalid: data/type must be equal to one of the allowed values");
+    .toThrow("JobSplitter 'Split/Splitter': itemSchema is not a valid JSON Schema (draft-07): schema is invalid: data/type must be equal to one of the allowed values");
   expect(() => new JobSplitter(stack, 'Big', { fanOut, itemSchema: { description: 'x'.repeat(4000) } }))
-    .toThrow("JobSplitter 'Big': itemSchema must be at most 3072 bytes as JSON (got 4018)");
+    .toThrow("JobSplitter 'Split/Big': itemSchema must be at most 3072 bytes as JSON (got 4018)");
 });
 
 test('JobSplitter: the item schema and the job table reach the splitter through its environment', () => {
