@@ -27,8 +27,8 @@ export class DistributedStack extends Stack {
     this.results = new ResultTable(this, 'Results');
     this.workflow = new MapReduceWorkflow(this, 'Job', {
       itemSource: ItemSource.jsonArray(this.jobsBucket, { keyPrefix: DISTRIBUTED_JOBS_PREFIX }),
-      mapHandlerEntry: path.join(__dirname, 'handlers', 'word-length-batch', 'index.ts'),
-      reduceHandlerEntry: path.join(__dirname, 'handlers', 'sum-map-run-lengths', 'index.ts'),
+      mapEntry: path.join(__dirname, 'handlers', 'word-length-batch', 'index.ts'),
+      reduceEntry: path.join(__dirname, 'handlers', 'sum-map-run-lengths', 'index.ts'),
       // 3,000 words or 64 KiB a batch, whichever comes first: a batch's outcomes (the child's output) stay under
       // 256 KiB even if every item is rejected with its message (about the item's size and 56 bytes).
       maxItemsPerBatch: 3000,

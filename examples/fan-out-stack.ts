@@ -41,7 +41,7 @@ export class FanOutStack extends Stack {
       alarmEmail: 'alerts@example.com',
       consumers: {
         Words: {
-          workerHandlerEntry: path.join(__dirname, 'handlers', 'process-chunk', 'index.ts'),
+          entry: path.join(__dirname, 'handlers', 'process-chunk', 'index.ts'),
           batchSize: 10,
           reservedConcurrency: 10,
           maxConcurrency: 5,

@@ -17,8 +17,8 @@ export class WordLengthStack extends Stack {
     super(scope, id, props);
     this.results = new ResultTable(this, 'Results');
     this.workflow = new MapReduceWorkflow(this, 'WordLength', {
-      mapHandlerEntry: path.join(__dirname, 'handlers', 'word-length', 'index.ts'),
-      reduceHandlerEntry: path.join(__dirname, 'handlers', 'sum-lengths', 'index.ts'),
+      mapEntry: path.join(__dirname, 'handlers', 'word-length', 'index.ts'),
+      reduceEntry: path.join(__dirname, 'handlers', 'sum-lengths', 'index.ts'),
       itemsPath: '$.data',
       resultPath: '$.mappedResults',
       maxConcurrency: 2,

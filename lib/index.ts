@@ -2,7 +2,8 @@
 // the local run, trace and diagram are the './local' entry, handler helpers the './handlers' entry.
 
 // Workflows
-export { MapReduceWorkflow, type MapReduceWorkflowProps, type TaskRetryProps } from './workflow/map-reduce-workflow';
+export { MapReduceWorkflow, type MapReduceWorkflowProps } from './workflow/map-reduce-workflow';
+export { type TaskRetryProps } from './core/task-retries';
 export { MapMode } from './workflow/map-reduce-settings';
 export { ItemSource, type CsvFileOptions, type ItemFileOptions, type ObjectListingOptions } from './workflow/item-source';
 export { MapResultsLocation } from './workflow/map-results';

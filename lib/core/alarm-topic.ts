@@ -31,7 +31,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
-    const v = new PropValidator('AlarmTopic', id);
+    const v = new PropValidator('AlarmTopic', this);
     v.check(props.email === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email), `email must be an e-mail address (got '${props.email}')`);
     v.throwIfAny();
 

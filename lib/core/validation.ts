@@ -1,19 +1,22 @@
 import * as fs from 'node:fs';
 import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 
 /**
  * Thrown at synth time when a construct's props break a rule.
  *
  * All problems of one construct are reported together, each naming the prop,
  * the value it got and the rule it broke, so a user fixes them in one pass.
+ * The construct is named by its path in the app, as ids repeat across stacks and scopes.
  */
 export class PropValidationError extends Error {
   constructor(
     readonly constructName: string,
-    readonly constructId: string,
+    /** The construct's path in the app (`Stack/Scope/Id`). */
+    readonly constructPath: string,
     readonly problems: readonly string[],
   ) {
-    super(`${constructName} '${constructId}': ${problems.length === 1 ? problems[0] : `invalid props:\n - ${problems.join('\n - ')}`}`);
+    super(`${constructName} '${constructPath}': ${problems.length === 1 ? problems[0] : `invalid props:\n - ${problems.join('\n - ')}`}`);
     this.name = 'PropValidationError';
   }
 }
@@ -22,7 +25,11 @@ export class PropValidationError extends Error {
 export class PropValidator {
   private readonly problems: string[] = [];
 
-  constructor(private readonly constructName: string, private readonly constructId: string) {}
+  private readonly constructPath: string;
+
+  constructor(private readonly constructName: string, construct: IConstruct) {
+    this.constructPath = construct.node.path;
+  }
 
   /** Records `message` when `ok` is false. */
   check(ok: boolean, message: string): void {
@@ -92,7 +99,7 @@ export class PropValidator {
   }
 
   throwIfAny(): void {
-    if (this.problems.length > 0) throw new PropValidationError(this.constructName, this.constructId, this.problems);
+    if (this.problems.length > 0) throw new PropValidationError(this.constructName, this.constructPath, this.problems);
   }
 }
 

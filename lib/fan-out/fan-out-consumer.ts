@@ -1,13 +1,15 @@
 import { Duration, Names, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../core/dead-letters';
+import { FunctionMetricsBase } from '../core/function-metrics';
 import { entryCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
 import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
@@ -19,24 +21,24 @@ import { ResultTable } from '../storage/result-table';
 
 /** How one consumer of a {@link FanOut} receives and processes the topic's messages. */
 export interface FanOutConsumerOptions {
-  /** The worker function. Give this or `workerHandlerEntry`. @default - a function built from `workerHandlerEntry` */
-  readonly workerFunction?: lambda.IFunction;
-  /** TypeScript entry file of the worker (export `handler`), bundled into a Node.js 22 function. @default - `workerFunction` is used */
-  readonly workerHandlerEntry?: string;
+  /** The worker function. Give this or `entry`. @default - a function built from `entry` */
+  readonly function?: lambda.IFunction;
+  /** TypeScript entry file of the worker (export `handler`), bundled with esbuild into a Node.js 24 function. @default - `function` is used */
+  readonly entry?: string;
   /**
-   * Timeout of the worker built from `workerHandlerEntry`; for a `workerFunction`, its own timeout is used.
+   * Timeout of the worker built from `entry`; for a `function`, its own timeout is used.
    * @default Duration.seconds(30)
    */
-  readonly workerTimeout?: Duration;
+  readonly timeout?: Duration;
   /**
-   * Reserved concurrency of the worker built from `workerHandlerEntry`: the most batches processed at once,
+   * Reserved concurrency of the worker built from `entry`: the most batches processed at once,
    * and capacity other functions cannot take.
    * @default 10
    */
   readonly reservedConcurrency?: number;
-  /** Memory of the worker built from `workerHandlerEntry`, in MiB. @default 256 */
+  /** Memory of the worker built from `entry`, in MiB. @default 256 */
   readonly memorySize?: number;
-  /** Extra environment variables of the worker built from `workerHandlerEntry`. @default - none */
+  /** Extra environment variables of the worker built from `entry`. @default - none */
   readonly environment?: Record<string, string>;
   /** SNS filter policy on message attributes: only matching messages reach this consumer. @default - every message */
   readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
@@ -74,7 +76,7 @@ export interface FanOutConsumerProps extends FanOutConsumerOptions {
   /**
    * Table the worker records each chunk's outcome in (`ChunkWorker` of the './handlers' entry does):
    * `JOB_TABLE_NAME` and `MAX_RECEIVE_COUNT` (so the last receive of a failing chunk is counted as dead-lettered),
-   * `JobTable.grantRecordOutcomes` on the table. Set on a `workerFunction` too when it is a `lambda.Function`; an imported
+   * `JobTable.grantRecordOutcomes` on the table. Set on a `function` too when it is a `lambda.Function`; an imported
    * one gets the grant, and its environment is yours to set.
    * @default - none: the worker records nothing
    */
@@ -94,8 +96,11 @@ const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
  * One consumer of a fan-out: an encrypted, SSL-only SQS queue subscribed to the
  * topic with raw delivery, its own dead-letter queue with an alarm, and a worker
  * Lambda fed by the queue with partial batch responses.
+ *
+ * Its metrics (`metricErrors`, `metricThrottles`, `metricDuration`) are the worker's; the queue's and the
+ * dead-letter queue's have their own methods.
  */
-export class FanOutConsumer extends Construct {
+export class FanOutConsumer extends FunctionMetricsBase {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly worker: lambda.IFunction;
@@ -105,19 +110,19 @@ export class FanOutConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: FanOutConsumerProps) {
     super(scope, id);
-    const workerTimeout = props.workerFunction
-      ? Duration.seconds(knownTimeoutSeconds(props.workerFunction) ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS)
-      : props.workerTimeout ?? Duration.seconds(30);
+    const workerTimeout = props.function
+      ? Duration.seconds(knownTimeoutSeconds(props.function) ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS)
+      : props.timeout ?? Duration.seconds(30);
     const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(Math.min(workerTimeout.toSeconds() * 6, MAX_VISIBILITY.toSeconds()));
     const retentionPeriod = props.retentionPeriod ?? Duration.days(4);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     const batchSize = props.batchSize ?? 10;
-    const reservedConcurrency = props.workerFunction
-      ? knownReservedConcurrency(props.workerFunction)
+    const reservedConcurrency = props.function
+      ? knownReservedConcurrency(props.function)
       : props.reservedConcurrency ?? DEFAULT_WORKER_RESERVED_CONCURRENCY;
     const maxConcurrency = props.maxConcurrency
       ?? (reservedConcurrency !== undefined && reservedConcurrency >= 2 ? Math.min(reservedConcurrency, 1000) : undefined);
-    validateConsumer(id, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize, reservedConcurrency, maxConcurrency });
+    validateConsumer(this, props, { workerTimeout, visibilityTimeout, retentionPeriod, maxReceiveCount, batchSize, reservedConcurrency, maxConcurrency });
 
     this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', `${this.node.path}/Queue and its subscription`, { fifo: props.fifo });
     this.queue = new sqs.Queue(this, 'Queue', {
@@ -136,8 +141,8 @@ export class FanOutConsumer extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     }));
 
-    this.worker = props.workerFunction ?? createHandlerFunction(this, 'Worker', {
-      code: entryCode(props.workerHandlerEntry!),
+    this.worker = props.function ?? createHandlerFunction(this, 'Worker', {
+      code: entryCode(props.entry!),
       timeout: workerTimeout,
       memorySize: props.memorySize ?? 256,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -155,7 +160,7 @@ export class FanOutConsumer extends Construct {
     if (props.jobTable) {
       props.jobTable.grantRecordOutcomes(this.worker);
       // By shape, not instanceof: the app's aws-cdk-lib may be another copy than the one this library resolves.
-      const worker = props.workerFunction as Partial<Pick<lambda.Function, 'addEnvironment'>> | undefined;
+      const worker = props.function as Partial<Pick<lambda.Function, 'addEnvironment'>> | undefined;
       if (typeof worker?.addEnvironment === 'function') {
         for (const [name, value] of Object.entries(jobTableEnvironment(props.jobTable, maxReceiveCount))) worker.addEnvironment(name, value);
       }
@@ -182,6 +187,40 @@ export class FanOutConsumer extends Construct {
       });
     }
   }
+
+  protected get measuredFunction(): lambda.IFunction {
+    return this.worker;
+  }
+
+  /** Lets `grantee` send messages straight to the consumer's queue, besides those the topic delivers. */
+  grantSendMessages(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantSendMessages(grantee);
+  }
+
+  /**
+   * The age of the oldest message waiting in the queue: how far the worker is behind.
+   * @default - maximum over 5 minutes
+   */
+  metricApproximateAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage(props);
+  }
+
+  /**
+   * The messages waiting in the queue for the worker.
+   * @default - maximum over 5 minutes
+   */
+  metricApproximateNumberOfMessagesVisible(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /**
+   * The messages in the dead-letter queue: those the worker failed `maxReceiveCount` times and those SNS could not
+   * deliver to the queue. `deadLetterAlarm` watches this metric (its maximum over 1 minute).
+   * @default - maximum over 5 minutes
+   */
+  metricDeadLetteredMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
 }
 
 /** What a worker needs to record its chunks' outcomes: where, and which receive is a message's last. */
@@ -200,11 +239,11 @@ interface ConsumerSettings {
 }
 
 /** The consumer's rules, including the cross-checks between queue, event source and function that AWS only reports at deploy or run time. */
-function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSettings): void {
-  const v = new PropValidator('FanOutConsumer', id);
-  v.exactlyOne('workerFunction', props.workerFunction, 'workerHandlerEntry', props.workerHandlerEntry);
-  v.existingFile('workerHandlerEntry', props.workerHandlerEntry);
-  v.wholeSecondsInRange('workerTimeout', props.workerTimeout, Duration.seconds(1), Duration.minutes(15));
+function validateConsumer(consumer: IConstruct, props: FanOutConsumerProps, s: ConsumerSettings): void {
+  const v = new PropValidator('FanOutConsumer', consumer);
+  v.exactlyOne('function', props.function, 'entry', props.entry);
+  v.existingFile('entry', props.entry);
+  v.wholeSecondsInRange('timeout', props.timeout, Duration.seconds(1), Duration.minutes(15));
   v.wholeSecondsInRange('visibilityTimeout', s.visibilityTimeout, Duration.seconds(0), MAX_VISIBILITY);
   if (!s.visibilityTimeout.isUnresolved() && !s.workerTimeout.isUnresolved()) {
     v.check(
@@ -219,16 +258,16 @@ function validateConsumer(id: string, props: FanOutConsumerProps, s: ConsumerSet
     `retentionPeriod must be shorter than the dead-letter queue's ${DEAD_LETTER_RETENTION.toHumanString()}, or messages could expire there before anyone reads them (got ${s.retentionPeriod.toHumanString()})`,
   );
   v.integerInRange('maxReceiveCount', s.maxReceiveCount, 1, 1000);
-  v.integerInRange('batchSize', s.batchSize, 1, props.fifo ? 10 : 10_000, props.fifo ? 'for FIFO queues' : undefined);
-  v.check(
-    Token.isUnresolved(s.batchSize) || s.batchSize <= 10 || props.maxBatchingWindow !== undefined,
-    `batchSize over 10 requires maxBatchingWindow (got batchSize ${s.batchSize} and no window)`,
-  );
-  v.check(!props.fifo || props.maxBatchingWindow === undefined, 'maxBatchingWindow is not supported for FIFO queues');
+  // The event source's own rules are aws-cdk-lib's SqsEventSource's, which says them well at synth: batchSize 1..10
+  // (1..10,000 with maxBatchingWindow), no batching window on FIFO queues, maxConcurrency 2..1000. Checked here
+  // only what it leaves to deploy time: whole numbers, and a window of whole seconds (its toSeconds() would throw
+  // an error that names no prop).
+  for (const [prop, value] of [['batchSize', s.batchSize], ['maxConcurrency', props.maxConcurrency]] as const) {
+    v.check(value === undefined || Token.isUnresolved(value) || Number.isInteger(value), `${prop} must be a whole number (got ${value})`);
+  }
   v.wholeSecondsInRange('maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
-  v.integerInRange('maxConcurrency', props.maxConcurrency, 2, 1000);
-  v.check(props.workerFunction === undefined || props.reservedConcurrency === undefined,
-    'reservedConcurrency applies to a worker built from workerHandlerEntry; set it on the workerFunction itself');
+  v.check(props.function === undefined || props.reservedConcurrency === undefined,
+    'reservedConcurrency applies to a worker built from entry; set it on the function itself');
   // 0 would disable the worker: every message would end in the dead-letter queue.
   v.integerInRange('reservedConcurrency', props.reservedConcurrency, 1, 1000);
   const reserved = s.reservedConcurrency;

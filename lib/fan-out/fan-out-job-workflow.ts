@@ -8,7 +8,7 @@ import { WorkflowBase } from '../core/workflow';
 import { JobTable } from '../storage/job-table';
 import { createTracedStateMachine } from '../core/traced-state-machine';
 import { PropValidator } from '../core/validation';
-import { LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
+import { DYNAMODB_POLL_ERRORS, LAMBDA_TRANSIENT_ERRORS, taskRetry } from '../core/task-retries';
 import { JobSplitter } from './job-splitter';
 
 /** Properties for a {@link FanOutJobWorkflow}. */
@@ -71,7 +71,7 @@ export class FanOutJobWorkflow extends WorkflowBase {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(15);
     const pollInterval = props.pollInterval ?? Duration.seconds(10);
-    const v = new PropValidator('FanOutJobWorkflow', id);
+    const v = new PropValidator('FanOutJobWorkflow', this);
     v.wholeSecondsInRange('timeout', timeout, Duration.minutes(1), Duration.days(365));
     v.wholeSecondsInRange('pollInterval', pollInterval, Duration.seconds(1), Duration.hours(1));
     if (!pollInterval.isUnresolved() && !timeout.isUnresolved()) {
@@ -99,14 +99,7 @@ export class FanOutJobWorkflow extends WorkflowBase {
       outputPath: '$.Payload',
       retryOnServiceExceptions: false,
       taskTimeout: sfn.Timeout.duration(splitTimeout),
-    }).addRetry({
-      errors: LAMBDA_TRANSIENT_ERRORS,
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      maxDelay: Duration.seconds(60),
-      jitterStrategy: sfn.JitterType.FULL,
-    }).next(waitForWorkers);
+    }).addRetry({ ...taskRetry(), errors: LAMBDA_TRANSIENT_ERRORS }).next(waitForWorkers);
 
     const waitForWorkers = this.waitForWorkers(props.splitter.jobTable, pollInterval, Math.floor(maxWaitSeconds / seconds(pollInterval)));
 
@@ -155,7 +148,7 @@ export class FanOutJobWorkflow extends WorkflowBase {
       resultPath: '$.job',
     });
     readJob.addRetry({
-      errors: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.RequestLimitExceeded', 'DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'],
+      errors: DYNAMODB_POLL_ERRORS,
       interval: Duration.seconds(1),
       maxAttempts: 5,
       backoffRate: 2,

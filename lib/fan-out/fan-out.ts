@@ -61,7 +61,7 @@ export class FanOut extends Construct {
 
   constructor(scope: Construct, id: string, props: FanOutProps) {
     super(scope, id);
-    const v = new PropValidator('FanOut', id);
+    const v = new PropValidator('FanOut', this);
     const names = Object.keys(props.consumers);
     v.check(names.length > 0, 'consumers must name at least one consumer (got none)');
     v.check(!(props.alarmTopic && props.alarmEmail), 'give either alarmTopic or alarmEmail, not both (subscribe the e-mail to your alarm topic instead)');

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import Ajv from 'ajv';
 import { Construct } from 'constructs';
+import { FunctionMetricsBase } from '../core/function-metrics';
 import { nagArnReference } from '../core/nag-names';
 import { entryCode, libraryHandlerCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
@@ -23,12 +24,12 @@ export interface JobSplitterProps {
    */
   readonly chunkSize?: number;
   /**
-   * Entry of the splitter handler.
+   * TypeScript entry file of the splitter (export `handler`), bundled with esbuild into a Node.js 24 function.
    * Whichever handler it is, it must write the job's record in the job table (`JOB_TABLE_NAME`) before it publishes,
    * as the library's does: `FanOutJobWorkflow` waits on that record.
    * @default - the library's `lambdas/split-job` (`{ jobId, items }` or `{ jobId, itemsUri }` in, `{ jobId, chunks, items }` out)
    */
-  readonly handlerEntry?: string;
+  readonly entry?: string;
   /**
    * Bucket the splitter may read jobs from (s3:GetObject on its objects, and decrypt with its key if it has one),
    * for jobs given as `{ jobId, itemsUri: "s3://bucket/key" }`.
@@ -61,7 +62,7 @@ export interface JobSplitterProps {
  * A Lambda that cuts a job into chunks by count and by bytes and publishes
  * them to a fan-out's topic with PublishBatch.
  */
-export class JobSplitter extends Construct {
+export class JobSplitter extends FunctionMetricsBase {
   readonly function: lambda.Function;
   /** Where the splitter opens each job (its fan-out's job table), and where the workers account for its items. */
   readonly jobTable: JobTable;
@@ -69,17 +70,17 @@ export class JobSplitter extends Construct {
   constructor(scope: Construct, id: string, props: JobSplitterProps) {
     super(scope, id);
     const chunkSize = props.chunkSize ?? 100;
-    const v = new PropValidator('JobSplitter', id);
+    const v = new PropValidator('JobSplitter', this);
     const reservedConcurrency = props.reservedConcurrency ?? 2;
     v.integerInRange('chunkSize', chunkSize, 1, 10_000);
     v.integerInRange('reservedConcurrency', reservedConcurrency, 1, 1000);
-    v.existingFile('handlerEntry', props.handlerEntry);
+    v.existingFile('entry', props.entry);
     if (props.itemSchema !== undefined) validateItemSchema(v, props.itemSchema);
     v.throwIfAny();
     if (props.itemSchema !== undefined) this.warnAboutMessageSize(chunkSize, props.itemSchema);
 
     this.function = createHandlerFunction(this, 'Function', {
-      code: props.handlerEntry === undefined ? libraryHandlerCode('split-job') : entryCode(props.handlerEntry),
+      code: props.entry === undefined ? libraryHandlerCode('split-job') : entryCode(props.entry),
       timeout: props.timeout ?? Duration.minutes(1),
       memorySize: 256,
       reservedConcurrency,
@@ -100,6 +101,15 @@ export class JobSplitter extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: `kms:GenerateDataKey* on the key of ${props.fanOut.topic.node.path} only, which SNS needs to encrypt what the splitter publishes (topic.grantPublish).`,
     });
+  }
+
+  protected get measuredFunction(): lambda.IFunction {
+    return this.function;
+  }
+
+  /** Lets `grantee` invoke the splitter: split a job outside a {@link FanOutJobWorkflow} (which has the grant itself). */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvoke(grantee);
   }
 
   /**

@@ -74,7 +74,7 @@ export class PipelineMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineMonitoringProps = {}) {
     super(scope, id);
-    const v = new PropValidator('PipelineMonitoring', id);
+    const v = new PropValidator('PipelineMonitoring', this);
     v.check(!(props.alarmTopic && props.alarmEmail), 'give either alarmTopic or alarmEmail, not both (subscribe the e-mail to your alarm topic instead)');
     const name = props.dashboardName;
     v.check(name === undefined || Token.isUnresolved(name) || DASHBOARD_NAME.test(name),
@@ -160,7 +160,7 @@ export class PipelineMonitoring extends Construct {
     const { label: given, ...settings } = options;
     const label = given ?? defaultLabel(target);
     const s = resolveSettings(this.defaults, settings);
-    const v = new PropValidator('PipelineMonitoring', this.node.id);
+    const v = new PropValidator('PipelineMonitoring', this);
     v.check(/^[A-Za-z0-9][A-Za-z0-9 _-]*$/.test(label), `${method}: label must start with a letter or digit and hold only letters, digits, spaces, '-' and '_' (got '${label}')`);
     v.check(this.node.tryFindChild(label) === undefined,
       `${method}: label '${label}' (of ${target.node.path}) is already in use in this monitoring; each monitored resource needs a label of its own`);

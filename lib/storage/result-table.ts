@@ -1,7 +1,7 @@
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { createOnDemandTable } from '../core/on-demand-table';
 import { PropValidator } from '../core/validation';
 
@@ -50,7 +50,7 @@ export class ResultTable extends Construct {
     super(scope, id);
     this.partitionKeyName = props.partitionKeyName ?? 'executionId';
     this.timeToLiveAttribute = props.timeToLiveAttribute ?? 'expiresAt';
-    validateResultTableProps(id, this.partitionKeyName, this.timeToLiveAttribute, props.tableName);
+    validateResultTableProps(this, this.partitionKeyName, this.timeToLiveAttribute, props.tableName);
 
     this.table = createOnDemandTable(this, 'Table', {
       tableName: props.tableName,
@@ -85,8 +85,8 @@ export class ResultTable extends Construct {
 }
 
 /** DynamoDB's naming rules: attribute names 1..255 characters, table names 3..255 of [A-Za-z0-9_.-]; key and TTL are different attributes. */
-function validateResultTableProps(id: string, partitionKeyName: string, timeToLiveAttribute: string, tableName?: string): void {
-  const v = new PropValidator('ResultTable', id);
+function validateResultTableProps(table: IConstruct, partitionKeyName: string, timeToLiveAttribute: string, tableName?: string): void {
+  const v = new PropValidator('ResultTable', table);
   v.check(
     tableName === undefined || Token.isUnresolved(tableName) || /^[A-Za-z0-9_.-]{3,255}$/.test(tableName),
     `tableName must be 3..255 letters, digits, '_', '.' or '-' (got '${tableName}')`,

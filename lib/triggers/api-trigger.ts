@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PropValidator } from '../core/validation';
 import {
   DESCRIBE_ERRORS, DESCRIBE_RESULT_TEMPLATE, describeExecutionTemplate, ErrorCase, errorTemplate, START_ERRORS, START_RESULT_TEMPLATE,
@@ -105,7 +105,7 @@ export class ApiTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiTriggerProps) {
     super(scope, id);
-    validateApiTriggerProps(id, props);
+    validateApiTriggerProps(this, props);
     const synchronous = props.synchronous ?? false;
     const useApiKey = props.authorization === 'API_KEY';
     const stateMachineArn = props.stateMachine.stateMachineArn;
@@ -272,8 +272,8 @@ function stateMachineNameForNag(stateMachine: sfn.IStateMachine): string {
   return typeof name === 'string' ? name : JSON.stringify(name);
 }
 
-function validateApiTriggerProps(id: string, props: ApiTriggerProps): void {
-  const v = new PropValidator('ApiTrigger', id);
+function validateApiTriggerProps(trigger: IConstruct, props: ApiTriggerProps): void {
+  const v = new PropValidator('ApiTrigger', trigger);
   const schema = props.inputSchema;
   v.check(schema.type === apigateway.JsonSchemaType.OBJECT,
     `inputSchema.type must be 'object': the body becomes the execution input, a JSON object (got ${JSON.stringify(schema.type)})`);

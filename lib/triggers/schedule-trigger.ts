@@ -9,7 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { createDeadLetterAlarm, createDeadLetterQueue } from '../core/dead-letters';
 import { nagArnReference } from '../core/nag-names';
 import { cronProblem } from '../core/schedule-expressions';
@@ -83,7 +83,7 @@ export class ScheduleTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduleTriggerProps) {
     super(scope, id);
-    validateScheduleTriggerProps(id, props);
+    validateScheduleTriggerProps(this, props);
 
     this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', `the schedule ${this.node.path}`);
 
@@ -175,17 +175,13 @@ function schedulerExpression(props: ScheduleTriggerProps): scheduler.ScheduleExp
   return scheduler.ScheduleExpression.at(props.at!, timeZone);
 }
 
-function validateScheduleTriggerProps(id: string, props: ScheduleTriggerProps): void {
-  const v = new PropValidator('ScheduleTrigger', id);
+function validateScheduleTriggerProps(trigger: IConstruct, props: ScheduleTriggerProps): void {
+  const v = new PropValidator('ScheduleTrigger', trigger);
   const schedules = [props.rate, props.cron, props.at].filter((s) => s !== undefined).length;
   v.check(schedules === 1, `give exactly one of rate, cron or at (got ${schedules})`);
   const targetCount = [props.stateMachine, props.function, props.topic].filter((t) => t !== undefined).length;
   v.check(targetCount === 1, `give exactly one target: stateMachine, function or topic (got ${targetCount})`);
-  if (props.rate && !props.rate.isUnresolved()) {
-    const ms = props.rate.toMilliseconds();
-    v.check(ms >= 60_000, `rate must be at least 1 minute (got ${props.rate.toHumanString()})`);
-    v.check(ms < 60_000 || ms % 60_000 === 0, `rate must be a whole number of minutes (got ${props.rate.toHumanString()})`);
-  }
+  v.wholeMinutes('rate', props.rate);
   if (props.cron !== undefined && !Token.isUnresolved(props.cron)) {
     const problem = cronProblem(props.cron);
     v.check(problem === undefined, `cron '${props.cron}' ${problem}`);

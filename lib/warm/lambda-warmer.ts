@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { MAX_CALLS_PER_RUN, MAX_HOLD_MS, MAX_WARM_CONCURRENCY, WarmTargetInput } from '../../handlers/warm-up';
 import { libraryHandlerCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
@@ -90,7 +90,7 @@ export class LambdaWarmer extends Construct {
 
   constructor(scope: Construct, id: string, props: LambdaWarmerProps) {
     super(scope, id);
-    validateLambdaWarmerProps(id, props);
+    validateLambdaWarmerProps(this, props);
     const hold = props.hold ?? DEFAULT_HOLD;
 
     this.function = createHandlerFunction(this, 'Function', {
@@ -188,8 +188,8 @@ function fingerprint(functions: lambda.IFunction[]): string {
   return hash.digest('hex');
 }
 
-function validateLambdaWarmerProps(id: string, props: LambdaWarmerProps): void {
-  const v = new PropValidator('LambdaWarmer', id);
+function validateLambdaWarmerProps(warmer: IConstruct, props: LambdaWarmerProps): void {
+  const v = new PropValidator('LambdaWarmer', warmer);
   v.check(props.targets.length > 0, 'targets must name at least one function (got 0)');
   v.check(!(props.rate && props.windows), 'give either rate or windows, not both');
   v.check(!(props.concurrency !== undefined && props.windows), 'concurrency is the number of the rate schedule; with windows, give each window its concurrency');

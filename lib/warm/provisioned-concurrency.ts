@@ -2,7 +2,7 @@ import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { knownReservedConcurrency } from '../core/known-settings';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
@@ -76,7 +76,7 @@ export class ProvisionedConcurrency extends Construct {
 
   constructor(scope: Construct, id: string, props: ProvisionedConcurrencyProps) {
     super(scope, id);
-    validateProvisionedConcurrencyProps(id, props);
+    validateProvisionedConcurrencyProps(this, props);
 
     this.version = props.function.currentVersion;
     this.alias = new lambda.Alias(this, 'Alias', {
@@ -140,8 +140,8 @@ function isSnapStartOn(fn: lambda.Function): boolean {
   return !Token.isUnresolved(snapStart) && (snapStart as lambda.CfnFunction.SnapStartProperty | undefined)?.applyOn === 'PublishedVersions';
 }
 
-function validateProvisionedConcurrencyProps(id: string, props: ProvisionedConcurrencyProps): void {
-  const v = new PropValidator('ProvisionedConcurrency', id);
+function validateProvisionedConcurrencyProps(construct: IConstruct, props: ProvisionedConcurrencyProps): void {
+  const v = new PropValidator('ProvisionedConcurrency', construct);
   const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
   const wholeAtLeast = (prop: string, n: number | undefined, min: number): boolean => {
     if (!known(n)) return false;

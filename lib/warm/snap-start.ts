@@ -34,7 +34,7 @@ export class SnapStartAlias extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapStartAliasProps) {
     super(scope, id);
-    validateSnapStartAliasProps(id, props);
+    validateSnapStartAliasProps(this, props);
 
     this.version = props.function.currentVersion;
     this.alias = new lambda.Alias(this, 'Alias', {
@@ -48,7 +48,7 @@ export class SnapStartAlias extends Construct {
     // Provisioned concurrency can be added to the function after this construct, so it is looked for at synth.
     const fn = props.function;
     this.node.addValidation({
-      validate: () => provisionedConcurrencyOf(fn).map((where) => `SnapStartAlias '${id}': ${where} sets provisioned concurrency on ${fn.node.path}, `
+      validate: () => provisionedConcurrencyOf(fn).map((where) => `SnapStartAlias '${this.node.path}': ${where} sets provisioned concurrency on ${fn.node.path}, `
         + 'and Lambda does not support provisioned concurrency on SnapStart functions; remove it, or use ProvisionedConcurrency on a function without SnapStart'),
     });
   }
@@ -57,8 +57,8 @@ export class SnapStartAlias extends Construct {
 /** Lambda keeps SnapStart off functions with more `/tmp` than this, in MiB. */
 const SNAPSTART_MAX_EPHEMERAL_MIB = 512;
 
-function validateSnapStartAliasProps(id: string, props: SnapStartAliasProps): void {
-  const v = new PropValidator('SnapStartAlias', id);
+function validateSnapStartAliasProps(alias: IConstruct, props: SnapStartAliasProps): void {
+  const v = new PropValidator('SnapStartAlias', alias);
   const fn = props.function;
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   const runtime = fn.runtime === lambda.Runtime.FROM_IMAGE ? 'a container image' : `runtime ${fn.runtime.name}`;

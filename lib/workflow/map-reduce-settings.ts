@@ -2,10 +2,11 @@ import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
 import { isReferencePath, PropValidator } from '../core/validation';
-import type { MapReduceWorkflowProps, TaskRetryProps } from './map-reduce-workflow';
+import { resolveTaskRetry, TaskRetryProps } from '../core/task-retries';
+import type { MapReduceWorkflowProps } from './map-reduce-workflow';
 
 /** How a {@link MapReduceWorkflow} maps its items. */
 export enum MapMode {
@@ -49,11 +50,11 @@ export interface WorkflowSettings {
   readonly resultPath: string;
   readonly maxConcurrency: number;
   readonly workflowType: sfn.StateMachineType;
-  readonly workflowTimeout: Duration;
+  readonly timeout: Duration;
   readonly taskTimeout: Duration;
   readonly retry: Required<TaskRetryProps>;
   readonly logRetention: logs.RetentionDays;
-  readonly handlerMemorySize: number;
+  readonly memorySize: number;
   readonly mapReservedConcurrency: number;
   readonly reduceReservedConcurrency: number;
   /** Distributed mode: the ItemBatcher's bounds (at least one is set). */
@@ -78,17 +79,12 @@ export function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings
     resultPath: props.resultPath ?? '$.mappedResults',
     maxConcurrency,
     workflowType,
-    workflowTimeout: props.workflowTimeout
+    timeout: props.timeout
       ?? (workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : Duration.hours(1)),
     taskTimeout: props.taskTimeout ?? Duration.minutes(1),
-    retry: {
-      maxAttempts: props.retry?.maxAttempts ?? 6,
-      interval: props.retry?.interval ?? Duration.seconds(2),
-      backoffRate: props.retry?.backoffRate ?? 2,
-      maxDelay: props.retry?.maxDelay ?? Duration.seconds(60),
-    },
+    retry: resolveTaskRetry(props.retry),
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    handlerMemorySize: props.handlerMemorySize ?? 256,
+    memorySize: props.memorySize ?? 256,
     mapReservedConcurrency: props.mapReservedConcurrency ?? defaultMapReservedConcurrency(distributed, maxConcurrency),
     reduceReservedConcurrency: props.reduceReservedConcurrency ?? 2,
     maxItemsPerBatch: props.maxItemsPerBatch,
@@ -113,11 +109,11 @@ function defaultMapReservedConcurrency(distributed: boolean, maxConcurrency: num
 }
 
 /** Every rule of the props, checked together so one synth shows all problems. */
-export function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkflowProps, s: WorkflowSettings): void {
-  const v = new PropValidator('MapReduceWorkflow', id);
+export function validateMapReduceWorkflowProps(workflow: IConstruct, props: MapReduceWorkflowProps, s: WorkflowSettings): void {
+  const v = new PropValidator('MapReduceWorkflow', workflow);
   const distributed = s.mode === MapMode.DISTRIBUTED;
-  v.exactlyOne('mapFunction', props.mapFunction, 'mapHandlerEntry', props.mapHandlerEntry);
-  v.exactlyOne('reduceFunction', props.reduceFunction, 'reduceHandlerEntry', props.reduceHandlerEntry);
+  v.exactlyOne('mapFunction', props.mapFunction, 'mapEntry', props.mapEntry);
+  v.exactlyOne('reduceFunction', props.reduceFunction, 'reduceEntry', props.reduceEntry);
   v.check(
     isReferencePath(s.itemsPath),
     `itemsPath must be a JSONPath reference path such as '$.data' (got '${s.itemsPath}')`,
@@ -133,9 +129,9 @@ export function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkf
     validateInlineProps(v, props);
   }
   const maxWorkflow = s.workflowType === sfn.StateMachineType.EXPRESS ? EXPRESS_MAX_DURATION : STANDARD_MAX_DURATION;
-  v.wholeSecondsInRange('workflowTimeout', s.workflowTimeout, Duration.seconds(1), maxWorkflow, `for ${s.workflowType} workflows`);
+  v.wholeSecondsInRange('timeout', s.timeout, Duration.seconds(1), maxWorkflow, `for ${s.workflowType} workflows`);
   v.wholeSecondsInRange('taskTimeout', s.taskTimeout, Duration.seconds(1), LAMBDA_MAX_TIMEOUT);
-  v.notLonger('taskTimeout', s.taskTimeout, 'workflowTimeout', s.workflowTimeout);
+  v.notLonger('taskTimeout', s.taskTimeout, 'timeout', s.timeout);
   v.integerInRange('retry.maxAttempts', s.retry.maxAttempts, 0, 99_999_999);
   v.check(
     Token.isUnresolved(s.retry.backoffRate) || s.retry.backoffRate >= 1,
@@ -144,11 +140,11 @@ export function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkf
   v.wholeSecondsInRange('retry.interval', s.retry.interval, Duration.seconds(1), Duration.seconds(99_999_999));
   v.wholeSecondsInRange('retry.maxDelay', s.retry.maxDelay, Duration.seconds(1), Duration.seconds(31_622_400));
   v.notLonger('retry.interval', s.retry.interval, 'retry.maxDelay', s.retry.maxDelay);
-  v.integerInRange('handlerMemorySize', s.handlerMemorySize, 128, 10_240, 'MiB');
+  v.integerInRange('memorySize', s.memorySize, 128, 10_240, 'MiB');
   v.check(props.mapFunction === undefined || props.mapReservedConcurrency === undefined,
-    'mapReservedConcurrency applies to a map function built from mapHandlerEntry; set it on the mapFunction itself');
+    'mapReservedConcurrency applies to a map function built from mapEntry; set it on the mapFunction itself');
   v.check(props.reduceFunction === undefined || props.reduceReservedConcurrency === undefined,
-    'reduceReservedConcurrency applies to a reduce function built from reduceHandlerEntry; set it on the reduceFunction itself');
+    'reduceReservedConcurrency applies to a reduce function built from reduceEntry; set it on the reduceFunction itself');
   // 0 would disable the function: every task would fail. The upper bound is a distributed map's 10,000 (a default
   // reservation follows maxConcurrency): what an account can afford is the app-level budget check's to say
   // (ACCOUNT_CONCURRENCY_CONTEXT_KEY, 1,000 for a new account).
@@ -160,8 +156,8 @@ export function validateMapReduceWorkflowProps(id: string, props: MapReduceWorkf
     `the map function's reserved concurrency must be at least maxConcurrency (got ${mapReserved} < ${s.maxConcurrency}); `
     + 'the Map would run more iterations at once than the function may, and throttle itself',
   );
-  v.existingFile('mapHandlerEntry', props.mapHandlerEntry);
-  v.existingFile('reduceHandlerEntry', props.reduceHandlerEntry);
+  v.existingFile('mapEntry', props.mapEntry);
+  v.existingFile('reduceEntry', props.reduceEntry);
   const name = props.stateMachineName;
   v.check(
     name === undefined || Token.isUnresolved(name) || /^[A-Za-z0-9_-]{1,80}$/.test(name),

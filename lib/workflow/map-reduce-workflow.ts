@@ -9,7 +9,7 @@ import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/
 import { Construct } from 'constructs';
 import { entryCode } from '../core/handler-code';
 import { createHandlerFunction } from '../core/handler-function';
-import { DYNAMODB_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS } from '../core/task-retries';
+import { LAMBDA_TRANSIENT_ERRORS, taskRetry, TaskRetryProps } from '../core/task-retries';
 import { createTracedStateMachine } from '../core/traced-state-machine';
 import { WorkflowBase } from '../core/workflow';
 import { ResultTable } from '../storage/result-table';
@@ -17,53 +17,30 @@ import { acknowledgeDistributedMapFindings } from './distributed-map-findings';
 import { ItemSource } from './item-source';
 import { MapMode, resolveSettings, validateMapReduceWorkflowProps, warnAboutLimits, WorkflowSettings } from './map-reduce-settings';
 import { createResultsBucket, MapResultsLocation } from './map-results';
-
-/** Retry settings for the workflow's Lambda and DynamoDB tasks (transient service errors and throttling only). */
-export interface TaskRetryProps {
-  /**
-   * How many times a failed task is retried.
-   * @default 6
-   */
-  readonly maxAttempts?: number;
-  /**
-   * Wait before the first retry.
-   * @default Duration.seconds(2)
-   */
-  readonly interval?: Duration;
-  /**
-   * Multiplier of the wait on each further retry.
-   * @default 2
-   */
-  readonly backoffRate?: number;
-  /**
-   * Upper bound of any single wait.
-   * @default Duration.seconds(60)
-   */
-  readonly maxDelay?: Duration;
-}
+import { recordFailure, storeResult } from './result-record';
 
 /** Properties for a {@link MapReduceWorkflow}. */
 export interface MapReduceWorkflowProps {
   /**
-   * Function applied to each item. Give this or `mapHandlerEntry`.
-   * @default - a function built from `mapHandlerEntry`
+   * Function applied to each item. Give this or `mapEntry`.
+   * @default - a function built from `mapEntry`
    */
   readonly mapFunction?: lambda.IFunction;
   /**
-   * TypeScript entry file of the map handler (export `handler`), bundled with esbuild into a Node.js 22 function.
+   * TypeScript entry file of the map handler (export `handler`), bundled with esbuild into a Node.js 24 function.
    * @default - `mapFunction` is used
    */
-  readonly mapHandlerEntry?: string;
+  readonly mapEntry?: string;
   /**
-   * Function given the array of mapped results; its return value is the workflow's output. Give this or `reduceHandlerEntry`.
-   * @default - a function built from `reduceHandlerEntry`
+   * Function given the array of mapped results; its return value is the workflow's output. Give this or `reduceEntry`.
+   * @default - a function built from `reduceEntry`
    */
   readonly reduceFunction?: lambda.IFunction;
   /**
    * TypeScript entry file of the reduce handler (export `handler`).
    * @default - `reduceFunction` is used
    */
-  readonly reduceHandlerEntry?: string;
+  readonly reduceEntry?: string;
   /**
    * Inline (items in the execution input, at most 40 at once) or distributed (items in S3, read in batches by
    * Express child executions, up to 10,000 at once, results written to S3).
@@ -150,7 +127,7 @@ export interface MapReduceWorkflowProps {
    * Time after which the whole execution fails with States.Timeout.
    * @default Duration.hours(1) for Standard, Duration.minutes(5) for Express
    */
-  readonly workflowTimeout?: Duration;
+  readonly timeout?: Duration;
   /**
    * Time after which one map or reduce task fails with States.Timeout. Functions built from an entry get this timeout too.
    * At most 5 minutes in distributed mode (a batch runs in an Express child execution).
@@ -185,16 +162,16 @@ export interface MapReduceWorkflowProps {
    * Memory of the functions built from entries, in MiB.
    * @default 256
    */
-  readonly handlerMemorySize?: number;
+  readonly memorySize?: number;
   /**
-   * Reserved concurrency of the map function built from `mapHandlerEntry`; at least `maxConcurrency`,
+   * Reserved concurrency of the map function built from `mapEntry`; at least `maxConcurrency`,
    * or the Map's own iterations would throttle each other. Throttled tasks are retried (see `retry`).
    * @default inline: 2 × maxConcurrency, room for two executions mapping at once; distributed: maxConcurrency,
    *   one map run at full speed (twice a distributed concurrency would take much of an account's 1,000)
    */
   readonly mapReservedConcurrency?: number;
   /**
-   * Reserved concurrency of the reduce function built from `reduceHandlerEntry`: how many executions reduce at once.
+   * Reserved concurrency of the reduce function built from `reduceEntry`: how many executions reduce at once.
    * @default 2
    */
   readonly reduceReservedConcurrency?: number;
@@ -231,7 +208,7 @@ export class MapReduceWorkflow extends WorkflowBase {
   constructor(scope: Construct, id: string, props: MapReduceWorkflowProps) {
     super(scope, id, { failureRecord: props.resultTable && 'The workflow also stored each failure (FAILED, error, cause) in its result table.' });
     const settings = resolveSettings(props);
-    validateMapReduceWorkflowProps(id, props, settings);
+    validateMapReduceWorkflowProps(this, props, settings);
     this.mode = settings.mode;
     if (settings.mode === MapMode.DISTRIBUTED) {
       // ResultWriterV2 (WriterConfig, prefix-scoped) is only rendered under this feature flag; set here, before any child
@@ -239,32 +216,46 @@ export class MapReduceWorkflow extends WorkflowBase {
       this.node.setContext(STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     }
 
-    this.mapFunction = props.mapFunction ?? createHandlerFunction(this, 'MapFunction', {
-      code: entryCode(props.mapHandlerEntry!),
-      timeout: settings.taskTimeout,
-      memorySize: settings.handlerMemorySize,
-      logRetention: settings.logRetention,
-      reservedConcurrency: settings.mapReservedConcurrency,
-      invokedBy: 'Step Functions, which retries and catches its errors',
-    });
-    this.reduceFunction = props.reduceFunction ?? createHandlerFunction(this, 'ReduceFunction', {
-      code: entryCode(props.reduceHandlerEntry!),
-      timeout: settings.taskTimeout,
-      memorySize: settings.handlerMemorySize,
-      logRetention: settings.logRetention,
-      reservedConcurrency: settings.reduceReservedConcurrency,
-      invokedBy: 'Step Functions, which retries and catches its errors',
-    });
+    this.mapFunction = props.mapFunction ?? this.createFunction('MapFunction', props.mapEntry!, settings, settings.mapReservedConcurrency);
+    this.reduceFunction = props.reduceFunction ?? this.createFunction('ReduceFunction', props.reduceEntry!, settings, settings.reduceReservedConcurrency);
     warnAboutLimits(this, props, settings);
+    if (settings.mode === MapMode.DISTRIBUTED) {
+      this.results = new MapResultsLocation(
+        props.resultsBucket ?? createResultsBucket(this, 'ResultsBucket', settings.resultsExpiration),
+        settings.resultsPrefix,
+      );
+    }
 
-    const retry: sfn.RetryProps = {
-      maxAttempts: settings.retry.maxAttempts,
-      interval: settings.retry.interval,
-      backoffRate: settings.retry.backoffRate,
-      maxDelay: settings.retry.maxDelay,
-      jitterStrategy: sfn.JitterType.FULL,
-    };
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createTracedStateMachine(this, {
+      definition: this.stateGraph(props, settings),
+      stateMachineType: settings.workflowType,
+      timeout: settings.timeout,
+      logRetention: settings.logRetention,
+      stateMachineName: props.stateMachineName,
+      includeExecutionData: settings.logExecutionData,
+      invokedFunctions: [this.mapFunction, this.reduceFunction],
+    }));
+    if (this.results) this.grantDistributedAccess(props.itemSource!, this.results);
+  }
 
+  /** A map or reduce function built from its entry file. */
+  private createFunction(id: string, entry: string, settings: WorkflowSettings, reservedConcurrency: number): lambda.IFunction {
+    return createHandlerFunction(this, id, {
+      code: entryCode(entry),
+      timeout: settings.taskTimeout,
+      memorySize: settings.memorySize,
+      logRetention: settings.logRetention,
+      reservedConcurrency,
+      invokedBy: 'Step Functions, which retries and catches its errors',
+    });
+  }
+
+  /**
+   * Map the items, reduce the results, then (with a result table) store the output; any error that is
+   * not retried away is recorded in the result table (when there is one) and ends in the Fail state.
+   */
+  private stateGraph(props: MapReduceWorkflowProps, settings: WorkflowSettings): sfn.IChainable {
+    const retry = taskRetry(settings.retry);
     const failed = new sfn.Fail(this, 'Failed', {
       stateName: 'Failed',
       errorPath: '$.Error',
@@ -274,42 +265,24 @@ export class MapReduceWorkflow extends WorkflowBase {
       ? recordFailure(this, props.resultTable, retry).next(failed)
       : failed;
 
-    if (settings.mode === MapMode.DISTRIBUTED) {
-      this.results = new MapResultsLocation(
-        props.resultsBucket ?? createResultsBucket(this, 'ResultsBucket', settings.resultsExpiration),
-        settings.resultsPrefix,
-      );
-    }
     const mapItems = this.results
       ? this.distributedMap(props.itemSource!, this.results, settings, retry)
       : this.inlineMap(settings, retry);
     mapItems.addCatch(onError, { errors: [sfn.Errors.ALL] });
-
     const reduceResults = this.invokeTask('ReduceResults', this.reduceFunction, settings, retry, sfn.TaskInput.fromJsonPathAt(settings.resultPath))
       .addCatch(onError, { errors: [sfn.Errors.ALL] });
 
-    let definition = mapItems.next(reduceResults);
-    if (props.resultTable) {
-      definition = definition.next(storeResult(this, props.resultTable, retry, onError));
-    }
+    const mapThenReduce = mapItems.next(reduceResults);
+    return props.resultTable ? mapThenReduce.next(storeResult(this, props.resultTable, retry, onError)) : mapThenReduce;
+  }
 
-    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createTracedStateMachine(this, {
-      definition,
-      stateMachineType: settings.workflowType,
-      timeout: settings.workflowTimeout,
-      logRetention: settings.logRetention,
-      stateMachineName: props.stateMachineName,
-      includeExecutionData: settings.logExecutionData,
-      invokedFunctions: [this.mapFunction, this.reduceFunction],
-    }));
-
-    if (this.results) {
-      props.itemSource!.bucket.encryptionKey?.grantDecrypt(this.stateMachine);
-      props.itemSource!.grantItemAccess(this.mapFunction);
-      this.results.grantWrite(this.stateMachine);
-      this.results.grantRead(this.reduceFunction);
-      acknowledgeDistributedMapFindings(this, props.itemSource!, this.results);
-    }
+  /** Distributed mode: the state machine reads the items and writes the results, the map function reads the items, the reduce the results. */
+  private grantDistributedAccess(source: ItemSource, results: MapResultsLocation): void {
+    source.bucket.encryptionKey?.grantDecrypt(this.stateMachine);
+    source.grantItemAccess(this.mapFunction);
+    results.grantWrite(this.stateMachine);
+    results.grantRead(this.reduceFunction);
+    acknowledgeDistributedMapFindings(this, source, results);
   }
 
   /** A synchronous invocation whose output is the function's return value, retried on Lambda's transient errors only. */
@@ -364,7 +337,7 @@ export class MapReduceWorkflow extends WorkflowBase {
 
   /** Lets `grantee` read the map runs' results (distributed mode): s3:GetObject under the results prefix. */
   grantReadResults(grantee: iam.IGrantable): iam.Grant {
-    if (!this.results) throw new Error(`MapReduceWorkflow '${this.node.id}': grantReadResults needs distributed mode; inline results are in the execution's output`);
+    if (!this.results) throw new Error(`MapReduceWorkflow '${this.node.path}': grantReadResults needs distributed mode; inline results are in the execution's output`);
     return this.results.grantRead(grantee);
   }
 }
@@ -376,46 +349,4 @@ function collectResultsAt(resultPath: string): Pick<sfn.MapProps, 'resultSelecto
   let selector: Record<string, unknown> = { [`${fields.pop()}.$`]: '$' };
   while (fields.length > 0) selector = { [fields.pop()!]: selector };
   return { resultSelector: selector, resultPath: '$' };
-}
-
-/**
- * A direct DynamoDB PutItem of this execution's record: key = execution id,
- * `status`, the given fields and `completedAt`. The PutItem response is
- * discarded, so the state after it sees what this state saw (the reduce result,
- * or the caught error the Fail state reports).
- */
-function putExecutionRecord(
-  scope: Construct,
-  stateName: string,
-  table: ResultTable,
-  retry: sfn.RetryProps,
-  status: 'SUCCEEDED' | 'FAILED',
-  fields: Record<string, string>,
-): sfn.TaskStateBase {
-  const attribute = tasks.DynamoAttributeValue.fromString;
-  return new tasks.DynamoPutItem(scope, stateName, {
-    stateName,
-    table: table.table,
-    item: {
-      [table.partitionKeyName]: attribute(sfn.JsonPath.executionId),
-      status: attribute(status),
-      ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, attribute(value)])),
-      completedAt: attribute(sfn.JsonPath.stateEnteredTime),
-    },
-    resultPath: sfn.JsonPath.DISCARD,
-  }).addRetry({ ...retry, errors: DYNAMODB_TRANSIENT_ERRORS });
-}
-
-function storeResult(scope: Construct, table: ResultTable, retry: sfn.RetryProps, onError: sfn.IChainable): sfn.TaskStateBase {
-  return putExecutionRecord(scope, 'StoreResult', table, retry, 'SUCCEEDED', {
-    output: sfn.JsonPath.jsonToString(sfn.JsonPath.entirePayload),
-  }).addCatch(onError, { errors: [sfn.Errors.ALL] });
-}
-
-/** Writes the caught error to the table so failed runs are as visible as successful ones. */
-function recordFailure(scope: Construct, table: ResultTable, retry: sfn.RetryProps): sfn.TaskStateBase {
-  return putExecutionRecord(scope, 'RecordFailure', table, retry, 'FAILED', {
-    error: sfn.JsonPath.stringAt('$.Error'),
-    cause: sfn.JsonPath.stringAt('$.Cause'),
-  });
 }

@@ -15,7 +15,7 @@ const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 const stack = new Stack(app, 'Jobs');
 const worker = standInFunction(stack, 'Worker', { code: 'exports.handler=async()=>({batchItemFailures:[]})', reservedConcurrency: 2 });
-const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: worker } } });
+const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: worker } } });
 const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
 const workflow = new FanOutJobWorkflow(stack, 'RunJob', { splitter });
 const template = Template.fromStack(stack);
@@ -69,7 +69,7 @@ test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements', () 
 test('validation: timeout between 1 minute and a year', () => {
   const other = new Stack(new App(), 'Other');
   expect(() => new FanOutJobWorkflow(other, 'RunJob', { splitter: inlineSplitter(other), timeout: Duration.seconds(30) }))
-    .toThrow("FanOutJobWorkflow 'RunJob': timeout must be between 1 minute and 365 days (got 30 seconds)");
+    .toThrow("FanOutJobWorkflow 'Other/RunJob': timeout must be between 1 minute and 365 days (got 30 seconds)");
 });
 
 test('grantStartExecution names this state machine only', () => {
@@ -129,7 +129,7 @@ test('a job still incomplete after maxWait (a chunk no worker could count) ends 
 test('validation: maxWait at least pollInterval and at most timeout; by default timeout less the split and one poll', () => {
   const other = new Stack(new App(), 'Other');
   expect(() => new FanOutJobWorkflow(other, 'Short', { splitter: inlineSplitter(other), maxWait: Duration.seconds(5) }))
-    .toThrow("FanOutJobWorkflow 'Short': maxWait must be at least pollInterval (10 seconds) and at most timeout (15 minutes) (got 5 seconds)");
+    .toThrow("FanOutJobWorkflow 'Other/Short': maxWait must be at least pollInterval (10 seconds) and at most timeout (15 minutes) (got 5 seconds)");
   const fresh = () => new Stack(new App(), 'Other');
   const long = fresh();
   expect(() => new FanOutJobWorkflow(long, 'Long', { splitter: inlineSplitter(long), maxWait: Duration.minutes(16) }))
@@ -137,7 +137,7 @@ test('validation: maxWait at least pollInterval and at most timeout; by default 
   // 70 s less the splitter's 60 s and a 10 s poll leaves no time to wait.
   const tight = fresh();
   expect(() => new FanOutJobWorkflow(tight, 'Tight', { splitter: inlineSplitter(tight), timeout: Duration.seconds(70) }))
-    .toThrow("FanOutJobWorkflow 'Tight': timeout must leave time to wait for the workers: at least the splitter's timeout and two pollIntervals (80 seconds), or give maxWait (got 1 minute 10 seconds)");
+    .toThrow("FanOutJobWorkflow 'Other/Tight': timeout must leave time to wait for the workers: at least the splitter's timeout and two pollIntervals (80 seconds), or give maxWait (got 1 minute 10 seconds)");
   const given = fresh();
   expect(() => new FanOutJobWorkflow(given, 'Given', { splitter: inlineSplitter(given), timeout: Duration.seconds(70), maxWait: Duration.seconds(10) })).not.toThrow();
 });
@@ -187,7 +187,7 @@ test('validation: pollInterval between 1 second and 1 hour, whole seconds, short
     const other = new Stack(new App(), 'Other');
     return () => new FanOutJobWorkflow(other, 'RunJob', { splitter: inlineSplitter(other), pollInterval, timeout });
   };
-  expect(build(Duration.millis(500))).toThrow("FanOutJobWorkflow 'RunJob': pollInterval must be between 1 second and 1 hour (got 500 millis)");
+  expect(build(Duration.millis(500))).toThrow("FanOutJobWorkflow 'Other/RunJob': pollInterval must be between 1 second and 1 hour (got 500 millis)");
   expect(build(Duration.millis(1500))).toThrow('pollInterval must be a whole number of seconds (got 1 second 500 millis)');
   expect(build(Duration.minutes(2), Duration.minutes(2))).toThrow('pollInterval must be shorter than timeout, or the job could never be seen complete (got 2 minutes >= 2 minutes)');
   expect(build(Duration.seconds(30))).not.toThrow();

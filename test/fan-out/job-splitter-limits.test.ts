@@ -6,7 +6,7 @@ import { standInFunction } from '../support/stand-in-function';
 /** The warnings of a JobSplitter 'Splitter' over a one-consumer fan-out. */
 function warnings(props: Partial<JobSplitterProps>): string[] {
   const stack = new Stack(new App(), 'Test');
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: standInFunction(stack, 'Worker') } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: standInFunction(stack, 'Worker') } } });
   new JobSplitter(stack, 'Splitter', { fanOut, ...props });
   return Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
 }

@@ -26,7 +26,7 @@ function pipeline(app: App, props: PipelineMonitoringProps = { alarmEmail: 'aler
   const words = new MapReduceWorkflow(stack, 'WordLength', {
     mapFunction: userFunction(stack, 'Map'), reduceFunction: userFunction(stack, 'Reduce'), resultTable: new ResultTable(stack, 'Results'),
   });
-  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { workerFunction: userFunction(stack, 'Worker') } } });
+  const fanOut = new FanOut(stack, 'Work', { consumers: { Words: { function: userFunction(stack, 'Worker') } } });
   const splitter = new JobSplitter(stack, 'Splitter', { fanOut });
   const jobs = new FanOutJobWorkflow(stack, 'RunJob', { splitter });
   const alarmedSchedule = new ScheduleTrigger(stack, 'Every5Minutes', { stateMachine: jobs.stateMachine, rate: Duration.minutes(5), input: { items: [{}] }, alarmTopic: fanOut.alarmTopic });
@@ -213,7 +213,7 @@ describe('fan-out: worker, queue and the consumer\'s own dead-letter alarm', () 
 
   test('sharing the fan-out\'s topic: the adopted alarm gets an OK action and no second ALARM action', () => {
     const stack = new Stack(new App(), 'Shared');
-    const fanOut = new FanOut(stack, 'Work', { alarmEmail: 'alerts@example.com', consumers: { Words: { workerFunction: userFunction(stack, 'Worker') } } });
+    const fanOut = new FanOut(stack, 'Work', { alarmEmail: 'alerts@example.com', consumers: { Words: { function: userFunction(stack, 'Worker') } } });
     new PipelineMonitoring(stack, 'Monitoring', { alarmTopic: fanOut.alarmTopic }).monitorFanOut(fanOut);
     const shared = refOf(fanOut.alarmTopic.topic);
     expect(alarm('WorkWordsDeadLetterAlarm', Template.fromStack(stack))).toMatchObject({ AlarmActions: [shared], OKActions: [shared] });
@@ -432,61 +432,61 @@ describe('validation: one test per rule, naming the prop, the value and the rule
   test('alarmTopic or alarmEmail, not both', () => {
     const stack = new Stack();
     expect(() => new PipelineMonitoring(stack, 'Monitoring', { alarmTopic: new AlarmTopic(stack, 'Topic'), alarmEmail: 'a@example.com' }))
-      .toThrow("PipelineMonitoring 'Monitoring': give either alarmTopic or alarmEmail, not both");
+      .toThrow("PipelineMonitoring 'Default/Monitoring': give either alarmTopic or alarmEmail, not both");
   });
   test('dashboardName: letters, digits, - and _', () => {
-    expect(messageOf({ ...withEmail, dashboardName: 'my dashboard' })).toBe("PipelineMonitoring 'Monitoring': dashboardName must be 1..255 letters, digits, '-' or '_' (got 'my dashboard')");
+    expect(messageOf({ ...withEmail, dashboardName: 'my dashboard' })).toBe("PipelineMonitoring 'Invalid/Monitoring': dashboardName must be 1..255 letters, digits, '-' or '_' (got 'my dashboard')");
   });
   test('count thresholds are positive integers', () => {
-    expect(messageOf({ ...withEmail, defaults: { failedExecutions: 0 } })).toBe("PipelineMonitoring 'Monitoring': defaults.failedExecutions must be a positive integer (got 0)");
+    expect(messageOf({ ...withEmail, defaults: { failedExecutions: 0 } })).toBe("PipelineMonitoring 'Invalid/Monitoring': defaults.failedExecutions must be a positive integer (got 0)");
   });
   test('evaluationPeriods is a positive integer', () => {
-    expect(messageOf({ ...withEmail, defaults: { evaluationPeriods: 1.5 } })).toBe("PipelineMonitoring 'Monitoring': defaults.evaluationPeriods must be a positive integer (got 1.5)");
+    expect(messageOf({ ...withEmail, defaults: { evaluationPeriods: 1.5 } })).toBe("PipelineMonitoring 'Invalid/Monitoring': defaults.evaluationPeriods must be a positive integer (got 1.5)");
   });
   test('datapointsToAlarm is at most evaluationPeriods', () => {
     expect(messageOf({ ...withEmail, defaults: { evaluationPeriods: 2, datapointsToAlarm: 3 } }))
-      .toBe("PipelineMonitoring 'Monitoring': defaults.datapointsToAlarm must not exceed evaluationPeriods (got 3 > 2)");
+      .toBe("PipelineMonitoring 'Invalid/Monitoring': defaults.datapointsToAlarm must not exceed evaluationPeriods (got 3 > 2)");
   });
   test('period is a whole number of minutes', () => {
     expect(messageOf({ ...withEmail, defaults: { period: Duration.seconds(30) } }))
-      .toBe("PipelineMonitoring 'Monitoring': defaults.period must be a whole number of minutes, at least 1 (got 30 seconds)");
+      .toBe("PipelineMonitoring 'Invalid/Monitoring': defaults.period must be a whole number of minutes, at least 1 (got 30 seconds)");
   });
   test('period × evaluationPeriods within CloudWatch\'s evaluation range', () => {
     expect(messageOf({ ...withEmail, defaults: { period: Duration.minutes(5), evaluationPeriods: 300 } })).toBe(
-      "PipelineMonitoring 'Monitoring': defaults.period × evaluationPeriods must not exceed 1 day for periods under an hour, CloudWatch's longest evaluation range (got 5 minutes × 300)");
+      "PipelineMonitoring 'Invalid/Monitoring': defaults.period × evaluationPeriods must not exceed 1 day for periods under an hour, CloudWatch's longest evaluation range (got 5 minutes × 300)");
   });
   test('deadLetterMessages is an integer ≥ 0', () => {
-    expect(messageOf({ ...withEmail, defaults: { deadLetterMessages: -1 } })).toBe("PipelineMonitoring 'Monitoring': defaults.deadLetterMessages must be an integer ≥ 0 (got -1)");
+    expect(messageOf({ ...withEmail, defaults: { deadLetterMessages: -1 } })).toBe("PipelineMonitoring 'Invalid/Monitoring': defaults.deadLetterMessages must be an integer ≥ 0 (got -1)");
   });
   test('maxMessageAge between 1 minute and 14 days', () => {
     expect(messageOf({ ...withEmail, defaults: { maxMessageAge: Duration.seconds(30) } }))
-      .toBe("PipelineMonitoring 'Monitoring': defaults.maxMessageAge must be between 1 minute and 14 days, SQS's longest retention (got 30 seconds)");
+      .toBe("PipelineMonitoring 'Invalid/Monitoring': defaults.maxMessageAge must be between 1 minute and 14 days, SQS's longest retention (got 30 seconds)");
   });
   test('latencyP99 longer than 0', () => {
-    expect(messageOf({ ...withEmail, defaults: { latencyP99: Duration.millis(0) } })).toBe("PipelineMonitoring 'Monitoring': defaults.latencyP99 must be longer than 0 ms (got 0 millis)");
+    expect(messageOf({ ...withEmail, defaults: { latencyP99: Duration.millis(0) } })).toBe("PipelineMonitoring 'Invalid/Monitoring': defaults.latencyP99 must be longer than 0 ms (got 0 millis)");
   });
   test('a call\'s options are checked too, named by the method', () => {
     expect(messageOf(withEmail, (m, stack) => m.monitorFunction(userFunction(stack, 'Fn'), { functionErrors: -2 })))
-      .toBe("PipelineMonitoring 'Monitoring': monitorFunction: functionErrors must be a positive integer (got -2)");
+      .toBe("PipelineMonitoring 'Invalid/Monitoring': monitorFunction: functionErrors must be a positive integer (got -2)");
   });
   test('each monitored resource has its own label', () => {
     expect(messageOf(withEmail, (m, stack) => {
       const fn = userFunction(stack, 'Fn');
       m.monitorFunction(fn);
       m.monitorFunction(fn);
-    })).toBe("PipelineMonitoring 'Monitoring': monitorFunction: label 'Fn' (of Invalid/Fn) is already in use in this monitoring; each monitored resource needs a label of its own");
+    })).toBe("PipelineMonitoring 'Invalid/Monitoring': monitorFunction: label 'Fn' (of Invalid/Fn) is already in use in this monitoring; each monitored resource needs a label of its own");
   });
   test('a label is letters, digits, spaces, - and _', () => {
     expect(messageOf(withEmail, (m, stack) => m.monitorFunction(userFunction(stack, 'Fn'), { label: 'a/b' })))
-      .toBe("PipelineMonitoring 'Monitoring': monitorFunction: label must start with a letter or digit and hold only letters, digits, spaces, '-' and '_' (got 'a/b')");
+      .toBe("PipelineMonitoring 'Invalid/Monitoring': monitorFunction: label must start with a letter or digit and hold only letters, digits, spaces, '-' and '_' (got 'a/b')");
   });
   test('a queue is a dead-letter queue or has one, not both', () => {
     expect(messageOf(withEmail, (m, stack) => m.monitorQueue(new sqs.Queue(stack, 'Q'), { deadLetter: true, deadLetterQueue: new sqs.Queue(stack, 'D') })))
-      .toBe("PipelineMonitoring 'Monitoring': monitorQueue: give deadLetter or deadLetterQueue, not both (a dead-letter queue has no dead-letter queue of its own)");
+      .toBe("PipelineMonitoring 'Invalid/Monitoring': monitorQueue: give deadLetter or deadLetterQueue, not both (a dead-letter queue has no dead-letter queue of its own)");
   });
   test('all problems are reported together', () => {
     expect(messageOf({ ...withEmail, dashboardName: 'a b', defaults: { functionThrottles: 0, serverErrors: 0 } })).toBe([
-      "PipelineMonitoring 'Monitoring': invalid props:",
+      "PipelineMonitoring 'Invalid/Monitoring': invalid props:",
       " - dashboardName must be 1..255 letters, digits, '-' or '_' (got 'a b')",
       ' - defaults.functionThrottles must be a positive integer (got 0)',
       ' - defaults.serverErrors must be a positive integer (got 0)',

@@ -18,8 +18,8 @@ test('the constructs with default props pass AwsSolutions and Serverless with no
   const app = nagApp();
   const stack = new Stack(app, 'Defaults');
   new MapReduceWorkflow(stack, 'Workflow', {
-    mapHandlerEntry: path.join(lambdas, 'word-length', 'index.ts'),
-    reduceHandlerEntry: path.join(lambdas, 'sum-lengths', 'index.ts'),
+    mapEntry: path.join(lambdas, 'word-length', 'index.ts'),
+    reduceEntry: path.join(lambdas, 'sum-lengths', 'index.ts'),
     resultTable: new ResultTable(stack, 'Results'),
   });
   expect(() => app.synth()).not.toThrow();

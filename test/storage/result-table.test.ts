@@ -112,29 +112,29 @@ describe('validation: one test per rule, each with the full message', () => {
 
   test('tableName must follow DynamoDB naming', () => {
     expect(rejection({ tableName: 'my results' }).message)
-      .toBe("ResultTable 'Results': tableName must be 3..255 letters, digits, '_', '.' or '-' (got 'my results')");
+      .toBe("ResultTable 'Test/Results': tableName must be 3..255 letters, digits, '_', '.' or '-' (got 'my results')");
   });
 
   test('partitionKeyName must be 1..255 characters', () => {
     expect(rejection({ partitionKeyName: '' }).message)
-      .toBe("ResultTable 'Results': partitionKeyName must be 1..255 characters (got '')");
+      .toBe("ResultTable 'Test/Results': partitionKeyName must be 1..255 characters (got '')");
   });
 
   test('timeToLiveAttribute must be 1..255 characters', () => {
     const long = 'x'.repeat(256);
     expect(rejection({ timeToLiveAttribute: long }).message)
-      .toBe(`ResultTable 'Results': timeToLiveAttribute must be 1..255 characters (got '${long}')`);
+      .toBe(`ResultTable 'Test/Results': timeToLiveAttribute must be 1..255 characters (got '${long}')`);
   });
 
   test('timeToLiveAttribute must differ from partitionKeyName', () => {
     expect(rejection({ partitionKeyName: 'id', timeToLiveAttribute: 'id' }).message)
-      .toBe("ResultTable 'Results': timeToLiveAttribute must differ from partitionKeyName (both 'id')");
+      .toBe("ResultTable 'Test/Results': timeToLiveAttribute must differ from partitionKeyName (both 'id')");
   });
 
   test('several problems are reported together in one error', () => {
     const error = rejection({ tableName: 'x', partitionKeyName: 'expiresAt' });
     expect(error.message).toBe([
-      "ResultTable 'Results': invalid props:",
+      "ResultTable 'Test/Results': invalid props:",
       " - tableName must be 3..255 letters, digits, '_', '.' or '-' (got 'x')",
       " - timeToLiveAttribute must differ from partitionKeyName (both 'expiresAt')",
     ].join('\n'));

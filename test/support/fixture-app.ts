@@ -24,7 +24,7 @@ export function synthesizeSleepyFixture(): string {
   });
   new MapReduceWorkflow(stack, 'Workflow', {
     mapFunction: sleepy,
-    reduceHandlerEntry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'sum-lengths', 'index.ts'),
+    reduceEntry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'sum-lengths', 'index.ts'),
     taskTimeout: Duration.seconds(5),
   });
   app.synth();
@@ -42,7 +42,7 @@ export function synthesizeFifoFanOutFixture(): string {
     fifo: true,
     resultTable: new ResultTable(stack, 'Results', { partitionKeyName: 'resultId' }),
     idempotencyTable: new IdempotencyTable(stack, 'Idempotency'),
-    consumers: { Words: { workerHandlerEntry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'process-chunk', 'index.ts'), batchSize: 10 } },
+    consumers: { Words: { entry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'process-chunk', 'index.ts'), batchSize: 10 } },
   });
   new JobSplitter(stack, 'Splitter', { fanOut, chunkSize: 10 });
   app.synth();

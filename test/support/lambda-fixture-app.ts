@@ -43,10 +43,10 @@ export function synthesizeLambdaFixture(): string {
   new FanOut(stack, 'Faults', {
     resultTable: new ResultTable(stack, 'Results', { partitionKeyName: 'resultId' }),
     consumers: {
-      Poison: { workerHandlerEntry: faultWorker, batchSize: 5, reservedConcurrency: 5, maxConcurrency: 5 },
-      Flaky: { workerHandlerEntry: faultWorker, batchSize: 2, reservedConcurrency: 5 },
-      Slow: { workerHandlerEntry: faultWorker, workerTimeout: Duration.seconds(1), batchSize: 1, reservedConcurrency: 2, maxReceiveCount: 3 },
-      Throttled: { workerHandlerEntry: faultWorker, batchSize: 2, reservedConcurrency: 1, maxReceiveCount: 10 },
+      Poison: { entry: faultWorker, batchSize: 5, reservedConcurrency: 5, maxConcurrency: 5 },
+      Flaky: { entry: faultWorker, batchSize: 2, reservedConcurrency: 5 },
+      Slow: { entry: faultWorker, timeout: Duration.seconds(1), batchSize: 1, reservedConcurrency: 2, maxReceiveCount: 3 },
+      Throttled: { entry: faultWorker, batchSize: 2, reservedConcurrency: 1, maxReceiveCount: 10 },
     },
   });
 

@@ -333,37 +333,37 @@ describe('mapping templates, rendered', () => {
 describe('validation: one test per rule', () => {
   test('inputSchema must describe an object', () => {
     expect(messageOf({ inputSchema: { type: apigateway.JsonSchemaType.ARRAY } }))
-      .toBe("ApiTrigger 'Orders': inputSchema.type must be 'object': the body becomes the execution input, a JSON object (got \"array\")");
+      .toBe("ApiTrigger 'Invalid/Orders': inputSchema.type must be 'object': the body becomes the execution input, a JSON object (got \"array\")");
   });
   test('inputSchema.additionalProperties must be false or unset', () => {
     expect(messageOf({ inputSchema: { ...ORDER_SCHEMA, additionalProperties: true } }))
-      .toBe("ApiTrigger 'Orders': inputSchema.additionalProperties must be false or unset, so unknown fields are rejected (got true)");
+      .toBe("ApiTrigger 'Invalid/Orders': inputSchema.additionalProperties must be false or unset, so unknown fields are rejected (got true)");
   });
   test('synchronous needs an Express state machine', () => {
     expect(messageOf({ synchronous: true }))
-      .toBe("ApiTrigger 'Orders': synchronous: true needs an EXPRESS state machine; StartSyncExecution does not run Invalid/Machine (got STANDARD)");
+      .toBe("ApiTrigger 'Invalid/Orders': synchronous: true needs an EXPRESS state machine; StartSyncExecution does not run Invalid/Machine (got STANDARD)");
   });
   test('an Express state machine needs synchronous', () => {
     expect(messageOf({}, sfn.StateMachineType.EXPRESS))
-      .toBe("ApiTrigger 'Orders': an EXPRESS state machine needs synchronous: true; DescribeExecution and execution names do not serve Invalid/Machine (got synchronous: false)");
+      .toBe("ApiTrigger 'Invalid/Orders': an EXPRESS state machine needs synchronous: true; DescribeExecution and execution names do not serve Invalid/Machine (got synchronous: false)");
   });
   test('API key quota and throttle need API_KEY authorization', () => {
     expect(messageOf({ apiKeyQuota: { limit: 10, period: apigateway.Period.DAY } }))
-      .toBe("ApiTrigger 'Orders': apiKeyQuota and apiKeyThrottle need authorization: 'API_KEY' (got authorization: 'IAM')");
+      .toBe("ApiTrigger 'Invalid/Orders': apiKeyQuota and apiKeyThrottle need authorization: 'API_KEY' (got authorization: 'IAM')");
   });
   test('stage rate limit above 0 and at most 10000', () => {
     expect(messageOf({ throttlingRateLimit: 0 }))
-      .toBe("ApiTrigger 'Orders': throttlingRateLimit must be above 0 and at most 10000 requests per second (got 0)");
+      .toBe("ApiTrigger 'Invalid/Orders': throttlingRateLimit must be above 0 and at most 10000 requests per second (got 0)");
   });
   test('stage burst limit an integer 0..5000', () => {
-    expect(messageOf({ throttlingBurstLimit: 5001 })).toBe("ApiTrigger 'Orders': throttlingBurstLimit must be an integer 0..5000 (got 5001)");
+    expect(messageOf({ throttlingBurstLimit: 5001 })).toBe("ApiTrigger 'Invalid/Orders': throttlingBurstLimit must be an integer 0..5000 (got 5001)");
   });
   test('stage name of letters, digits, - and _', () => {
-    expect(messageOf({ stageName: 'v 1' })).toBe("ApiTrigger 'Orders': stageName must be 1..128 letters, digits, '-' or '_' (got 'v 1')");
+    expect(messageOf({ stageName: 'v 1' })).toBe("ApiTrigger 'Invalid/Orders': stageName must be 1..128 letters, digits, '-' or '_' (got 'v 1')");
   });
   test('web ACL ARN of a regional WAFv2 web ACL', () => {
     expect(messageOf({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1' }))
-      .toBe("ApiTrigger 'Orders': webAclArn must be the ARN of a regional WAFv2 web ACL (got 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1')");
+      .toBe("ApiTrigger 'Invalid/Orders': webAclArn must be the ARN of a regional WAFv2 web ACL (got 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1')");
   });
   test('all problems are reported together', () => {
     expect(messageOf({ throttlingRateLimit: -1, throttlingBurstLimit: 1.5 })).toMatch(/invalid props:\n - throttlingRateLimit .*\n - throttlingBurstLimit /);

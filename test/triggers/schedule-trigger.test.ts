@@ -143,27 +143,25 @@ test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements, Sche
 
 describe('validation: one test per rule', () => {
   test('exactly one schedule', () => {
-    expect(messageOf({})).toBe("ScheduleTrigger 'Every5': give exactly one of rate, cron or at (got 0)");
+    expect(messageOf({})).toBe("ScheduleTrigger 'Test/Every5': give exactly one of rate, cron or at (got 0)");
     expect(messageOf({ rate: Duration.minutes(5), cron: '0 * ? * * *' })).toContain('give exactly one of rate, cron or at (got 2)');
   });
   test('exactly one target', () => {
     expect(messageOf({ rate: Duration.minutes(5), topic: new sns.Topic(new Stack(), 'T') }))
-      .toBe("ScheduleTrigger 'Every5': give exactly one target: stateMachine, function or topic (got 2)");
+      .toBe("ScheduleTrigger 'Test/Every5': give exactly one target: stateMachine, function or topic (got 2)");
   });
-  test('a rate of at least one minute', () => {
-    expect(messageOf({ rate: Duration.seconds(30) })).toBe("ScheduleTrigger 'Every5': rate must be at least 1 minute (got 30 seconds)");
-  });
-  test('a rate of whole minutes', () => {
-    expect(messageOf({ rate: Duration.seconds(90) })).toBe("ScheduleTrigger 'Every5': rate must be a whole number of minutes (got 1 minute 30 seconds)");
+  test('a rate of whole minutes, at least one', () => {
+    expect(messageOf({ rate: Duration.seconds(30) })).toBe("ScheduleTrigger 'Test/Every5': rate must be a whole number of minutes, at least 1 (got 30 seconds)");
+    expect(messageOf({ rate: Duration.seconds(90) })).toContain('rate must be a whole number of minutes, at least 1 (got 1 minute 30 seconds)');
   });
   test('an invalid cron expression', () => {
-    expect(messageOf({ cron: '*/5 * * * *' })).toBe("ScheduleTrigger 'Every5': cron '*/5 * * * *' has 5 fields; it needs 6: minutes hours day-of-month month day-of-week year");
+    expect(messageOf({ cron: '*/5 * * * *' })).toBe("ScheduleTrigger 'Test/Every5': cron '*/5 * * * *' has 5 fields; it needs 6: minutes hours day-of-month month day-of-week year");
     expect(messageOf({ cron: '0 9 * * MON *' })).toContain("needs '?' in exactly one of day-of-month and day-of-week");
     expect(messageOf({ cron: '0 9 ? * MON% *' })).toContain("field 'MON%' is not a value, range, step, list or wildcard");
   });
   test('an unknown time zone', () => {
     expect(messageOf({ cron: '0 9 ? * MON *', timeZone: 'Mars/Olympus' }))
-      .toBe("ScheduleTrigger 'Every5': timeZone must be an IANA time zone such as 'Asia/Seoul' (got 'Mars/Olympus')");
+      .toBe("ScheduleTrigger 'Test/Every5': timeZone must be an IANA time zone such as 'Asia/Seoul' (got 'Mars/Olympus')");
   });
   test('a flexible window of 1..1440 minutes', () => {
     expect(messageOf({ rate: Duration.minutes(5), flexibleWindow: Duration.hours(25) })).toContain('flexibleWindow must be between 1 minute and 1 day (got 1 day 1 hour)');
@@ -175,7 +173,7 @@ describe('validation: one test per rule', () => {
   });
   test('rules run in UTC only', () => {
     expect(messageOf({ service: ScheduleService.RULE, cron: '0 9 ? * MON *', timeZone: 'Asia/Seoul' }))
-      .toBe("ScheduleTrigger 'Every5': timeZone must be UTC for ScheduleService.RULE; EventBridge rules run in UTC (got 'Asia/Seoul')");
+      .toBe("ScheduleTrigger 'Test/Every5': timeZone must be UTC for ScheduleService.RULE; EventBridge rules run in UTC (got 'Asia/Seoul')");
   });
   test('retry attempts 0..185', () => {
     expect(messageOf({ rate: Duration.minutes(5), retryAttempts: 200 })).toContain('retryAttempts must be an integer 0..185 (got 200)');

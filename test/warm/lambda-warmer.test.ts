@@ -133,51 +133,51 @@ describe('validation: one test per rule', () => {
   const window = { cron: '0/5 9-17 ? * MON-FRI *', concurrency: 10 };
 
   test('at least one target', () => {
-    expect(messageOf({ targets: [] })).toBe("LambdaWarmer 'Warmer': targets must name at least one function (got 0)");
+    expect(messageOf({ targets: [] })).toBe("LambdaWarmer 'Invalid/Warmer': targets must name at least one function (got 0)");
   });
   test('rate or windows, not both', () => {
-    expect(messageOf({ rate: Duration.minutes(5), windows: [window] })).toBe("LambdaWarmer 'Warmer': give either rate or windows, not both");
+    expect(messageOf({ rate: Duration.minutes(5), windows: [window] })).toBe("LambdaWarmer 'Invalid/Warmer': give either rate or windows, not both");
   });
   test('concurrency belongs to the rate schedule', () => {
     expect(messageOf({ concurrency: 2, windows: [window] }))
-      .toBe("LambdaWarmer 'Warmer': concurrency is the number of the rate schedule; with windows, give each window its concurrency");
+      .toBe("LambdaWarmer 'Invalid/Warmer': concurrency is the number of the rate schedule; with windows, give each window its concurrency");
   });
   test('windows, when given, are not empty', () => {
-    expect(messageOf({ windows: [] })).toBe("LambdaWarmer 'Warmer': windows must hold at least one window when given (got 0)");
+    expect(messageOf({ windows: [] })).toBe("LambdaWarmer 'Invalid/Warmer': windows must hold at least one window when given (got 0)");
   });
   test('concurrency 1..100', () => {
-    expect(messageOf({ concurrency: 0 })).toBe("LambdaWarmer 'Warmer': concurrency must be an integer 1..100 (got 0)");
+    expect(messageOf({ concurrency: 0 })).toBe("LambdaWarmer 'Invalid/Warmer': concurrency must be an integer 1..100 (got 0)");
   });
   test('a target\'s concurrency 1..100', () => {
     const s = new Stack(new App(), 'T');
     expect(() => new LambdaWarmer(s, 'Warmer', { targets: [{ function: targetFunction(s, 'Fn'), concurrency: 101 }] }))
-      .toThrow("LambdaWarmer 'Warmer': targets[0].concurrency must be an integer 1..100 (got 101)");
+      .toThrow("LambdaWarmer 'T/Warmer': targets[0].concurrency must be an integer 1..100 (got 101)");
   });
   test('a window\'s concurrency 1..100', () => {
-    expect(messageOf({ windows: [{ ...window, concurrency: 1.5 }] })).toBe("LambdaWarmer 'Warmer': windows[0].concurrency must be an integer 1..100 (got 1.5)");
+    expect(messageOf({ windows: [{ ...window, concurrency: 1.5 }] })).toBe("LambdaWarmer 'Invalid/Warmer': windows[0].concurrency must be an integer 1..100 (got 1.5)");
   });
   test('a window\'s cron is an EventBridge Scheduler cron', () => {
     expect(messageOf({ windows: [{ ...window, cron: '*/5 9-17 * * *' }] }))
-      .toBe("LambdaWarmer 'Warmer': windows[0].cron '*/5 9-17 * * *' has 5 fields; it needs 6: minutes hours day-of-month month day-of-week year");
+      .toBe("LambdaWarmer 'Invalid/Warmer': windows[0].cron '*/5 9-17 * * *' has 5 fields; it needs 6: minutes hours day-of-month month day-of-week year");
   });
   test('a rate of whole minutes, at least one', () => {
-    expect(messageOf({ rate: Duration.seconds(30) })).toBe("LambdaWarmer 'Warmer': rate must be a whole number of minutes, at least 1 (got 30 seconds)");
+    expect(messageOf({ rate: Duration.seconds(30) })).toBe("LambdaWarmer 'Invalid/Warmer': rate must be a whole number of minutes, at least 1 (got 30 seconds)");
     expect(messageOf({ rate: Duration.seconds(90) })).toContain('rate must be a whole number of minutes, at least 1 (got 1 minute 30 seconds)');
   });
   test('a hold of 0..5000 ms', () => {
-    expect(messageOf({ hold: Duration.seconds(6) })).toBe("LambdaWarmer 'Warmer': hold must be 0..5000 milliseconds (got 6 seconds)");
+    expect(messageOf({ hold: Duration.seconds(6) })).toBe("LambdaWarmer 'Invalid/Warmer': hold must be 0..5000 milliseconds (got 6 seconds)");
   });
   test('the warmer\'s reserved concurrency 1..1000', () => {
-    expect(messageOf({ reservedConcurrency: 0 })).toBe("LambdaWarmer 'Warmer': reservedConcurrency must be an integer 1..1000 (got 0)");
+    expect(messageOf({ reservedConcurrency: 0 })).toBe("LambdaWarmer 'Invalid/Warmer': reservedConcurrency must be an integer 1..1000 (got 0)");
   });
   test('each target once', () => {
     const s = new Stack(new App(), 'T');
     const fn = targetFunction(s, 'Fn');
     expect(() => new LambdaWarmer(s, 'Warmer', { targets: [{ function: fn }, { function: fn, concurrency: 3 }] }))
-      .toThrow("LambdaWarmer 'Warmer': targets[1] (T/Fn) repeats targets[0]; give each function, version or alias once");
+      .toThrow("LambdaWarmer 'T/Warmer': targets[1] (T/Fn) repeats targets[0]; give each function, version or alias once");
   });
   test('a reserved concurrency below the largest N it is warmed with', () => {
-    expect(messageOf({ windows: [window, { ...window, concurrency: 1 }] }, { reserved: 5 })).toBe("LambdaWarmer 'Warmer': targets[0] (Invalid/Fn) "
+    expect(messageOf({ windows: [window, { ...window, concurrency: 1 }] }, { reserved: 5 })).toBe("LambdaWarmer 'Invalid/Warmer': targets[0] (Invalid/Fn) "
       + 'is warmed with 10 concurrent calls but its reserved concurrency is 5; the calls beyond the reserve would be throttled. Lower the warm-up concurrency or raise its reserved concurrency');
     // Through an alias, the reserve of the function behind it counts.
     const s = new Stack(new App(), 'T');
@@ -189,16 +189,16 @@ describe('validation: one test per rule', () => {
     const s = new Stack(new App(), 'T');
     const fn = new lambda.Function(s, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
     expect(() => new LambdaWarmer(s, 'Warmer', { targets: [{ function: fn }], hold: Duration.seconds(4) }))
-      .toThrow("LambdaWarmer 'Warmer': targets[0] (T/Fn) times out after 3 seconds, before the hold of 4000 ms ends; shorten the hold");
+      .toThrow("LambdaWarmer 'T/Warmer': targets[0] (T/Fn) times out after 3 seconds, before the hold of 4000 ms ends; shorten the hold");
   });
   test('at most 500 calls per run', () => {
     const s = new Stack(new App(), 'T');
     const targets = Array.from({ length: 6 }, (_, i) => ({ function: targetFunction(s, `Fn${i}`), concurrency: 100 }));
     expect(() => new LambdaWarmer(s, 'Warmer', { targets }))
-      .toThrow("LambdaWarmer 'Warmer': the targets are warmed with 600 calls per run; one run sends at most 500. Split them over several LambdaWarmers");
+      .toThrow("LambdaWarmer 'T/Warmer': the targets are warmed with 600 calls per run; one run sends at most 500. Split them over several LambdaWarmers");
   });
   test('all problems are reported together', () => {
-    expect(messageOf({ concurrency: 0, hold: Duration.seconds(9) })).toBe("LambdaWarmer 'Warmer': invalid props:\n"
+    expect(messageOf({ concurrency: 0, hold: Duration.seconds(9) })).toBe("LambdaWarmer 'Invalid/Warmer': invalid props:\n"
       + ' - concurrency must be an integer 1..100 (got 0)\n - hold must be 0..5000 milliseconds (got 9 seconds)');
   });
 });

@@ -168,82 +168,82 @@ test('passes cdk-nag AwsSolutions and Serverless with no finding of its own', ()
 
 describe('validation: one test per rule', () => {
   test('provisionedConcurrency a whole number of at least 0', () => {
-    expect(messageOf({ provisionedConcurrency: 2.5 })).toBe("ProvisionedConcurrency 'Warm': provisionedConcurrency must be a whole number of at least 0 (got 2.5)");
+    expect(messageOf({ provisionedConcurrency: 2.5 })).toBe("ProvisionedConcurrency 'Test/Warm': provisionedConcurrency must be a whole number of at least 0 (got 2.5)");
     expect(messageOf({ provisionedConcurrency: -1 })).toContain('provisionedConcurrency must be a whole number of at least 0 (got -1)');
   });
   test('provisionedConcurrency 0 only with auto scaling', () => {
-    expect(messageOf({ provisionedConcurrency: 0 })).toBe("ProvisionedConcurrency 'Warm': provisionedConcurrency 0 provisions nothing by itself; "
+    expect(messageOf({ provisionedConcurrency: 0 })).toBe("ProvisionedConcurrency 'Test/Warm': provisionedConcurrency 0 provisions nothing by itself; "
       + 'give a positive count, or autoScaling with schedules or a utilizationTarget');
   });
   test('a valid alias name', () => {
-    expect(messageOf({ aliasName: '42' })).toBe("ProvisionedConcurrency 'Warm': aliasName must be 1..128 letters, digits, '-' or '_', and not only digits (got '42')");
+    expect(messageOf({ aliasName: '42' })).toBe("ProvisionedConcurrency 'Test/Warm': aliasName must be 1..128 letters, digits, '-' or '_', and not only digits (got '42')");
     expect(messageOf({ aliasName: 'live:1' })).toContain("(got 'live:1')");
   });
   test('no provisioned concurrency on a SnapStart function', () => {
     expect(messageOf({}, {
       runtime: lambda.Runtime.PYTHON_3_13, handler: 'index.handler', code: lambda.Code.fromInline('def handler(e, c): return e'), snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS,
-    })).toBe("ProvisionedConcurrency 'Warm': function Test/Api has SnapStart on, and Lambda does not support provisioned concurrency on SnapStart functions; "
+    })).toBe("ProvisionedConcurrency 'Test/Warm': function Test/Api has SnapStart on, and Lambda does not support provisioned concurrency on SnapStart functions; "
       + 'use SnapStartAlias for it, or turn snapStart off');
   });
   test('auto scaling capacities are whole numbers, the maximum at least 1', () => {
-    expect(messageOf({ autoScaling: { minCapacity: -1, maxCapacity: 0, utilizationTarget: 0.5 } })).toBe("ProvisionedConcurrency 'Warm': invalid props:\n"
+    expect(messageOf({ autoScaling: { minCapacity: -1, maxCapacity: 0, utilizationTarget: 0.5 } })).toBe("ProvisionedConcurrency 'Test/Warm': invalid props:\n"
       + ' - autoScaling.minCapacity must be a whole number of at least 0 (got -1)\n - autoScaling.maxCapacity must be a whole number of at least 1 (got 0)');
   });
   test('minCapacity not above maxCapacity', () => {
     expect(messageOf({ autoScaling: { minCapacity: 8, maxCapacity: 4, utilizationTarget: 0.5 } }))
-      .toBe("ProvisionedConcurrency 'Warm': autoScaling.minCapacity must not exceed autoScaling.maxCapacity (got 8 > 4)");
+      .toBe("ProvisionedConcurrency 'Test/Warm': autoScaling.minCapacity must not exceed autoScaling.maxCapacity (got 8 > 4)");
   });
   test('a base count inside the auto scaling range', () => {
     expect(messageOf({ provisionedConcurrency: 5, autoScaling: { minCapacity: 1, maxCapacity: 3, utilizationTarget: 0.5 } }))
-      .toBe("ProvisionedConcurrency 'Warm': provisionedConcurrency must lie in autoScaling's range 1..3 (got 5); "
+      .toBe("ProvisionedConcurrency 'Test/Warm': provisionedConcurrency must lie in autoScaling's range 1..3 (got 5); "
         + 'outside it Application Auto Scaling moves the capacity and every deploy moves it back');
   });
   test('auto scaling needs schedules or a utilization target', () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10 } }))
-      .toBe("ProvisionedConcurrency 'Warm': autoScaling needs schedules or a utilizationTarget; a range alone never changes the capacity");
+      .toBe("ProvisionedConcurrency 'Test/Warm': autoScaling needs schedules or a utilizationTarget; a range alone never changes the capacity");
   });
   test('a utilization target of 0.1..0.9', () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10, utilizationTarget: 0.95 } }))
-      .toBe("ProvisionedConcurrency 'Warm': autoScaling.utilizationTarget must be between 0.1 and 0.9 (got 0.95)");
+      .toBe("ProvisionedConcurrency 'Test/Warm': autoScaling.utilizationTarget must be between 0.1 and 0.9 (got 0.95)");
   });
   test('with a base count, the capacity never reaches 0', () => {
     expect(messageOf({ autoScaling: { minCapacity: 0, maxCapacity: 10, schedules: [{ name: 'Night', cron: '0 19 ? * * *', minCapacity: 0 }] } }))
-      .toBe("ProvisionedConcurrency 'Warm': with provisionedConcurrency 5, the capacity must never reach 0 (allowed by autoScaling.minCapacity, schedule 'Night'): "
+      .toBe("ProvisionedConcurrency 'Test/Warm': with provisionedConcurrency 5, the capacity must never reach 0 (allowed by autoScaling.minCapacity, schedule 'Night'): "
         + 'once scaling removes the configuration, the next deploy fails with ProvisionedConcurrencyConfigNotFoundException; '
         + 'set provisionedConcurrency to 0 to let the schedules own the capacity');
   });
   test('unique schedule names', () => {
     const schedule = { name: 'Day', cron: '0 9 ? * * *', minCapacity: 5 };
     expect(messageOf({ autoScaling: { maxCapacity: 10, schedules: [schedule, schedule] } }))
-      .toBe("ProvisionedConcurrency 'Warm': schedule names must be unique (repeated: 'Day')");
+      .toBe("ProvisionedConcurrency 'Test/Warm': schedule names must be unique (repeated: 'Day')");
   });
   test('schedule names Application Auto Scaling accepts', () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10, schedules: [{ name: 'day/night', cron: '0 9 ? * * *', minCapacity: 5 }] } }))
-      .toBe("ProvisionedConcurrency 'Warm': schedule 'day/night': name must be 1..256 characters without ':', '/', '|', control characters or spaces at either end");
+      .toBe("ProvisionedConcurrency 'Test/Warm': schedule 'day/night': name must be 1..256 characters without ':', '/', '|', control characters or spaces at either end");
   });
   test('a valid cron expression per schedule', () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10, schedules: [{ name: 'Day', cron: '0 9 * * 1-5', minCapacity: 5 }] } }))
-      .toBe("ProvisionedConcurrency 'Warm': schedule 'Day': cron '0 9 * * 1-5' has 5 fields; it needs 6: minutes hours day-of-month month day-of-week year");
+      .toBe("ProvisionedConcurrency 'Test/Warm': schedule 'Day': cron '0 9 * * 1-5' has 5 fields; it needs 6: minutes hours day-of-month month day-of-week year");
   });
   test('a known time zone per schedule', () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10, schedules: [{ name: 'Day', cron: '0 9 ? * * *', timeZone: 'Seoul', minCapacity: 5 }] } }))
-      .toBe("ProvisionedConcurrency 'Warm': schedule 'Day': timeZone must be an IANA time zone such as 'Asia/Seoul' (got 'Seoul')");
+      .toBe("ProvisionedConcurrency 'Test/Warm': schedule 'Day': timeZone must be an IANA time zone such as 'Asia/Seoul' (got 'Seoul')");
   });
   test('schedule capacities are whole numbers', () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10, schedules: [{ name: 'Day', cron: '0 9 ? * * *', minCapacity: 5.5 }] } }))
-      .toBe("ProvisionedConcurrency 'Warm': schedule 'Day': minCapacity and maxCapacity must be whole numbers of at least 0 (got 5.5..5.5)");
+      .toBe("ProvisionedConcurrency 'Test/Warm': schedule 'Day': minCapacity and maxCapacity must be whole numbers of at least 0 (got 5.5..5.5)");
   });
   test('a schedule minCapacity not above its maxCapacity', () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10, schedules: [{ name: 'Day', cron: '0 9 ? * * *', minCapacity: 8, maxCapacity: 6 }] } }))
-      .toBe("ProvisionedConcurrency 'Warm': schedule 'Day': minCapacity must not exceed maxCapacity (got 8 > 6)");
+      .toBe("ProvisionedConcurrency 'Test/Warm': schedule 'Day': minCapacity must not exceed maxCapacity (got 8 > 6)");
   });
   test("schedules inside the auto scaling range", () => {
     expect(messageOf({ autoScaling: { maxCapacity: 10, schedules: [{ name: 'Peak', cron: '0 12 ? * * *', minCapacity: 12 }] } }))
-      .toBe("ProvisionedConcurrency 'Warm': schedule 'Peak': capacity 12..12 must lie in autoScaling's range 5..10");
+      .toBe("ProvisionedConcurrency 'Test/Warm': schedule 'Peak': capacity 12..12 must lie in autoScaling's range 5..10");
   });
   test("the most provisioned concurrency within the function's reserved concurrency", () => {
     expect(messageOf({ autoScaling: { maxCapacity: 30, utilizationTarget: 0.6 } }))
-      .toBe("ProvisionedConcurrency 'Warm': autoScaling.maxCapacity 30 exceeds the reserved concurrency 20 of Test/Api; "
+      .toBe("ProvisionedConcurrency 'Test/Warm': autoScaling.maxCapacity 30 exceeds the reserved concurrency 20 of Test/Api; "
         + 'Lambda rejects provisioned concurrency above reserved concurrency at deploy, so raise the reservation or lower the capacity');
     expect(messageOf({ provisionedConcurrency: 25 })).toContain('provisionedConcurrency 25 exceeds the reserved concurrency 20 of Test/Api');
     const unreserved = stackWithFunction({ reservedConcurrentExecutions: undefined });

@@ -114,25 +114,25 @@ test('passes cdk-nag AwsSolutions and Serverless with no finding of its own', ()
 describe('validation: one test per rule', () => {
   test('a runtime with SnapStart', () => {
     expect(messageOf({ runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'), snapStart: undefined }))
-      .toBe("SnapStartAlias 'Fast': function Test/Orders uses runtime nodejs24.x, which SnapStart does not support; "
+      .toBe("SnapStartAlias 'Test/Fast': function Test/Orders uses runtime nodejs24.x, which SnapStart does not support; "
         + 'SnapStart needs a managed Java 11+, Python 3.12+ or .NET 8+ runtime (use ProvisionedConcurrency for others)');
   });
   test('SnapStart on in the function', () => {
-    expect(messageOf({ snapStart: undefined })).toBe("SnapStartAlias 'Fast': function Test/Orders does not have SnapStart on (got no snapStart); "
+    expect(messageOf({ snapStart: undefined })).toBe("SnapStartAlias 'Test/Fast': function Test/Orders does not have SnapStart on (got no snapStart); "
       + 'define it with snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS');
   });
   test('at most 512 MiB of ephemeral storage', () => {
     // lambda.Function refuses both in its props; an escape hatch can still combine them.
     expect(messageOf({}, {}, (cfn) => { cfn.ephemeralStorage = { size: 1024 }; }))
-      .toBe("SnapStartAlias 'Fast': function Test/Orders has 1024 MiB of ephemeral storage; SnapStart supports at most 512 MiB");
+      .toBe("SnapStartAlias 'Test/Fast': function Test/Orders has 1024 MiB of ephemeral storage; SnapStart supports at most 512 MiB");
   });
   test('no EFS file system', () => {
     expect(messageOf({}, {}, (cfn) => { cfn.fileSystemConfigs = [{ arn: 'arn:aws:elasticfilesystem:us-east-1:111122223333:access-point/fsap-1', localMountPath: '/mnt/data' }]; }))
-      .toBe("SnapStartAlias 'Fast': function Test/Orders mounts an EFS file system; SnapStart does not support Amazon EFS");
+      .toBe("SnapStartAlias 'Test/Fast': function Test/Orders mounts an EFS file system; SnapStart does not support Amazon EFS");
   });
   test('a valid alias name', () => {
     expect(messageOf({}, { aliasName: '$LATEST' }))
-      .toBe("SnapStartAlias 'Fast': aliasName must be 1..128 letters, digits, '-' or '_', and not only digits (got '$LATEST')");
+      .toBe("SnapStartAlias 'Test/Fast': aliasName must be 1..128 letters, digits, '-' or '_', and not only digits (got '$LATEST')");
   });
   test('no provisioned concurrency on the function, wherever it is added', () => {
     const synthError = (addProvisioned: (fn: lambda.Function, alias: SnapStartAlias) => void): string => {
@@ -149,10 +149,10 @@ describe('validation: one test per rule', () => {
     };
     const rule = 'and Lambda does not support provisioned concurrency on SnapStart functions; remove it, or use ProvisionedConcurrency on a function without SnapStart';
     expect(synthError((f) => f.addAlias('warm', { provisionedConcurrentExecutions: 2 })))
-      .toContain(`SnapStartAlias 'Fast': Test/Orders/Aliaswarm/Resource sets provisioned concurrency on Test/Orders, ${rule}`);
+      .toContain(`SnapStartAlias 'Test/Fast': Test/Orders/Aliaswarm/Resource sets provisioned concurrency on Test/Orders, ${rule}`);
     expect(synthError((_, alias) => alias.alias.addAutoScaling({ maxCapacity: 5 }).scaleOnSchedule('Day', { schedule: appscaling.Schedule.cron({ hour: '9', minute: '0' }), minCapacity: 2 })))
-      .toContain(`SnapStartAlias 'Fast': Test/Fast/Alias/AliasScaling/Target/Resource sets provisioned concurrency on Test/Orders, ${rule}`);
+      .toContain(`SnapStartAlias 'Test/Fast': Test/Fast/Alias/AliasScaling/Target/Resource sets provisioned concurrency on Test/Orders, ${rule}`);
     expect(synthError((f) => new lambda.Version(f, 'Pinned', { lambda: f, provisionedConcurrentExecutions: 1 })))
-      .toContain(`SnapStartAlias 'Fast': Test/Orders/Pinned/Resource sets provisioned concurrency on Test/Orders, ${rule}`);
+      .toContain(`SnapStartAlias 'Test/Fast': Test/Orders/Pinned/Resource sets provisioned concurrency on Test/Orders, ${rule}`);
   });
 });

@@ -289,7 +289,7 @@ test('a map function built from an entry reserves maxConcurrency, not twice it, 
   const fixture = path.join(__dirname, '..', 'fixtures', 'handlers', 'echo.ts');
   const stack = new Stack(new App(), 'Test');
   new MapReduceWorkflow(stack, 'Words', {
-    mapHandlerEntry: fixture,
+    mapEntry: fixture,
     reduceFunction: standInFunction(stack, 'Reduce'),
     itemSource: ItemSource.jsonArray(new s3.Bucket(stack, 'Items')),
     maxConcurrency: 300,

@@ -144,7 +144,7 @@ describe('distributed mode: one test per rule, each message saying what to chang
     const app = new App();
     const stack = new Stack(app, 'Test');
     new MapReduceWorkflow(stack, 'Words', {
-      mapHandlerEntry: path.join(__dirname, '..', 'fixtures', 'handlers', 'echo.ts'),
+      mapEntry: path.join(__dirname, '..', 'fixtures', 'handlers', 'echo.ts'),
       reduceFunction: standInFunction(stack, 'Reduce'),
       itemSource: ItemSource.jsonArray(new s3.Bucket(stack, 'Items')),
       maxConcurrency: 1000,

@@ -66,21 +66,21 @@ const withResultTable = (stack: Stack) => ({ resultTable: new ResultTable(stack,
 describe('validation: one test per rule, each with the full message', () => {
   test('mapReservedConcurrency only for a built map function', () => {
     expect(messageOf({ mapReservedConcurrency: 5 })).toBe(
-      "MapReduceWorkflow 'Words': mapReservedConcurrency applies to a map function built from mapHandlerEntry; set it on the mapFunction itself");
+      "MapReduceWorkflow 'Test/Words': mapReservedConcurrency applies to a map function built from mapEntry; set it on the mapFunction itself");
   });
   test('reduceReservedConcurrency only for a built reduce function', () => {
     expect(messageOf({ reduceReservedConcurrency: 5 })).toBe(
-      "MapReduceWorkflow 'Words': reduceReservedConcurrency applies to a reduce function built from reduceHandlerEntry; set it on the reduceFunction itself");
+      "MapReduceWorkflow 'Test/Words': reduceReservedConcurrency applies to a reduce function built from reduceEntry; set it on the reduceFunction itself");
   });
   test('reserved concurrency 1..1000 (0 would disable the function)', () => {
-    expect(rejection({ mapFunction: undefined, mapHandlerEntry: mapEntry, mapReservedConcurrency: 0, reduceFunction: undefined, reduceHandlerEntry: reduceEntry, reduceReservedConcurrency: 1001 }).problems)
+    expect(rejection({ mapFunction: undefined, mapEntry, mapReservedConcurrency: 0, reduceFunction: undefined, reduceEntry, reduceReservedConcurrency: 1001 }).problems)
       .toEqual(expect.arrayContaining([
         'mapReservedConcurrency must be an integer 1..10000 (got 0)',
         'reduceReservedConcurrency must be an integer 1..1000 (got 1001)',
       ]));
   });
   test("the map function's reserved concurrency is at least maxConcurrency (built)", () => {
-    expect(rejection({ mapFunction: undefined, mapHandlerEntry: mapEntry, mapReservedConcurrency: 5, maxConcurrency: 10 }).problems).toEqual([
+    expect(rejection({ mapFunction: undefined, mapEntry, mapReservedConcurrency: 5, maxConcurrency: 10 }).problems).toEqual([
       "the map function's reserved concurrency must be at least maxConcurrency (got 5 < 10); "
       + 'the Map would run more iterations at once than the function may, and throttle itself',
     ]);
@@ -94,133 +94,133 @@ describe('validation: one test per rule, each with the full message', () => {
     }));
     expect(message).toContain("the map function's reserved concurrency must be at least maxConcurrency (got 3 < 10)");
   });
-  test('the error is a PropValidationError naming the construct, its id and the problem', () => {
+  test('the error is a PropValidationError naming the construct, its path and the problem', () => {
     const error = rejection({ maxConcurrency: 41 });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('PropValidationError');
     expect(error.constructName).toBe('MapReduceWorkflow');
-    expect(error.constructId).toBe('Words');
+    expect(error.constructPath).toBe('Test/Words');
     expect(error.problems).toEqual(['maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)']);
   });
 
-  test('map: neither mapFunction nor mapHandlerEntry', () => {
+  test('map: neither mapFunction nor mapEntry', () => {
     expect(messageOf({ mapFunction: undefined }))
-      .toBe("MapReduceWorkflow 'Words': one of mapFunction or mapHandlerEntry is required (got neither)");
+      .toBe("MapReduceWorkflow 'Test/Words': one of mapFunction or mapEntry is required (got neither)");
   });
 
-  test('map: both mapFunction and mapHandlerEntry', () => {
-    expect(messageOf({ mapHandlerEntry: mapEntry }))
-      .toBe("MapReduceWorkflow 'Words': give either mapFunction or mapHandlerEntry, not both");
+  test('map: both mapFunction and mapEntry', () => {
+    expect(messageOf({ mapEntry }))
+      .toBe("MapReduceWorkflow 'Test/Words': give either mapFunction or mapEntry, not both");
   });
 
-  test('reduce: neither reduceFunction nor reduceHandlerEntry', () => {
+  test('reduce: neither reduceFunction nor reduceEntry', () => {
     expect(messageOf({ reduceFunction: undefined }))
-      .toBe("MapReduceWorkflow 'Words': one of reduceFunction or reduceHandlerEntry is required (got neither)");
+      .toBe("MapReduceWorkflow 'Test/Words': one of reduceFunction or reduceEntry is required (got neither)");
   });
 
-  test('reduce: both reduceFunction and reduceHandlerEntry', () => {
-    expect(messageOf({ reduceHandlerEntry: reduceEntry }))
-      .toBe("MapReduceWorkflow 'Words': give either reduceFunction or reduceHandlerEntry, not both");
+  test('reduce: both reduceFunction and reduceEntry', () => {
+    expect(messageOf({ reduceEntry }))
+      .toBe("MapReduceWorkflow 'Test/Words': give either reduceFunction or reduceEntry, not both");
   });
 
   test('itemsPath must be a reference path', () => {
     expect(messageOf({ itemsPath: '$.data[*]' }))
-      .toBe("MapReduceWorkflow 'Words': itemsPath must be a JSONPath reference path such as '$.data' (got '$.data[*]')");
+      .toBe("MapReduceWorkflow 'Test/Words': itemsPath must be a JSONPath reference path such as '$.data' (got '$.data[*]')");
   });
 
   test("resultPath must be '$' or a dot path", () => {
     expect(messageOf({ resultPath: '$.results[0]' }))
-      .toBe("MapReduceWorkflow 'Words': resultPath must be '$' or a dot path such as '$.mappedResults' (got '$.results[0]')");
+      .toBe("MapReduceWorkflow 'Test/Words': resultPath must be '$' or a dot path such as '$.mappedResults' (got '$.results[0]')");
   });
 
   test('maxConcurrency 0 is rejected', () => {
     expect(messageOf({ maxConcurrency: 0 }))
-      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 0)");
+      .toBe("MapReduceWorkflow 'Test/Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 0)");
   });
 
   test('maxConcurrency 41 is rejected', () => {
     expect(messageOf({ maxConcurrency: 41 }))
-      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)");
+      .toBe("MapReduceWorkflow 'Test/Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 41)");
   });
 
   test('a non-integer maxConcurrency is rejected', () => {
     expect(messageOf({ maxConcurrency: 2.5 }))
-      .toBe("MapReduceWorkflow 'Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 2.5)");
+      .toBe("MapReduceWorkflow 'Test/Words': maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 2.5)");
   });
 
-  test('an Express workflowTimeout over 5 minutes is rejected', () => {
-    expect(messageOf({ workflowType: sfn.StateMachineType.EXPRESS, workflowTimeout: Duration.minutes(6) }))
-      .toBe("MapReduceWorkflow 'Words': workflowTimeout must be between 1 second and 5 minutes for EXPRESS workflows (got 6 minutes)");
+  test('an Express timeout over 5 minutes is rejected', () => {
+    expect(messageOf({ workflowType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) }))
+      .toBe("MapReduceWorkflow 'Test/Words': timeout must be between 1 second and 5 minutes for EXPRESS workflows (got 6 minutes)");
   });
 
-  test('a Standard workflowTimeout over 365 days is rejected', () => {
-    expect(messageOf({ workflowTimeout: Duration.days(366) }))
-      .toBe("MapReduceWorkflow 'Words': workflowTimeout must be between 1 second and 365 days for STANDARD workflows (got 366 days)");
+  test('a Standard timeout over 365 days is rejected', () => {
+    expect(messageOf({ timeout: Duration.days(366) }))
+      .toBe("MapReduceWorkflow 'Test/Words': timeout must be between 1 second and 365 days for STANDARD workflows (got 366 days)");
   });
 
   test('taskTimeout under 1 second is rejected', () => {
     expect(messageOf({ taskTimeout: Duration.millis(500) }))
-      .toBe("MapReduceWorkflow 'Words': taskTimeout must be between 1 second and 15 minutes (got 500 millis)");
+      .toBe("MapReduceWorkflow 'Test/Words': taskTimeout must be between 1 second and 15 minutes (got 500 millis)");
   });
 
   test('taskTimeout over 15 minutes is rejected', () => {
-    expect(messageOf({ taskTimeout: Duration.minutes(16), workflowTimeout: Duration.hours(1) }))
-      .toBe("MapReduceWorkflow 'Words': taskTimeout must be between 1 second and 15 minutes (got 16 minutes)");
+    expect(messageOf({ taskTimeout: Duration.minutes(16), timeout: Duration.hours(1) }))
+      .toBe("MapReduceWorkflow 'Test/Words': taskTimeout must be between 1 second and 15 minutes (got 16 minutes)");
   });
 
   test('a timeout that is not a whole number of seconds is rejected', () => {
     expect(messageOf({ taskTimeout: Duration.millis(1500) }))
-      .toBe("MapReduceWorkflow 'Words': taskTimeout must be a whole number of seconds (got 1 second 500 millis)");
+      .toBe("MapReduceWorkflow 'Test/Words': taskTimeout must be a whole number of seconds (got 1 second 500 millis)");
   });
 
-  test('taskTimeout longer than workflowTimeout is rejected', () => {
-    expect(messageOf({ taskTimeout: Duration.minutes(10), workflowTimeout: Duration.minutes(5) }))
-      .toBe("MapReduceWorkflow 'Words': taskTimeout must not exceed workflowTimeout (got 10 minutes > 5 minutes)");
+  test('taskTimeout longer than timeout is rejected', () => {
+    expect(messageOf({ taskTimeout: Duration.minutes(10), timeout: Duration.minutes(5) }))
+      .toBe("MapReduceWorkflow 'Test/Words': taskTimeout must not exceed timeout (got 10 minutes > 5 minutes)");
   });
 
   test('a negative retry.maxAttempts is rejected', () => {
     expect(messageOf({ retry: { maxAttempts: -1 } }))
-      .toBe("MapReduceWorkflow 'Words': retry.maxAttempts must be an integer 0..99999999 (got -1)");
+      .toBe("MapReduceWorkflow 'Test/Words': retry.maxAttempts must be an integer 0..99999999 (got -1)");
   });
 
   test('retry.backoffRate below 1 is rejected', () => {
     expect(messageOf({ retry: { backoffRate: 0.5 } }))
-      .toBe("MapReduceWorkflow 'Words': retry.backoffRate must be at least 1 (got 0.5)");
+      .toBe("MapReduceWorkflow 'Test/Words': retry.backoffRate must be at least 1 (got 0.5)");
   });
 
   test('retry.interval under 1 second is rejected', () => {
     expect(messageOf({ retry: { interval: Duration.millis(100) } }))
-      .toBe("MapReduceWorkflow 'Words': retry.interval must be between 1 second and 1157 days 9 hours (got 100 millis)");
+      .toBe("MapReduceWorkflow 'Test/Words': retry.interval must be between 1 second and 1157 days 9 hours (got 100 millis)");
   });
 
   test('retry.maxDelay over 366 days (MaxDelaySeconds) is rejected', () => {
     expect(messageOf({ retry: { maxDelay: Duration.days(400) } }))
-      .toBe("MapReduceWorkflow 'Words': retry.maxDelay must be between 1 second and 366 days (got 400 days)");
+      .toBe("MapReduceWorkflow 'Test/Words': retry.maxDelay must be between 1 second and 366 days (got 400 days)");
   });
 
   test('retry.maxDelay shorter than retry.interval is rejected', () => {
     expect(messageOf({ retry: { interval: Duration.seconds(10), maxDelay: Duration.seconds(5) } }))
-      .toBe("MapReduceWorkflow 'Words': retry.interval must not exceed retry.maxDelay (got 10 seconds > 5 seconds)");
+      .toBe("MapReduceWorkflow 'Test/Words': retry.interval must not exceed retry.maxDelay (got 10 seconds > 5 seconds)");
   });
 
-  test('handlerMemorySize below 128 MiB is rejected', () => {
-    expect(messageOf({ handlerMemorySize: 127 }))
-      .toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 127)");
+  test('memorySize below 128 MiB is rejected', () => {
+    expect(messageOf({ memorySize: 127 }))
+      .toBe("MapReduceWorkflow 'Test/Words': memorySize must be an integer 128..10240 MiB (got 127)");
   });
 
-  test('handlerMemorySize above 10240 MiB is rejected', () => {
-    expect(messageOf({ handlerMemorySize: 10_241 }))
-      .toBe("MapReduceWorkflow 'Words': handlerMemorySize must be an integer 128..10240 MiB (got 10241)");
+  test('memorySize above 10240 MiB is rejected', () => {
+    expect(messageOf({ memorySize: 10_241 }))
+      .toBe("MapReduceWorkflow 'Test/Words': memorySize must be an integer 128..10240 MiB (got 10241)");
   });
 
   test('a handler entry that does not exist is rejected', () => {
-    expect(messageOf({ mapFunction: undefined, mapHandlerEntry: 'lambdas/nope/index.ts' }))
-      .toBe("MapReduceWorkflow 'Words': mapHandlerEntry must be an existing file (got 'lambdas/nope/index.ts')");
+    expect(messageOf({ mapFunction: undefined, mapEntry: 'lambdas/nope/index.ts' }))
+      .toBe("MapReduceWorkflow 'Test/Words': mapEntry must be an existing file (got 'lambdas/nope/index.ts')");
   });
 
   test('a stateMachineName outside Step Functions naming is rejected', () => {
     expect(messageOf({ stateMachineName: 'word length' }))
-      .toBe("MapReduceWorkflow 'Words': stateMachineName must be 1..80 letters, digits, '-' or '_' (got 'word length')");
+      .toBe("MapReduceWorkflow 'Test/Words': stateMachineName must be 1..80 letters, digits, '-' or '_' (got 'word length')");
   });
 
   test('several problems are reported together in one error', () => {
@@ -228,14 +228,14 @@ describe('validation: one test per rule, each with the full message', () => {
       mapFunction: undefined,
       maxConcurrency: 100,
       taskTimeout: Duration.minutes(10),
-      workflowTimeout: Duration.minutes(5),
+      timeout: Duration.minutes(5),
       retry: { backoffRate: 0 },
     });
     expect(error.message).toBe([
-      "MapReduceWorkflow 'Words': invalid props:",
-      ' - one of mapFunction or mapHandlerEntry is required (got neither)',
+      "MapReduceWorkflow 'Test/Words': invalid props:",
+      ' - one of mapFunction or mapEntry is required (got neither)',
       ' - maxConcurrency must be an integer 1..40 for inline maps, or up to 10000 in distributed mode with an itemSource (got 100)',
-      ' - taskTimeout must not exceed workflowTimeout (got 10 minutes > 5 minutes)',
+      ' - taskTimeout must not exceed timeout (got 10 minutes > 5 minutes)',
       ' - retry.backoffRate must be at least 1 (got 0)',
     ].join('\n'));
     expect(error.problems).toHaveLength(4);
@@ -292,8 +292,8 @@ describe('definition variants', () => {
     expect(definition.TimeoutSeconds).toBe(300);
   });
 
-  test('a custom workflowTimeout is the definition timeout', () => {
-    expect(synth({ workflowTimeout: Duration.hours(2) }).definition.TimeoutSeconds).toBe(7200);
+  test('a custom timeout is the definition timeout', () => {
+    expect(synth({ timeout: Duration.hours(2) }).definition.TimeoutSeconds).toBe(7200);
   });
 
   test('resultPath $.a.b nests the collected results and the reduce reads them there', () => {
@@ -414,10 +414,10 @@ describe('public methods', () => {
 // The only test that bundles (esbuild, both handlers).
 test('functions built from entries: Node.js 22, arm64, active tracing, the task timeout and memory, no AWS managed policy', () => {
   const { template } = synth({
-    mapHandlerEntry: mapEntry,
-    reduceHandlerEntry: reduceEntry,
+    mapEntry,
+    reduceEntry,
     taskTimeout: Duration.seconds(20),
-    handlerMemorySize: 512,
+    memorySize: 512,
     maxConcurrency: 4,
   }, { inlineFunctions: false });
   const resources = template.toJSON().Resources;
