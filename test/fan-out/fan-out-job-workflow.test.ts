@@ -59,7 +59,8 @@ test('a Standard workflow with tracing and the full execution log', () => {
     TracingConfiguration: { Enabled: true },
     LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
   });
-  expect(workflow.stateMachine).toBeDefined();
+  // The construct's stateMachine is the one state machine of the template.
+  expect(stack.resolve(workflow.stateMachine.stateMachineArn)).toEqual({ Ref: Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0] });
 });
 
 test('passes cdk-nag AwsSolutions and Serverless with its acknowledgements', () => {

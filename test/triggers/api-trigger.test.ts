@@ -234,7 +234,7 @@ describe('synchronous Express workflow with API keys', () => {
       StageName: 'live',
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 })],
     });
-    expect(sync.apiKey).toBeDefined();
+    expect(syncStack.resolve(sync.apiKey!.keyId)).toEqual({ Ref: Object.keys(syncTemplate.findResources('AWS::ApiGateway::ApiKey'))[0] });
   });
 
   test('a web ACL is associated with the stage when given, and the account role can be left out', () => {

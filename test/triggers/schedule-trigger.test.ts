@@ -80,7 +80,7 @@ describe('ScheduleService.RULE: a scheduled EventBridge rule instead of a Schedu
 
   test('a state machine target: fixed input, a role that may start only it, retries and the dead-letter queue', () => {
     expect(toMachine.schedule).toBeUndefined();
-    expect(toMachine.rule).toBeDefined();
+    expect(stack.resolve(toMachine.rule!.ruleName)).toEqual({ Ref: Object.keys(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(5 minutes)' } }))[0] });
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',

@@ -138,7 +138,8 @@ test('metrics of the alias: spillover (sum) and utilization (maximum), by functi
 test('with an alarm topic, any spillover raises an alarm that notifies it', () => {
   const { stack, fn } = stackWithFunction();
   const warm = new ProvisionedConcurrency(stack, 'Warm', { function: fn, provisionedConcurrency: 5, alarmTopic: new AlarmTopic(stack, 'Alarms') });
-  Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     Namespace: 'AWS/Lambda',
     MetricName: 'ProvisionedConcurrencySpilloverInvocations',
     Statistic: 'Sum',
@@ -147,7 +148,7 @@ test('with an alarm topic, any spillover raises an alarm that notifies it', () =
     TreatMissingData: 'notBreaching',
     AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
   });
-  expect(warm.spilloverAlarm).toBeDefined();
+  expect(stack.resolve(warm.spilloverAlarm!.alarmArn)).toEqual({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::CloudWatch::Alarm'))[0], 'Arn'] });
 });
 
 test('passes cdk-nag AwsSolutions and Serverless with no finding of its own', () => {
