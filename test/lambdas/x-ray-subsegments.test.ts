@@ -70,7 +70,7 @@ function invoke(bundle: string, event: unknown, traceId: string, environment: Re
     NODE_PATH: path.join(__dirname, '..', '..', 'node_modules'),
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POWERTOOLS_LOG_LEVEL: 'ERROR',
     AWS_ENDPOINT_URL: endpoint,
-    // What Lambda sets for a function with active tracing; without AWS_EXECUTION_ENV (as in the local run) the Tracer is off.
+    // What Lambda sets for a function with active tracing; without AWS_EXECUTION_ENV the Tracer is off.
     ...onLambda && { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', LAMBDA_TASK_ROOT: path.dirname(bundle) },
     _X_AMZN_TRACE_ID: `${traceId};Parent=${PARENT};Sampled=1`,
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
@@ -138,7 +138,7 @@ describe('the warmer, splitter and worker send each AWS call to X-Ray as a subse
     expect(await awsCalls(traceIds.worker, 5)).toEqual(['DynamoDB BatchWriteItem', 'DynamoDB PutItem', 'DynamoDB PutItem', 'DynamoDB UpdateItem', 'DynamoDB UpdateItem']);
   });
 
-  test('outside Lambda, as the local run loads bundles, the Tracer is off: the same calls answered, no X-Ray document', async () => {
+  test('outside Lambda (no AWS_EXECUTION_ENV) the Tracer is off: the same calls answered, no X-Ray document', async () => {
     expect(results.local).toEqual(results.warmer);
     // Checked after the other traces' documents arrived (the tests run in order), which were sent at the same time.
     expect(await awsCalls(traceIds.local, 0)).toEqual([]);
