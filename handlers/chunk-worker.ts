@@ -54,7 +54,11 @@ export interface ChunkWorkerOptions<Item, Result = unknown> {
    * @default - `MAX_RECEIVE_COUNT` (set by `FanOutConsumer`); when neither is set, dead-lettered chunks are not recorded
    */
   readonly maxReceiveCount?: number;
-  /** @default - a client made on first use, with the Lambda environment's region and credentials */
+  /**
+   * The client of the job table's writes. Pass one captured by Powertools Tracer
+   * (`tracer.captureAWSv3Client(new DynamoDBClient({}))`) to see its calls in the function's X-Ray trace.
+   * @default - a client made on first use, with the Lambda environment's region and credentials, not traced
+   */
   readonly client?: DynamoDBSender;
 }
 

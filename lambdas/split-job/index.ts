@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
@@ -175,9 +176,11 @@ export function batchEntries(bodies: readonly string[], maxBytes = MAX_MESSAGE_B
 }
 
 const logger = new Logger({ serviceName: 'split-job' });
-const sns = new SNSClient({});
-const s3 = new S3Client({});
-const dynamodb = new DynamoDBClient({});
+// Each SDK call a subsegment of the function's X-Ray trace; outside Lambda the Tracer is off and the clients are left as they are.
+const tracer = new Tracer({ serviceName: 'split-job' });
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const s3 = tracer.captureAWSv3Client(new S3Client({}));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const jobTable = process.env.JOB_TABLE_NAME ?? '';
 const itemSchema = process.env.ITEM_SCHEMA ? compileItemSchema(process.env.ITEM_SCHEMA) : undefined;
 const topicArn = process.env.TOPIC_ARN ?? '';
@@ -207,8 +210,8 @@ export async function publishChunks(client: SNSClient, topic: string, chunks: re
   }
 }
 
-export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<SplitJobResult> => {
-  if (context) logger.addContext(context);
+export const handler = withWarmUp(async (event: unknown, context: Context): Promise<SplitJobResult> => {
+  logger.addContext(context);
   const request = validateJob(event);
   // The job id is the correlation id: splitter and worker logs of one job share it.
   logger.setCorrelationId(request.jobId);

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import {
@@ -110,12 +111,14 @@ export async function warmTargets(client: LambdaClient, input: WarmerInput): Pro
 }
 
 const logger = new Logger({ serviceName: 'warmer' });
-const lambdaClient = new LambdaClient({
+// Each Invoke a subsegment of the warmer's X-Ray trace; outside Lambda the Tracer is off and the client is left as it is.
+const tracer = new Tracer({ serviceName: 'warmer' });
+const lambdaClient = tracer.captureAWSv3Client(new LambdaClient({
   // A retried call would start after the others have returned, so it could not hold an instance of its own.
   maxAttempts: 1,
   // A socket per call, so no call of a run waits for another to finish.
   requestHandler: { httpsAgent: { keepAlive: true, maxSockets: MAX_CALLS_PER_RUN } },
-});
+}));
 
 /** Warms the targets of one scheduled run and returns what each got. */
 export async function warm(client: LambdaClient, event: unknown): Promise<WarmTargetReport[]> {
@@ -165,8 +168,8 @@ export async function preWarm(client: LambdaClient, event: CloudFormationCustomR
   if (!response.ok) throw new Error(`CloudFormation did not take the response: HTTP ${response.status}`);
 }
 
-export const handler = async (event: unknown, context?: Context): Promise<WarmTargetReport[] | void> => {
-  if (context) logger.addContext(context);
+export const handler = async (event: unknown, context: Context): Promise<WarmTargetReport[] | void> => {
+  logger.addContext(context);
   if (isCustomResourceEvent(event)) return preWarm(lambdaClient, event);
   return warm(lambdaClient, event);
 };

@@ -7,9 +7,10 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type * as WarmUp from '../../handlers/warm-up';
 import { isWarmUpEvent, withWarmUp } from '../../handlers/warm-up';
+import { lambdaContext } from '../support/lambda-context';
 
 const warmUp = (overrides: Record<string, unknown> = {}) => ({ warmer: 'sdp-warmer', concurrency: 3, instance: 2, holdMs: 0, ...overrides });
-const context = { functionName: 'fn', awsRequestId: 'req', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = lambdaContext();
 
 describe('isWarmUpEvent recognises the warmer\'s event strictly', () => {
   test('the warmer\'s event', () => {
@@ -102,6 +103,6 @@ describe('every handler in lambdas/ and examples/handlers/ returns a warm-up eve
 
   test('a business event that looks like a warm-up event still reaches the business logic', async () => {
     const { handler } = require('../../examples/handlers/word-length');
-    await expect(handler({ ...warmUp(), word: 'fig' })).resolves.toEqual({ length: 3 });
+    await expect(handler({ ...warmUp(), word: 'fig' }, context)).resolves.toEqual({ length: 3 });
   });
 });

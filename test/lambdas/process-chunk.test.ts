@@ -1,7 +1,9 @@
 import { DeleteItemCommand, GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { LocalDynamoDb } from '../../tools/local/local-dynamodb';
+import { captureLogs, LogEntry } from '../support/captured-logs';
 import { JOB_TABLE_RESOURCE } from '../support/job-table-resource';
+import { lambdaContext } from '../support/lambda-context';
 import type * as ProcessChunk from '../../examples/handlers/process-chunk';
 import { openJob } from '../../lambdas/split-job';
 
@@ -34,7 +36,15 @@ afterAll(async () => {
   await db?.stop();
 });
 
-const context = { functionName: 'worker', awsRequestId: 'req', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+// The worker logs each failed chunk as an ERROR with its stack: captured, and read by the tests that expect one.
+let logEntries: () => LogEntry[];
+beforeEach(() => {
+  logEntries = captureLogs();
+});
+afterEach(() => jest.restoreAllMocks());
+const chunkFailures = () => logEntries().filter((entry) => entry.level === 'ERROR' && entry.message === 'chunk failed');
+
+const context = lambdaContext({ functionName: 'worker' });
 const record = (messageId: string, body: unknown, receiveCount = 1): SQSRecord => ({
   messageId,
   receiptHandle: `rh-${messageId}`,
@@ -115,6 +125,9 @@ test('a chunk that still fails on its last receive is recorded as dead-lettered,
   await expect(receive(3)).rejects.toMatchObject({ name: 'FullBatchFailureError' });
   expect(await jobCounts('last')).toEqual({ items: 2, stored: 0, failed: 0, deadLettered: 2, completed: 2 });
   expect(await chunkRecords('last')).toEqual([{ recordId: 'chunk#000000', stored: 0, failed: 0, deadLettered: 2, failedItems: [] }]);
+  // Each receive logged its failure with the job as correlation id, the receive count and the error.
+  expect(chunkFailures().map((entry) => [entry.correlation_id, entry.messageId, entry.receiveCount, entry.error.name]))
+    .toEqual([1, 2, 3].map((count) => ['last', `r${count}`, String(count), 'ResourceNotFoundException']));
 });
 
 test('counts reconcile: items = stored + failed + deadLettered over a job of stored, invalid and dead-lettered chunks', async () => {
@@ -142,6 +155,9 @@ test('a malformed record fails alone; the others are stored', async () => {
   const response = await worker.handler(event, context);
   // The chunk with an invalid item is not a malformed record: its item is failed, the record succeeds.
   expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad-json' }]);
+  expect(chunkFailures()).toEqual([expect.objectContaining({
+    messageId: 'bad-json', error: expect.objectContaining({ name: 'ChunkValidationError', message: 'body is not JSON (got "{not json")' }),
+  })]);
   expect((await storedIds()).filter((id) => id!.startsWith('a#'))).toEqual(['a#0#0', 'a#0#1', 'a#2#0']);
 });
 

@@ -1,6 +1,7 @@
 import { handler, MappedResultsValidationError, sumLengths } from '../../examples/handlers/sum-lengths';
 import { wordLength } from '../../examples/handlers/word-length';
 import seedInput from '../../examples/inputs/word-length.json';
+import { lambdaContext } from '../support/lambda-context';
 
 describe('sumLengths', () => {
   test('the seed lengths sum to 39', () => {
@@ -21,12 +22,14 @@ describe('sumLengths', () => {
 });
 
 describe('handler', () => {
+  const context = lambdaContext({ functionName: 'sum-lengths' });
+
   test('returns the total of the mapped results it is given', async () => {
-    await expect(handler([{ length: 5 }, { length: 6 }])).resolves.toEqual({ totalLength: 11 });
+    await expect(handler([{ length: 5 }, { length: 6 }], context)).resolves.toEqual({ totalLength: 11 });
   });
 
   test('an empty list sums to 0', async () => {
-    await expect(handler([])).resolves.toEqual({ totalLength: 0 });
+    await expect(handler([], context)).resolves.toEqual({ totalLength: 0 });
   });
 
   test.each<[string, unknown, string]>([
@@ -40,7 +43,7 @@ describe('handler', () => {
     ['a string element (which has a length of its own)', ['apple'], 'mapped result [0].length must be a non-negative integer (got "apple")'],
     ['an array element (which has a length of its own)', [[1, 2]], 'mapped result [0].length must be a non-negative integer (got [1,2])'],
   ])('%s throws MappedResultsValidationError naming what was wrong', async (_, results, message) => {
-    const error = await handler(results).then(() => undefined, (e: unknown) => e);
+    const error = await handler(results, context).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(MappedResultsValidationError);
     expect(error).toMatchObject({ name: 'MappedResultsValidationError', message });
     expect(() => sumLengths(results)).toThrow(message);

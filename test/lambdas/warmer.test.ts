@@ -2,14 +2,16 @@ import { InvokeCommand, InvokeCommandInput, LambdaClient } from '@aws-sdk/client
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, validateWarmerInput, warm, WarmerInputValidationError } from '../../lambdas/warmer';
+import { captureLogs, LogEntry } from '../support/captured-logs';
+import { lambdaContext } from '../support/lambda-context';
 
 const lambda = mockClient(LambdaClient);
+const context = lambdaContext({ functionName: 'warmer' });
 // The warmer logs its summary as JSON lines; they are captured here, both to read them and to keep test output quiet.
-let logLines: () => any[];
+let logLines: () => LogEntry[];
 beforeEach(() => {
   lambda.reset();
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(() => true), jest.spyOn(process.stderr, 'write').mockImplementation(() => true)];
-  logLines = () => spies.flatMap((spy) => spy.mock.calls.map((call) => String(call[0]))).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  logLines = captureLogs();
 });
 afterEach(() => jest.restoreAllMocks());
 
@@ -85,7 +87,7 @@ test.each<[string, unknown, string]>([
   ['a hold too long', { targets: [{ functionName: WORDS, concurrency: 1 }], holdMs: 60_000 }, 'holdMs must be an integer 0..5000 (got 60000)'],
 ])('rejects %s with WarmerInputValidationError and calls nothing', async (_, input, message) => {
   expect(() => validateWarmerInput(input)).toThrow(WarmerInputValidationError);
-  await expect(handler(input)).rejects.toThrow(message);
+  await expect(handler(input, context)).rejects.toThrow(message);
   expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
 });
 
@@ -115,25 +117,28 @@ describe('pre-warm as a CloudFormation custom resource', () => {
 
   test('on create it warms the targets from its Input property and reports success to CloudFormation', async () => {
     lambda.on(InvokeCommand).callsFake(async (input: InvokeCommandInput) => warmedAnswer(input));
-    await handler(event('Create', { targets: [{ functionName: WORDS, concurrency: 3 }], holdMs: 200 }));
+    await handler(event('Create', { targets: [{ functionName: WORDS, concurrency: 3 }], holdMs: 200 }), context);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(3);
     expect(response()).toMatchObject({ Status: 'SUCCESS', RequestId: 'req-1', LogicalResourceId: 'WarmerPreWarm', PhysicalResourceId: 'WarmerPreWarm-pre-warm', Data: { Warmed: 3, Failed: 0 } });
   });
 
   test('failed warm-up calls do not fail the deployment', async () => {
     lambda.on(InvokeCommand).rejects(new Error('throttled'));
-    await handler(event('Update', { targets: [{ functionName: WORDS, concurrency: 2 }], holdMs: 200 }));
+    await handler(event('Update', { targets: [{ functionName: WORDS, concurrency: 2 }], holdMs: 200 }), context);
     expect(response()).toMatchObject({ Status: 'SUCCESS', Data: { Warmed: 0, Failed: 2 } });
   });
 
   test('on delete it warms nothing', async () => {
-    await handler(event('Delete', { targets: [{ functionName: WORDS, concurrency: 2 }], holdMs: 200 }));
+    await handler(event('Delete', { targets: [{ functionName: WORDS, concurrency: 2 }], holdMs: 200 }), context);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
     expect(response()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'WarmerPreWarm-pre-warm' });
   });
 
   test('a malformed Input fails the resource with the reason', async () => {
-    await handler(event('Create', { targets: [] }));
+    await handler(event('Create', { targets: [] }), context);
     expect(response()).toMatchObject({ Status: 'FAILED', Reason: 'WarmerInputValidationError: targets must be a non-empty array (got [])' });
+    expect(logLines()).toContainEqual(expect.objectContaining({
+      level: 'ERROR', message: 'pre-warm input rejected', error: expect.objectContaining({ name: 'WarmerInputValidationError', message: 'targets must be a non-empty array (got [])' }),
+    }));
   });
 });

@@ -1,4 +1,5 @@
 import { BatchValidationError, handler, wordLengthsOfBatch } from '../../examples/handlers/word-length-batch';
+import { lambdaContext } from '../support/lambda-context';
 
 describe('wordLengthsOfBatch: the distributed example\'s map step, over a batch', () => {
   test('one outcome per item, in order; a bad item is an outcome of its own, not a failed batch', () => {
@@ -18,6 +19,6 @@ describe('wordLengthsOfBatch: the distributed example\'s map step, over a batch'
   });
 
   test('the handler returns the outcomes', async () => {
-    await expect(handler({ items: [{ word: 'banana' }] })).resolves.toEqual([{ length: 6 }]);
+    await expect(handler({ items: [{ word: 'banana' }] }, lambdaContext())).resolves.toEqual([{ length: 6 }]);
   });
 });

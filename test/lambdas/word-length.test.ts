@@ -1,6 +1,7 @@
 import { handler, wordLength, WordValidationError } from '../../examples/handlers/word-length';
 import seedInput from '../../examples/inputs/word-length.json';
 import malformedInput from '../fixtures/malformed-input.json';
+import { lambdaContext } from '../support/lambda-context';
 
 describe('wordLength', () => {
   test('each seed word maps to its length', () => {
@@ -35,8 +36,10 @@ describe('wordLength', () => {
 });
 
 describe('handler', () => {
+  const context = lambdaContext({ functionName: 'word-length' });
+
   test('returns the length of the item it is given', async () => {
-    await expect(handler({ word: 'banana' })).resolves.toEqual({ length: 6 });
+    await expect(handler({ word: 'banana' }, context)).resolves.toEqual({ length: 6 });
   });
 
   test.each<[string, unknown, string]>([
@@ -48,7 +51,7 @@ describe('handler', () => {
     ['a numeric word', { word: 3 }, 'item.word must be a string (got 3)'],
     ['a null word', { word: null }, 'item.word must be a string (got null)'],
   ])('%s throws WordValidationError naming what was wrong', async (_, item, message) => {
-    const error = await handler(item).then(() => undefined, (e: unknown) => e);
+    const error = await handler(item, context).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(WordValidationError);
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: 'WordValidationError', message });

@@ -3,6 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { LocalRunner } from '../../tools/local/local-runner';
+import { captureLogs, LogEntry } from '../support/captured-logs';
 import { useLocalRunner } from '../support/use-local-runner';
 import { exampleAssembly } from '../support/example-app';
 
@@ -67,6 +68,12 @@ describe('with a visibility timeout longer than any batch', () => {
 
 describe('with a 2-second visibility timeout', () => {
   const runner = withRunner(2);
+  // The worker logs each failed chunk as an ERROR with its stack: captured, and read where a test expects them.
+  let logEntries: () => LogEntry[];
+  beforeEach(() => {
+    logEntries = captureLogs();
+  });
+  afterEach(() => jest.restoreAllMocks());
 
   test('one poison record among N: N-1 stored once, the poison dead-lettered after exactly maxReceiveCount (5) receives', async () => {
     const chunks = Array.from({ length: 9 }, (_, i) => JSON.stringify({ jobId: 'poison', chunkIndex: i, items: [{ word: `p${i}` }] }));
@@ -97,6 +104,8 @@ describe('with a 2-second visibility timeout', () => {
     const dlqUrl = [...runner().snsSqs!.queues.values()].find((q) => q.logicalId.includes('DeadLetterQueue'))!.url;
     const { Messages = [] } = await runner().snsSqs!.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }));
     expect(Messages.map((m) => m.Body)).toEqual(['{"jobId":"poison","chunkIndex":"four"}']);
+    expect(logEntries().filter((entry) => entry.level === 'ERROR').map((entry) => [entry.message, entry.receiveCount, entry.error.name]))
+      .toEqual(['1', '2', '3', '4', '5'].map((count) => ['chunk failed', count, 'ChunkValidationError']));
   });
 
   // Both copies may arrive in one batch: the second meets the first's in-progress idempotency record, fails,

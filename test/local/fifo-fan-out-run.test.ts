@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { LocalRunner } from '../../tools/local/local-runner';
+import { captureLogs } from '../support/captured-logs';
 import { useLocalRunner } from '../support/use-local-runner';
 import { FIFO_FIXTURE_STACK, synthesizeFifoFanOutFixture } from '../support/fixture-app';
 
@@ -30,7 +31,11 @@ describe('with a visibility timeout longer than any batch', () => {
 describe('with a 2-second visibility timeout', () => {
   const runner = withRunner(2);
 
+  afterEach(() => jest.restoreAllMocks());
+
   test('a poison record in a message group is dead-lettered; the record after it in the group is processed after it', async () => {
+    // The worker logs each failed receive as an ERROR with its stack: captured and read below instead of printed.
+    const logEntries = captureLogs();
     const entry = (id: string, body: string) => ({ Id: id, Message: body, MessageGroupId: 'group', MessageDeduplicationId: id });
     await runner().snsSqs!.sns.send(new PublishBatchCommand({
       TopicArn: runner().resourceArn('AWS::SNS::Topic', 'WorkTopic'),
@@ -45,5 +50,7 @@ describe('with a 2-second visibility timeout', () => {
     expect(Object.values(drained.deadLettered)).toEqual([1]);
     // Read from the FIFO dead-letter queue without removing it: a body that is not a chunk counts as one item.
     expect(Object.values(drained.queues)).toEqual([expect.objectContaining({ deadLettered: 1, deadLetteredItems: 1 })]);
+    expect(logEntries().filter((entry) => entry.level === 'ERROR').map((entry) => [entry.message, entry.receiveCount, entry.error.name]))
+      .toEqual(['1', '2', '3', '4', '5'].map((count) => ['chunk failed', count, 'ChunkValidationError']));
   });
 });

@@ -11,7 +11,7 @@ import { useLocalRunner } from '../support/use-local-runner';
 // https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
 const runner = useLocalRunner(() => ({ assemblyDir: synthesizeLambdaFixture(), stackName: LAMBDA_FIXTURE_STACK }));
 
-type InstanceState = { instanceId: string; calls: number; settingAtInit?: string };
+type InstanceState = { instanceId: string; calls: number; settingAtInit?: string; tracingAtInit?: string };
 const invoke = (selector: string, event: unknown) => runner().invokeFunction(selector, event) as Promise<InstanceState>;
 const stats = (selector: string) => runner().lambda.stats()[runner().findResource('AWS::Lambda::Function', selector)];
 
@@ -19,8 +19,9 @@ test('concurrent invocations run on separate instances, each with its own module
   const [a, b] = await Promise.all([invoke('Plain', { sleepMs: 200 }), invoke('Plain', { sleepMs: 200 })]);
   expect(a.instanceId).not.toBe(b.instanceId);
   expect([a.calls, b.calls]).toEqual([1, 1]);
-  // The function's environment is applied while an instance initialises.
+  // The function's environment is applied while an instance initialises, with Powertools Tracer off: there is no X-Ray daemon.
   expect(a.settingAtInit).toBe('Plain');
+  expect(a.tracingAtInit).toBe('false');
   const c = await invoke('Plain', {});
   expect([a.instanceId, b.instanceId]).toContain(c.instanceId);
   expect(c.calls).toBe(2);

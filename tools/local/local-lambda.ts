@@ -311,7 +311,9 @@ export class LocalLambdaRuntime {
     const { config } = fn;
     const started = performance.now();
     try {
-      const handler = withEnvironment({ ...config.environment, AWS_LAMBDA_FUNCTION_NAME: config.name }, () => loadHandlerModule(config.file)[config.exportName]);
+      // No X-Ray daemon here: Powertools Tracer, read at init, is off even where AWS_EXECUTION_ENV is set (CloudShell, ECS).
+      const environment = { ...config.environment, AWS_LAMBDA_FUNCTION_NAME: config.name, POWERTOOLS_TRACE_ENABLED: 'false' };
+      const handler = withEnvironment(environment, () => loadHandlerModule(config.file)[config.exportName]);
       if (typeof handler !== 'function') throw new Error(`function ${config.logicalId}: ${config.file} exports no function '${config.exportName}'`);
       fn.stats.instances += 1;
       return { handler, provisioned, lastUsed: this.now() };

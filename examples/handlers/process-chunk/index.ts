@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProces
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ChunkMessage, ChunkOutcome, ChunkWorker, ItemError, ItemResults, parseChunkMessage, withWarmUp } from 'serverless-distributed-processing/handlers';
@@ -18,7 +19,10 @@ export function checkWord(item: unknown, index: number): WordItem {
 }
 
 const logger = new Logger({ serviceName: 'process-chunk' });
-const dynamodb = new DynamoDBClient({});
+// Each DynamoDB call (results, job table, idempotency records) a subsegment of the worker's X-Ray trace; outside
+// Lambda the Tracer is off and the clients are left as they are.
+const tracer = new Tracer({ serviceName: 'process-chunk' });
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const resultTable = process.env.RESULT_TABLE_NAME ?? '';
 const resultKey = process.env.RESULT_TABLE_KEY ?? 'executionId';
 const standardProcessor = new BatchProcessor(EventType.SQS);
@@ -67,6 +71,7 @@ export async function storeResults(client: DynamoDBClient, table: string, key: s
 // Checks each item, stores the chunk's results in batches, and records the chunk's outcome in the job table
 // (JOB_TABLE_NAME): items stored, items rejected and why.
 const chunkWorker = new ChunkWorker<unknown, WordItem>({
+  client: dynamodb,
   processItem: (item, index) => checkWord(item, index),
   storeResults: (results, chunk) => storeResults(dynamodb, resultTable, resultKey, chunk, results),
 });
@@ -75,7 +80,11 @@ const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[jobId, chu
 const processChunkOnce = makeIdempotent(
   async (chunk: ChunkMessage): Promise<ChunkOutcome> => chunkWorker.processChunk(chunk),
   {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: process.env.IDEMPOTENCY_TABLE_NAME ?? '' }),
+    // A client of its own: the persistence layer marks its client's calls with Powertools' idempotency user agent.
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: process.env.IDEMPOTENCY_TABLE_NAME ?? '',
+      awsSdkV3Client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    }),
     // A chunk is the same work whichever delivery (or SNS duplicate) brings it.
     config: idempotencyConfig,
   },

@@ -33,8 +33,8 @@ export function sumLengths(results: unknown): TotalLength {
   return { totalLength };
 }
 
-export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<TotalLength> => {
-  if (context) logger.addContext(context);
+export const handler = withWarmUp(async (event: unknown, context: Context): Promise<TotalLength> => {
+  logger.addContext(context);
   const total = sumLengths(event);
   logger.info('reduced mapped results', { count: Array.isArray(event) ? event.length : 0, ...total });
   return total;

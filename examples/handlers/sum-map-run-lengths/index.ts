@@ -36,8 +36,8 @@ export async function sumMapRunLengths(results: MapRunResults<WordOutcome>): Pro
   return { items: measured + failed, measured, failed, totalLength };
 }
 
-export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<JobLengths> => {
-  if (context) logger.addContext(context);
+export const handler = withWarmUp(async (event: unknown, context: Context): Promise<JobLengths> => {
+  logger.addContext(context);
   const lengths = await sumMapRunLengths(new MapRunResults<WordOutcome>(event, { pageSize: 5000 }));
   logger.info('reduced map run', { ...lengths });
   return lengths;

@@ -31,8 +31,8 @@ export function wordLengthsOfBatch(event: unknown): WordOutcome[] {
   });
 }
 
-export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<WordOutcome[]> => {
-  if (context) logger.addContext(context);
+export const handler = withWarmUp(async (event: unknown, context: Context): Promise<WordOutcome[]> => {
+  logger.addContext(context);
   const outcomes = wordLengthsOfBatch(event);
   logger.debug('mapped batch', { items: outcomes.length });
   return outcomes;

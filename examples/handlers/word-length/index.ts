@@ -32,8 +32,8 @@ export function wordLength(item: unknown): WordLength {
   return { length: word.length };
 }
 
-export const handler = withWarmUp(async (event: unknown, context?: Context): Promise<WordLength> => {
-  if (context) logger.addContext(context);
+export const handler = withWarmUp(async (event: unknown, context: Context): Promise<WordLength> => {
+  logger.addContext(context);
   const result = wordLength(event);
   logger.debug('mapped item', { item: event as object, result });
   return result;
