@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import { workerDeadLetters } from '../core/runbook';
 import { createDeadLetterAlarm, createDeadLetterQueue, DEAD_LETTER_RETENTION } from '../core/dead-letters';
 import { FunctionMetricsBase } from '../core/function-metrics';
 import { entryCode } from '../core/handler-code';
@@ -175,8 +176,7 @@ export class FanOutConsumer extends FunctionMetricsBase {
     this.worker.addEventSource(this.eventSource);
 
     this.deadLetterAlarm = createDeadLetterAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue,
-      `Messages for ${this.node.path} failed ${maxReceiveCount} times and are in its dead-letter queue. `
-      + 'Read them (their worker logs name the reason), fix the cause, then redrive them to the source queue from the SQS console.');
+      workerDeadLetters(this.node.path, maxReceiveCount));
     props.alarmTopic.notifyOn(this.deadLetterAlarm);
 
     const mapping = this.worker.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(this.queue.node)}`);

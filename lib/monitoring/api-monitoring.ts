@@ -2,7 +2,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct, IConstruct } from 'constructs';
 import { ABOVE, AT_LEAST } from './alarm-factory';
 import { labelled, MonitoringSegment, MonitoringSegmentProps } from './monitoring-segment';
-import * as runbook from './runbook';
+import * as runbook from '../core/runbook';
 
 /** What the recipe reads of an API (an `ApiTrigger`): its stage. */
 export interface MonitoredApi extends IConstruct {

@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { FunctionMonitoring } from './function-monitoring';
 import { MonitoringSegment, MonitoringSegmentProps } from './monitoring-segment';
 import { QueueMonitoring } from './queue-monitoring';
-import { QUEUE_WORKER_ERRORS } from './runbook';
+import { QUEUE_WORKER_ERRORS } from '../core/runbook';
 
 /** What the recipe reads of a fan-out consumer (a `FanOutConsumer`): its worker, its queue, and its dead-letter queue and alarm. */
 export interface MonitoredFanOutConsumer {

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { functionResource } from '../core/known-settings';
 import { AT_LEAST } from './alarm-factory';
 import { labelled, MonitoringSegment, MonitoringSegmentProps } from './monitoring-segment';
-import * as runbook from './runbook';
+import * as runbook from '../core/runbook';
 
 export interface FunctionMonitoringProps extends MonitoringSegmentProps {
   readonly fn: lambda.IFunction;

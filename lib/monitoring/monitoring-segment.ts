@@ -3,7 +3,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmFactory, AlarmSpec } from './alarm-factory';
 import { ResolvedSettings } from './monitoring-options';
-import { alarmWindow, CountFacts } from './runbook';
+import { alarmWindow, CountFacts } from '../core/runbook';
 
 /** What the facade gives every recipe. */
 export interface MonitoringSegmentProps {

@@ -3,7 +3,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ABOVE } from './alarm-factory';
 import { labelled, MonitoringSegment, MonitoringSegmentProps } from './monitoring-segment';
-import * as runbook from './runbook';
+import * as runbook from '../core/runbook';
 
 export interface QueueMonitoringProps extends MonitoringSegmentProps {
   readonly queue: sqs.IQueue;

@@ -3,7 +3,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ABOVE } from './alarm-factory';
 import { MonitoringSegment, MonitoringSegmentProps } from './monitoring-segment';
-import * as runbook from './runbook';
+import * as runbook from '../core/runbook';
 
 /** What the recipe reads of a schedule (a `ScheduleTrigger`): its dead-letter queue, and the alarm on it if it has one. */
 export interface MonitoredSchedule extends IConstruct {

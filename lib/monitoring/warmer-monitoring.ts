@@ -2,7 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { FunctionMonitoring } from './function-monitoring';
 import { MonitoringSegment, MonitoringSegmentProps } from './monitoring-segment';
-import { undeliveredWarmUpRuns, WARMER_ERRORS } from './runbook';
+import { undeliveredWarmUpRuns, WARMER_ERRORS } from '../core/runbook';
 import { MonitoredSchedule, ScheduleMonitoring } from './schedule-monitoring';
 
 /** What the recipe reads of a warmer (a `LambdaWarmer`): its function and its schedules. */

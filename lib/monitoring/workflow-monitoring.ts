@@ -3,7 +3,7 @@ import { isWorkflow } from '../core/workflow';
 import { AT_LEAST } from './alarm-factory';
 import { MonitoredWorkflow } from './monitoring-options';
 import { labelled, MonitoringSegment, MonitoringSegmentProps } from './monitoring-segment';
-import * as runbook from './runbook';
+import * as runbook from '../core/runbook';
 
 export interface WorkflowMonitoringProps extends MonitoringSegmentProps {
   /** One of the library's workflows (read through {@link isWorkflow}), or any state machine. */

@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import { undeliveredScheduledRuns } from '../core/runbook';
 import { createDeadLetterAlarm, createDeadLetterQueue } from '../core/dead-letters';
 import { nagArnReference } from '../core/nag-names';
 import { cronProblem } from '../core/schedule-expressions';
@@ -108,7 +109,7 @@ export class ScheduleTrigger extends Construct {
 
     if (props.alarmTopic) {
       this.deadLetterAlarm = createDeadLetterAlarm(this, 'DeadLetterAlarm', this.deadLetterQueue,
-        `Scheduled runs of ${this.node.path} could not be delivered to their target. The messages in its dead-letter queue carry the error; fix the target or its permissions, then start the missed runs by hand.`);
+        undeliveredScheduledRuns(this.node.path, this.deadLetterQueue.node.path));
       props.alarmTopic.notifyOn(this.deadLetterAlarm);
     }
   }

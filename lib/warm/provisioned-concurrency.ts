@@ -7,6 +7,7 @@ import { knownReservedConcurrency } from '../core/known-settings';
 import { PropValidator } from '../core/validation';
 import { AlarmTopic } from '../core/alarm-topic';
 import { cronProblem } from '../core/schedule-expressions';
+import { provisionedSpillover } from '../core/runbook';
 
 /** Properties for a {@link ProvisionedConcurrency}. */
 export interface ProvisionedConcurrencyProps {
@@ -114,8 +115,7 @@ export class ProvisionedConcurrency extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Invocations of the alias ${this.node.path} ran on on-demand instances, which may start cold, because every provisioned instance was busy. `
-          + 'Raise provisionedConcurrency or the schedules\' capacity, within the function\'s reserved concurrency.',
+        alarmDescription: provisionedSpillover(this.node.path),
       });
       props.alarmTopic.notifyOn(this.spilloverAlarm);
     }

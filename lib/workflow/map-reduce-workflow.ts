@@ -18,6 +18,7 @@ import { ItemSource } from './item-source';
 import { MapMode, resolveSettings, validateMapReduceWorkflowProps, warnAboutLimits, WorkflowSettings } from './map-reduce-settings';
 import { createResultsBucket, MapResultsLocation } from './map-results';
 import { recordFailure, storeResult } from './result-record';
+import { RESULT_TABLE_FAILURE_RECORD } from '../core/runbook';
 
 /** Properties for a {@link MapReduceWorkflow}. */
 export interface MapReduceWorkflowProps {
@@ -206,7 +207,7 @@ export class MapReduceWorkflow extends WorkflowBase {
   readonly results?: MapResultsLocation;
 
   constructor(scope: Construct, id: string, props: MapReduceWorkflowProps) {
-    super(scope, id, { failureRecord: props.resultTable && 'The workflow also stored each failure (FAILED, error, cause) in its result table.' });
+    super(scope, id, { failureRecord: props.resultTable && RESULT_TABLE_FAILURE_RECORD });
     const settings = resolveSettings(props);
     validateMapReduceWorkflowProps(this, props, settings);
     this.mode = settings.mode;

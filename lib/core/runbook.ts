@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 
-// The runbook: what each alarm of PipelineMonitoring means and what an operator does when it fires, as its
-// description. Kept together so the advice reads alike and names the same tools: the installed `sdp` command
+// The runbook: what each alarm of the library means and what an operator does when it fires, as its description —
+// PipelineMonitoring's and the constructs' own (a consumer's or a schedule's dead letters, provisioned spillover). Kept together so the advice reads alike and names the same tools: the installed `sdp` command
 // (`npx sdp status | trace | start`, in the app's directory) for executions, the AWS consoles and CLI for the rest.
 
 /** When the threshold must be reached: `in 5 minutes`, or `in 2 of 3 periods of 5 minutes`. */
@@ -84,6 +84,22 @@ export function deadLetterMessages(queuePath: string, threshold: number, owner?:
     + 'Read a few in the SQS console (Send and receive messages, Poll), fix the cause their consumer\'s logs name, '
     + 'then redrive them to the source queue (SQS console: Start DLQ redrive, or `aws sqs start-message-move-task --source-arn <dead-letter queue arn>`).';
 }
+
+/** A fan-out consumer's own dead-letter alarm: messages its worker failed `maxReceiveCount` times. */
+export function workerDeadLetters(consumerPath: string, maxReceiveCount: number): string {
+  return `Messages for ${consumerPath} failed ${maxReceiveCount} times and are in its dead-letter queue. `
+    + 'Read them (their worker logs name the reason), fix the cause, then redrive them to the source queue '
+    + '(SQS console: Start DLQ redrive, or `aws sqs start-message-move-task --source-arn <dead-letter queue arn>`).';
+}
+
+/** Provisioned concurrency spilling over to on-demand instances. */
+export function provisionedSpillover(aliasPath: string): string {
+  return `Invocations of the alias ${aliasPath} ran on on-demand instances, which may start cold, because every provisioned instance was busy. `
+    + 'Raise provisionedConcurrency or the schedules\' capacity, within the function\'s reserved concurrency.';
+}
+
+/** What a MapReduceWorkflow with a result table records of a failure, said in its failed-executions alarm. */
+export const RESULT_TABLE_FAILURE_RECORD = 'The workflow also stored each failure (FAILED, error, cause) in its result table.';
 
 /** Visible messages of a schedule's dead-letter queue: runs EventBridge could not deliver. */
 export function undeliveredScheduledRuns(schedulePath: string, queuePath: string): string {
