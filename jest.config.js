@@ -15,6 +15,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   // Two workers on these 2-core machines: the local-run tests wait on emulators more than they compute.
   maxWorkers: 2,
   testTimeout: 60000,
