@@ -1,5 +1,4 @@
 import * as net from 'node:net';
-import { IntrinsicResolver } from '../../tools/assembly/intrinsics';
 import { LocalApp } from '../../tools/local/local-app';
 import { readSchedules } from '../../tools/local/schedules';
 import { exampleAssembly } from '../support/example-app';
@@ -40,7 +39,7 @@ async function finished(name: string): Promise<{ status: number; body: any }> {
 // AWS SDK's Lambda client, which reaches the local Lambda endpoint; the splitter's instances it starts serve the next
 // burst of jobs without a cold start.
 test("the warmer's calls start the splitter's instances; the next burst of jobs has no cold start", async () => {
-  const windows = readSchedules(app.runner.stack, new IntrinsicResolver(app.runner.stack.template)).filter((s) => s.path.includes('Warmer/Window1'));
+  const windows = readSchedules(app.runner.stack, app.runner.resolver).filter((s) => s.path.includes('Warmer/Window1'));
   expect(windows).toHaveLength(1);
   const warmerInput = windows[0].targets[0].input as { targets: Array<{ functionName: string; concurrency: number }> };
   expect(warmerInput.targets).toEqual([{ functionName: app.runner.resourceArn('AWS::Lambda::Function', 'Splitter'), concurrency: 2 }]);

@@ -1,7 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { constructPath } from '../assembly/cloud-assembly';
-import { IntrinsicResolver } from '../assembly/intrinsics';
 import { LambdaServiceError } from './local-lambda';
 import { LocalRunner } from './local-runner';
 import type { LocalQueue } from './local-sns-sqs';
@@ -101,7 +100,7 @@ export class LocalApp {
       }
       if (runner.hasQueueEventSources()) runner.startWorkers();
       const stepFunctions = new LocalStepFunctions(runner, { onExecutionEnd: (record) => log(executionLine(record)) });
-      const resolver = new IntrinsicResolver(runner.stack.template);
+      const { resolver } = runner;
 
       const apis: ServedApi[] = [];
       let port = options.port ?? 3000;
@@ -203,13 +202,7 @@ async function deliver(runner: LocalRunner, stepFunctions: LocalStepFunctions, f
       // An asynchronous Invoke: delivered once Lambda takes the event. A missing function or a throttle is a refusal the
       // schedule retries or dead-letters (Lambda's own queue for throttled events is not modelled); the function's errors
       // are its own, in its stats, as they would be in its log group.
-      const invocation = runner.lambda.invoke(arn, JSON.parse(text));
-      // Refusals reject before the function runs (the promise is settled when invoke returns): seen by the next macrotask.
-      const refused = await Promise.race([
-        invocation.then(() => undefined, (error: unknown) => (error instanceof LambdaServiceError ? error : undefined)),
-        new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
-      ]);
-      if (refused) throw refused;
+      const invocation = runner.lambda.startInvocation(arn, JSON.parse(text));
       const settled = invocation.then(() => undefined, () => undefined);
       background.add(settled);
       void settled.finally(() => background.delete(settled));
@@ -225,9 +218,9 @@ async function deliver(runner: LocalRunner, stepFunctions: LocalStepFunctions, f
   }
 }
 
-/** The local queue of an ARN. */
+/** The local queue of an ARN; an error naming it when the stack made none. */
 function localQueue(runner: LocalRunner, arn: string): LocalQueue {
-  const queue = [...runner.snsSqs?.queues.values() ?? []].find((q) => q.arn === arn);
+  const queue = runner.snsSqs?.queueByArn(arn);
   if (!queue) throw new Error(`no local queue ${arn}`);
   return queue;
 }

@@ -192,9 +192,27 @@ export class LocalLambdaRuntime {
    * when Lambda refuses the invocation (throttled, or no such function).
    */
   async invoke(functionNameOrArn: string, event: unknown): Promise<unknown> {
+    return this.startInvocation(functionNameOrArn, event);
+  }
+
+  /**
+   * Starts an invocation once Lambda has taken it: a refusal (no such function, throttled) is thrown now, as the Invoke
+   * API answers it; the returned promise is the function's own outcome. What an asynchronous caller (a schedule) needs.
+   */
+  startInvocation(functionNameOrArn: string, event: unknown): Promise<unknown> {
+    return this.execute(this.admit(functionNameOrArn), event);
+  }
+
+  /** Finds the function and takes a unit of its concurrency, or throws the {@link LambdaServiceError} Lambda refuses with. */
+  private admit(functionNameOrArn: string): FunctionState {
     const fn = this.functionState(this.logicalIdOf(functionNameOrArn));
     this.startProvisioned(fn);
     this.acquire(fn);
+    return fn;
+  }
+
+  /** Runs an admitted invocation on a warm instance, or a new one, and releases its concurrency after. */
+  private async execute(fn: FunctionState, event: unknown): Promise<unknown> {
     this.reclaimIdle(fn);
     const warmUp = isWarmUpEvent(event);
     let instance: Instance | undefined;

@@ -12,6 +12,7 @@ import { LocalSnsSqs, putObject as putS3Object } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
 import type { RequestMeter } from './request-meter';
 import { refuseUnsupportedFields } from './definition-support';
+import { readSchedules } from './schedules';
 import { distributedMapRunner, MapRunProgress, MapRunRecord } from './distributed-map';
 import { localInterpreter, payloadOverLimit } from './interpreter';
 import { allStates, taskHandlersFor } from './task-integrations';
@@ -142,7 +143,8 @@ export class LocalRunner {
     readonly stack: AssemblyStack,
     readonly dynamodb: LocalDynamoDb,
     readonly lambda: LocalLambdaRuntime,
-    private readonly resolver: IntrinsicResolver,
+    /** Resolves the stack's intrinsics to local names and ARNs. */
+    readonly resolver: IntrinsicResolver,
     private readonly options: LocalRunnerOptions,
     /** The Lambda API's Invoke, for handlers that invoke functions (a warmer). */
     readonly lambdaEndpoint: LambdaEndpoint,
@@ -321,10 +323,9 @@ export class LocalRunner {
 
   /** The SQS event source mappings of the stack whose queue the local run created, with that queue. */
   private queueEventSources() {
-    const queues = [...this.snsSqs?.queues.values() ?? []];
     return resourcesOfType(this.stack.template, 'AWS::Lambda::EventSourceMapping').flatMap((id) => {
       const properties = this.stack.template.Resources[id].Properties ?? {};
-      const queue = queues.find((q) => q.arn === this.resolver.resolve(properties.EventSourceArn));
+      const queue = this.snsSqs?.queueByArn(this.resolver.resolve(properties.EventSourceArn));
       return queue ? [{ id, queue, properties }] : [];
     });
   }
@@ -334,7 +335,7 @@ export class LocalRunner {
     const policy = this.stack.template.Resources[queueLogicalId].Properties?.RedrivePolicy;
     if (!policy) return undefined;
     const { deadLetterTargetArn } = this.resolver.resolve(policy) as { deadLetterTargetArn: string };
-    return [...this.snsSqs?.queues.values() ?? []].find((q) => q.arn === deadLetterTargetArn)?.logicalId;
+    return this.snsSqs?.queueByArn(deadLetterTargetArn)?.logicalId;
   }
 
   /**
@@ -380,15 +381,10 @@ export class LocalRunner {
    */
   scheduledInputs(stateMachine?: string): Array<{ schedule: string; input: unknown }> {
     const machineArn = this.resolver.arn(this.findStateMachine(stateMachine));
-    const targets = Object.entries(this.stack.template.Resources).flatMap(([id, r]) => {
-      if (r.Type === 'AWS::Scheduler::Schedule') return [[id, r.Properties?.Target] as const];
-      if (r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression) return (r.Properties.Targets ?? []).map((t: unknown) => [id, t] as const);
-      return [];
-    });
-    return targets
-      .map(([id, target]) => [id, this.resolver.resolve(target) as { Arn?: string; Input?: string }] as const)
-      .filter(([, target]) => target.Arn === machineArn)
-      .map(([schedule, target]) => ({ schedule, input: JSON.parse(target.Input ?? '{}') }));
+    // A rule target without Input would send the scheduled event; as an execution input here it is `{}`.
+    return readSchedules(this.stack, this.resolver).flatMap(({ logicalId, targets }) => targets
+      .filter((target) => target.arn === machineArn)
+      .map((target) => ({ schedule: logicalId, input: target.input ?? {} })));
   }
 
   /** Logical ids of the stack's state machines. */

@@ -42,6 +42,11 @@ export class LocalSnsSqs {
   /** Queues by logical id. */
   readonly queues = new Map<string, LocalQueue>();
 
+  /** The queue of an ARN, when the template made one (an event source's, a redrive policy's target, a schedule's target). */
+  queueByArn(arn: unknown): LocalQueue | undefined {
+    return [...this.queues.values()].find((q) => q.arn === arn);
+  }
+
   private constructor(
     private readonly worker: Worker,
     /** The URL SDK clients point at, e.g. `http://127.0.0.1:<port>`. */

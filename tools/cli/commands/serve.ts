@@ -1,4 +1,5 @@
-import { readCloudAssembly } from '../../assembly/cloud-assembly';
+import { CfnTemplate, readCloudAssembly, resourcesOfType } from '../../assembly/cloud-assembly';
+import { scheduleResources } from '../../local/schedules/schedule-definitions';
 import type { ScheduleMode } from '../../local/local-app';
 import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
 import { AwsOptions, CommandDeps, CommandError, CommandIo, defineCommand, Host, parseCommandLine, processHost, UsageError } from './command';
@@ -16,9 +17,6 @@ export interface ServeOptions extends AwsOptions, AssemblySource {
   readonly visibilityTimeoutSeconds: number;
   readonly putObjects?: readonly ObjectToPut[];
 }
-
-/** Resource types that give a stack something to serve. */
-const SERVED_TYPES = ['AWS::ApiGateway::RestApi', 'AWS::Scheduler::Schedule'];
 
 export function parseServeArgs(args: readonly string[], host: Pick<Host, 'cwd'> = processHost()): ServeOptions {
   const { values } = parseCommandLine({
@@ -49,9 +47,11 @@ export function parseServeArgs(args: readonly string[], host: Pick<Host, 'cwd'> 
 }
 
 /** The stack to serve: the one named, else the only one with a REST API or a schedule. */
-export function chooseServedStack(stacks: ReadonlyArray<{ name: string; template: { Resources: Record<string, { Type: string; Properties?: any }> } }>, name?: string): string {
-  const serves = (stack: (typeof stacks)[number]) => Object.values(stack.template.Resources)
-    .some((r) => SERVED_TYPES.includes(r.Type) || (r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression !== undefined));
+export function chooseServedStack(stacks: ReadonlyArray<{ name: string; template: CfnTemplate }>, name?: string): string {
+  const serves = ({ template }: { template: CfnTemplate }) => {
+    const { schedules, rules } = scheduleResources(template);
+    return resourcesOfType(template, 'AWS::ApiGateway::RestApi').length + schedules.length + rules.length > 0;
+  };
   if (name !== undefined) {
     const stack = stacks.find((s) => s.name === name);
     if (!stack) throw new CommandError(`the app has no stack '${name}' (stacks: ${stacks.map((s) => s.name).join(', ')})`);

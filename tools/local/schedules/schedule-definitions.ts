@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AssemblyStack, constructPath, resourcesOfType } from '../../assembly/cloud-assembly';
+import { AssemblyStack, CfnTemplate, constructPath, resourcesOfType } from '../../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from '../../assembly/intrinsics';
 import { parseScheduleExpression } from './schedule-expression';
 
@@ -57,12 +57,19 @@ const UNSUPPORTED_SCHEDULER_PARAMETERS = ['EcsParameters', 'EventBridgeParameter
 
 /** The schedules of a stack: its `AWS::Scheduler::Schedule`s and its `AWS::Events::Rule`s that have a ScheduleExpression. */
 export function readSchedules(stack: AssemblyStack, resolver: IntrinsicResolver): LocalSchedule[] {
-  const { template } = stack;
-  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map((id) => readable(stack, 'scheduler', id, () => schedulerSchedule(stack, resolver, id)));
-  const rules = resourcesOfType(template, 'AWS::Events::Rule')
-    .filter((id) => template.Resources[id].Properties?.ScheduleExpression !== undefined)
-    .map((id) => readable(stack, 'rule', id, () => scheduledRule(stack, resolver, id)));
-  return [...schedules, ...rules];
+  const { schedules, rules } = scheduleResources(stack.template);
+  return [
+    ...schedules.map((id) => readable(stack, 'scheduler', id, () => schedulerSchedule(stack, resolver, id))),
+    ...rules.map((id) => readable(stack, 'rule', id, () => scheduledRule(stack, resolver, id))),
+  ];
+}
+
+/** Logical ids of a template's Scheduler schedules and of its rules with a schedule expression, unresolved. */
+export function scheduleResources(template: CfnTemplate): { schedules: string[]; rules: string[] } {
+  return {
+    schedules: resourcesOfType(template, 'AWS::Scheduler::Schedule'),
+    rules: resourcesOfType(template, 'AWS::Events::Rule').filter((id) => template.Resources[id].Properties?.ScheduleExpression !== undefined),
+  };
 }
 
 /** The schedule `read` reads or, when its template names what the local run cannot resolve (e.g. the ARN of an event bus), a schedule that says so and does not run. */
