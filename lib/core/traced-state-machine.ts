@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { isJsonata } from './jsonata';
 import { nagArnReference } from './nag-names';
 
 /** Settings for a state machine the library builds. */
@@ -17,6 +18,11 @@ export interface TracedStateMachineOptions {
    * @default true
    */
   readonly includeExecutionData?: boolean;
+  /**
+   * The definition's top-level query language.
+   * @default sfn.QueryLanguage.JSON_PATH
+   */
+  readonly queryLanguage?: sfn.QueryLanguage;
   /** The functions its tasks invoke, for the acknowledgement of their `:*` (versions and aliases) grants. */
   readonly invokedFunctions: readonly lambda.IFunction[];
 }
@@ -36,6 +42,8 @@ export function createTracedStateMachine(scope: Construct, options: TracedStateM
     stateMachineType: options.stateMachineType,
     definitionBody: sfn.DefinitionBody.fromChainable(options.definition),
     timeout: options.timeout,
+    // JSONPath, the default, is left unwritten, so the definitions written before the option stay as they were.
+    queryLanguage: isJsonata(options.queryLanguage) ? options.queryLanguage : undefined,
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: options.includeExecutionData ?? true },
   });

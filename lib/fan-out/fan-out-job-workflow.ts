@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JOB_RECORD_ID } from '../../handlers/job-records';
+import { isJsonata, jsonata } from '../core/jsonata';
 import { WorkflowBase } from '../core/workflow';
 import { JobTable } from '../storage/job-table';
 import { createTracedStateMachine } from '../core/traced-state-machine';
@@ -37,7 +39,28 @@ export interface FanOutJobWorkflowProps {
   readonly maxWait?: Duration;
   /** Retention of the execution log. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The query language the state machine's definition is written in. With JSONATA the definition has
+   * `"QueryLanguage": "JSONata"` at its top and its states move data with `Arguments`, `Output` and `Assign`
+   * (`{% ... %}` expressions) instead of Parameters, ResultSelector, ResultPath and OutputPath. The other props mean
+   * the same in both, and the executions behave the same: same input and output, errors, retries and permissions.
+   * @default sfn.QueryLanguage.JSON_PATH
+   */
+  readonly queryLanguage?: sfn.QueryLanguage;
 }
+
+/** How the execution polls the job record, in either query language. */
+interface JobPoll {
+  readonly jobTable: JobTable;
+  readonly pollInterval: Duration;
+  /** Polls before the job ends FAILED JobIncomplete. */
+  readonly maxPolls: number;
+}
+
+/** The job record's counts the execution reads: DynamoDB reserved words, or words that may become reserved. */
+const JOB_RECORD_COUNTS = ['items', 'stored', 'failed', 'deadLettered', 'completed'];
+/** The counts a job ends with, after its id. */
+const JOB_OUTCOME_COUNTS = ['items', 'stored', 'failed', 'deadLettered'];
 
 /**
  * A Standard workflow that runs one fan-out job per execution, so schedules
@@ -92,75 +115,151 @@ export class FanOutJobWorkflow extends WorkflowBase {
     }
     v.throwIfAny();
 
-    const split = (stateName: string, job: Record<string, unknown>) => new tasks.LambdaInvoke(this, stateName, {
-      stateName,
-      lambdaFunction: splitter,
-      payload: sfn.TaskInput.fromObject({ jobId: sfn.JsonPath.executionName, ...job }),
-      outputPath: '$.Payload',
-      retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(splitTimeout),
-    }).addRetry({ ...taskRetry(), errors: LAMBDA_TRANSIENT_ERRORS }).next(waitForWorkers);
-
-    const waitForWorkers = this.waitForWorkers(props.splitter.jobTable, pollInterval, Math.floor(maxWaitSeconds / seconds(pollInterval)));
-
-    // The splitter validates the job in depth; this only routes it, and names the error when there is nothing to route.
-    const definition = new sfn.Choice(this, 'WhereAreTheItems', { stateName: 'WhereAreTheItems' })
-      .when(sfn.Condition.isPresent('$.itemsUri'), split('SplitStoredJob', { itemsUri: sfn.JsonPath.stringAt('$.itemsUri') }))
-      .when(sfn.Condition.isPresent('$.items'), split('SplitInlineJob', { items: sfn.JsonPath.listAt('$.items') }))
-      .otherwise(new sfn.Fail(this, 'NoItems', {
-        stateName: 'NoItems',
-        error: 'JobValidationError',
-        cause: 'The job input needs items (an array of work items) or itemsUri (s3://bucket/key of a JSON array).',
-      }));
+    const poll: JobPoll = { jobTable: props.splitter.jobTable, pollInterval, maxPolls: Math.floor(maxWaitSeconds / seconds(pollInterval)) };
+    const definition = isJsonata(props.queryLanguage)
+      ? this.jsonataDefinition(splitter, splitTimeout, poll)
+      : this.jsonPathDefinition(splitter, splitTimeout, poll);
 
     ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createTracedStateMachine(this, {
       definition,
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      queryLanguage: props.queryLanguage,
       invokedFunctions: [splitter],
     }));
   }
 
+  /** The JSONPath definition: the state's data carries the job id, the poll count and the counts from state to state. */
+  private jsonPathDefinition(splitter: lambda.IFunction, splitTimeout: Duration, poll: JobPoll): sfn.IChainable {
+    const split = (stateName: string, job: Record<string, unknown>) => this.splitTask(splitter, splitTimeout, sfn.QueryLanguage.JSON_PATH, {
+      stateName,
+      payload: sfn.TaskInput.fromObject({ jobId: sfn.JsonPath.executionName, ...job }),
+      outputPath: '$.Payload',
+    }).next(waitForWorkers);
+
+    const waitForWorkers = this.waitForWorkers(poll);
+
+    return this.routeJob(sfn.QueryLanguage.JSON_PATH, {
+      stored: sfn.Condition.isPresent('$.itemsUri'),
+      inline: sfn.Condition.isPresent('$.items'),
+      splitStored: split('SplitStoredJob', { itemsUri: sfn.JsonPath.stringAt('$.itemsUri') }),
+      splitInline: split('SplitInlineJob', { items: sfn.JsonPath.listAt('$.items') }),
+    });
+  }
+
   /**
-   * The polling loop: Wait → read the job record's counts → loop until every item
-   * is accounted for, then shape the outcome and end by whether every item was stored;
-   * after `maxPolls` polls, end FAILED with the counts so far.
+   * The JSONata definition: the job id, the poll count and the counts are variables, assigned where they are
+   * learnt (the split, each poll) and read where they are needed, so no state reshapes the data in between.
    */
-  private waitForWorkers(jobTable: JobTable, pollInterval: Duration, maxPolls: number): sfn.IChainable {
-    const startWaiting = new sfn.Pass(this, 'StartWaiting', { stateName: 'StartWaiting', result: sfn.Result.fromObject({ polls: 0 }), resultPath: '$.wait' });
-    const wait = new sfn.Wait(this, 'WaitForWorkers', { stateName: 'WaitForWorkers', time: sfn.WaitTime.duration(pollInterval) });
-    const counts = ['items', 'stored', 'failed', 'deadLettered', 'completed'];
-    // DynamoDB returns numbers as strings; the Choice compares numbers. Only the counts are read: the record's
-    // set of counted chunks grows with the job and has no place in the state's data.
-    const readJob = new tasks.DynamoGetItem(this, 'ReadJobRecord', {
+  private jsonataDefinition(splitter: lambda.IFunction, splitTimeout: Duration, poll: JobPoll): sfn.IChainable {
+    const wait = sfn.Wait.jsonata(this, 'WaitForWorkers', { stateName: 'WaitForWorkers', time: sfn.WaitTime.duration(poll.pollInterval) });
+    const split = (stateName: string, job: Record<string, unknown>) => this.splitTask(splitter, splitTimeout, sfn.QueryLanguage.JSONATA, {
+      stateName,
+      payload: sfn.TaskInput.fromObject({ jobId: jsonata('$states.context.Execution.Name'), ...job }),
+      outputs: jsonata('$states.result.Payload'),
+      assign: { jobId: jsonata('$states.result.Payload.jobId'), polls: 0 },
+    }).next(wait);
+
+    // DynamoDB returns numbers as strings; the Choices compare numbers.
+    const number = (name: string) => `$number($states.result.Item.${name}.N)`;
+    const readJob = this.readJobRecord(poll.jobTable, sfn.QueryLanguage.JSONATA, jsonata('$jobId'), {
+      assign: {
+        counts: jsonata(`{ "jobId": $jobId, ${JOB_OUTCOME_COUNTS.map((name) => `"${name}": ${number(name)}`).join(', ')} }`),
+        completed: jsonata(number('completed')),
+      },
+    });
+    const countsAsCause = jsonata('$string($counts)');
+    const ended = sfn.Choice.jsonata(this, 'AllItemsStored', { stateName: 'AllItemsStored' })
+      .when(sfn.Condition.jsonata(jsonata('$counts.stored = $counts.items')),
+        sfn.Succeed.jsonata(this, 'JobSucceeded', { stateName: 'JobSucceeded', outputs: jsonata('$counts') }))
+      .otherwise(sfn.Fail.jsonata(this, 'JobItemsFailed', { stateName: 'JobItemsFailed', error: 'JobItemsFailed', cause: countsAsCause }));
+    const countPoll = sfn.Pass.jsonata(this, 'CountPoll', { stateName: 'CountPoll', assign: { polls: jsonata('$polls + 1') } });
+    wait.next(readJob).next(sfn.Choice.jsonata(this, 'AllItemsAccountedFor', { stateName: 'AllItemsAccountedFor' })
+      .when(sfn.Condition.jsonata(jsonata('$completed >= $counts.items')), ended)
+      .when(sfn.Condition.jsonata(jsonata(`$polls >= ${poll.maxPolls - 1}`)),
+        sfn.Fail.jsonata(this, 'JobIncomplete', { stateName: 'JobIncomplete', error: 'JobIncomplete', cause: countsAsCause }))
+      .otherwise(countPoll.next(wait)));
+
+    return this.routeJob(sfn.QueryLanguage.JSONATA, {
+      stored: sfn.Condition.jsonata(jsonata('$exists($states.input.itemsUri)')),
+      inline: sfn.Condition.jsonata(jsonata('$exists($states.input.items)')),
+      splitStored: split('SplitStoredJob', { itemsUri: jsonata('$states.input.itemsUri') }),
+      splitInline: split('SplitInlineJob', { items: jsonata('$states.input.items') }),
+    });
+  }
+
+  /** The splitter validates the job in depth; this only routes it, and names the error when there is nothing to route. */
+  private routeJob(queryLanguage: sfn.QueryLanguage, route: { stored: sfn.Condition; inline: sfn.Condition; splitStored: sfn.IChainable; splitInline: sfn.IChainable }): sfn.Choice {
+    return new sfn.Choice(this, 'WhereAreTheItems', { stateName: 'WhereAreTheItems', queryLanguage })
+      .when(route.stored, route.splitStored)
+      .when(route.inline, route.splitInline)
+      .otherwise(new sfn.Fail(this, 'NoItems', {
+        stateName: 'NoItems',
+        queryLanguage,
+        error: 'JobValidationError',
+        cause: 'The job input needs items (an array of work items) or itemsUri (s3://bucket/key of a JSON array).',
+      }));
+  }
+
+  /** A synchronous invocation of the splitter, retried on Lambda's transient errors only, timing out with it. */
+  private splitTask(
+    splitter: lambda.IFunction, splitTimeout: Duration, queryLanguage: sfn.QueryLanguage,
+    props: Pick<tasks.LambdaInvokeProps, 'stateName' | 'payload' | 'outputPath' | 'outputs' | 'assign'>,
+  ): sfn.TaskStateBase {
+    const invoke = { ...props, lambdaFunction: splitter, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(splitTimeout) };
+    const task = isJsonata(queryLanguage) ? tasks.LambdaInvoke.jsonata(this, props.stateName!, invoke) : new tasks.LambdaInvoke(this, props.stateName!, invoke);
+    return task.addRetry({ ...taskRetry(), errors: LAMBDA_TRANSIENT_ERRORS });
+  }
+
+  /**
+   * A strongly consistent GetItem of the job record's counts, retried on throttling. Only the counts are read: the
+   * record's set of counted chunks grows with the job and has no place in the state's data.
+   */
+  private readJobRecord(
+    jobTable: JobTable, queryLanguage: sfn.QueryLanguage, jobId: string,
+    props: Pick<tasks.DynamoGetItemProps, 'resultSelector' | 'resultPath' | 'assign'>,
+  ): sfn.TaskStateBase {
+    const read = {
+      ...props,
       stateName: 'ReadJobRecord',
       table: jobTable.table,
       key: {
-        [JobTable.PARTITION_KEY]: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.jobId')),
+        [JobTable.PARTITION_KEY]: tasks.DynamoAttributeValue.fromString(jobId),
         [JobTable.SORT_KEY]: tasks.DynamoAttributeValue.fromString(JOB_RECORD_ID),
       },
       consistentRead: true,
       // Every count's name is a DynamoDB reserved word or may become one: each goes through a placeholder.
-      expressionAttributeNames: Object.fromEntries(counts.map((name) => [`#${name}`, name])),
-      projectionExpression: counts.map((name) => new tasks.DynamoProjectionExpression().withAttribute(`#${name}`)),
-      resultSelector: Object.fromEntries(counts.map((name) => [name, sfn.JsonPath.stringToJson(sfn.JsonPath.stringAt(`$.Item.${name}.N`))])),
-      resultPath: '$.job',
-    });
-    readJob.addRetry({
+      expressionAttributeNames: Object.fromEntries(JOB_RECORD_COUNTS.map((name) => [`#${name}`, name])),
+      projectionExpression: JOB_RECORD_COUNTS.map((name) => new tasks.DynamoProjectionExpression().withAttribute(`#${name}`)),
+    };
+    const task = isJsonata(queryLanguage) ? tasks.DynamoGetItem.jsonata(this, 'ReadJobRecord', read) : new tasks.DynamoGetItem(this, 'ReadJobRecord', read);
+    return task.addRetry({
       errors: DYNAMODB_POLL_ERRORS,
       interval: Duration.seconds(1),
       maxAttempts: 5,
       backoffRate: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
+  }
+
+  /**
+   * The polling loop (JSONPath): Wait → read the job record's counts → loop until every item
+   * is accounted for, then shape the outcome and end by whether every item was stored;
+   * after `maxPolls` polls, end FAILED with the counts so far.
+   */
+  private waitForWorkers({ jobTable, pollInterval, maxPolls }: JobPoll): sfn.IChainable {
+    const startWaiting = new sfn.Pass(this, 'StartWaiting', { stateName: 'StartWaiting', result: sfn.Result.fromObject({ polls: 0 }), resultPath: '$.wait' });
+    const wait = new sfn.Wait(this, 'WaitForWorkers', { stateName: 'WaitForWorkers', time: sfn.WaitTime.duration(pollInterval) });
+    // DynamoDB returns numbers as strings; the Choice compares numbers.
+    const readJob = this.readJobRecord(jobTable, sfn.QueryLanguage.JSON_PATH, sfn.JsonPath.stringAt('$.jobId'), {
+      resultSelector: Object.fromEntries(JOB_RECORD_COUNTS.map((name) => [name, sfn.JsonPath.stringToJson(sfn.JsonPath.stringAt(`$.Item.${name}.N`))])),
+      resultPath: '$.job',
+    });
 
     const jobCounts = {
       jobId: sfn.JsonPath.stringAt('$.jobId'),
-      items: sfn.JsonPath.numberAt('$.job.items'),
-      stored: sfn.JsonPath.numberAt('$.job.stored'),
-      failed: sfn.JsonPath.numberAt('$.job.failed'),
-      deadLettered: sfn.JsonPath.numberAt('$.job.deadLettered'),
+      ...Object.fromEntries(JOB_OUTCOME_COUNTS.map((name) => [name, sfn.JsonPath.numberAt(`$.job.${name}`)])),
     };
     const outcome = new sfn.Pass(this, 'JobOutcome', { stateName: 'JobOutcome', parameters: jobCounts });
     // The cause is rendered by a Pass, not by the Fail's CausePath intrinsic (which AWS allows): the local

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { knownReservedConcurrency, knownTimeoutSeconds } from '../core/known-settings';
+import { isJsonata } from '../core/jsonata';
 import { isReferencePath, PropValidator } from '../core/validation';
 import { resolveTaskRetry, TaskRetryProps } from '../core/task-retries';
 import type { MapReduceWorkflowProps } from './map-reduce-workflow';
@@ -65,6 +66,7 @@ export interface WorkflowSettings {
   readonly resultsPrefix: string;
   readonly resultsExpiration: Duration;
   readonly logExecutionData: boolean;
+  readonly queryLanguage: sfn.QueryLanguage;
 }
 
 export function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings {
@@ -95,6 +97,7 @@ export function resolveSettings(props: MapReduceWorkflowProps): WorkflowSettings
     resultsExpiration: props.resultsExpiration ?? Duration.days(7),
     // A distributed map's batches would pass through the log: more than the rest of its bill (README, sdp cost).
     logExecutionData: props.logExecutionData ?? !distributed,
+    queryLanguage: props.queryLanguage ?? sfn.QueryLanguage.JSON_PATH,
   };
 }
 
@@ -193,6 +196,10 @@ function validateDistributedProps(v: PropValidator, props: MapReduceWorkflowProp
   v.check(s.workflowType === sfn.StateMachineType.STANDARD,
     `distributed mode needs a STANDARD workflowType (got ${s.workflowType}): Express workflows cannot run a Distributed Map`);
   v.integerInRange('maxConcurrency', s.maxConcurrency, 1, DISTRIBUTED_MAP_MAX_CONCURRENCY, 'for distributed maps');
+  // aws-cdk-lib renders a JSONata ItemReader, but an ItemSource names its key or prefix by a JSONPath into the input.
+  v.check(!isJsonata(s.queryLanguage),
+    'queryLanguage JSONATA applies to inline mode (got mode DISTRIBUTED): the itemSource reads its key or prefix from the execution '
+    + 'input by a JSONPath ($.itemsKey by default), which a JSONata state cannot hold; leave queryLanguage unset in distributed mode');
   positiveInteger(v, 'maxItemsPerBatch', s.maxItemsPerBatch);
   v.integerInRange('maxInputBytesPerBatch', s.maxInputBytesPerBatch, 1, MAX_BATCH_INPUT_BYTES,
     `bytes: a batch is a child execution's input, which Step Functions caps at 256 KiB; lower it, or bound batches by maxItemsPerBatch`);

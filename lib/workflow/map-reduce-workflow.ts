@@ -8,6 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { entryCode } from '../core/handler-code';
+import { isJsonata, jsonata, referencePathExpression } from '../core/jsonata';
 import { createHandlerFunction } from '../core/handler-function';
 import { LAMBDA_TRANSIENT_ERRORS, taskRetry, TaskRetryProps } from '../core/task-retries';
 import { createTracedStateMachine } from '../core/traced-state-machine';
@@ -181,6 +182,14 @@ export interface MapReduceWorkflowProps {
    * @default - a name CloudFormation generates
    */
   readonly stateMachineName?: string;
+  /**
+   * The query language the state machine's definition is written in. With JSONATA the definition has
+   * `"QueryLanguage": "JSONata"` at its top and its states move data with `Arguments`, `Output` and `Assign`
+   * (`{% ... %}` expressions) instead of Parameters, ResultSelector, ResultPath and OutputPath. The other props mean
+   * the same in both, and the executions behave the same: same input and output, errors, retries and permissions.
+   * @default sfn.QueryLanguage.JSON_PATH
+   */
+  readonly queryLanguage?: sfn.QueryLanguage;
 }
 
 /**
@@ -234,6 +243,7 @@ export class MapReduceWorkflow extends WorkflowBase {
       logRetention: settings.logRetention,
       stateMachineName: props.stateMachineName,
       includeExecutionData: settings.logExecutionData,
+      queryLanguage: settings.queryLanguage,
       invokedFunctions: [this.mapFunction, this.reduceFunction],
     }));
     if (this.results) this.grantDistributedAccess(props.itemSource!, this.results);
@@ -257,24 +267,22 @@ export class MapReduceWorkflow extends WorkflowBase {
    */
   private stateGraph(props: MapReduceWorkflowProps, settings: WorkflowSettings): sfn.IChainable {
     const retry = taskRetry(settings.retry);
-    const failed = new sfn.Fail(this, 'Failed', {
-      stateName: 'Failed',
-      errorPath: '$.Error',
-      causePath: '$.Cause',
-    });
+    const failed = isJsonata(settings.queryLanguage)
+      ? sfn.Fail.jsonata(this, 'Failed', { stateName: 'Failed', error: jsonata('$states.input.Error'), cause: jsonata('$states.input.Cause') })
+      : new sfn.Fail(this, 'Failed', { stateName: 'Failed', errorPath: '$.Error', causePath: '$.Cause' });
     const onError: sfn.IChainable = props.resultTable
-      ? recordFailure(this, props.resultTable, retry).next(failed)
+      ? recordFailure(this, props.resultTable, retry, settings.queryLanguage).next(failed)
       : failed;
 
     const mapItems = this.results
       ? this.distributedMap(props.itemSource!, this.results, settings, retry)
       : this.inlineMap(settings, retry);
     mapItems.addCatch(onError, { errors: [sfn.Errors.ALL] });
-    const reduceResults = this.invokeTask('ReduceResults', this.reduceFunction, settings, retry, sfn.TaskInput.fromJsonPathAt(settings.resultPath))
+    const reduceResults = this.invokeTask('ReduceResults', this.reduceFunction, settings, retry, inputAt(settings.resultPath, settings.queryLanguage))
       .addCatch(onError, { errors: [sfn.Errors.ALL] });
 
     const mapThenReduce = mapItems.next(reduceResults);
-    return props.resultTable ? mapThenReduce.next(storeResult(this, props.resultTable, retry, onError)) : mapThenReduce;
+    return props.resultTable ? mapThenReduce.next(storeResult(this, props.resultTable, retry, onError, settings.queryLanguage)) : mapThenReduce;
   }
 
   /** Distributed mode: the state machine reads the items and writes the results, the map function reads the items, the reduce the results. */
@@ -288,26 +296,36 @@ export class MapReduceWorkflow extends WorkflowBase {
 
   /** A synchronous invocation whose output is the function's return value, retried on Lambda's transient errors only. */
   private invokeTask(stateName: string, fn: lambda.IFunction, settings: WorkflowSettings, retry: sfn.RetryProps, payload?: sfn.TaskInput): sfn.TaskStateBase {
-    return new tasks.LambdaInvoke(this, stateName, {
+    const invoke = {
       stateName,
       lambdaFunction: fn,
       payload,
-      outputPath: '$.Payload',
       retryOnServiceExceptions: false,
       taskTimeout: sfn.Timeout.duration(settings.taskTimeout),
-    }).addRetry({ ...retry, errors: LAMBDA_TRANSIENT_ERRORS });
+    };
+    const task = isJsonata(settings.queryLanguage)
+      ? tasks.LambdaInvoke.jsonata(this, stateName, { ...invoke, outputs: jsonata('$states.result.Payload') })
+      : new tasks.LambdaInvoke(this, stateName, { ...invoke, outputPath: '$.Payload' });
+    return task.addRetry({ ...retry, errors: LAMBDA_TRANSIENT_ERRORS });
   }
 
   /** One Lambda task per item, in the parent execution. */
   private inlineMap(settings: WorkflowSettings, retry: sfn.RetryProps): sfn.Map {
     const mapItem = this.invokeTask('MapItem', this.mapFunction, settings, retry);
 
-    const mapItems = new sfn.Map(this, 'MapItems', {
-      stateName: 'MapItems',
-      itemsPath: settings.itemsPath,
-      maxConcurrency: settings.maxConcurrency,
-      ...collectResultsAt(settings.resultPath),
-    });
+    const mapItems = isJsonata(settings.queryLanguage)
+      ? sfn.Map.jsonata(this, 'MapItems', {
+        stateName: 'MapItems',
+        items: sfn.ProvideItems.jsonata(jsonata(referencePathExpression(settings.itemsPath))),
+        maxConcurrency: settings.maxConcurrency,
+        outputs: nestAt(settings.resultPath, jsonata('$states.result')),
+      })
+      : new sfn.Map(this, 'MapItems', {
+        stateName: 'MapItems',
+        itemsPath: settings.itemsPath,
+        maxConcurrency: settings.maxConcurrency,
+        ...collectResultsAt(settings.resultPath),
+      });
     return mapItems.itemProcessor(mapItem);
   }
 
@@ -343,11 +361,27 @@ export class MapReduceWorkflow extends WorkflowBase {
   }
 }
 
-/** Map props that leave only the results, under `resultPath`, in the state. */
+/** Map props that leave only the results, under `resultPath`, in the state (JSONPath). */
 function collectResultsAt(resultPath: string): Pick<sfn.MapProps, 'resultSelector' | 'resultPath'> {
   if (resultPath === '$') return { resultPath: '$' };
+  return { resultSelector: nestAt(resultPath, '$', (field) => `${field}.$`) as Record<string, unknown>, resultPath: '$' };
+}
+
+/**
+ * `value` under the fields of the dot path `resultPath` (`$.a.b` → `{ a: { b: value } }`), the last field's key
+ * written by `leafKey`; `value` itself for `$`.
+ */
+function nestAt(resultPath: string, value: unknown, leafKey = (field: string) => field): unknown {
+  if (resultPath === '$') return value;
   const fields = resultPath.slice(2).split('.');
-  let selector: Record<string, unknown> = { [`${fields.pop()}.$`]: '$' };
-  while (fields.length > 0) selector = { [fields.pop()!]: selector };
-  return { resultSelector: selector, resultPath: '$' };
+  let nested: Record<string, unknown> = { [leafKey(fields.pop()!)]: value };
+  while (fields.length > 0) nested = { [fields.pop()!]: nested };
+  return nested;
+}
+
+/** The value at the reference path `path` of the state input, as a task's input in the definition's query language. */
+function inputAt(path: string, queryLanguage: sfn.QueryLanguage): sfn.TaskInput {
+  return isJsonata(queryLanguage)
+    ? sfn.TaskInput.fromText(jsonata(referencePathExpression(path)))
+    : sfn.TaskInput.fromJsonPathAt(path);
 }
