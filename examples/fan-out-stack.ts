@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { createJobsBucket } from './jobs-bucket';
 import { ApiTrigger, FanOut, FanOutJobWorkflow, IdempotencyTable, JobSplitter, LambdaWarmer, PipelineMonitoring, ResultTable, ScheduleTrigger } from 'serverless-distributed-processing';
@@ -12,6 +13,8 @@ export const SCHEDULED_JOB_KEY = 'jobs/scheduled.json';
 export interface FanOutStackProps extends StackProps {
   /** Work items per chunk. @default 100 */
   readonly chunkSize?: number;
+  /** The query language of the job workflow's definition. @default sfn.QueryLanguage.JSON_PATH */
+  readonly queryLanguage?: sfn.QueryLanguage;
 }
 
 /**
@@ -54,7 +57,7 @@ export class FanOutStack extends Stack {
     this.splitter = new JobSplitter(this, 'Splitter', {
       fanOut: this.fanOut, chunkSize: props.chunkSize ?? 100, itemsBucket: this.jobsBucket, reservedConcurrency: 4,
     });
-    this.jobs = new FanOutJobWorkflow(this, 'RunJob', { splitter: this.splitter });
+    this.jobs = new FanOutJobWorkflow(this, 'RunJob', { splitter: this.splitter, queryLanguage: props.queryLanguage });
 
     this.schedule = new ScheduleTrigger(this, 'Every5Minutes', {
       stateMachine: this.jobs.stateMachine,

@@ -1,7 +1,13 @@
 import * as path from 'node:path';
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MapReduceWorkflow, PipelineMonitoring, ResultTable } from 'serverless-distributed-processing';
+
+export interface WordLengthStackProps extends StackProps {
+  /** The query language of the workflow's definition. @default sfn.QueryLanguage.JSON_PATH */
+  readonly queryLanguage?: sfn.QueryLanguage;
+}
 
 /**
  * Seed 001's map/reduce job: the length of each word of `$.data`, two at a time,
@@ -13,7 +19,7 @@ export class WordLengthStack extends Stack {
   readonly results: ResultTable;
   readonly monitoring: PipelineMonitoring;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: WordLengthStackProps = {}) {
     super(scope, id, props);
     this.results = new ResultTable(this, 'Results');
     this.workflow = new MapReduceWorkflow(this, 'WordLength', {
@@ -26,6 +32,7 @@ export class WordLengthStack extends Stack {
       // without it). Larger jobs belong in distributed mode: the distributed example.
       maxItems: 3000,
       resultTable: this.results,
+      queryLanguage: props.queryLanguage,
     });
 
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', { alarmEmail: 'alerts@example.com' });
