@@ -249,7 +249,10 @@ async function jsonPathView(state: any, rawInput: unknown, base: StatesVariable,
       break;
     case 'Map': {
       const items = 'Items' in state ? await evaluate(state.Items, 'Items') : rawInput;
-      if (!Array.isArray(items)) throw new QueryEvaluationError(`The Items of Map state gave ${JSON.stringify(items)?.slice(0, 80)}, not an array.`);
+      if (!Array.isArray(items)) {
+        // JSONata gives a path's one match as that value, not an array of one: a frequent surprise, so said.
+        throw new QueryEvaluationError(`The field 'Items' gave ${JSON.stringify(items)?.slice(0, 80)}, not an array${isJsonataExpression(state.Items) ? ' (JSONata gives a single match as the value itself: end the path with [] to keep an array)' : ''}.`);
+      }
       // Each item's selector is evaluated before the iterations start (AWS evaluates it as each one starts): the
       // same values, but a failing selector fails the Map before any iteration runs.
       handlerInput = 'ItemSelector' in state
