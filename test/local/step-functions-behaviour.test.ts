@@ -2,7 +2,6 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { MAX_PAYLOAD_BYTES } from '../../tools/local/local-runner';
 import { toHistoryEvents } from '../../tools/local/history-events';
-import { UnsupportedDefinitionError } from '../../tools/local/definition-support';
 import { buildTrace } from '../../tools/trace/execution-trace';
 import { OVER_QUOTA_BYTES, synthesizeStepFunctionsFixture } from '../support/sfn-fixture-app';
 import { useLocalRunner } from '../support/use-local-runner';
@@ -145,11 +144,8 @@ test('a function-ARN task is logged as LambdaFunctionScheduled/Started/Succeeded
   expect(JSON.parse(events[4].lambdaFunctionSucceededEventDetails!.output!)).toEqual({ received: { n: 1 } });
 });
 
-// aws-local-stepfunctions 3.0 does not evaluate JSONata, so a JSONata state would return its input unchanged: the local
-// run refuses the definition before anything runs. JSONata states: https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
-test('a JSONata definition is refused before it runs, naming the state and the field', async () => {
-  await expect(runner().execute({ stateMachine: 'JsonataPass', input: { items: [1, 2] } })).rejects.toThrow(UnsupportedDefinitionError);
-  await expect(runner().execute({ stateMachine: 'JsonataPass', input: { items: [1, 2] } })).rejects.toThrow(
-    'the local run cannot run this definition as AWS would, it ignores: (top level) (QueryLanguage: JSONata), Count (Output)',
-  );
+// A synthesized JSONata state machine runs locally (tools/local/query-language/): the Pass state's Output is evaluated.
+// JSONata states: https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+test('a JSONata definition from the assembly runs: its Output expression gives the state\'s output', async () => {
+  await expect(runner().execute({ stateMachine: 'JsonataPass', input: { items: [1, 2] } })).resolves.toMatchObject({ status: 'SUCCEEDED', output: { n: 2 } });
 });

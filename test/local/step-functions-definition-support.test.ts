@@ -1,4 +1,4 @@
-import { refuseUnsupportedFields, UnsupportedDefinitionError } from '../../tools/local/definition-support';
+import { InvalidDefinitionError, refuseUnsupportedFields, UnsupportedDefinitionError } from '../../tools/local/definition-support';
 
 /** What refuseUnsupportedFields names, or [] when it accepts the definition. */
 function refused(definition: object): string[] {
@@ -13,27 +13,15 @@ function refused(definition: object): string[] {
 
 const machine = (states: Record<string, object>) => ({ StartAt: Object.keys(states)[0], States: states });
 
-// aws-local-stepfunctions 3.0 implements JSONPath states only; these fields change a state's result on AWS and are
-// skipped locally, so a run would succeed with a result AWS would not give.
-// JSONata and variables: https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html,
-// https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
-// Distributed Map fields: https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
-describe('a definition using what the local interpreter ignores is refused, naming each state and field', () => {
-  test('JSONata per state, Arguments, Output, a JSONata Condition and {% %} expressions', () => {
+// The local run evaluates JSONata and workflow variables (tools/local/query-language/); what it still refuses is
+// named here. Distributed Map fields: https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
+describe('a definition using what the local run does not run as AWS does is refused, naming each state and field', () => {
+  test('JSONata states and workflow variables in both query languages are accepted', () => {
     expect(refused(machine({
-      Call: { Type: 'Task', QueryLanguage: 'JSONata', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f', Payload: '{% $states.input %}' }, Next: 'Pick' },
-      Pick: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.n > 1 %}', Next: 'Done' }], Default: 'Done' },
-      Done: { Type: 'Pass', Output: { n: 1 }, End: true },
-    }))).toEqual(['Call: QueryLanguage', 'Call: Arguments', 'Pick: Choices[0].Condition', 'Done: Output']);
-  });
-
-  test('workflow variables: Assign on a state or a catcher, and $name references in JSONPath', () => {
-    expect(refused(machine({
-      Keep: { Type: 'Pass', Assign: { total: 1 }, Next: 'Use' },
-      Use: { 'Type': 'Pass', 'Parameters': { 'total.$': '$total', 'fromInput.$': '$.a', 'fromContext.$': '$$.Execution.Id' }, 'Next': 'Call' },
-      Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, Catch: [{ ErrorEquals: ['States.ALL'], Assign: { failed: true }, Next: 'Format' }], Next: 'Format' },
-      Format: { 'Type': 'Pass', 'Parameters': { 'text.$': "States.Format('{} of {}', $.n, $total)" }, 'End': true },
-    }))).toEqual(['Keep: Assign', 'Use: Parameters.total.$ (variable reference)', 'Call: Catch[0].Assign', 'Format: Parameters.text.$ (variable reference)']);
+      Call: { Type: 'Task', QueryLanguage: 'JSONata', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f', Payload: '{% $states.input %}' }, Assign: { total: '{% $states.result.Payload %}' }, Next: 'Pick' },
+      Pick: { Type: 'Choice', QueryLanguage: 'JSONata', Choices: [{ Condition: '{% $total > 1 %}', Assign: { big: true }, Output: { n: 1 }, Next: 'Done' }], Default: 'Done' },
+      Done: { 'Type': 'Pass', 'Parameters': { 'total.$': '$total', 'text.$': "States.Format('{} of {}', $.n, $total)" }, 'Assign': { 'kept.$': '$.total' }, 'End': true },
+    }))).toEqual([]);
   });
 
   test('the distributed Map\'s item reader, batcher, result writer and tolerated failures in an inline Map (AWS takes them in distributed mode only), nested too', () => {
@@ -65,13 +53,13 @@ describe('a definition using what the local interpreter ignores is refused, nami
       ItemBatcher: { MaxItemsPerBatch: 10, BatchInput: { 'total.$': '$total' } },
     }))).toEqual([
       'Items: ItemReader.ReaderConfig.InputType (MANIFEST)', 'Items: ItemReader.ReaderConfig.ManifestType (S3_INVENTORY)',
-      'Items: ResultWriter.WriterConfig.OutputType (CSV)', 'Items: ItemBatcher.BatchInput.total.$ (variable reference)',
+      'Items: ResultWriter.WriterConfig.OutputType (CSV)',
     ]);
     expect(refused(distributed({ ItemReader: { Resource: 'arn:aws:states:::dynamodb:scan', Parameters: {} } }))).toEqual(['Items: ItemReader.Resource (arn:aws:states:::dynamodb:scan)']);
   });
 
-  test('JSONata at the top level', () => {
-    expect(refused({ QueryLanguage: 'JSONata', ...machine({ Done: { Type: 'Succeed' } }) })).toEqual(['(top level): QueryLanguage: JSONata']);
+  test('a distributed Map in a JSONata state (its ItemReader and ResultWriter take Arguments, not emulated yet)', () => {
+    expect(refused({ QueryLanguage: 'JSONata', ...distributed({}) })).toEqual(['Items: QueryLanguage: JSONata (a distributed Map)']);
   });
 
   test('what the interpreter runs as AWS does is accepted: JSONPath, intrinsics, context paths, Retry fields, inline Map fields', () => {
@@ -84,5 +72,65 @@ describe('a definition using what the local interpreter ignores is refused, nami
       Check: { Type: 'Choice', Choices: [{ Variable: '$.results[0]', IsPresent: true, Next: 'Done' }], Default: 'Done' },
       Done: { Type: 'Pass', Result: { 'price': '$5' }, End: true },
     }))).toEqual([]);
+  });
+});
+
+/** What InvalidDefinitionError names, or [] when the definition is one Step Functions takes. */
+function invalid(definition: object): string[] {
+  try {
+    refuseUnsupportedFields(definition);
+    return [];
+  } catch (error) {
+    if (!(error instanceof InvalidDefinitionError)) throw error;
+    return error.problems.map((p) => `${p.state}: ${p.field}: ${p.rule}`);
+  }
+}
+
+// What Step Functions refuses when the state machine is created: each query language takes its own fields
+// (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html), variable names follow the rule of
+// https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html. Refused before anything runs.
+describe('a definition Step Functions would refuse is refused, naming the state, the field and the rule', () => {
+  test('a JSONPath state in a JSONata state machine', () => {
+    expect(invalid({ QueryLanguage: 'JSONata', ...machine({ Done: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } }) }))
+      .toEqual(['Done: QueryLanguage: a state of a JSONata state machine cannot be JSONPath']);
+  });
+
+  test('JSONPath fields in a JSONata state, a JSONata choice rule and a JSONata catcher', () => {
+    expect(invalid({
+      QueryLanguage: 'JSONata',
+      ...machine({
+        Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, ResultPath: '$.r', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.e', Next: 'Pick' }], Next: 'Pick' },
+        Pick: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'Done' }], Default: 'Done' },
+        Done: { Type: 'Pass', Result: 1, End: true },
+      }),
+    })).toEqual([
+      'Call: Parameters: a JSONPath field in a JSONata state', 'Call: ResultPath: a JSONPath field in a JSONata state',
+      'Call: Catch[0].ResultPath: a JSONPath field in a JSONata state', 'Pick: Choices[0].Variable: a JSONPath field in a JSONata state',
+      'Done: Result: a JSONPath field in a JSONata state',
+    ]);
+  });
+
+  test('JSONata fields in a JSONPath state, a JSONPath choice rule and a JSONPath catcher', () => {
+    expect(invalid(machine({
+      Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f' }, Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: 'Pick' }], Next: 'Pick' },
+      Pick: { Type: 'Choice', Choices: [{ Condition: '{% true %}', Next: 'Each' }], Default: 'Each' },
+      Each: { Type: 'Map', Items: [1], ItemProcessor: machine({ Work: { Type: 'Pass', End: true } }), Output: {}, End: true },
+    }))).toEqual([
+      'Call: Arguments: a JSONata field in a JSONPath state', 'Call: Catch[0].Output: a JSONata field in a JSONPath state',
+      'Pick: Choices[0].Condition: a JSONata field in a JSONPath state',
+      'Each: Output: a JSONata field in a JSONPath state', 'Each: Items: a JSONata field in a JSONPath state',
+    ]);
+  });
+
+  test('variable names: a letter or underscore first, then letters, digits or underscores, at most 80, not "states"', () => {
+    const rule = 'a variable name is a letter or underscore, then letters, digits or underscores, at most 80, not "states"';
+    expect(invalid(machine({
+      Keep: { 'Type': 'Pass', 'Assign': { 'ok_1': 1, '_ok': 2, 'größe': 3, '1st': 4, 'has-dash': 5, 'states': 6, ['x'.repeat(81)]: 7, 'path.$': '$.a', 'bad name.$': '$.a' }, 'Next': 'Each' },
+      Each: { Type: 'Choice', QueryLanguage: 'JSONata', Choices: [{ Condition: '{% true %}', Assign: { 'a.$': 1 }, Next: 'Done' }], Default: 'Done' },
+      Done: { Type: 'Pass', Assign: [1], End: true },
+    }))).toEqual([
+      `Keep: Assign.1st: ${rule}`, `Keep: Assign.has-dash: ${rule}`, `Keep: Assign.states: ${rule}`, `Keep: Assign.${'x'.repeat(81)}: ${rule}`,
+      `Keep: Assign.bad name.$: ${rule}`, `Each: Choices[0].Assign.a.$: ${rule}`, 'Done: Assign: Assign is an object of variable names and values',
+    ]);
   });
 });

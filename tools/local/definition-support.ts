@@ -1,4 +1,5 @@
 import { isDistributedMap } from './interpreter';
+import { isVariableName } from './query-language/workflow-variables';
 import { allStates } from './task-integrations';
 
 /** A definition uses what the local interpreter would skip, so a run of it would not be what AWS runs; nothing of it was run. */
@@ -9,12 +10,14 @@ export class UnsupportedDefinitionError extends Error {
   }
 }
 
-/**
- * Fields aws-local-stepfunctions 3.0 skips although they change what a state does. JSONata and workflow variables
- * (`QueryLanguage`, `Assign`, `Arguments`, `Output`, `Condition`, `Items`) are the ones aws-cdk-lib makes one prop
- * away.
- */
-const IGNORED_STATE_FIELDS = ['QueryLanguage', 'Assign', 'Arguments', 'Output', 'Items'];
+/** A definition Step Functions would refuse to create; nothing of it was run. */
+export class InvalidDefinitionError extends Error {
+  constructor(readonly problems: readonly { state: string; field: string; rule: string }[]) {
+    super(`Step Functions would refuse this definition: ${problems.map((p) => `${p.state} (${p.field}: ${p.rule})`).join(', ')}`);
+    this.name = 'InvalidDefinitionError';
+  }
+}
+
 /**
  * The distributed Map's item source, batching, result export and failure tolerance: emulated for a Map in
  * distributed mode (tools/local/distributed-map.ts); in an inline Map, Step Functions does not take them.
@@ -27,39 +30,67 @@ const DISTRIBUTED_MAP_FIELDS = [
 const ITEM_READER_RESOURCES = ['arn:aws:states:::s3:getObject', 'arn:aws:states:::s3:listObjectsV2'];
 const ITEM_READER_INPUT_TYPES = ['JSON', 'JSONL', 'CSV'];
 const WRITER_CONFIG: Record<string, string[]> = { OutputType: ['JSON', 'JSONL'], Transformation: ['NONE', 'COMPACT', 'FLATTEN'] };
-/** The same in a Choice rule, a catcher or a retrier. */
-const IGNORED_RULE_FIELDS = ['Assign', 'Output', 'Condition'];
-
-/** Fields whose strings are JSONPath or intrinsic functions, where a `$name` is a variable reference. */
-const PATH_FIELDS = ['InputPath', 'OutputPath', 'ResultPath', 'ItemsPath', 'Variable', 'SecondsPath', 'TimestampPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ErrorPath', 'CausePath'];
-/** A `$` that starts a variable name: not `$$` (the context object), `$.` or `$[` (the input), nor inside a name. */
-const VARIABLE_REFERENCE = /(?<![$\w])\$[A-Za-z_]/;
-const JSONATA_EXPRESSION = /^\s*\{%[\s\S]*%\}\s*$/;
 
 /**
- * Throws {@link UnsupportedDefinitionError} naming each state and field the local run would ignore — JSONata,
- * workflow variables, a distributed Map's item sources and result writers other than S3 objects, distributed Map
- * fields in an inline Map — so that no run succeeds with a result AWS would not give.
+ * Fields of one query language only (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html,
+ * "JSONata in Step Functions" and its table of the fields each language takes).
+ */
+const JSON_PATH_FIELDS = [
+  'InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath', 'ItemsPath', 'Result',
+  'SecondsPath', 'TimestampPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ErrorPath', 'CausePath',
+  'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath',
+];
+const JSONATA_FIELDS = ['Arguments', 'Output', 'Items'];
+
+/**
+ * Throws {@link InvalidDefinitionError} for what Step Functions refuses in a definition's query languages and
+ * variables — a JSONPath state in a JSONata state machine, one language's fields in a state of the other, a variable
+ * name it does not take — then {@link UnsupportedDefinitionError} naming what the local run would not run as AWS
+ * does: a JSONata distributed Map, a distributed Map's item sources and result writers other than S3 objects,
+ * distributed Map fields in an inline Map. Either way, nothing has run.
  */
 export function refuseUnsupportedFields(definition: any): void {
+  const problems: { state: string; field: string; rule: string }[] = [];
   const uses: { state: string; field: string }[] = [];
-  if (definition.QueryLanguage === 'JSONata') uses.push({ state: '(top level)', field: 'QueryLanguage: JSONata' });
+  const top = definition.QueryLanguage ?? 'JSONPath';
   for (const [name, state] of allStates(definition)) {
-    for (const field of IGNORED_STATE_FIELDS) if (field in state) uses.push({ state: name, field });
-    if (isDistributedMap(state)) uses.push(...distributedMapUses(state).map((field) => ({ state: name, field })));
-    else for (const field of DISTRIBUTED_MAP_FIELDS) if (field in state) uses.push({ state: name, field });
-    const rules: Array<[string, any]> = [
-      ...(state.Choices ?? []).map((r: any, i: number) => [`Choices[${i}]`, r] as [string, any]),
-      ...(state.Catch ?? []).map((r: any, i: number) => [`Catch[${i}]`, r] as [string, any]),
-    ];
-    for (const [where, rule] of rules) {
-      for (const field of IGNORED_RULE_FIELDS) if (field in rule) uses.push({ state: name, field: `${where}.${field}` });
+    const language = state.QueryLanguage ?? top;
+    if (top === 'JSONata' && language === 'JSONPath') problems.push({ state: name, field: 'QueryLanguage', rule: 'a state of a JSONata state machine cannot be JSONPath' });
+    const foreign = language === 'JSONata' ? JSON_PATH_FIELDS : JSONATA_FIELDS;
+    const rule = language === 'JSONata' ? 'a JSONPath field in a JSONata state' : 'a JSONata field in a JSONPath state';
+    for (const field of foreign) if (field in state) problems.push({ state: name, field, rule });
+    for (const [i, choice] of (state.Choices ?? []).entries()) {
+      if (language === 'JSONata' && 'Variable' in choice) problems.push({ state: name, field: `Choices[${i}].Variable`, rule });
+      if (language !== 'JSONata' && 'Condition' in choice) problems.push({ state: name, field: `Choices[${i}].Condition`, rule });
     }
-    for (const [field, value] of expressions(state)) {
-      if (JSONATA_EXPRESSION.test(value)) uses.push({ state: name, field: `${field} (JSONata expression)` });
-      else if (VARIABLE_REFERENCE.test(value)) uses.push({ state: name, field: `${field} (variable reference)` });
+    for (const [i, catcher] of (state.Catch ?? []).entries()) {
+      if (language === 'JSONata' && 'ResultPath' in catcher) problems.push({ state: name, field: `Catch[${i}].ResultPath`, rule });
+      if (language !== 'JSONata' && 'Output' in catcher) problems.push({ state: name, field: `Catch[${i}].Output`, rule });
+    }
+    const assigns: Array<[string, unknown]> = [
+      ['Assign', state.Assign],
+      ...(state.Choices ?? []).map((c: any, i: number) => [`Choices[${i}].Assign`, c.Assign] as [string, unknown]),
+      ...(state.Catch ?? []).map((c: any, i: number) => [`Catch[${i}].Assign`, c.Assign] as [string, unknown]),
+    ];
+    for (const [where, assign] of assigns) {
+      if (assign === undefined) continue;
+      if (assign === null || typeof assign !== 'object' || Array.isArray(assign)) {
+        problems.push({ state: name, field: where, rule: 'Assign is an object of variable names and values' });
+        continue;
+      }
+      for (const key of Object.keys(assign)) {
+        const variable = language === 'JSONPath' ? key.replace(/\.\$$/, '') : key;
+        if (!isVariableName(variable)) problems.push({ state: name, field: `${where}.${key}`, rule: 'a variable name is a letter or underscore, then letters, digits or underscores, at most 80, not "states"' });
+      }
+    }
+    if (isDistributedMap(state)) {
+      if (language === 'JSONata') uses.push({ state: name, field: 'QueryLanguage: JSONata (a distributed Map)' });
+      else uses.push(...distributedMapUses(state).map((field) => ({ state: name, field })));
+    } else {
+      for (const field of DISTRIBUTED_MAP_FIELDS) if (field in state) uses.push({ state: name, field });
     }
   }
+  if (problems.length > 0) throw new InvalidDefinitionError(problems);
   if (uses.length > 0) throw new UnsupportedDefinitionError(uses);
 }
 
@@ -83,39 +114,4 @@ function distributedMapUses(state: any): string[] {
     if (value !== undefined && !allowed.includes(value)) uses.push(`ResultWriter.WriterConfig.${field} (${value})`);
   }
   return uses;
-}
-
-/** The strings of a state the interpreter evaluates, with where they are: path fields and `.$` fields of its templates. */
-function* expressions(state: any): Generator<[string, string]> {
-  for (const field of PATH_FIELDS) if (typeof state[field] === 'string') yield [field, state[field]];
-  for (const field of ['Parameters', 'ItemSelector', 'ResultSelector', 'Result']) {
-    if (state[field] !== undefined) yield* templateStrings(state[field], field);
-  }
-  const distributed: Array<[string, unknown]> = [
-    ['ItemReader.Parameters', state.ItemReader?.Parameters], ['ItemBatcher.BatchInput', state.ItemBatcher?.BatchInput], ['ResultWriter.Parameters', state.ResultWriter?.Parameters],
-  ];
-  for (const [where, template] of distributed) if (template !== undefined) yield* templateStrings(template, where);
-  for (const [i, rule] of (state.Choices ?? []).entries()) yield* choiceStrings(rule, `Choices[${i}]`);
-  for (const [i, catcher] of (state.Catch ?? []).entries()) {
-    if (typeof catcher.ResultPath === 'string') yield [`Catch[${i}].ResultPath`, catcher.ResultPath];
-  }
-}
-
-/** The `.$` values of a payload template, and any string that is a JSONata expression. */
-function* templateStrings(value: any, where: string, dynamic = false): Generator<[string, string]> {
-  if (typeof value === 'string') {
-    if (dynamic || JSONATA_EXPRESSION.test(value)) yield [where, value];
-  } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) yield* templateStrings(item, `${where}[${i}]`);
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) yield* templateStrings(item, `${where}.${key}`, key.endsWith('.$'));
-  }
-}
-
-function* choiceStrings(rule: any, where: string): Generator<[string, string]> {
-  for (const [key, value] of Object.entries<any>(rule)) {
-    if (typeof value === 'string' && (key === 'Variable' || key.endsWith('Path'))) yield [`${where}.${key}`, value];
-    if (key === 'And' || key === 'Or') for (const [i, inner] of value.entries()) yield* choiceStrings(inner, `${where}.${key}[${i}]`);
-    if (key === 'Not') yield* choiceStrings(value, `${where}.Not`);
-  }
 }

@@ -214,6 +214,8 @@ class MapRun {
       try {
         const execution = processor.run(batch.input as any, {
           ...options.runOptions,
+          // A child execution starts with no variables: it cannot read the parent's.
+          variables: undefined,
           execution: { Input: batch.input, StartTime: new Date(child.start).toISOString() },
           context: {
             ...options.runOptions?.context,

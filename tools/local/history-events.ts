@@ -204,7 +204,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         } else if (!state.failed && (state.type === 'Map' || state.type === 'Parallel')) {
           state.lastId = emit(`${state.type}StateSucceeded`, state.branches?.lastId ?? state.lastId, at);
         }
-        state.scope.lastId = emit(`${state.type}StateExited`, state.lastId, at, { stateExitedEventDetails: { name: state.name, output: json(event.state.output) } });
+        state.scope.lastId = emit(`${state.type}StateExited`, state.lastId, at, { stateExitedEventDetails: { name: state.name, output: json(event.state.output), ...assignedVariables((event.state as { assignedVariables?: Record<string, unknown> }).assignedVariables) } });
         open.splice(open.lastIndexOf(state), 1);
         break;
       }
@@ -296,4 +296,13 @@ function text(cause: unknown): string | undefined {
   if (cause === undefined || typeof cause === 'string') return cause;
   if (cause instanceof Error) return cause.message;
   return JSON.stringify(cause);
+}
+
+/** A StateExited event's record of the variables its state assigned, as GetExecutionHistory gives it: each value as JSON text. */
+function assignedVariables(values: Record<string, unknown> | undefined): object {
+  if (values === undefined) return {};
+  return {
+    assignedVariables: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, JSON.stringify(value)])),
+    assignedVariablesDetails: { truncated: false },
+  };
 }

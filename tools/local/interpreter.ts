@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as Asl from 'aws-local-stepfunctions';
+import { adjustForQueryLanguages, withVariableReferences } from './query-language/query-language-states';
 
 /** Step Functions' quota on the size of a state's input or output, in bytes. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -24,7 +25,17 @@ export function payloadOverLimit(value: unknown, what: string): DataLimitExceede
  * The classes of aws-local-stepfunctions this module adjusts; the package exports only `StateMachine`,
  * so its build is loaded once more with them exported too (nothing in node_modules is changed).
  */
-const INTERNALS = ['StateExecutor', 'MapStateAction', 'TaskStateAction', 'EventLogger', 'ExecutionAbortedError', 'jsonPathQuery', 'processPayloadTemplate'] as const;
+const INTERNALS = [
+  'StateExecutor', 'MapStateAction', 'ParallelStateAction', 'ChoiceStateAction', 'TaskStateAction', 'EventLogger',
+  'ExecutionAbortedError', 'StatesNoChoiceMatchedError', 'jsonPathQuery', 'jsonPathQueryOfInput',
+  'processPayloadTemplate', 'processResultPath', 'processOutputPath', 'sleep',
+] as const;
+
+/**
+ * The one function of the build replaced in its text: every JSONPath the interpreter evaluates goes through
+ * `jsonPathQuery`, a function its classes call directly, so `$name` (a workflow variable) can only be read there.
+ */
+const JSON_PATH_QUERY = 'function jsonPathQuery(pathExpression, json, context, options) {';
 
 type Interpreter = typeof Asl & { __internals: Record<(typeof INTERNALS)[number], any> };
 
@@ -65,15 +76,25 @@ let startingIteration: IterationLog | undefined;
 
 function load(): Interpreter {
   const file = require.resolve('aws-local-stepfunctions');
-  const source = `${fs.readFileSync(file, 'utf8')}\nmodule.exports.__internals = { ${INTERNALS.join(', ')} };\n`;
+  const build = fs.readFileSync(file, 'utf8');
+  if (build.split(JSON_PATH_QUERY).length !== 2) throw new Error('aws-local-stepfunctions has no jsonPathQuery of its own: the local run is written against its 3.0 build');
+  const hooked = build.replace(JSON_PATH_QUERY, `function jsonPathQuery(pathExpression, json, context, options) {
+  return __hooks.jsonPathQuery(pathExpression, json, context, options);
+}
+function jsonPathQueryOfInput(pathExpression, json, context, options) {`);
+  const source = `${hooked}\nmodule.exports.__internals = { ${INTERNALS.join(', ')} };\n`;
+  const hooks: { jsonPathQuery?: (...args: any[]) => unknown } = {};
   // Compiled by this realm's Function, not by Node's loader: the interpreter tells plain objects by their prototype,
   // and a definition made under a test runner's vm context has that context's Object.prototype.
   const loaded = { exports: {} as Interpreter };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('exports', 'require', 'module', '__filename', '__dirname', source)(loaded.exports, createRequire(file), loaded, file, path.dirname(file));
+  new Function('exports', 'require', 'module', '__filename', '__dirname', '__hooks', source)(loaded.exports, createRequire(file), loaded, file, path.dirname(file), hooks);
   const interpreter = loaded.exports;
   const missing = INTERNALS.filter((name) => typeof interpreter.__internals[name] !== 'function');
   if (missing.length > 0) throw new Error(`aws-local-stepfunctions has no ${missing.join(', ')}: the local run is written against its 3.0 build`);
+  hooks.jsonPathQuery = withVariableReferences(interpreter.__internals.jsonPathQueryOfInput);
+  // First, so that the adjustments below wrap the JSONata states' execution too.
+  adjustForQueryLanguages(interpreter.__internals);
   adjust(interpreter.__internals);
   return interpreter;
 }

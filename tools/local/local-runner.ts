@@ -12,6 +12,7 @@ import { LocalSnsSqs, putObject as putS3Object } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
 import type { RequestMeter } from './request-meter';
 import { refuseUnsupportedFields } from './definition-support';
+import { withStateQueryLanguages } from './query-language/query-language-states';
 import { readSchedules } from './schedules';
 import { distributedMapRunner, MapRunProgress, MapRunRecord } from './distributed-map';
 import { localInterpreter, payloadOverLimit } from './interpreter';
@@ -423,7 +424,7 @@ export class LocalRunner {
 
     const { StateMachine, ExecutionTimeoutError } = localInterpreter();
     const roleArn = this.stack.template.Resources[logicalId].Properties?.RoleArn;
-    const execution = new StateMachine(definition).run(input, {
+    const execution = new StateMachine(withStateQueryLanguages(definition)).run(input, {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },

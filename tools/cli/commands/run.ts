@@ -39,7 +39,7 @@ export interface ObjectToPut {
 
 /** What the local run loads; optional peers of this package. */
 export const LOCAL_ENGINES = [
-  'aws-local-stepfunctions', 'dynalite', 'fauxqs',
+  'aws-local-stepfunctions', 'jsonata', 'dynalite', 'fauxqs',
   '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-sns', '@aws-sdk/client-sqs',
 ] as const;
 
