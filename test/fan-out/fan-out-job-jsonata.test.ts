@@ -162,8 +162,13 @@ describe('run locally with the workers running: the same ends as the JSONPath wo
     });
 
     test('neither items nor itemsUri: FAILED JobValidationError, as the splitter is never called', async () => {
-      const execution = ending(await runner().execute({ stateMachine: 'RunJob', input: { item: [] }, name: 'no-items' }));
-      expect(execution).toMatchObject({ status: 'FAILED', error: 'JobValidationError' });
+      const execution = await runner().execute({ stateMachine: 'RunJob', input: { item: [] }, name: 'no-items' });
+      expect(execution).toMatchObject({
+        status: 'FAILED',
+        error: 'JobValidationError',
+        cause: 'The job input needs items (an array of work items) or itemsUri (s3://bucket/key of a JSON array).',
+      });
+      expect(execution.events.some((e) => 'state' in e && e.state.name.startsWith('Split'))).toBe(false);
     });
   });
 });
