@@ -16,7 +16,7 @@ export interface ExampleAppOptions {
   readonly fanOutChunkSize?: number;
   /**
    * The query language of the word-length and fan-out workflows' definitions (the distributed example's stays JSONPath:
-   * a distributed MapReduceWorkflow takes no other).
+   * the local run does not run a JSONata Distributed Map, so `npm start -- distributed` could not run it).
    * @default - the context value `queryLanguage` ('JSONata' or 'JSONPath'), else sfn.QueryLanguage.JSON_PATH
    */
   readonly queryLanguage?: sfn.QueryLanguage;

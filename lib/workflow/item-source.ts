@@ -1,13 +1,16 @@
-import { Token } from 'aws-cdk-lib';
+import { Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { isJsonata, jsonata, referencePathExpression } from '../core/jsonata';
+import { isReferencePath } from '../core/validation';
 
 /** Where a {@link MapReduceWorkflow} in distributed mode reads a file of items from. */
 export interface ItemFileOptions {
   /**
    * Key of the file: a literal key, or a path into the execution input
-   * (`sfn.JsonPath.stringAt('$.job.key')`) so one state machine runs a job per file.
+   * (`sfn.JsonPath.stringAt('$.job.key')`) so one state machine runs a job per file. In a JSONata definition
+   * the path, which must then be a reference path, is read as the JSONata expression `$states.input.job.key`.
    * @default sfn.JsonPath.stringAt('$.itemsKey') — each execution names its file as `{ "itemsKey": "jobs/123.json" }`
    */
   readonly key?: string;
@@ -36,7 +39,8 @@ export interface CsvFileOptions extends ItemFileOptions {
 /** Which objects of a bucket a {@link MapReduceWorkflow} in distributed mode maps over. */
 export interface ObjectListingOptions {
   /**
-   * Prefix of the objects: a literal prefix, or a path into the execution input.
+   * Prefix of the objects: a literal prefix, or a path into the execution input (in a JSONata definition, a
+   * reference path, read as `$states.input...`).
    * @default sfn.JsonPath.stringAt('$.itemsPrefix') — each execution names its objects as `{ "itemsPrefix": "photos/2026-11-30/" }`
    */
   readonly prefix?: string;
@@ -99,8 +103,17 @@ export abstract class ItemSource {
   /** What is wrong with the source's options, for the workflow's validation to report; undefined when nothing is. */
   abstract readonly problem: string | undefined;
 
-  /** The ItemReader of the Distributed Map, with the state machine's read permissions scoped to this source. */
-  abstract itemReader(): sfn.IItemReader;
+  /**
+   * What keeps the source from a JSONata definition (a path into the input that JSONata cannot say), for the
+   * workflow's validation to report; undefined when nothing does.
+   */
+  abstract readonly jsonataProblem: string | undefined;
+
+  /**
+   * The ItemReader of the Distributed Map, with the state machine's read permissions scoped to this source; a key
+   * or prefix from the input is written in `queryLanguage` (JSONPath by default).
+   */
+  abstract itemReader(queryLanguage?: sfn.QueryLanguage): sfn.IItemReader;
 
   /** Whether the map function is granted read access to what its items name (the objects of a listing). */
   abstract readonly grantsItemAccess: boolean;
@@ -123,10 +136,31 @@ function isInputPath(value: string): boolean {
   return sfn.JsonPath.isEncodedJsonPath(value);
 }
 
+/**
+ * The JSONPath an input path was made from (`sfn.JsonPath.stringAt('$.x')` → `$.x`): aws-cdk-lib encodes it as a
+ * token holding its `path`, a class it does not export.
+ */
+function inputPathOf(value: string): string {
+  return (Tokenization.reverseString(value).firstToken as { path?: string } | undefined)?.path ?? value;
+}
+
+/** Why an input path given as `prop` cannot be read by a JSONata definition, if it cannot. */
+function jsonataProblemOf(prop: string, value: string): string | undefined {
+  if (!isInputPath(value) || isReferencePath(inputPathOf(value))) return undefined;
+  return `itemSource: the ${prop} comes from '${inputPathOf(value)}', which queryLanguage JSONATA cannot read; `
+    + `give a literal ${prop} or a reference path such as '$.job.${prop}'`;
+}
+
+/** `value` as a definition in `queryLanguage` reads it: in JSONata, an input path becomes the expression selecting the same. */
+function inQueryLanguage(value: string, queryLanguage: sfn.QueryLanguage | undefined): string {
+  return isJsonata(queryLanguage) && isInputPath(value) ? jsonata(referencePathExpression(inputPathOf(value))) : value;
+}
+
 class ItemFile extends ItemSource {
   readonly grantsItemAccess = false;
   readonly wildcardKeys?: string;
   readonly problem: string | undefined;
+  readonly jsonataProblem: string | undefined;
   private readonly key: string;
 
   constructor(
@@ -142,11 +176,12 @@ class ItemFile extends ItemSource {
     // keyPrefix limits the keys an input may name; beside a literal key it would be silently ignored.
     const outsidePrefix = !isInputPath(key) && options.keyPrefix !== undefined && !Token.isUnresolved(key) && !key.startsWith(options.keyPrefix);
     this.problem = outsidePrefix ? `itemSource: the key '${key}' is not under its keyPrefix '${options.keyPrefix}'` : undefined;
+    this.jsonataProblem = jsonataProblemOf('key', key);
   }
 
-  itemReader(): sfn.IItemReader {
+  itemReader(queryLanguage?: sfn.QueryLanguage): sfn.IItemReader {
     const literalKey = isInputPath(this.key) ? undefined : this.key;
-    return new ScopedItemReader(this.readerOf(this.key), [
+    return new ScopedItemReader(this.readerOf(inQueryLanguage(this.key, queryLanguage)), [
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.objectsArn(literalKey)] }),
     ]);
   }
@@ -160,6 +195,7 @@ class ObjectListing extends ItemSource {
   readonly grantsItemAccess = true;
   readonly wildcardKeys: string;
   readonly problem = undefined;
+  readonly jsonataProblem: string | undefined;
   private readonly prefix: string;
 
   constructor(bucket: s3.IBucket, options: ObjectListingOptions) {
@@ -167,12 +203,13 @@ class ObjectListing extends ItemSource {
     super(bucket, 'objects under a prefix', isInputPath(prefix) ? options.keyPrefix : prefix);
     this.prefix = prefix;
     this.wildcardKeys = `${this.scopePrefix ?? ''}*`;
+    this.jsonataProblem = jsonataProblemOf('prefix', prefix);
   }
 
-  itemReader(): sfn.IItemReader {
+  itemReader(queryLanguage?: sfn.QueryLanguage): sfn.IItemReader {
     const listBucket = new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] });
     if (this.scopePrefix !== undefined) listBucket.addCondition('StringLike', { 's3:prefix': `${this.scopePrefix}*` });
-    return new ScopedItemReader(new sfn.S3ObjectsItemReader({ bucket: this.bucket, prefix: this.prefix }), [listBucket]);
+    return new ScopedItemReader(new sfn.S3ObjectsItemReader({ bucket: this.bucket, prefix: inQueryLanguage(this.prefix, queryLanguage) }), [listBucket]);
   }
 
   grantItemAccess(mapFunction: iam.IGrantable): iam.Grant {

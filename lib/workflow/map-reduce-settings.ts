@@ -196,10 +196,7 @@ function validateDistributedProps(v: PropValidator, props: MapReduceWorkflowProp
   v.check(s.workflowType === sfn.StateMachineType.STANDARD,
     `distributed mode needs a STANDARD workflowType (got ${s.workflowType}): Express workflows cannot run a Distributed Map`);
   v.integerInRange('maxConcurrency', s.maxConcurrency, 1, DISTRIBUTED_MAP_MAX_CONCURRENCY, 'for distributed maps');
-  // aws-cdk-lib renders a JSONata ItemReader, but an ItemSource names its key or prefix by a JSONPath into the input.
-  v.check(!isJsonata(s.queryLanguage),
-    'queryLanguage JSONATA applies to inline mode (got mode DISTRIBUTED): the itemSource reads its key or prefix from the execution '
-    + 'input by a JSONPath ($.itemsKey by default), which a JSONata state cannot hold; leave queryLanguage unset in distributed mode');
+  if (isJsonata(s.queryLanguage)) v.check(props.itemSource?.jsonataProblem === undefined, props.itemSource?.jsonataProblem ?? '');
   positiveInteger(v, 'maxItemsPerBatch', s.maxItemsPerBatch);
   v.integerInRange('maxInputBytesPerBatch', s.maxInputBytesPerBatch, 1, MAX_BATCH_INPUT_BYTES,
     `bytes: a batch is a child execution's input, which Step Functions caps at 256 KiB; lower it, or bound batches by maxItemsPerBatch`);

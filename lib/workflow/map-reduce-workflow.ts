@@ -313,19 +313,14 @@ export class MapReduceWorkflow extends WorkflowBase {
   private inlineMap(settings: WorkflowSettings, retry: sfn.RetryProps): sfn.Map {
     const mapItem = this.invokeTask('MapItem', this.mapFunction, settings, retry);
 
+    const map = { stateName: 'MapItems', maxConcurrency: settings.maxConcurrency };
     const mapItems = isJsonata(settings.queryLanguage)
       ? sfn.Map.jsonata(this, 'MapItems', {
-        stateName: 'MapItems',
+        ...map,
         items: sfn.ProvideItems.jsonata(jsonata(referencePathExpression(settings.itemsPath))),
-        maxConcurrency: settings.maxConcurrency,
         outputs: nestAt(settings.resultPath, jsonata('$states.result')),
       })
-      : new sfn.Map(this, 'MapItems', {
-        stateName: 'MapItems',
-        itemsPath: settings.itemsPath,
-        maxConcurrency: settings.maxConcurrency,
-        ...collectResultsAt(settings.resultPath),
-      });
+      : new sfn.Map(this, 'MapItems', { ...map, itemsPath: settings.itemsPath, ...collectResultsAt(settings.resultPath) });
     return mapItems.itemProcessor(mapItem);
   }
 
@@ -334,12 +329,13 @@ export class MapReduceWorkflow extends WorkflowBase {
    * execution; the results flattened into JSON Lines files in S3, and the Map's output naming them.
    */
   private distributedMap(source: ItemSource, results: MapResultsLocation, settings: WorkflowSettings, retry: sfn.RetryProps): sfn.DistributedMap {
+    const jsonataStates = isJsonata(settings.queryLanguage);
     const mapBatch = this.invokeTask('MapBatch', this.mapFunction, settings, retry,
-      sfn.TaskInput.fromObject({ items: sfn.JsonPath.listAt('$.Items') }));
+      sfn.TaskInput.fromObject({ items: jsonataStates ? jsonata('$states.input.Items') : sfn.JsonPath.listAt('$.Items') }));
 
-    const mapItems = new sfn.DistributedMap(this, 'MapItems', {
+    const map = {
       stateName: 'MapItems',
-      itemReader: source.itemReader(),
+      itemReader: source.itemReader(settings.queryLanguage),
       itemBatcher: new sfn.ItemBatcher({
         maxItemsPerBatch: settings.maxItemsPerBatch,
         maxInputBytesPerBatch: settings.maxInputBytesPerBatch,
@@ -349,8 +345,10 @@ export class MapReduceWorkflow extends WorkflowBase {
       toleratedFailurePercentage: settings.toleratedFailurePercentage,
       toleratedFailureCount: settings.toleratedFailureCount,
       resultWriterV2: results.resultWriter(),
-      ...collectResultsAt(settings.resultPath),
-    });
+    };
+    const mapItems = jsonataStates
+      ? sfn.DistributedMap.jsonata(this, 'MapItems', { ...map, outputs: nestAt(settings.resultPath, jsonata('$states.result')) })
+      : new sfn.DistributedMap(this, 'MapItems', { ...map, ...collectResultsAt(settings.resultPath) });
     return mapItems.itemProcessor(mapBatch);
   }
 

@@ -27,7 +27,7 @@ export function jsonataExampleAssembly(): ExampleAssembly {
 }
 
 /** The template without its state machines' definitions: every resource and property besides. */
-function withoutDefinitions(template: Template): unknown {
+export function withoutDefinitions(template: Template): unknown {
   const json = structuredClone(template.toJSON()) as { Resources: Record<string, any> };
   for (const resource of Object.values(json.Resources)) {
     if (resource.Type === 'AWS::StepFunctions::StateMachine') delete resource.Properties.DefinitionString;
@@ -67,10 +67,14 @@ export function testJsonataExampleStack(stackName: string): void {
   });
 
   test('"QueryLanguage": "JSONata" at the top, a valid definition, and no state has a JSONPath field', () => {
-    const definition = stateMachineDefinition(synth());
-    expect(definition.QueryLanguage).toBe('JSONata');
-    const validation = aslValidator(definition);
-    expect([validation.isValid, validation.errorsText('\n')]).toEqual([true, '']);
-    expect(jsonPathFields(definition)).toEqual([]);
+    expectJsonataDefinition(stateMachineDefinition(synth()));
   });
+}
+
+/** `definition` has `"QueryLanguage": "JSONata"` at its top, passes asl-validator, and none of its states has a JSONPath field. */
+export function expectJsonataDefinition(definition: { QueryLanguage?: string; States: Record<string, any> }): void {
+  expect(definition.QueryLanguage).toBe('JSONata');
+  const validation = aslValidator(definition);
+  expect([validation.isValid, validation.errorsText('\n')]).toEqual([true, '']);
+  expect(jsonPathFields(definition)).toEqual([]);
 }

@@ -1,15 +1,16 @@
-import * as path from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ItemSource, MapReduceWorkflow, MapReduceWorkflowProps } from '../../lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { ItemSource, MapReduceWorkflow, MapReduceWorkflowProps, ResultTable } from '../../lib';
 import { LocalRunner } from '../../tools/local/local-runner';
 import { stateMachineDefinition } from '../support/definition';
 import { exampleAssembly } from '../support/example-app';
-import { jsonataExampleAssembly, testJsonataExampleStack } from '../support/jsonata-example-app';
+import { expectJsonataDefinition, jsonataExampleAssembly, testJsonataExampleStack, withoutDefinitions } from '../support/jsonata-example-app';
+import { standInFunction } from '../support/stand-in-function';
 import { expectValidationError } from '../support/validation-error';
 import seedInput from '../../examples/inputs/word-length.json';
 
@@ -109,17 +110,87 @@ describe('itemsPath and resultPath are JSONPath in either language, translated i
   });
 });
 
-test('validation: queryLanguage JSONATA is refused in distributed mode, whose item source names its key by a JSONPath', () => {
-  const stack = new Stack(new App(), 'Distributed');
-  const error = expectValidationError(() => new MapReduceWorkflow(stack, 'Job', {
-    mapEntry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'word-length-batch', 'index.ts'),
-    reduceEntry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'sum-map-run-lengths', 'index.ts'),
-    itemSource: ItemSource.jsonArray(new s3.Bucket(stack, 'Items')),
-    queryLanguage: sfn.QueryLanguage.JSONATA,
-  }));
-  expect(error.message).toBe("MapReduceWorkflow 'Distributed/Job': queryLanguage JSONATA applies to inline mode (got mode DISTRIBUTED): "
-    + 'the itemSource reads its key or prefix from the execution input by a JSONPath ($.itemsKey by default), which a JSONata state '
-    + 'cannot hold; leave queryLanguage unset in distributed mode');
+describe('distributed mode in JSONata: ItemReader and ResultWriter take Arguments, the key from the input read by $states.input', () => {
+  /**
+   * A distributed workflow over a JSON array file named in the input (or `itemSource`), with stand-in functions, in
+   * `queryLanguage`, in an app under cdk-nag AwsSolutions and Serverless.
+   */
+  function distributed(queryLanguage: sfn.QueryLanguage, itemSource?: (bucket: s3.Bucket) => ItemSource) {
+    const app = new App();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    const stack = new Stack(app, 'Distributed');
+    const items = new s3.Bucket(stack, 'Items', { enforceSSL: true });
+    Validations.of(items).acknowledge({ id: 'AwsSolutions-S1', reason: 'Test fixture: the items bucket of the user, whose logging is theirs to decide.' });
+    new MapReduceWorkflow(stack, 'Words', {
+      mapFunction: standInFunction(stack, 'Map', { reservedConcurrency: 100 }),
+      reduceFunction: standInFunction(stack, 'Reduce'),
+      itemSource: itemSource?.(items) ?? ItemSource.jsonArray(items, { keyPrefix: 'jobs/' }),
+      resultTable: new ResultTable(stack, 'Results'),
+      queryLanguage,
+    });
+    // Synthesized when first asked for, in a test: an unacknowledged finding fails that test.
+    let template: Template | undefined;
+    return { app, template: () => template ??= Template.fromStack(stack) };
+  }
+  const jsonataStack = distributed(sfn.QueryLanguage.JSONATA);
+  const states = () => stateMachineDefinition(jsonataStack.template()).States;
+
+  test('passes cdk-nag AwsSolutions and Serverless, and matches its snapshot', () => {
+    expect(() => jsonataStack.app.synth()).not.toThrow();
+    expect(jsonataStack.template().toJSON()).toMatchSnapshot();
+  });
+
+  test('only the definition differs from the JSONPath stack: the same IAM, scoped to the key prefix and the results prefix', () => {
+    expect(withoutDefinitions(jsonataStack.template())).toEqual(withoutDefinitions(distributed(sfn.QueryLanguage.JSON_PATH).template()));
+  });
+
+  test('"QueryLanguage": "JSONata" at the top, a valid definition, and no state has a JSONPath field', () => {
+    expectJsonataDefinition(stateMachineDefinition(jsonataStack.template()));
+  });
+
+  test('the reader reads the key the input names, the batch task gets { items }, the writer writes under the prefix', () => {
+    const { MapItems, ReduceResults } = states();
+    expect(MapItems).toMatchObject({
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Arguments: { Bucket: expect.any(String), Key: '{% $states.input.itemsKey %}' } },
+      ItemBatcher: { MaxInputBytesPerBatch: 65536 },
+      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Arguments: { Bucket: expect.any(String), Prefix: 'map-runs' }, WriterConfig: { OutputType: 'JSONL', Transformation: 'FLATTEN' } },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
+      Output: { mappedResults: '{% $states.result %}' },
+    });
+    expect(MapItems.ItemProcessor.States.MapBatch).toMatchObject({
+      Arguments: { Payload: { items: '{% $states.input.Items %}' } },
+      Output: '{% $states.result.Payload %}',
+    });
+    expect(ReduceResults.Arguments.Payload).toBe('{% $states.input.mappedResults %}');
+  });
+
+  test('the same retries, catches and timeouts as the JSONPath definition', () => {
+    const jsonPathStates = stateMachineDefinition(distributed(sfn.QueryLanguage.JSON_PATH).template()).States;
+    const jsonataStates = states();
+    const control = ({ Retry, Catch, TimeoutSeconds, Next, End }: any) => ({ Retry, Catch, TimeoutSeconds, Next, End });
+    expect(control(jsonataStates.MapItems.ItemProcessor.States.MapBatch)).toEqual(control(jsonPathStates.MapItems.ItemProcessor.States.MapBatch));
+    for (const name of Object.keys(jsonPathStates)) expect([name, control(jsonataStates[name])]).toEqual([name, control(jsonPathStates[name])]);
+  });
+
+  test('a literal key stays literal; a prefix from the input is read by $states.input', () => {
+    const reader = (source: (bucket: s3.Bucket) => ItemSource) => stateMachineDefinition(distributed(sfn.QueryLanguage.JSONATA, source).template())
+      .States.MapItems.ItemReader.Arguments;
+    expect(reader((bucket) => ItemSource.jsonLines(bucket, { key: 'jobs/all.jsonl' }))).toMatchObject({ Key: 'jobs/all.jsonl' });
+    expect(reader((bucket) => ItemSource.objects(bucket, { prefix: sfn.JsonPath.stringAt('$.job.photos') })))
+      .toMatchObject({ Prefix: '{% $states.input.job.photos %}' });
+  });
+
+  test('validation: a key from the input must be a reference path for JSONata to read it', () => {
+    const stack = new Stack(new App(), 'Formatted');
+    const error = expectValidationError(() => new MapReduceWorkflow(stack, 'Job', {
+      mapFunction: standInFunction(stack, 'Map', { reservedConcurrency: 100 }),
+      reduceFunction: standInFunction(stack, 'Reduce'),
+      itemSource: ItemSource.jsonArray(new s3.Bucket(stack, 'Items'), { key: sfn.JsonPath.format('jobs/{}.json', sfn.JsonPath.stringAt('$.jobId')) }),
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+    }));
+    expect(error.message).toBe("MapReduceWorkflow 'Formatted/Job': itemSource: the key comes from 'States.Format('jobs/{}.json', $.jobId)', "
+      + "which queryLanguage JSONATA cannot read; give a literal key or a reference path such as '$.job.key'");
+  });
 });
 
 describe('run locally, the JSONata definition behaves as the JSONPath one', () => {
