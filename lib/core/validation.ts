@@ -86,6 +86,13 @@ export class PropValidator {
     );
   }
 
+  /** One of an enum's values: a JavaScript caller may pass anything, e.g. the member's name for its value. */
+  oneOf(prop: string, value: string | undefined, allowed: Record<string, string>): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    this.check(Object.values(allowed).includes(value),
+      `${prop} must be ${Object.entries(allowed).map(([name, v]) => `${name} ('${v}')`).join(' or ')} (got '${value}')`);
+  }
+
   /** An IANA time zone name, as EventBridge Scheduler and Application Auto Scaling take them. */
   timeZone(prop: string, value: string | undefined): void {
     if (value === undefined || Token.isUnresolved(value)) return;

@@ -113,6 +113,7 @@ export class FanOutJobWorkflow extends WorkflowBase {
       v.check(maxWaitSeconds >= seconds(pollInterval), `timeout must leave time to wait for the workers: at least the splitter's timeout and two `
         + `pollIntervals (${seconds(splitTimeout) + 2 * seconds(pollInterval)} seconds), or give maxWait (got ${timeout.toHumanString()})`);
     }
+    v.oneOf('queryLanguage', props.queryLanguage, sfn.QueryLanguage);
     v.throwIfAny();
 
     const poll: JobPoll = { jobTable: props.splitter.jobTable, pollInterval, maxPolls: Math.floor(maxWaitSeconds / seconds(pollInterval)) };

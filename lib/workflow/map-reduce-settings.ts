@@ -144,6 +144,7 @@ export function validateMapReduceWorkflowProps(workflow: IConstruct, props: MapR
   v.wholeSecondsInRange('retry.maxDelay', s.retry.maxDelay, Duration.seconds(1), Duration.seconds(31_622_400));
   v.notLonger('retry.interval', s.retry.interval, 'retry.maxDelay', s.retry.maxDelay);
   v.integerInRange('memorySize', s.memorySize, 128, 10_240, 'MiB');
+  v.oneOf('queryLanguage', props.queryLanguage, sfn.QueryLanguage);
   v.check(props.mapFunction === undefined || props.mapReservedConcurrency === undefined,
     'mapReservedConcurrency applies to a map function built from mapEntry; set it on the mapFunction itself');
   v.check(props.reduceFunction === undefined || props.reduceReservedConcurrency === undefined,

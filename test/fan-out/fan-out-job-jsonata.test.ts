@@ -2,12 +2,13 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { FanOutJobWorkflow, JobSplitter, JobTable } from '../../lib';
+import { FanOutJobWorkflow, FanOutJobWorkflowProps, JobSplitter, JobTable } from '../../lib';
 import { LocalExecution } from '../../tools/local/local-runner';
 import { stateMachineDefinition } from '../support/definition';
 import { exampleAssembly } from '../support/example-app';
 import { jsonataExampleAssembly, testJsonataExampleStack } from '../support/jsonata-example-app';
 import { useLocalRunner } from '../support/use-local-runner';
+import { expectValidationError } from '../support/validation-error';
 
 // FanOutJobWorkflow with queryLanguage JSONATA: the job id, the poll count and the job's counts are workflow variables
 // (Assign), so the JSONPath definition's Pass states that reshape the data (StartWaiting, JobOutcome, IncompleteOutcome,
@@ -104,18 +105,27 @@ describe('the seed 004 job workflow in JSONata', () => {
   });
 });
 
+/** A job workflow in `queryLanguage` around an inline splitter function (nothing to bundle), with `props`. */
+function jobWorkflow(queryLanguage: sfn.QueryLanguage, props: Partial<FanOutJobWorkflowProps> = {}) {
+  const stack = new Stack(new App(), 'Polls');
+  const splitter = {
+    function: new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') }),
+    jobTable: new JobTable(stack, 'Jobs'),
+  } as JobSplitter;
+  new FanOutJobWorkflow(stack, 'RunJob', { splitter, queryLanguage, ...props });
+  return stateMachineDefinition(Template.fromStack(stack));
+}
+
 test('pollInterval and maxWait set the poll bound in JSONata as in JSONPath', () => {
-  const bound = (queryLanguage: sfn.QueryLanguage) => {
-    const stack = new Stack(new App(), 'Polls');
-    const splitter = {
-      function: new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') }),
-      jobTable: new JobTable(stack, 'Jobs'),
-    } as JobSplitter;
-    new FanOutJobWorkflow(stack, 'RunJob', { splitter, pollInterval: Duration.seconds(30), maxWait: Duration.minutes(5), queryLanguage });
-    return stateMachineDefinition(Template.fromStack(stack)).States.AllItemsAccountedFor.Choices[1];
-  };
+  const bound = (queryLanguage: sfn.QueryLanguage) => jobWorkflow(queryLanguage, { pollInterval: Duration.seconds(30), maxWait: Duration.minutes(5) })
+    .States.AllItemsAccountedFor.Choices[1];
   expect(bound(sfn.QueryLanguage.JSONATA)).toEqual({ Condition: '{% $polls >= 9 %}', Next: 'JobIncomplete' });
   expect(bound(sfn.QueryLanguage.JSON_PATH)).toMatchObject({ NumericGreaterThanEquals: 9 });
+});
+
+test("validation: queryLanguage must be a value of sfn.QueryLanguage (JavaScript may pass the member's name)", () => {
+  const error = expectValidationError(() => jobWorkflow('JSONATA' as sfn.QueryLanguage));
+  expect(error.message).toBe("FanOutJobWorkflow 'Polls/RunJob': queryLanguage must be JSON_PATH ('JSONPath') or JSONATA ('JSONata') (got 'JSONATA')");
 });
 
 // As test/fan-out/fan-out-job-run.test.ts runs the JSONPath workflow, with the same jobs and expectations.

@@ -110,6 +110,11 @@ describe('itemsPath and resultPath are JSONPath in either language, translated i
   });
 });
 
+test('validation: queryLanguage must be a value of sfn.QueryLanguage (JavaScript may pass the member\'s name)', () => {
+  const error = expectValidationError(() => jsonataDefinition({ queryLanguage: 'JSONATA' as sfn.QueryLanguage }));
+  expect(error.message).toBe("MapReduceWorkflow 'Jsonata/Words': queryLanguage must be JSON_PATH ('JSONPath') or JSONATA ('JSONata') (got 'JSONATA')");
+});
+
 describe('distributed mode in JSONata: ItemReader and ResultWriter take Arguments, the key from the input read by $states.input', () => {
   /**
    * A distributed workflow over a JSON array file named in the input (or `itemSource`), with stand-in functions, in
