@@ -133,8 +133,7 @@ export class FanOutJobWorkflow extends WorkflowBase {
 
   /** The JSONPath definition: the state's data carries the job id, the poll count and the counts from state to state. */
   private jsonPathDefinition(splitter: lambda.IFunction, splitTimeout: Duration, poll: JobPoll): sfn.IChainable {
-    const split = (stateName: string, job: Record<string, unknown>) => this.splitTask(splitter, splitTimeout, sfn.QueryLanguage.JSON_PATH, {
-      stateName,
+    const split = (stateName: string, job: Record<string, unknown>) => this.splitTask(stateName, splitter, splitTimeout, sfn.QueryLanguage.JSON_PATH, {
       payload: sfn.TaskInput.fromObject({ jobId: sfn.JsonPath.executionName, ...job }),
       outputPath: '$.Payload',
     }).next(waitForWorkers);
@@ -155,8 +154,7 @@ export class FanOutJobWorkflow extends WorkflowBase {
    */
   private jsonataDefinition(splitter: lambda.IFunction, splitTimeout: Duration, poll: JobPoll): sfn.IChainable {
     const wait = sfn.Wait.jsonata(this, 'WaitForWorkers', { stateName: 'WaitForWorkers', time: sfn.WaitTime.duration(poll.pollInterval) });
-    const split = (stateName: string, job: Record<string, unknown>) => this.splitTask(splitter, splitTimeout, sfn.QueryLanguage.JSONATA, {
-      stateName,
+    const split = (stateName: string, job: Record<string, unknown>) => this.splitTask(stateName, splitter, splitTimeout, sfn.QueryLanguage.JSONATA, {
       payload: sfn.TaskInput.fromObject({ jobId: jsonata('$states.context.Execution.Name'), ...job }),
       outputs: jsonata('$states.result.Payload'),
       assign: { jobId: jsonata('$states.result.Payload.jobId'), polls: 0 },
@@ -205,11 +203,11 @@ export class FanOutJobWorkflow extends WorkflowBase {
 
   /** A synchronous invocation of the splitter, retried on Lambda's transient errors only, timing out with it. */
   private splitTask(
-    splitter: lambda.IFunction, splitTimeout: Duration, queryLanguage: sfn.QueryLanguage,
-    props: Pick<tasks.LambdaInvokeProps, 'stateName' | 'payload' | 'outputPath' | 'outputs' | 'assign'>,
+    stateName: string, splitter: lambda.IFunction, splitTimeout: Duration, queryLanguage: sfn.QueryLanguage,
+    props: Pick<tasks.LambdaInvokeProps, 'payload' | 'outputPath' | 'outputs' | 'assign'>,
   ): sfn.TaskStateBase {
-    const invoke = { ...props, lambdaFunction: splitter, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(splitTimeout) };
-    const task = isJsonata(queryLanguage) ? tasks.LambdaInvoke.jsonata(this, props.stateName!, invoke) : new tasks.LambdaInvoke(this, props.stateName!, invoke);
+    const invoke = { ...props, stateName, lambdaFunction: splitter, retryOnServiceExceptions: false, taskTimeout: sfn.Timeout.duration(splitTimeout) };
+    const task = isJsonata(queryLanguage) ? tasks.LambdaInvoke.jsonata(this, stateName, invoke) : new tasks.LambdaInvoke(this, stateName, invoke);
     return task.addRetry({ ...taskRetry(), errors: LAMBDA_TRANSIENT_ERRORS });
   }
 
