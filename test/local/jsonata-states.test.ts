@@ -80,6 +80,26 @@ test('Map: Items, ItemSelector with $states.context.Map.Item, MaxConcurrency as 
   expect(run).toMatchObject({ status: 'SUCCEEDED', output: { labels: ['b/EUR#0', 'c/EUR#1'], count: 2 } });
 });
 
+test('a distributed Map: Items, ItemSelector, an ItemBatcher with a JSONata BatchInput, a tolerated failure count as an expression, JSONata children', async () => {
+  const run = await runDefinition(jsonata({
+    Each: {
+      Type: 'Map',
+      Items: '{% $states.input.words %}',
+      ItemSelector: { word: '{% $uppercase($states.context.Map.Item.Value) %}' },
+      ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { prefix: '{% $states.input.prefix %}' } },
+      ToleratedFailureCount: '{% $states.input.tolerated %}',
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+        StartAt: 'Join',
+        States: { Join: { Type: 'Pass', Output: '{% $states.input.BatchInput.prefix & $join($states.input.Items.word, "+") %}', End: true } },
+      },
+      Output: '{% $states.result %}',
+      End: true,
+    },
+  }), { words: ['a', 'b', 'c'], prefix: '>', tolerated: 0 });
+  expect(run).toMatchObject({ status: 'SUCCEEDED', output: ['>A+B', '>C'] });
+});
+
 test('Parallel: Arguments are each branch\'s input; the result is the branches\' outputs in order', async () => {
   const run = await runDefinition(jsonata({
     Both: {
