@@ -1,7 +1,7 @@
 import { refuseUnsupportedFields } from '../../tools/local/definition-support';
 import { distributedMapRunner } from '../../tools/local/distributed-map';
 import { EventLog, toHistoryEvents } from '../../tools/local/history-events';
-import { localInterpreter } from '../../tools/local/interpreter';
+import { localStateMachine } from '../../tools/local/interpreter';
 import { withStateQueryLanguages } from '../../tools/local/query-language/query-language-states';
 
 /** How a definition run by {@link runDefinition} ended, with its history as GetExecutionHistory would give it. */
@@ -20,10 +20,9 @@ export interface DefinitionRun {
  */
 export async function runDefinition(definition: any, input: unknown, tasks: Record<string, (input: any) => Promise<unknown>> = {}): Promise<DefinitionRun> {
   refuseUnsupportedFields(definition);
-  const { StateMachine } = localInterpreter();
   const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:Machine';
   const distributedMap = distributedMapRunner({ s3: undefined, stateMachineArn, executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Machine:run-1' });
-  const execution = new StateMachine(withStateQueryLanguages(definition)).run(input as any, {
+  const execution = localStateMachine(withStateQueryLanguages(definition)).run(input as any, {
     overrides: { taskResourceLocalHandlers: tasks as any },
     distributedMap: distributedMap.run,
     context: { Execution: { Id: 'arn:aws:states:us-east-1:000000000000:execution:Machine:run-1', Name: 'run-1' }, StateMachine: { Id: stateMachineArn, Name: 'Machine' } } as any,
