@@ -1,21 +1,33 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { buildTrace, ExecutionTrace, TraceSpan } from '../../tools/trace/execution-trace';
 import { formatTrace } from '../../tools/trace/format-trace';
+import { runDefinition } from '../support/run-definition';
 
 // JSONata states and workflow variables in the trace. The histories are written by hand in GetExecutionHistory's
 // shape: a state's variables on its StateExited event as `assignedVariables` (name → value as JSON text) and a failing
 // expression as an EvaluationFailed event (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html,
-// API_StateExitedEventDetails.html, API_EvaluationFailedEventDetails.html). The workflow:
-//   Remember (Pass)    Assign: { productName: 'product1', count: 42, available: true }, the example of "Passing data
-//                      between states with variables" (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html)
-//   IsMany (Choice)    Choices: [{ Condition: '{% $count > 40 %}', Assign: { reason: "{% 'count ' & $count %}" }, Next: 'Order' }],
-//                      a rule with its own Assign (https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html)
-//   Order (Task)       Output: '{% $states.result.Payload.order.id() %}', which fails;
-//                      Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Assign: { errorInfo: '{% $states.errorOutput %}' }, Next: 'OrderFailed' }]
-//   OrderFailed (Fail) Error: '{% $errorInfo.Error %}', Cause: '{% $errorInfo.Cause %}'
+// API_StateExitedEventDetails.html, API_EvaluationFailedEventDetails.html); the same workflow then runs locally.
+const ORDERING = {
+  QueryLanguage: 'JSONata',
+  StartAt: 'Remember',
+  States: {
+    // The Assign of https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html.
+    Remember: { Type: 'Pass', Assign: { productName: 'product1', count: 42, available: true }, Next: 'IsMany' },
+    // A Choice rule with its own Assign (https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html).
+    IsMany: { Type: 'Choice', Choices: [{ Condition: '{% $count > 40 %}', Assign: { reason: "{% 'count ' & $count %}" }, Next: 'Order' }], Default: 'Order' },
+    // An Output that fails (the result's order.id is not a function), caught, the error output kept in a variable.
+    Order: {
+      Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'order', Payload: '{% $states.input %}' },
+      Output: '{% $states.result.Payload.order.id() %}', End: true,
+      Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Assign: { errorInfo: '{% $states.errorOutput %}' }, Next: 'OrderFailed' }],
+    },
+    OrderFailed: { Type: 'Fail', Error: '{% $errorInfo.Error %}', Cause: '{% $errorInfo.Cause %}' },
+  },
+};
+const orderResult = { Payload: { order: { id: 'o-1' } } };
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:Pricing:order-7';
 const CAUSE = "An error occurred while evaluating the expression '{% $states.result.Payload.order.id() %}' in field 'Output': "
-  + 'Attempted to invoke a non-function';
+  + 'T1006: Attempted to invoke a non-function';
 const ERROR_OUTPUT = JSON.stringify({ Error: 'States.QueryEvaluationError', Cause: CAUSE });
 
 const ms = (offset: number) => new Date(Date.UTC(2026, 10, 30, 12, 0, 0, offset));
@@ -45,7 +57,7 @@ const ordering = history(
     stateExitedEventDetails: { name: 'IsMany', output: '{}', assignedVariables: { reason: '"count 42"' }, assignedVariablesDetails: { truncated: false } },
   },
   { at: 45, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Order', input: '{}' } },
-  ...taskAttempt(46, '{"Payload":{"order":{"id":"o-1"}}}'),
+  ...taskAttempt(46, JSON.stringify(orderResult)),
   { at: 87, type: 'EvaluationFailed', evaluationFailedEventDetails: { state: 'Order', error: 'States.QueryEvaluationError', cause: CAUSE, location: 'Output' } },
   {
     at: 87, type: 'TaskStateExited',
@@ -86,6 +98,12 @@ describe('workflow variables', () => {
     ].join('\n'));
   });
 
+  test('a local run of the workflow gives the same trace, times aside', async () => {
+    const run = await runDefinition(ORDERING, {}, { Order: async () => orderResult });
+    const withoutTimes = (text: string) => text.split('\n').map((line) => line.slice('     start   duration  '.length)).join('\n');
+    expect(withoutTimes(formatTrace(buildTrace(ARN, run.history)))).toBe(withoutTimes(formatTrace(buildTrace(ARN, ordering))));
+  });
+
   test('--json has the values whole; the text trace\'s length per value is an option', () => {
     const trace = buildTrace(ARN, ordering);
     expect(JSON.parse(JSON.stringify(trace)).spans.find((s: TraceSpan) => s.name === 'Order').attributes.assignedVariables.errorInfo).toBe(ERROR_OUTPUT);
@@ -108,7 +126,7 @@ describe('workflow variables', () => {
 describe('a JSONata expression that fails: States.QueryEvaluationError', () => {
   test('uncaught in a Pass state\'s Output: the state FAILED with the cause naming the field and the expression, the execution pointing there', () => {
     // The cause as the local run writes it: the expression and the field it is in.
-    const cause = "An error occurred while evaluating the expression '{% $states.input.title() %}' in field 'Output': Attempted to invoke a non-function";
+    const cause = "An error occurred while evaluating the expression '{% $states.input.title() %}' in field 'Output': T1006: Attempted to invoke a non-function";
     const events = history(
       { at: 0, type: 'ExecutionStarted', previousEventId: 0, executionStartedEventDetails: { input: '{}' } },
       { at: 1, type: 'PassStateEntered', stateEnteredEventDetails: { name: 'Title', input: '{}' } },
