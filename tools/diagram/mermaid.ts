@@ -217,8 +217,8 @@ function quoted(...parts: Array<string | undefined>): string {
 const MAX_EXPRESSION_LENGTH = 60;
 
 /**
- * `assigns $jobId, $count`: the variables an `Assign` sets, named as states refer to them; beyond one line,
- * `… and 12 more`.
+ * `assigns $jobId, $count`: the variables an `Assign` sets, named as states refer to them; when they do not fit
+ * on one line, the first ones and `and 12 more`.
  */
 function describeAssign(assign: AslAssign | undefined): string | undefined {
   const names = Object.keys(assign ?? {}).map((key) => `$${key.replace(/\.\$$/, '')}`);
@@ -285,15 +285,11 @@ function isJsonata(value: string): boolean {
   return JSONATA.test(value);
 }
 
-/** `{% $states.input.x > 5 %}` → `$states.input.x > 5`, shortened; any other text as it is. */
+/** `{% $states.input.x > 5 %}` → `$states.input.x > 5`, on one line, cut with an ellipsis; any other text as it is. */
 function expressionText(value: string): string {
-  return isJsonata(value) ? shorten(value.replace(JSONATA, '$1'), MAX_EXPRESSION_LENGTH) : value;
-}
-
-/** `text` on one line, cut to `max` characters with an ellipsis. */
-function shorten(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ');
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+  if (!isJsonata(value)) return value;
+  const line = value.replace(JSONATA, '$1').replace(/\s+/g, ' ');
+  return line.length <= MAX_EXPRESSION_LENGTH ? line : `${line.slice(0, MAX_EXPRESSION_LENGTH - 1)}…`;
 }
 
 const OPERATORS: Record<string, string> = {
