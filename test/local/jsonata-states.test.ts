@@ -177,6 +177,15 @@ describe('States.QueryEvaluationError', () => {
       .resolves.toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
   });
 
+  test('the history: a task whose Output fails succeeded, then the evaluation failed; one whose Arguments fail was never scheduled', async () => {
+    // The event types of GetExecutionHistory: https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
+    const afterTask = await runDefinition(jsonata({ Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f' }, Output: '{% $states.result.missing %}', End: true } }), {}, { Call: echo });
+    expect(afterTask.history.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'EvaluationFailed', 'ExecutionFailed']);
+    expect(afterTask.history[5].evaluationFailedEventDetails).toMatchObject({ state: 'Call', error: 'States.QueryEvaluationError' });
+    const beforeTask = await runDefinition(jsonata({ Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: '{% $states.input.missing %}' }, End: true } }), {}, { Call: echo });
+    expect(beforeTask.history.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'EvaluationFailed', 'ExecutionFailed']);
+  });
+
   test('Retry and Catch match it: a retrier of States.ALL retries it, a catcher takes it with $states.errorOutput', async () => {
     let calls = 0;
     const run = await runDefinition(jsonata({

@@ -187,7 +187,8 @@ async function executeJsonataState(executor: any, internals: QueryLanguageIntern
       ? await choose(state, base, evaluate, internals)
       : await executor.stateHandlers[state.Type](view, rawInput, handlerInput, context, name, options);
     const result = outcome.stateResult;
-    if (state.Type === 'Task') executor.taskResult = result;
+    // The task's result, recorded now: Output or Assign may still fail the state after the task succeeded.
+    if (state.Type === 'Task') executor.eventLogger?.dispatch({ type: 'TaskResult', timestamp: Date.now(), state: { name, type: 'Task' }, result });
     const returnsResult = RESULT_STATE_TYPES.has(state.Type);
     const states = returnsResult ? { ...base, result } : base;
     const rule = outcome.choiceRule;
