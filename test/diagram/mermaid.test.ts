@@ -1,5 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { assemblyStateMachines, AssemblyStateMachine, selectStateMachines, stateMachineDiagram } from '../../tools/diagram/assembly';
 import { AslChoiceRule, AslDefinition, AslState, describeRule, escapeLabel, toMermaid } from '../../tools/diagram/mermaid';
+import { stateMachineDefinition } from '../support/definition';
 import { exampleAssembly } from '../support/example-app';
 import { mermaidProblems } from '../support/mermaid-syntax';
 
@@ -354,6 +360,130 @@ describe('Map and Parallel', () => {
   End((("End")))
   Start --> Both
   Both --> End
+`);
+  });
+});
+
+describe('JSONata states and workflow variables', () => {
+  test('Choice rules: each JSONata condition without its {% %}, a rule\'s Assign under it; a state\'s Assign in its node', () => {
+    // The Choice rules of https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html and the Assign of
+    // https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html.
+    expect(chart({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Remember',
+      States: {
+        Remember: { Type: 'Pass', Assign: { productName: 'product1', count: 42, available: true }, Next: 'Route' },
+        Route: {
+          Type: 'Choice',
+          Choices: [
+            { Condition: '{% $foo = 1 %}', Next: 'NumericMatchState' },
+            { Condition: "{% $type = 'local' %}", Assign: { origin: "{% 'local' %}", hops: 0 }, Next: 'StringMatchState' },
+            { Condition: '{% $possiblyNullValue != null and $possiblyNullValue = 42 %}', Next: 'NotNullAnd42' },
+          ],
+          Default: 'Done',
+          Assign: { routed: true },
+        },
+        NumericMatchState: { Type: 'Pass', End: true },
+        StringMatchState: { Type: 'Pass', End: true },
+        NotNullAnd42: { Type: 'Pass', End: true },
+        Done: { Type: 'Succeed' },
+      },
+    })).toBe(`flowchart TD
+  Start(("Start"))
+  Remember[/"Remember<br>assigns $productName, $count, $available"/]
+  Route{"Route<br>assigns $routed"}
+  NumericMatchState[/"NumericMatchState"/]
+  StringMatchState[/"StringMatchState"/]
+  NotNullAnd42[/"NotNullAnd42"/]
+  Done(["Done"])
+  End((("End")))
+  Start --> Remember
+  Remember --> Route
+  Route -->|"$foo = 1"| NumericMatchState
+  Route -->|"$type = 'local'<br>assigns $origin, $hops"| StringMatchState
+  Route -->|"$possiblyNullValue != null and $possiblyNullValue = 42"| NotNullAnd42
+  Route -->|"default"| Done
+  NumericMatchState --> End
+  StringMatchState --> End
+  NotNullAnd42 --> End
+  Done --> End
+`);
+  });
+
+  test('a long expression is shortened to one line of 60 characters; a long list of names ends with how many more', () => {
+    const condition = '{% (\n  $total := $sum($states.input.items.price);\n  $total > 100 and $count($states.input.items) < 10\n) %}';
+    expect(describeRule({ Condition: condition })).toBe('( $total := $sum($states.input.items.price); $total > 100 a…');
+    const text = chart({ StartAt: 'Many', States: { Many: { Type: 'Pass', End: true, Assign: Object.fromEntries('abcdefghijklmnopqrstuvwxyz'.split('').map((c) => [`${c}${c}`, 1])) } } });
+    expect(text).toContain('  Many[/"Many<br>assigns $aa, $bb, $cc, $dd, $ee, $ff, $gg, $hh and 18 more"/]\n');
+  });
+
+  test('expressions elsewhere without their {% %}: a Map\'s Items, a Wait\'s Seconds and Timestamp, a Fail\'s Error, a task\'s target; a catcher\'s Assign on its edge', () => {
+    const text = chart({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Orders',
+      States: {
+        Orders: {
+          Type: 'Map', Items: '{% $states.input.orders %}', Next: 'Pause', Assign: { processed: '{% $count($states.result) %}' },
+          Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Assign: { errorInfo: '{% $states.errorOutput %}' }, Next: 'Broken' }],
+          ItemProcessor: { StartAt: 'Ship', States: { Ship: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: '{% $shipper %}' }, End: true } } },
+        },
+        Pause: { Type: 'Wait', Seconds: '{% $states.input.delay %}', Next: 'Until' },
+        Until: { Type: 'Wait', Timestamp: '{% $states.input.notBefore %}', End: true },
+        Broken: { Type: 'Fail', Error: '{% $errorInfo.Error %}' },
+      },
+    });
+    expect(text).toContain('  subgraph Orders["Orders<br>Map over $states.input.orders<br>assigns $processed"]\n');
+    expect(text).toContain('    Ship["Ship<br>lambda:invoke $shipper"]\n');
+    expect(text).toContain('  Pause{{"Pause<br>wait $states.input.delay s"}}\n');
+    expect(text).toContain('  Until{{"Until<br>until $states.input.notBefore"}}\n');
+    expect(text).toContain('  Broken>"Broken<br>$errorInfo.Error"]\n');
+    expect(text).toContain('  Orders -.->|"States.QueryEvaluationError<br>assigns $errorInfo"| Broken\n');
+  });
+
+  test('a Parallel\'s Assign is on the Parallel, not on its branches', () => {
+    const text = chart({
+      StartAt: 'Both',
+      States: { Both: { Type: 'Parallel', End: true, Assign: { both: true }, Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }] } },
+    });
+    expect(text).toContain('  subgraph Both["Both<br>Parallel<br>assigns $both"]\n    subgraph Both_Branch1["branch 1"]\n');
+  });
+
+  test('aws-cdk-lib\'s JSONata states beside a JSONPath one, as synthesized: the names a JSONPath Assign computes lose their .$', () => {
+    const stack = new Stack();
+    const checkPrice = tasks.LambdaInvoke.jsonata(stack, 'CheckPrice', {
+      lambdaFunction: lambda.Function.fromFunctionArn(stack, 'PriceFunction', 'arn:aws:lambda:us-east-1:123456789012:function:PriceFunction'),
+      assign: { currentPrice: '{% $states.result.Payload.current_price %}' },
+    });
+    checkPrice.addCatch(sfn.Fail.jsonata(stack, 'PriceUnknown', { error: '{% $errorInfo.Error %}' }), {
+      errors: ['States.QueryEvaluationError'], assign: { errorInfo: '{% $states.errorOutput %}' },
+    });
+    const remember = sfn.Pass.jsonPath(stack, 'Remember', { assign: { title: sfn.JsonPath.stringAt('$.title'), count: 42 } });
+    const isCheap = sfn.Choice.jsonata(stack, 'IsCheap')
+      .when(sfn.Condition.jsonata('{% $currentPrice < 20 %}'), sfn.Pass.jsonata(stack, 'Buy'), { assign: { reason: "{% 'price ' & $currentPrice %}" } })
+      .otherwise(sfn.Succeed.jsonata(stack, 'Skip'));
+    new sfn.StateMachine(stack, 'Pricing', { definitionBody: sfn.DefinitionBody.fromChainable(remember.next(checkPrice).next(isCheap)) });
+    const definition = stateMachineDefinition(Template.fromStack(stack));
+    expect(definition.States.Remember.Assign).toEqual({ 'title.$': '$.title', 'count': 42 });
+
+    expect(chart(definition)).toBe(`flowchart TD
+  Start(("Start"))
+  Remember[/"Remember<br>assigns $title, $count"/]
+  CheckPrice["CheckPrice<br>lambda:invoke PriceFunction<br>↻ 6×<br>assigns $currentPrice"]
+  IsCheap{"IsCheap"}
+  PriceUnknown>"PriceUnknown<br>$errorInfo.Error"]
+  Buy[/"Buy"/]
+  Skip(["Skip"])
+  End((("End")))
+  Start --> Remember
+  Remember --> CheckPrice
+  CheckPrice --> IsCheap
+  CheckPrice -.->|"States.QueryEvaluationError<br>assigns $errorInfo"| PriceUnknown
+  IsCheap -->|"$currentPrice #lt; 20<br>assigns $reason"| Buy
+  IsCheap -->|"default"| Skip
+  Buy --> End
+  Skip --> End
+  classDef fail fill:#fde2e2,stroke:#c62828,color:#8e0000
+  class PriceUnknown fail
 `);
   });
 });

@@ -80,6 +80,26 @@ test('Map: Items, ItemSelector with $states.context.Map.Item, MaxConcurrency as 
   expect(run).toMatchObject({ status: 'SUCCEEDED', output: { labels: ['b/EUR#0', 'c/EUR#1'], count: 2 } });
 });
 
+test('a distributed Map: Items, ItemSelector, an ItemBatcher with a JSONata BatchInput, a tolerated failure count as an expression, JSONata children', async () => {
+  const run = await runDefinition(jsonata({
+    Each: {
+      Type: 'Map',
+      Items: '{% $states.input.words %}',
+      ItemSelector: { word: '{% $uppercase($states.context.Map.Item.Value) %}' },
+      ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { prefix: '{% $states.input.prefix %}' } },
+      ToleratedFailureCount: '{% $states.input.tolerated %}',
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+        StartAt: 'Join',
+        States: { Join: { Type: 'Pass', Output: '{% $states.input.BatchInput.prefix & $join($states.input.Items.word, "+") %}', End: true } },
+      },
+      Output: '{% $states.result %}',
+      End: true,
+    },
+  }), { words: ['a', 'b', 'c'], prefix: '>', tolerated: 0 });
+  expect(run).toMatchObject({ status: 'SUCCEEDED', output: ['>A+B', '>C'] });
+});
+
 test('Parallel: Arguments are each branch\'s input; the result is the branches\' outputs in order', async () => {
   const run = await runDefinition(jsonata({
     Both: {
@@ -155,6 +175,15 @@ describe('States.QueryEvaluationError', () => {
       .resolves.toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
     await expect(runDefinition(jsonata({ Pause: { Type: 'Wait', Seconds: '{% 1.5 %}', End: true } }), {}))
       .resolves.toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+  });
+
+  test('the history: a task whose Output fails succeeded, then the evaluation failed; one whose Arguments fail was never scheduled', async () => {
+    // The event types of GetExecutionHistory: https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
+    const afterTask = await runDefinition(jsonata({ Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f' }, Output: '{% $states.result.missing %}', End: true } }), {}, { Call: echo });
+    expect(afterTask.history.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'EvaluationFailed', 'ExecutionFailed']);
+    expect(afterTask.history[5].evaluationFailedEventDetails).toMatchObject({ state: 'Call', error: 'States.QueryEvaluationError' });
+    const beforeTask = await runDefinition(jsonata({ Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: '{% $states.input.missing %}' }, End: true } }), {}, { Call: echo });
+    expect(beforeTask.history.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'EvaluationFailed', 'ExecutionFailed']);
   });
 
   test('Retry and Catch match it: a retrier of States.ALL retries it, a catcher takes it with $states.errorOutput', async () => {

@@ -58,8 +58,10 @@ describe('a definition using what the local run does not run as AWS does is refu
     expect(refused(distributed({ ItemReader: { Resource: 'arn:aws:states:::dynamodb:scan', Parameters: {} } }))).toEqual(['Items: ItemReader.Resource (arn:aws:states:::dynamodb:scan)']);
   });
 
-  test('a distributed Map in a JSONata state (its ItemReader and ResultWriter take Arguments, not emulated yet)', () => {
-    expect(refused({ QueryLanguage: 'JSONata', ...distributed({}) })).toEqual(['Items: QueryLanguage: JSONata (a distributed Map)']);
+  test('a JSONata distributed Map is accepted; what it reads from other than S3 is refused as in JSONPath', () => {
+    const reader = (Resource: string) => ({ ItemReader: { Resource, ReaderConfig: { InputType: 'JSONL' }, Arguments: { Bucket: 'b', Key: '{% $states.input.key %}' } } });
+    expect(refused({ QueryLanguage: 'JSONata', ...distributed(reader('arn:aws:states:::s3:getObject')) })).toEqual([]);
+    expect(refused({ QueryLanguage: 'JSONata', ...distributed(reader('arn:aws:states:::dynamodb:scan')) })).toEqual(['Items: ItemReader.Resource (arn:aws:states:::dynamodb:scan)']);
   });
 
   test('what the interpreter runs as AWS does is accepted: JSONPath, intrinsics, context paths, Retry fields, inline Map fields', () => {
@@ -101,12 +103,13 @@ describe('a definition Step Functions would refuse is refused, naming the state,
       ...machine({
         Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, ResultPath: '$.r', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.e', Next: 'Pick' }], Next: 'Pick' },
         Pick: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'Done' }], Default: 'Done' },
-        Done: { Type: 'Pass', Result: 1, End: true },
+        Done: { Type: 'Pass', Result: 1, Next: 'Read' },
+        Read: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: 'b' } }, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, ...machine({ Work: { Type: 'Pass', End: true } }) }, End: true },
       }),
     })).toEqual([
       'Call: Parameters: a JSONPath field in a JSONata state', 'Call: ResultPath: a JSONPath field in a JSONata state',
       'Call: Catch[0].ResultPath: a JSONPath field in a JSONata state', 'Pick: Choices[0].Variable: a JSONPath field in a JSONata state',
-      'Done: Result: a JSONPath field in a JSONata state',
+      'Done: Result: a JSONPath field in a JSONata state', 'Read: ItemReader.Parameters: a JSONPath field in a JSONata state',
     ]);
   });
 
@@ -114,11 +117,12 @@ describe('a definition Step Functions would refuse is refused, naming the state,
     expect(invalid(machine({
       Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f' }, Catch: [{ ErrorEquals: ['States.ALL'], Output: {}, Next: 'Pick' }], Next: 'Pick' },
       Pick: { Type: 'Choice', Choices: [{ Condition: '{% true %}', Next: 'Each' }], Default: 'Each' },
-      Each: { Type: 'Map', Items: [1], ItemProcessor: machine({ Work: { Type: 'Pass', End: true } }), Output: {}, End: true },
+      Each: { Type: 'Map', Items: [1], ItemProcessor: machine({ Work: { Type: 'Pass', End: true } }), Output: {}, ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Arguments: {} }, End: true },
     }))).toEqual([
       'Call: Arguments: a JSONata field in a JSONPath state', 'Call: Catch[0].Output: a JSONata field in a JSONPath state',
       'Pick: Choices[0].Condition: a JSONata field in a JSONPath state',
       'Each: Output: a JSONata field in a JSONPath state', 'Each: Items: a JSONata field in a JSONPath state',
+      'Each: ResultWriter.Arguments: a JSONata field in a JSONPath state',
     ]);
   });
 

@@ -15,7 +15,9 @@ export interface AslState {
   readonly Parameters?: Record<string, unknown>;
   readonly Arguments?: Record<string, unknown>;
   readonly Retry?: ReadonlyArray<{ readonly ErrorEquals: readonly string[]; readonly MaxAttempts?: number }>;
-  readonly Catch?: ReadonlyArray<{ readonly ErrorEquals: readonly string[]; readonly Next: string }>;
+  readonly Catch?: ReadonlyArray<{ readonly ErrorEquals: readonly string[]; readonly Next: string; readonly Assign?: AslAssign }>;
+  /** Workflow variables the state sets, in either query language. */
+  readonly Assign?: AslAssign;
   readonly Choices?: readonly AslChoiceRule[];
   readonly Default?: string;
   readonly ItemProcessor?: AslDefinition & { readonly ProcessorConfig?: { readonly Mode?: string } };
@@ -33,6 +35,9 @@ export interface AslState {
   readonly ErrorPath?: string;
 }
 
+/** An `Assign` field: variable names (a JSONPath state's dynamic ones end in `.$`) and their values or expressions. */
+export type AslAssign = Readonly<Record<string, unknown>>;
+
 /** A Choice rule (top level, with `Next`) or a nested one inside And/Or/Not. */
 export interface AslChoiceRule {
   readonly Next?: string;
@@ -42,6 +47,8 @@ export interface AslChoiceRule {
   readonly Not?: AslChoiceRule;
   /** JSONata: `{% expression %}`. */
   readonly Condition?: string | boolean;
+  /** Workflow variables set when this rule matches (a top-level rule only). */
+  readonly Assign?: AslAssign;
   readonly [comparison: string]: unknown;
 }
 
@@ -56,7 +63,9 @@ export interface MermaidOptions {
  * Renders a state machine definition as a Mermaid flowchart: a node per state shaped by
  * its type (Task rectangle, Choice rhombus, Pass parallelogram, Wait hexagon, Succeed
  * stadium, Fail red flag), Map and Parallel states as (nested) subgraphs, Choice branches labelled with
- * their condition, Catch edges dashed and labelled with the errors, retries as `↻ N×`.
+ * their condition, Catch edges dashed and labelled with the errors, retries as `↻ N×`, the workflow
+ * variables a state, a Choice rule or a catcher assigns as `assigns $name, …`. JSONata expressions are
+ * shown without their `{% %}`, shortened.
  * Pure and deterministic: states in flow order from `StartAt`, so golden texts can compare it.
  */
 export function toMermaid(definition: AslDefinition, options: MermaidOptions = {}): string {
@@ -93,13 +102,13 @@ class FlowchartWriter {
       const state = definition.States[name];
       const id = idOf(name);
       nodes.push(...this.node(id, name, state, depth));
-      const edge = (arrow: string, target: string, label?: string) =>
-        edges.push(`${pad}${id} ${arrow}${label === undefined ? '' : `|"${escapeLabel(label)}"|`} ${target}`);
-      for (const rule of state.Choices ?? []) edge('-->', idOf(rule.Next!), describeRule(rule));
+      const edge = (arrow: string, target: string, ...label: Array<string | undefined>) =>
+        edges.push(`${pad}${id} ${arrow}${label.length === 0 ? '' : `|${quoted(...label)}|`} ${target}`);
+      for (const rule of state.Choices ?? []) edge('-->', idOf(rule.Next!), describeRule(rule), describeAssign(rule.Assign));
       if (state.Default !== undefined) edge('-->', idOf(state.Default), 'default');
       if (state.Next !== undefined) edge('-->', idOf(state.Next));
       if (state.End === true || state.Type === 'Succeed') edge('-->', end);
-      for (const catcher of state.Catch ?? []) edge('-.->', idOf(catcher.Next), catcher.ErrorEquals.join(', '));
+      for (const catcher of state.Catch ?? []) edge('-.->', idOf(catcher.Next), catcher.ErrorEquals.join(', '), describeAssign(catcher.Assign));
     }
     nodes.push(`${pad}${end}((("End")))`);
     return [...nodes, ...edges];
@@ -108,7 +117,8 @@ class FlowchartWriter {
   /** The node of a state, or its subgraph for Map and Parallel. */
   private node(id: string, name: string, state: AslState, depth: number): string[] {
     const pad = '  '.repeat(depth);
-    const label = (...parts: Array<string | undefined>) => `"${parts.filter((p): p is string => !!p).map(escapeLabel).join('<br>')}"`;
+    const assigns = describeAssign(state.Assign);
+    const label = (...parts: Array<string | undefined>) => quoted(...parts, assigns);
     switch (state.Type) {
       case 'Map': {
         const processor = state.ItemProcessor ?? state.Iterator;
@@ -125,7 +135,7 @@ class FlowchartWriter {
           ...(state.Branches ?? []).flatMap((branch, i) => {
             const branchId = this.newId(`${id}_Branch${i + 1}`);
             return [
-              `${pad}  subgraph ${branchId}[${label(`branch ${i + 1}`)}]`,
+              `${pad}  subgraph ${branchId}[${quoted(`branch ${i + 1}`)}]`,
               ...this.graph(branch, `${branchId}_`, depth + 2),
               `${pad}  end`,
             ];
@@ -144,7 +154,7 @@ class FlowchartWriter {
         return [`${pad}${id}([${label(name)}])`];
       case 'Fail':
         this.failIds.push(id);
-        return [`${pad}${id}>${label(name, state.Error ?? state.ErrorPath)}]`];
+        return [`${pad}${id}>${label(name, state.Error === undefined ? state.ErrorPath : expressionText(state.Error))}]`];
       default:
         return [`${pad}${id}[${label(name, state.Type)}]`];
     }
@@ -198,6 +208,27 @@ export function escapeLabel(text: string): string {
   return ESCAPES.reduce((escaped, [pattern, code]) => escaped.replace(pattern, code), text);
 }
 
+/** A quoted label of the parts given, escaped, one line each. */
+function quoted(...parts: Array<string | undefined>): string {
+  return `"${parts.filter((p): p is string => !!p).map(escapeLabel).join('<br>')}"`;
+}
+
+/** Characters of a label's line made from a JSONata expression (a Choice condition, a Map's items, …) or an Assign's names. */
+const MAX_EXPRESSION_LENGTH = 60;
+
+/**
+ * `assigns $jobId, $count`: the variables an `Assign` sets, named as states refer to them; when they do not fit
+ * on one line, the first ones and `and 12 more`.
+ */
+function describeAssign(assign: AslAssign | undefined): string | undefined {
+  const names = Object.keys(assign ?? {}).map((key) => `$${key.replace(/\.\$$/, '')}`);
+  if (names.length === 0) return undefined;
+  let shown = names.length;
+  const text = (n: number) => `assigns ${names.slice(0, n).join(', ')}${n < names.length ? ` and ${names.length - n} more` : ''}`;
+  while (shown > 1 && text(shown).length > MAX_EXPRESSION_LENGTH) shown--;
+  return text(shown);
+}
+
 /** `lambda:invoke WordLengthMapFunction`: the integration without its ARN prefix, and the target it names. */
 function describeTask(state: AslState): string | undefined {
   const resource = state.Resource ?? '';
@@ -216,7 +247,8 @@ const TARGET_PARAMETERS = ['FunctionName', 'TableName', 'StateMachineArn', 'Topi
 /** The short name of the resource an integration's parameters name (the last segment of an ARN or URL). */
 function taskTarget(parameters: Record<string, unknown>): string | undefined {
   const value = TARGET_PARAMETERS.map((key) => parameters[key]).find((v) => typeof v === 'string') as string | undefined;
-  if (value === undefined || value.startsWith('{%')) return undefined;
+  if (value === undefined) return undefined;
+  if (isJsonata(value)) return expressionText(value);
   return withoutCdkHash(value.split(/[:/]/).filter((s) => s).pop() ?? value);
 }
 
@@ -229,7 +261,7 @@ function withoutCdkHash(name: string): string {
 function describeMap(state: AslState): string {
   const kind = state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED' ? 'Distributed Map' : 'Map';
   const reader = state.ItemReader?.Resource ? /^arn:[^:]+:states:::(.+)$/.exec(state.ItemReader.Resource)?.[1] : undefined;
-  const items = reader ?? state.ItemsPath ?? (typeof state.Items === 'string' ? stripJsonata(state.Items) : undefined);
+  const items = reader ?? state.ItemsPath ?? (typeof state.Items === 'string' ? expressionText(state.Items) : undefined);
   const over = items !== undefined && items !== '$' ? ` over ${items}` : '';
   const concurrency = state.MaxConcurrency ? `, ${state.MaxConcurrency} at a time` : '';
   return `${kind}${over}${concurrency}`;
@@ -242,14 +274,22 @@ function describeRetry(state: AslState): string | undefined {
 }
 
 function describeWait(state: AslState): string {
-  if (state.Seconds !== undefined) return typeof state.Seconds === 'number' ? `wait ${state.Seconds} s` : `wait ${stripJsonata(state.Seconds)} s`;
+  if (state.Seconds !== undefined) return typeof state.Seconds === 'number' ? `wait ${state.Seconds} s` : `wait ${expressionText(state.Seconds)} s`;
   if (state.SecondsPath !== undefined) return `wait ${state.SecondsPath} s`;
-  return `until ${state.Timestamp ?? state.TimestampPath}`;
+  return `until ${state.Timestamp === undefined ? state.TimestampPath : expressionText(state.Timestamp)}`;
 }
 
-/** `{% $states.input.x > 5 %}` → `$states.input.x > 5`. */
-function stripJsonata(expression: string): string {
-  return expression.replace(/^\s*\{%\s*([\s\S]*?)\s*%\}\s*$/, '$1');
+const JSONATA = /^\s*\{%\s*([\s\S]*?)\s*%\}\s*$/;
+
+function isJsonata(value: string): boolean {
+  return JSONATA.test(value);
+}
+
+/** `{% $states.input.x > 5 %}` → `$states.input.x > 5`, on one line, cut with an ellipsis; any other text as it is. */
+function expressionText(value: string): string {
+  if (!isJsonata(value)) return value;
+  const line = value.replace(JSONATA, '$1').replace(/\s+/g, ' ');
+  return line.length <= MAX_EXPRESSION_LENGTH ? line : `${line.slice(0, MAX_EXPRESSION_LENGTH - 1)}…`;
 }
 
 const OPERATORS: Record<string, string> = {
@@ -265,7 +305,7 @@ export function describeRule(rule: AslChoiceRule, nested = false): string {
   if (rule.And) return group(rule.And.map((r) => describeRule(r, true)).join(' and '));
   if (rule.Or) return group(rule.Or.map((r) => describeRule(r, true)).join(' or '));
   if (rule.Not) return `not (${describeRule(rule.Not)})`;
-  if (rule.Condition !== undefined) return typeof rule.Condition === 'string' ? stripJsonata(rule.Condition) : String(rule.Condition);
+  if (rule.Condition !== undefined) return typeof rule.Condition === 'string' ? expressionText(rule.Condition) : String(rule.Condition);
   for (const [key, value] of Object.entries(rule)) {
     if (key in TYPE_TESTS) return `${rule.Variable} is ${value === true ? '' : 'not '}${TYPE_TESTS[key]}`;
     const comparison = /^(String|Numeric|Boolean|Timestamp)(Equals|LessThan|GreaterThan|LessThanEquals|GreaterThanEquals|Matches)(Path)?$/.exec(key);

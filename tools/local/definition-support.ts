@@ -46,7 +46,7 @@ const JSONATA_FIELDS = ['Arguments', 'Output', 'Items'];
  * Throws {@link InvalidDefinitionError} for what Step Functions refuses in a definition's query languages and
  * variables — a JSONPath state in a JSONata state machine, one language's fields in a state of the other, a variable
  * name it does not take — then {@link UnsupportedDefinitionError} naming what the local run would not run as AWS
- * does: a JSONata distributed Map, a distributed Map's item sources and result writers other than S3 objects,
+ * does: a distributed Map's item sources and result writers other than S3 objects,
  * distributed Map fields in an inline Map. Either way, nothing has run.
  */
 export function refuseUnsupportedFields(definition: any): void {
@@ -83,9 +83,12 @@ export function refuseUnsupportedFields(definition: any): void {
         if (!isVariableName(variable)) problems.push({ state: name, field: `${where}.${key}`, rule: 'a variable name is a letter or underscore, then letters, digits or underscores, at most 80, not "states"' });
       }
     }
+    for (const part of ['ItemReader', 'ResultWriter']) {
+      const field = language === 'JSONata' ? 'Parameters' : 'Arguments';
+      if (state[part] && field in state[part]) problems.push({ state: name, field: `${part}.${field}`, rule });
+    }
     if (isDistributedMap(state)) {
-      if (language === 'JSONata') uses.push({ state: name, field: 'QueryLanguage: JSONata (a distributed Map)' });
-      else uses.push(...distributedMapUses(state).map((field) => ({ state: name, field })));
+      uses.push(...distributedMapUses(state).map((field) => ({ state: name, field })));
     } else {
       for (const field of DISTRIBUTED_MAP_FIELDS) if (field in state) uses.push({ state: name, field });
     }

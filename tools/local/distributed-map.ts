@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { putObject } from './local-sns-sqs';
 import { DistributedMapCall, DistributedMapRunner, evaluatePath, evaluatePayloadTemplate, localInterpreter, MAX_PAYLOAD_BYTES } from './interpreter';
+import { SELECT_ITEMS } from './query-language/query-language-states';
 
 /**
  * The local run of a Map state in distributed mode, as Step Functions runs it
@@ -144,7 +145,9 @@ class MapRun {
     try {
       if (readError) throw readError;
       record = this.record(items!.length);
-      this.batches = batchesOf(state, selectItems(state, items!, input, context), input, context);
+      // A JSONata ItemSelector is evaluated by tools/local/query-language (asynchronously), a JSONPath one here.
+      const selected = state[SELECT_ITEMS] ? await state[SELECT_ITEMS](items!) : selectItems(state, items!, input, context);
+      this.batches = batchesOf(state, selected, input, context);
       Object.assign(record.executionCounts, { total: this.batches.length, pending: this.batches.length });
       const outputs = await this.runChildren(record, this.batches);
       const exceeded = overThreshold(record);

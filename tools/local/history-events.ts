@@ -51,6 +51,8 @@ interface OpenState {
   failedIterationId?: number;
   /** The task's result, for TaskSucceeded (the state's output has ResultSelector, ResultPath and OutputPath applied). */
   taskResult?: { value: unknown };
+  /** Whether this attempt's task was scheduled: a JSONata `Arguments` that fails fails the state before. */
+  scheduled?: boolean;
   /** A Map state's iterations, by index. */
   readonly iterations: Map<number, Scope>;
   /** A Parallel state's branches, which the interpreter does not tell apart. */
@@ -168,7 +170,13 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         if (!state || state.type === 'Fail') break; // a Fail state's error is the execution's
         state.failed = true;
         const failure = { error: event.Error, cause: text(event.Cause) };
-        if (state.type === 'Task') {
+        const evaluation = () => emit('EvaluationFailed', state.lastId, at, { evaluationFailedEventDetails: { state: state.name, ...failure } });
+        if (state.type === 'Task' && event.Error === 'States.QueryEvaluationError' && (!state.scheduled || state.taskResult)) {
+          // A JSONata field failed around the task, not the task: before it was scheduled (Arguments), or after it
+          // succeeded (Output, Assign), when the history has its TaskSucceeded first.
+          if (state.taskResult) succeedTask(state, at, state.taskResult.value);
+          state.lastId = evaluation();
+        } else if (state.type === 'Task') {
           const task = taskResource(outcome?.taskResources?.[state.name]);
           const timedOut = event.Error === 'States.Timeout';
           const type = `${task.lambdaFunction ? 'LambdaFunction' : 'Task'}${timedOut ? 'TimedOut' : 'Failed'}`;
@@ -179,7 +187,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         } else if (state.type === 'Parallel') {
           state.lastId = emit('ParallelStateFailed', state.branches?.lastId ?? state.lastId, at);
         } else {
-          state.lastId = emit('EvaluationFailed', state.lastId, at, { evaluationFailedEventDetails: { state: state.name, ...failure } });
+          state.lastId = evaluation();
         }
         break;
       }
@@ -196,11 +204,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
         if (!state) break;
         flushFailure(state);
         if (!state.failed && state.type === 'Task') {
-          const task = taskResource(outcome?.taskResources?.[state.name]);
-          const output = json(state.taskResult ? state.taskResult.value : event.state.output);
-          state.lastId = task.lambdaFunction
-            ? emit('LambdaFunctionSucceeded', state.lastId, at, { lambdaFunctionSucceededEventDetails: { output } })
-            : emit('TaskSucceeded', state.lastId, at, { taskSucceededEventDetails: { resourceType: task.resourceType, resource: task.resource, output } });
+          succeedTask(state, at, state.taskResult ? state.taskResult.value : event.state.output);
         } else if (!state.failed && (state.type === 'Map' || state.type === 'Parallel')) {
           state.lastId = emit(`${state.type}StateSucceeded`, state.branches?.lastId ?? state.lastId, at);
         }
@@ -254,6 +258,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
   function startAttempt(state: OpenState, at: number): void {
     state.failed = false;
     state.taskResult = undefined;
+    state.scheduled = false;
     if (state.type === 'Parallel') {
       state.lastId = emit('ParallelStateStarted', state.lastId, at);
       state.branches = { lastId: state.lastId };
@@ -265,6 +270,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
    * TaskStarted, or LambdaFunctionScheduled and LambdaFunctionStarted for a function ARN.
    */
   function scheduleTask(state: OpenState, at: number, parameters: unknown): void {
+    state.scheduled = true;
     const task = taskResource(outcome?.taskResources?.[state.name]);
     if (task.lambdaFunction) {
       state.lastId = emit('LambdaFunctionScheduled', state.lastId, at, { lambdaFunctionScheduledEventDetails: { resource: task.resource, input: json(parameters) } });
@@ -273,6 +279,15 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
       state.lastId = emit('TaskScheduled', state.lastId, at, { taskScheduledEventDetails: { resourceType: task.resourceType, resource: task.resource, region: 'local', parameters: json(parameters) } });
       state.lastId = emit('TaskStarted', state.lastId, at, { taskStartedEventDetails: { resourceType: task.resourceType, resource: task.resource } });
     }
+  }
+
+  /** TaskSucceeded (LambdaFunctionSucceeded for a function ARN) with the task's result. */
+  function succeedTask(state: OpenState, at: number, result: unknown): void {
+    const task = taskResource(outcome?.taskResources?.[state.name]);
+    const output = json(result);
+    state.lastId = task.lambdaFunction
+      ? emit('LambdaFunctionSucceeded', state.lastId, at, { lambdaFunctionSucceededEventDetails: { output } })
+      : emit('TaskSucceeded', state.lastId, at, { taskSucceededEventDetails: { resourceType: task.resourceType, resource: task.resource, output } });
   }
 
   /** The interpreter's abort and timeout carry no error; the runner's outcome says what they were. */

@@ -237,6 +237,22 @@ export function localInterpreter(): Pick<Interpreter, 'StateMachine' | 'Executio
   return interpreter;
 }
 
+/** The definitions the interpreter has validated, as JSON text. */
+const validated = new Set<string>();
+
+/**
+ * The interpreter's state machine for `definition`, checked by its validator (asl-validator) the first time this
+ * process sees the definition only: validating takes about 200 ms a run, which every execution of `sdp serve` and
+ * every local run of a test would pay again for the same definition.
+ */
+export function localStateMachine(definition: any): InstanceType<Interpreter['StateMachine']> {
+  const { StateMachine } = localInterpreter();
+  const text = JSON.stringify(definition);
+  const machine = new StateMachine(definition, validated.has(text) ? { validationOptions: { noValidate: true } } : undefined);
+  validated.add(text);
+  return machine;
+}
+
 /** The interpreter's evaluation of a payload template (`Parameters`, `ItemSelector`): its `.$` fields against `input` and `context`. */
 export function evaluatePayloadTemplate(template: unknown, input: unknown, context: unknown): any {
   interpreter ??= load();

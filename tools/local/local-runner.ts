@@ -15,7 +15,7 @@ import { refuseUnsupportedFields } from './definition-support';
 import { withStateQueryLanguages } from './query-language/query-language-states';
 import { readSchedules } from './schedules';
 import { distributedMapRunner, MapRunProgress, MapRunRecord } from './distributed-map';
-import { localInterpreter, payloadOverLimit } from './interpreter';
+import { localInterpreter, localStateMachine, payloadOverLimit } from './interpreter';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { EventLog } from './history-events';
 
@@ -422,9 +422,9 @@ export class LocalRunner {
       return { ...base, events, status: 'FAILED', error: inputOverLimit.name, cause: inputOverLimit.message };
     }
 
-    const { StateMachine, ExecutionTimeoutError } = localInterpreter();
+    const { ExecutionTimeoutError } = localInterpreter();
     const roleArn = this.stack.template.Resources[logicalId].Properties?.RoleArn;
-    const execution = new StateMachine(withStateQueryLanguages(definition)).run(input, {
+    const execution = localStateMachine(withStateQueryLanguages(definition)).run(input, {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },

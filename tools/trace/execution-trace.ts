@@ -20,6 +20,11 @@ export interface SpanAttributes {
   /** The state's input and output as Step Functions recorded them (JSON text). */
   input?: string;
   output?: string;
+  /**
+   * The workflow variables the state assigned (its `Assign`, or its catcher's), name → value as JSON text, as its
+   * StateExited event records them.
+   */
+  assignedVariables?: Record<string, string>;
   /** The iteration's index, for a Map iteration. */
   index?: number;
   /** The integration, e.g. `arn:aws:states:::lambda:invoke`, for a Task. */
@@ -113,7 +118,10 @@ interface OpenSpan extends TraceSpan {
   branchCount?: number;
 }
 
-type Details = { name?: string; index?: number; error?: string; cause?: string; input?: string; output?: string; resource?: string; mapRunArn?: string };
+type Details = {
+  name?: string; index?: number; error?: string; cause?: string; input?: string; output?: string; resource?: string; mapRunArn?: string;
+  assignedVariables?: Record<string, string>;
+};
 
 const CONTAINER_KINDS: ReadonlySet<SpanKind> = new Set(['Execution', 'MapIteration', 'ParallelBranch', 'ChildExecution']);
 const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled', 'MapStateStarted', 'ParallelStateStarted']);
@@ -194,6 +202,7 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
       span = up(previous, (s) => isState(s) && !s.closed && s.name === details.name) ?? lastOpen(spans, (s) => isState(s) && s.name === details.name);
       if (span) {
         if (details.output !== undefined) span.attributes.output = details.output;
+        if (details.assignedVariables && Object.keys(details.assignedVariables).length > 0) span.attributes.assignedVariables = details.assignedVariables;
         close(span, at, span.failed ? 'CAUGHT' : 'SUCCEEDED');
       }
     } else if (type === 'MapIterationStarted') {
@@ -265,6 +274,8 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
       if (requestId) span.attributes.requestId = requestId;
       if (span.kind === 'Parallel') closeBranches(span, at);
     } else if (ATTEMPT_FAILURES.has(type)) {
+      // A JSONata `Arguments` or `Items` that fails to evaluate fails the state before any attempt started: that was its first attempt.
+      span.attempts = Math.max(span.attempts, 1);
       span.failed = true;
       if (details.error !== undefined || details.cause !== undefined) setError(span, details.error, details.cause);
       else copyChildError(span);

@@ -12,6 +12,8 @@ export interface FormatTraceOptions {
    * `sdp run`) has it whole. @default 300
    */
   readonly maxCauseLength?: number;
+  /** Characters of each assigned variable's value; `trace --json` has them whole. @default 60 */
+  readonly maxValueLength?: number;
 }
 
 const HEADER = `${'start'.padStart(10)} ${'duration'.padStart(10)}  ${'status'.padEnd(9)}  ${'retries'.padStart(7)}  span`;
@@ -24,11 +26,13 @@ const SPAN_COLUMN = HEADER.length - 'span'.length;
  * under a span that failed, was caught, aborted or timed out. A cause is summarised in one line
  * (a Lambda function's error, without its stack trace) and shown once, under the span where it
  * arose: its ancestors, which carry it too, do not repeat it, and a later span with the same
- * cause (a Fail state passing it on) points there. Linear in the number of spans.
+ * cause (a Fail state passing it on) points there. The workflow variables a state assigned are
+ * listed under it, each value shortened. Linear in the number of spans.
  */
 export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions = {}): string {
   const maxIterations = options.maxIterations ?? 20;
   const maxCauseLength = options.maxCauseLength ?? 300;
+  const maxValueLength = options.maxValueLength ?? 60;
   const children = new Map<string | undefined, TraceSpan[]>();
   for (const span of trace.spans) {
     const siblings = children.get(span.parentSpanId);
@@ -66,6 +70,9 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
         }
       }
     }
+    // After the error: a catcher's Assign ran after it.
+    const { assignedVariables } = span.attributes;
+    if (assignedVariables) note(`assigned: ${assignments(assignedVariables, maxValueLength)}`);
     const iterations = kids.filter(repeats);
     if (iterations.length <= maxIterations) {
       for (const child of kids) print(child, depth + 1);
@@ -96,6 +103,11 @@ function counted(counts: MapRunCountsSummary, what: string): string {
   const others = ([['timedOut', 'timed out'], ['aborted', 'aborted'], ['pending', 'not started']] as const)
     .filter(([field]) => counts[field] > 0).map(([field, label]) => `, ${counts[field]} ${label}`).join('');
   return `${counts.total} ${what} (${counts.succeeded} succeeded, ${counts.failed} failed${others})`;
+}
+
+/** `jobId="job-42", count=3`: each variable with its value as Step Functions recorded it (JSON text), shortened. */
+function assignments(variables: Readonly<Record<string, string>>, maxValueLength: number): string {
+  return Object.entries(variables).map(([name, value]) => `${name}=${shorten(value, maxValueLength)}`).join(', ');
 }
 
 /** `… 980 more iterations, all SUCCEEDED; durations min 2 ms, median 3 ms, max 9 ms` (or `child executions`). */

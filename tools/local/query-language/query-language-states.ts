@@ -15,6 +15,12 @@ import { VariableRuntimeError, VariableScope } from './workflow-variables';
 /** Where a context object carries its execution's variables, out of sight of `$$` and `$states.context`. */
 const SCOPE = Symbol('workflow variables');
 
+/**
+ * On the JSONPath view of a JSONata distributed Map: its `ItemSelector`, for the items the map run reads
+ * (tools/local/distributed-map.ts calls it once they are read).
+ */
+export const SELECT_ITEMS = Symbol('select items');
+
 /** States whose `$states.result` is the work they did; `Output` defaults to it. The others output their input. */
 const RESULT_STATE_TYPES = new Set(['Task', 'Map', 'Parallel']);
 
@@ -181,7 +187,8 @@ async function executeJsonataState(executor: any, internals: QueryLanguageIntern
       ? await choose(state, base, evaluate, internals)
       : await executor.stateHandlers[state.Type](view, rawInput, handlerInput, context, name, options);
     const result = outcome.stateResult;
-    if (state.Type === 'Task') executor.taskResult = result;
+    // The task's result, recorded now: Output or Assign may still fail the state after the task succeeded.
+    if (state.Type === 'Task') executor.eventLogger?.dispatch({ type: 'TaskResult', timestamp: Date.now(), state: { name, type: 'Task' }, result });
     const returnsResult = RESULT_STATE_TYPES.has(state.Type);
     const states = returnsResult ? { ...base, result } : base;
     const rule = outcome.choiceRule;
@@ -248,21 +255,31 @@ async function jsonPathView(state: any, rawInput: unknown, base: StatesVariable,
       if ('Arguments' in state) handlerInput = await evaluate(state.Arguments, 'Arguments');
       break;
     case 'Map': {
-      const items = 'Items' in state ? await evaluate(state.Items, 'Items') : rawInput;
-      if (!Array.isArray(items)) {
-        // JSONata gives a path's one match as that value, not an array of one: a frequent surprise, so said.
-        throw new QueryEvaluationError(`The field 'Items' gave ${JSON.stringify(items)?.slice(0, 80)}, not an array${isJsonataExpression(state.Items) ? ' (JSONata gives a single match as the value itself: end the path with [] to keep an array)' : ''}.`);
-      }
-      // Each item's selector is evaluated before the iterations start (AWS evaluates it as each one starts): the
-      // same values, but a failing selector fails the Map before any iteration runs.
-      handlerInput = 'ItemSelector' in state
-        ? await Promise.all(items.map((value, index) => evaluate(state.ItemSelector, 'ItemSelector', {
-          ...base, context: { ...(base.context as object), Map: { Item: { Index: index, Value: value } } },
-        })))
-        : items;
+      const selectItems = (items: unknown[]) => Promise.all(items.map((value, index) => evaluate(state.ItemSelector, 'ItemSelector', {
+        ...base, context: { ...(base.context as object), Map: { Item: { Index: index, Value: value } } },
+      })));
       delete view.Items;
       delete view.ItemSelector;
       await integerField('MaxConcurrency', 0);
+      if ((state.ItemProcessor ?? state.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+        // The map run (tools/local/distributed-map.ts) reads the JSONPath fields: each JSONata one evaluated into its
+        // JSONPath counterpart (an ItemReader's or ResultWriter's Arguments into Parameters), once per map run.
+        for (const field of ['ItemReader', 'ResultWriter'] as const) {
+          if (state[field] === undefined) continue;
+          const { Arguments, ...rest } = state[field];
+          view[field] = { ...(await evaluate(rest, field) as object), ...(Arguments !== undefined && { Parameters: await evaluate(Arguments, `${field}.Arguments`) }) };
+        }
+        if (state.ItemBatcher !== undefined) view.ItemBatcher = await evaluate(state.ItemBatcher, 'ItemBatcher');
+        await integerField('ToleratedFailureCount', 0);
+        if (isJsonataExpression(state.ToleratedFailurePercentage)) view.ToleratedFailurePercentage = await evaluate(state.ToleratedFailurePercentage, 'ToleratedFailurePercentage');
+        if (state.ItemReader === undefined) handlerInput = await mapItems(state, rawInput, evaluate);
+        if ('ItemSelector' in state) view[SELECT_ITEMS] = selectItems;
+        break;
+      }
+      const items = await mapItems(state, rawInput, evaluate);
+      // Each item's selector is evaluated before the iterations start (AWS evaluates it as each one starts): the
+      // same values, but a failing selector fails the Map before any iteration runs.
+      handlerInput = 'ItemSelector' in state ? await selectItems(items) : items;
       break;
     }
     case 'Wait':
@@ -275,6 +292,16 @@ async function jsonPathView(state: any, rawInput: unknown, base: StatesVariable,
       break;
   }
   return { view, handlerInput };
+}
+
+/** A JSONata Map's items: its `Items`, else its input; an array either way. */
+async function mapItems(state: any, rawInput: unknown, evaluate: Evaluate): Promise<unknown[]> {
+  const items = 'Items' in state ? await evaluate(state.Items, 'Items') : rawInput;
+  if (!Array.isArray(items)) {
+    // JSONata gives a path's one match as that value, not an array of one: a frequent surprise, so said.
+    throw new QueryEvaluationError(`The field 'Items' gave ${JSON.stringify(items)?.slice(0, 80)}, not an array${isJsonataExpression(state.Items) ? ' (JSONata gives a single match as the value itself: end the path with [] to keep an array)' : ''}.`);
+  }
+  return items;
 }
 
 /** A JSONata Choice: the first rule whose `Condition` is true, else `Default`. */
