@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { createJobsBucket } from './jobs-bucket';
 import { ItemSource, MapReduceWorkflow, PipelineMonitoring, ResultTable } from 'serverless-distributed-processing';
@@ -15,13 +16,19 @@ export const DISTRIBUTED_JOBS_PREFIX = 'jobs/';
  * `{ items, measured, failed, totalLength }`, stored in DynamoDB. The same job the fan-out example runs through
  * SNS and SQS, so the two designs can be compared (`npm start -- distributed --items 200000`, `sdp cost`).
  */
+/** Properties of the {@link DistributedStack}. */
+export interface DistributedStackProps extends StackProps {
+  /** The query language of the job's definition. @default sfn.QueryLanguage.JSON_PATH */
+  readonly queryLanguage?: sfn.QueryLanguage;
+}
+
 export class DistributedStack extends Stack {
   readonly workflow: MapReduceWorkflow;
   readonly jobsBucket: s3.Bucket;
   readonly results: ResultTable;
   readonly monitoring: PipelineMonitoring;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: DistributedStackProps = {}) {
     super(scope, id, props);
     this.jobsBucket = createJobsBucket(this, 'the map run reads; each read is in the execution\'s history (the map run)');
     this.results = new ResultTable(this, 'Results');
@@ -35,6 +42,7 @@ export class DistributedStack extends Stack {
       maxInputBytesPerBatch: 64 * 1024,
       maxConcurrency: 10,
       resultTable: this.results,
+      queryLanguage: props.queryLanguage,
     });
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', { alarmEmail: 'alerts@example.com' });
     this.monitoring.monitorWorkflow(this.workflow);

@@ -15,8 +15,7 @@ export interface ExampleAppOptions {
   /** Work items per chunk of the fan-out example. @default 100 */
   readonly fanOutChunkSize?: number;
   /**
-   * The query language of the word-length and fan-out workflows' definitions (the distributed example's stays JSONPath:
-   * the local run does not run a JSONata Distributed Map, so `npm start -- distributed` could not run it).
+   * The query language of the three workflows' definitions.
    * @default - the context value `queryLanguage` ('JSONata' or 'JSONPath'), else sfn.QueryLanguage.JSON_PATH
    */
   readonly queryLanguage?: sfn.QueryLanguage;
@@ -50,6 +49,7 @@ export function createExampleApp(options: ExampleAppOptions = {}): App {
     description: 'Seed 004 fan-out: split, SNS -> SQS -> worker Lambda, results in DynamoDB exactly once, DLQ alarms by e-mail',
   });
   new DistributedStack(app, EXAMPLE_STACKS.distributed, {
+    queryLanguage,
     description: 'Seed 004\'s job as a Step Functions job: a job file in S3 mapped in batches by a Distributed Map, results in S3, summed into DynamoDB',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new CloudFormationValidatePlugin());

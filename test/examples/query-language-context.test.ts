@@ -26,11 +26,11 @@ function queryLanguages(app: App): Record<string, string> {
   }));
 }
 
-test(`${QUERY_LANGUAGE_CONTEXT} JSONata: the word-length and fan-out workflows are JSONata, the distributed one stays JSONPath`, () => {
+test(`${QUERY_LANGUAGE_CONTEXT} JSONata: the word-length, fan-out and distributed workflows are JSONata`, () => {
   expect(queryLanguages(appWithContext({ [QUERY_LANGUAGE_CONTEXT]: 'JSONata' }))).toEqual({
     'WordLengthExample/WordLength/StateMachine': 'JSONata',
     'FanOutExample/RunJob/StateMachine': 'JSONata',
-    'DistributedExample/Job/StateMachine': 'JSONPath',
+    'DistributedExample/Job/StateMachine': 'JSONata',
   });
 });
 
