@@ -7,6 +7,7 @@ import { constructPath, functionCodeDir, readCloudAssembly } from '../tools/asse
 import { handlerEnvironment } from '../tools/local/local-lambda';
 import { LocalRunner } from '../tools/local/local-runner';
 import { batchEntries, chunkJob } from '../lambdas/split-job';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { createExampleApp } from '../examples/example-app';
 import { seedWords } from '../examples/seed-words';
 import { main as sdp } from '../tools/cli/sdp';
@@ -198,6 +199,11 @@ async function main(): Promise<void> {
 
   const rate = await localThroughput(assemblyDir, 10_000);
   rows.push([`local run, 10,000 items (median of ${RUNS})`, `${Math.round(rate).toLocaleString('en-US')} items/s`, '']);
+  // The same workflow in JSONata: its states evaluated by tools/local/query-language with the jsonata package.
+  const jsonataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-bench-jsonata-'));
+  createExampleApp({ outdir: jsonataDir, queryLanguage: sfn.QueryLanguage.JSONATA }).synth();
+  const jsonataRate = await localThroughput(jsonataDir, 10_000);
+  rows.push([`local run in JSONata (\`queryLanguage\`), 10,000 items (median of ${RUNS})`, `${Math.round(jsonataRate).toLocaleString('en-US')} items/s`, '']);
 
   for (const [chunkSize, items] of [[10, 10_000], [100, 10_000], [100, 200_000]] as const) {
     const f = await fanOutFigures(chunkSize, items);

@@ -178,7 +178,9 @@ async function executeJsonataState(executor: any, internals: QueryLanguageIntern
   const name: string = executor.stateName;
   const rawInput = cloneJson(input);
   const variables = scopeOf(options).visible();
-  const base: StatesVariable = { input: rawInput, context: cloneJson(context) };
+  // The context itself, not a copy: expressions do not change what they read, their results are copied, and a Map
+  // iteration's context holds the execution's whole input, which a copy per state would copy per iteration.
+  const base: StatesVariable = { input: rawInput, context };
   const evaluate = (template: unknown, field: string, states: StatesVariable = base) => evaluateJsonata(template, field, states, variables);
   try {
     const { view, handlerInput } = await jsonPathView(state, rawInput, base, evaluate);
