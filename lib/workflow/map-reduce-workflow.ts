@@ -186,7 +186,10 @@ export interface MapReduceWorkflowProps {
    * The query language the state machine's definition is written in. With JSONATA the definition has
    * `"QueryLanguage": "JSONata"` at its top and its states move data with `Arguments`, `Output` and `Assign`
    * (`{% ... %}` expressions) instead of Parameters, ResultSelector, ResultPath and OutputPath. The other props mean
-   * the same in both, and the executions behave the same: same input and output, errors, retries and permissions.
+   * the same in both, and the executions behave the same: same input and output, errors, retries and permissions —
+   * but for an input without its items (nothing at `itemsPath`): Step Functions fails a JSONPath execution with
+   * `States.Runtime`, which no Catch takes, so no failure record is written; a JSONata one with
+   * `States.QueryEvaluationError`, which is caught and recorded like any error.
    * @default sfn.QueryLanguage.JSON_PATH
    */
   readonly queryLanguage?: sfn.QueryLanguage;

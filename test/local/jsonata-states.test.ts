@@ -150,6 +150,20 @@ test('the functions Step Functions adds: $partition, $range, $hash, $random, $uu
   expect(output.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });
 
+test('only a whole string {% … %} is an expression: one with a space before is a literal, one starting {% but not ending %} is refused', async () => {
+  const run = await runDefinition(jsonata({ Shape: { Type: 'Pass', Output: { expression: '{% 1 + 1 %}', spaced: ' {% 1 + 1 %}' }, End: true } }), {});
+  expect(run.output).toEqual({ expression: 2, spaced: ' {% 1 + 1 %}' });
+  // The validator the interpreter runs (asl-validator, as Step Functions' own validation does) refuses the definition.
+  await expect(runDefinition(jsonata({ Shape: { Type: 'Pass', Output: { trailing: '{% 1 + 1 %} ' }, End: true } }), {}))
+    .rejects.toThrow('/States/Shape/Output/trailing is invalid');
+});
+
+test('$eval, which Step Functions leaves out of JSONata, fails the state naming $parse', async () => {
+  const run = await runDefinition(jsonata({ Evaluate: { Type: 'Pass', Output: '{% $eval("1 + 1") %}', End: true } }), {});
+  expect(run).toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+  expect(run.cause).toContain('$eval is not available in Step Functions: use $parse');
+});
+
 test('$states.context is the context object: the execution, the state machine, the state', async () => {
   const run = await runDefinition(jsonata({
     Where: { Type: 'Pass', Output: { execution: '{% $states.context.Execution.Name %}', input: '{% $states.context.Execution.Input %}', machine: '{% $states.context.StateMachine.Name %}', state: '{% $states.context.State.Name %}' }, End: true },

@@ -103,7 +103,9 @@ describe('JSONata', () => {
 });
 
 describe('scope: Map iterations and Parallel branches read the outer variables, and what they assign stays inside', () => {
-  test('JSONPath Map (LocalStack\'s BASE_SCOPE_MAP case, recorded against AWS): an iteration reads $x, its innerX is gone after the Map', async () => {
+  // LocalStack's BASE_SCOPE_MAP case (recorded against AWS), with two additions of ours: the iterations' Parameters
+  // show what they read, and State3's read of $innerX after the Map fails, by our reading of the scope rule.
+  test('JSONPath Map: an iteration reads $x, its innerX is gone after the Map', async () => {
     const run = await runDefinition(machine({
       State0: { Type: 'Pass', Assign: { x: 42, items: [1, 2, 3] }, Next: 'State1' },
       State1: {
@@ -144,6 +146,57 @@ describe('scope: Map iterations and Parallel branches read the outer variables, 
       status: 'SUCCEEDED',
       output: { branches: [{ a: 'branch A', total: 10 }, { b: 'outer' }], products: [10, 20, 30], label: 'outer', mine: false, branchLabel: false },
     });
+  });
+});
+
+describe('a Choice: a matched rule\'s Assign and Output, the state\'s own only when Default is taken', () => {
+  // As AWS ran LocalStack's recorded case (choice_condition_jsonata): the rule's value alone when a rule matched.
+  const choice = (rules: object[]) => machine({
+    Pick: { Type: 'Choice', Choices: rules, Default: 'Done', Assign: { who: 'default' }, Output: { from: 'state' } },
+    Done: { Type: 'Pass', Output: { who: '{% $exists($who) ? $who : null %}', input: '{% $states.input %}' }, End: true },
+  }, { QueryLanguage: 'JSONata' });
+
+  test('a matched rule with Assign and Output: its own', async () => {
+    const run = await runDefinition(choice([{ Condition: '{% true %}', Next: 'Done', Assign: { who: 'rule' }, Output: { from: 'rule' } }]), { n: 1 });
+    expect(run.output).toEqual({ who: 'rule', input: { from: 'rule' } });
+  });
+
+  test('a matched rule without them: no variable assigned, the input passes through', async () => {
+    const run = await runDefinition(choice([{ Condition: '{% true %}', Next: 'Done' }]), { n: 1 });
+    expect(run.output).toEqual({ who: null, input: { n: 1 } });
+  });
+
+  test('Default taken: the state\'s own', async () => {
+    const run = await runDefinition(choice([{ Condition: '{% false %}', Next: 'Done' }]), { n: 1 });
+    expect(run.output).toEqual({ who: 'default', input: { from: 'state' } });
+  });
+
+  test('JSONPath: a matched rule\'s Assign, the state\'s when Default is taken', async () => {
+    const jsonPath = (n: number) => runDefinition(machine({
+      Pick: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'Done', Assign: { 'who.$': '$.n' } }], Default: 'Done', Assign: { who: 'default' } },
+      Done: { 'Type': 'Pass', 'Parameters': { 'who.$': '$who' }, 'End': true },
+    }), { n });
+    expect((await jsonPath(1)).output).toEqual({ who: 1 });
+    expect((await jsonPath(2)).output).toEqual({ who: 'default' });
+  });
+});
+
+describe('a distributed Map (JSONPath): its ItemSelector and BatchInput read the variables; its child executions start with none', () => {
+  test('the selector and the batch input read $k; a child reading $k fails', async () => {
+    const map = (child: object) => machine({
+      Keep: { Type: 'Pass', Assign: { k: 5 }, Next: 'Each' },
+      Each: {
+        'Type': 'Map', 'ItemsPath': '$.items',
+        'ItemSelector': { 'v.$': '$$.Map.Item.Value', 'k.$': '$k' },
+        'ItemBatcher': { MaxItemsPerBatch: 2, BatchInput: { 'k.$': '$k' } },
+        'ItemProcessor': { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Child', States: { Child: child } },
+        'End': true,
+      },
+    });
+    const read = await runDefinition(map({ Type: 'Pass', End: true }), { items: [1, 2, 3] });
+    expect(read).toMatchObject({ status: 'SUCCEEDED', output: [{ Items: [{ v: 1, k: 5 }, { v: 2, k: 5 }], BatchInput: { k: 5 } }, { Items: [{ v: 3, k: 5 }], BatchInput: { k: 5 } }] });
+    const child = await runDefinition(map({ 'Type': 'Pass', 'Parameters': { 'k.$': '$k' }, 'End': true }), { items: [1] });
+    expect(child).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
   });
 });
 

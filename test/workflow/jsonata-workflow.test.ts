@@ -225,6 +225,21 @@ describe('run locally, the JSONata definition behaves as the JSONPath one', () =
     }
   }
 
+  test('an input without its items: JSONPath fails States.Runtime, which nothing catches; JSONata States.QueryEvaluationError, caught and recorded', async () => {
+    const run = async (assemblyDir: string) => {
+      const runner = await LocalRunner.start({ assemblyDir, stackName: STACK });
+      try {
+        const { status, error, executionArn } = await runner.execute({ input: { words: ['no', 'data'] } });
+        const { Item } = await runner.dynamodb.client.send(new GetItemCommand({ TableName: runner.tableName('Results'), Key: { executionId: { S: executionArn } } }));
+        return { status, error, recorded: Item?.error?.S };
+      } finally {
+        await runner.stop();
+      }
+    };
+    expect(await run(exampleAssembly().assemblyDir)).toEqual({ status: 'FAILED', error: 'States.Runtime', recorded: undefined });
+    expect(await run(jsonataExampleAssembly().assemblyDir)).toEqual({ status: 'FAILED', error: 'States.QueryEvaluationError', recorded: 'States.QueryEvaluationError' });
+  }, 120_000);
+
   test('seed 001 gives {"totalLength":39}, an empty list 0, a malformed item the same error and record, as with JSONPath', async () => {
     const jsonPathRuns = await runExamples(exampleAssembly().assemblyDir);
     const jsonataRuns = await runExamples(jsonataExampleAssembly().assemblyDir);

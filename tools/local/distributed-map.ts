@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { putObject } from './local-sns-sqs';
 import { DistributedMapCall, DistributedMapRunner, evaluatePath, evaluatePayloadTemplate, localInterpreter, MAX_PAYLOAD_BYTES } from './interpreter';
-import { SELECT_ITEMS } from './query-language/query-language-states';
+import { contextWithMapItem, SELECT_ITEMS } from './query-language/query-language-states';
 
 /**
  * The local run of a Map state in distributed mode, as Step Functions runs it
@@ -515,7 +515,7 @@ function parseCsv(text: string, delimiter = ','): string[][] {
 function selectItems(state: any, items: unknown[], input: unknown, context: any): unknown[] {
   const selector = state.ItemSelector ?? state.Parameters;
   if (!selector) return items;
-  return items.map((item, index) => evaluatePayloadTemplate(selector, input, { ...context, Map: { Item: { Index: index, Value: item } } }));
+  return items.map((item, index) => evaluatePayloadTemplate(selector, input, contextWithMapItem(context, index, item)));
 }
 
 /**

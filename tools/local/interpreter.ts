@@ -237,19 +237,18 @@ export function localInterpreter(): Pick<Interpreter, 'StateMachine' | 'Executio
   return interpreter;
 }
 
-/** The definitions the interpreter has validated, as JSON text. */
-const validated = new Set<string>();
+/** The definitions the interpreter has validated. */
+const validated = new WeakSet<object>();
 
 /**
- * The interpreter's state machine for `definition`, checked by its validator (asl-validator) the first time this
- * process sees the definition only: validating takes about 200 ms a run, which every execution of `sdp serve` and
- * every local run of a test would pay again for the same definition.
+ * The interpreter's state machine for `definition`, checked by its validator (asl-validator) the first time it gets
+ * this definition object only: validating takes about 200 ms a run, which every execution of `sdp serve` and every
+ * local run of a test would pay again for the same definition (LocalRunner keeps one object per state machine).
  */
 export function localStateMachine(definition: any): InstanceType<Interpreter['StateMachine']> {
   const { StateMachine } = localInterpreter();
-  const text = JSON.stringify(definition);
-  const machine = new StateMachine(definition, validated.has(text) ? { validationOptions: { noValidate: true } } : undefined);
-  validated.add(text);
+  const machine = new StateMachine(definition, validated.has(definition) ? { validationOptions: { noValidate: true } } : undefined);
+  validated.add(definition);
   return machine;
 }
 

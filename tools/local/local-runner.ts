@@ -153,6 +153,9 @@ export class LocalRunner {
     readonly snsSqs?: LocalSnsSqs,
   ) {}
 
+  /** Each state machine's definition as {@link runnableDefinition} makes it, by logical id. */
+  private readonly definitions = new Map<string, { definition: any; runnable: any }>();
+
   /** The pollers of the stack's SQS event sources, once started. */
   private pollers?: Array<{ id: string; queue: { logicalId: string; url: string; arn: string }; poller: SqsPoller }>;
 
@@ -400,8 +403,7 @@ export class LocalRunner {
 
   async execute(request: LocalExecutionRequest): Promise<LocalExecution> {
     const logicalId = this.findStateMachine(request.stateMachine);
-    const definition = this.definitionOf(logicalId);
-    refuseUnsupportedFields(definition);
+    const { definition, runnable } = this.runnableDefinition(logicalId);
     const taskResourceLocalHandlers = taskHandlersFor(definition, { lambda: this.lambda, dynamodb: this.dynamodb.client });
     const name = request.name ?? randomUUID();
     const stateMachineArn = this.resolver.arn(logicalId);
@@ -424,7 +426,7 @@ export class LocalRunner {
 
     const { ExecutionTimeoutError } = localInterpreter();
     const roleArn = this.stack.template.Resources[logicalId].Properties?.RoleArn;
-    const execution = localStateMachine(withStateQueryLanguages(definition)).run(input, {
+    const execution = localStateMachine(runnable).run(input, {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },
@@ -449,6 +451,21 @@ export class LocalRunner {
       const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
       return { ...base, events, status: 'FAILED', error: failure.name, cause: failure.message };
     }
+  }
+
+  /**
+   * The state machine's definition, refused before anything runs when the local run cannot run it as AWS would, and
+   * the same with each state's query language set, which the interpreter runs: made once per state machine.
+   */
+  private runnableDefinition(logicalId: string): { definition: any; runnable: any } {
+    let found = this.definitions.get(logicalId);
+    if (!found) {
+      const definition = this.definitionOf(logicalId);
+      refuseUnsupportedFields(definition);
+      found = { definition, runnable: withStateQueryLanguages(definition) };
+      this.definitions.set(logicalId, found);
+    }
+    return found;
   }
 
   /** Each Wait state's local wait in milliseconds, when `maxWaitSeconds` shortens it. */

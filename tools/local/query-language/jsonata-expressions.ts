@@ -2,8 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type JsonataFunction from 'jsonata';
 import type { Expression } from 'jsonata';
 
-/** A JSONata expression as Step Functions writes it in a field: the whole string is `{% ... %}`. */
-const JSONATA_EXPRESSION = /^\s*\{%([\s\S]*)%\}\s*$/;
+/**
+ * A JSONata expression as Step Functions writes it in a field: the whole string is `{% ... %}`, with nothing before
+ * `{%` or after `%}` (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html); any other string
+ * is a literal.
+ */
+const JSONATA_EXPRESSION = /^\{%([\s\S]*)%\}$/;
 
 /** Whether `value` is a JSONata expression (`{% ... %}`), not a literal string. */
 export function isJsonataExpression(value: unknown): value is string {
@@ -74,6 +78,10 @@ const AWS_FUNCTIONS: Record<string, [(...args: any[]) => unknown, string]> = {
   random: [(seed?: number) => (seed === undefined ? Math.random() : seededRandom(seed)), '<n?:n>'],
   uuid: [() => randomUUID(), '<:s>'],
   parse: [(text: string) => JSON.parse(text), '<s:x>'],
+  // Step Functions leaves JSONata's $eval out and names $parse for it; locally it fails as it would there.
+  eval: [() => {
+    throw new Error('$eval is not available in Step Functions: use $parse to read JSON text');
+  }, '<x-o?:x>'],
 };
 
 const HASH_ALGORITHMS: Record<string, string> = { 'MD5': 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };

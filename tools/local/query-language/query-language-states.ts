@@ -1,5 +1,5 @@
 import { evaluateJsonata, isJsonataExpression, QueryEvaluationError, StatesVariable } from './jsonata-expressions';
-import { VariableRuntimeError, VariableScope } from './workflow-variables';
+import { VARIABLE_NAME_SOURCE, VariableRuntimeError, VariableScope } from './workflow-variables';
 
 /**
  * What aws-local-stepfunctions 3.0 lacks and this module adds to it: JSONata states and workflow variables.
@@ -25,7 +25,7 @@ export const SELECT_ITEMS = Symbol('select items');
 const RESULT_STATE_TYPES = new Set(['Task', 'Map', 'Parallel']);
 
 /** A path that starts with a variable: `$name`, `$name.field`, `$name[0]` — not `$`, `$.x`, `$[0]` nor `$$`. */
-const VARIABLE_PATH = /^\$([\p{L}_][\p{L}\p{N}_]*)(.*)$/su;
+const VARIABLE_PATH = new RegExp(`^\\$(${VARIABLE_NAME_SOURCE})(.*)$`, 'su');
 
 /** The interpreter's classes and functions this module adjusts or uses. */
 export interface QueryLanguageInternals {
@@ -70,6 +70,16 @@ export function withStateQueryLanguages(definition: any, language: string = defi
   return { ...definition, States: states };
 }
 
+/**
+ * The context object of a Map's item (`$$.Map.Item.Index` and `Value`, `$states.context.Map.Item`) over the Map
+ * state's context, with the variables the state's context carries.
+ */
+export function contextWithMapItem(context: any, index: number, value: unknown): any {
+  const itemContext = { ...context, Map: { Item: { Index: index, Value: value } } };
+  if (context?.[SCOPE]) Object.defineProperty(itemContext, SCOPE, { value: context[SCOPE], configurable: true, writable: true, enumerable: false });
+  return itemContext;
+}
+
 /** The variables of the run the options belong to; its scope is made on first use. */
 function scopeOf(options: any): VariableScope {
   options.runOptions ??= {};
@@ -98,7 +108,8 @@ export function adjustForQueryLanguages(internals: QueryLanguageInternals): void
       const choose = this.stateHandlers.Choice;
       this.stateHandlers.Choice = async (...args: unknown[]) => {
         const outcome = await choose(...args);
-        this.choiceRule = outcome.choiceRule;
+        // null when Default was taken: the state's own Assign applies then.
+        this.choiceRule = outcome.choiceRule ?? null;
         return outcome;
       };
       this.recordsChoiceRule = true;
@@ -119,7 +130,7 @@ export function adjustForQueryLanguages(internals: QueryLanguageInternals): void
   const processResult = StateExecutor.prototype.processResult;
   StateExecutor.prototype.processResult = function (this: any, result: unknown, rawInput: unknown, context: unknown) {
     const state = this.stateDefinition;
-    const assign = this.choiceRule?.Assign ?? state.Assign;
+    const assign = state.Type === 'Choice' ? choiceField(this.choiceRule, state, 'Assign') : state.Assign;
     if (assign === undefined) return processResult.call(this, result, rawInput, context);
     let output = 'ResultSelector' in state ? processPayloadTemplate(state.ResultSelector, result, context) : result;
     this.pendingAssignments = processPayloadTemplate(assign, output, context);
@@ -193,9 +204,8 @@ async function executeJsonataState(executor: any, internals: QueryLanguageIntern
     if (state.Type === 'Task') executor.eventLogger?.dispatch({ type: 'TaskResult', timestamp: Date.now(), state: { name, type: 'Task' }, result });
     const returnsResult = RESULT_STATE_TYPES.has(state.Type);
     const states = returnsResult ? { ...base, result } : base;
-    const rule = outcome.choiceRule;
-    const outputTemplate = rule && 'Output' in rule ? rule.Output : state.Output;
-    const assignTemplate = rule && 'Assign' in rule ? rule.Assign : state.Assign;
+    const outputTemplate = state.Type === 'Choice' ? choiceField(outcome.choiceRule, state, 'Output') : state.Output;
+    const assignTemplate = state.Type === 'Choice' ? choiceField(outcome.choiceRule, state, 'Assign') : state.Assign;
     const [output, assigned] = await Promise.all([
       outputTemplate !== undefined ? evaluate(outputTemplate, 'Output', states) : returnsResult ? result : rawInput,
       assignTemplate !== undefined ? evaluate(assignTemplate, 'Assign', states) : undefined,
@@ -258,7 +268,7 @@ async function jsonPathView(state: any, rawInput: unknown, base: StatesVariable,
       break;
     case 'Map': {
       const selectItems = (items: unknown[]) => Promise.all(items.map((value, index) => evaluate(state.ItemSelector, 'ItemSelector', {
-        ...base, context: { ...(base.context as object), Map: { Item: { Index: index, Value: value } } },
+        ...base, context: contextWithMapItem(base.context, index, value),
       })));
       delete view.Items;
       delete view.ItemSelector;
@@ -304,6 +314,15 @@ async function mapItems(state: any, rawInput: unknown, evaluate: Evaluate): Prom
     throw new QueryEvaluationError(`The field 'Items' gave ${JSON.stringify(items)?.slice(0, 80)}, not an array${isJsonataExpression(state.Items) ? ' (JSONata gives a single match as the value itself: end the path with [] to keep an array)' : ''}.`);
   }
   return items;
+}
+
+/**
+ * A Choice's `Assign` or `Output`: the matched rule's (none if it has none), the state's own when `Default` was
+ * taken — as AWS ran LocalStack's recorded case (tests/aws/services/stepfunctions/v2/assign, choice_condition_jsonata);
+ * the Choice page's wording ("applies regardless of which rule matches") reads otherwise, and the recording wins.
+ */
+function choiceField(rule: any, state: any, field: 'Assign' | 'Output'): unknown {
+  return rule ? rule[field] : state[field];
 }
 
 /** A JSONata Choice: the first rule whose `Condition` is true, else `Default`. */

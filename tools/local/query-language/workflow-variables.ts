@@ -6,7 +6,8 @@ export const MAX_ASSIGN_BYTES = 256 * 1024;
 export const MAX_EXECUTION_VARIABLES_BYTES = 10 * 1024 * 1024;
 
 /** A variable name Step Functions takes: a letter or underscore, then letters, digits or underscores; not `states`. */
-const VARIABLE_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+export const VARIABLE_NAME_SOURCE = '[\\p{L}_][\\p{L}\\p{N}_]*';
+const VARIABLE_NAME = new RegExp(`^${VARIABLE_NAME_SOURCE}$`, 'u');
 
 /** Whether `name` can be a workflow variable's name. */
 export function isVariableName(name: string): boolean {
@@ -34,6 +35,8 @@ export class VariableRuntimeError extends Error {
  */
 export class VariableScope {
   private readonly values = new Map<string, unknown>();
+  /** The size of each value of this scope, in bytes of its JSON text. */
+  private readonly sizes = new Map<string, number>();
   private bytes = 0;
 
   constructor(private readonly parent?: VariableScope) {}
@@ -73,11 +76,12 @@ export class VariableScope {
     }
     if (together > MAX_ASSIGN_BYTES) throw new VariableRuntimeError(`State '${stateName}' assigns ${together} bytes of variables at once, over the ${MAX_ASSIGN_BYTES}-byte quota of an Assign field`);
     let held = this.heldBytes();
-    for (const [name, size] of sizes) held += size - (this.values.has(name) ? sizeOf(this.values.get(name)) : 0);
+    for (const [name, size] of sizes) held += size - (this.sizes.get(name) ?? 0);
     if (held > MAX_EXECUTION_VARIABLES_BYTES) throw new VariableRuntimeError(`State '${stateName}' would make the execution hold ${held} bytes of variables, over the ${MAX_EXECUTION_VARIABLES_BYTES}-byte quota`);
     for (const [name, value] of Object.entries(values)) {
-      this.bytes += sizes.get(name)! - (this.values.has(name) ? sizeOf(this.values.get(name)) : 0);
+      this.bytes += sizes.get(name)! - (this.sizes.get(name) ?? 0);
       this.values.set(name, value);
+      this.sizes.set(name, sizes.get(name)!);
     }
   }
 
@@ -85,8 +89,4 @@ export class VariableScope {
   private heldBytes(): number {
     return this.bytes + (this.parent?.heldBytes() ?? 0);
   }
-}
-
-function sizeOf(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value ?? null));
 }
