@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseServeArgs } from '../../tools/cli/commands/serve';
 import { main } from '../../tools/cli/sdp';
 import { localWaitsOf } from '../../tools/local/interpreter';
 import { LocalRunner } from '../../tools/local/local-runner';
@@ -69,6 +70,19 @@ describe('timeScale 0.01', () => {
     expect(text).toMatch(/Pause \(Wait\)\n\s+waited 30 ms for 3 s\n/);
     expect(text).toMatch(/Send \(Task\)\n\s+retried after: NotYet, NotYet\n\s+back-off waited 600 ms for 1 min, 1.2 s for 2 min$/);
   });
+
+  test('the waits of a Map\'s iterations are each shown under their own iteration', async () => {
+    const execution = await runner().execute({ stateMachine: 'ReminderList', input: { reminders: [{ delaySeconds: 5 }, { delaySeconds: 1 }, { delaySeconds: 0 }] } });
+    expect(execution.status).toBe('SUCCEEDED');
+    const trace = buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { localWaits: localWaitsOf(execution.events) });
+    const waitIn = (iteration: string) => {
+      const parent = trace.spans.find((s) => s.name === iteration)!;
+      return trace.spans.find((s) => s.parentSpanId === parent.spanId && s.name === 'PauseEach')!.attributes.waits;
+    };
+    expect([waitIn('Each[0]'), waitIn('Each[1]'), waitIn('Each[2]')]).toEqual([
+      [{ waitedMs: 50, definedMs: 5000 }], [{ waitedMs: 10, definedMs: 1000 }], undefined,
+    ]);
+  });
 });
 
 describe('timeScale with maxWaitSeconds', () => {
@@ -89,6 +103,11 @@ describe('timeScale with maxWaitSeconds', () => {
 
 test.each([0, 1.5])('timeScale must be more than 0 and at most 1: %p is refused before anything starts', async (timeScale) => {
   await expect(LocalRunner.start({ assemblyDir, timeScale })).rejects.toThrow(`LocalRunner: timeScale must be more than 0 and at most 1 (got ${timeScale})`);
+});
+
+test('sdp serve --time-scale gives the factor to the local app', () => {
+  expect(parseServeArgs(['--time-scale', '0.01']).timeScale).toBe(0.01);
+  expect(parseServeArgs([]).timeScale).toBeUndefined();
 });
 
 describe('sdp run --time-scale', () => {

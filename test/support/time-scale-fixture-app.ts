@@ -14,7 +14,7 @@ export const TIME_SCALE_FIXTURE_STACK = 'Reminders';
  * 3 seconds three times (a fixed `Seconds`, a `SecondsPath`, a `TimestampPath`), then is sent by a function that
  * fails on its first two attempts, retried after 60 s, then 120 s (`PlainReminder`, JSONPath). `JsonataReminder` does the
  * same with JSONata `Seconds` and `Timestamp` expressions, its retries of 60 s then 120 s capped at 90 s by
- * MaxDelaySeconds, with full jitter. Synthesized into a temporary assembly; returns its directory.
+ * MaxDelaySeconds, with full jitter; `ReminderList` waits in a Map's iterations. Synthesized into a temporary assembly; returns its directory.
  */
 export function synthesizeTimeScaleFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-time-scale-'));
@@ -59,6 +59,10 @@ export function synthesizeTimeScaleFixture(): string {
         .next(sendJsonata),
     ),
   });
+  // Each reminder of a list after its own delay, two at a time: the waits of a Map's iterations.
+  const each = new sfn.Map(stack, 'Each', { itemsPath: '$.reminders', maxConcurrency: 2 });
+  each.itemProcessor(new sfn.Wait(stack, 'PauseEach', { time: sfn.WaitTime.secondsPath('$.delaySeconds') }));
+  new sfn.StateMachine(stack, 'ReminderList', { definitionBody: sfn.DefinitionBody.fromChainable(each) });
   app.synth();
   return assemblyDir;
 }
