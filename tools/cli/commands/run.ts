@@ -183,7 +183,7 @@ export const LOCAL_MAX_WAIT_SECONDS = 0.5;
 export const TIME_SCALE_USAGE = [
   '  --time-scale <factor> multiply every Wait state\'s wait and every retry\'s back-off by the factor, more than 0 and at',
   '                       most 1 (default 1: real time; 0.01: a 3-second wait takes 30 ms); timeouts are not scaled; the',
-  '                       trace shows what each shortened wait waited for what the definition asks',
+  '                       trace notes each shortened wait with the definition\'s ("waited 30 ms for 3 s")',
 ].join('\n');
 
 export const runCommand = defineCommand({
