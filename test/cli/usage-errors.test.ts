@@ -49,6 +49,9 @@ const cases: Array<[string, string[], string]> = [
   ['run', ['run', '--input', 'input.json', '--scheduled'], '--scheduled --input <file>: the file must hold { "items": [...] }'],
   ['run', ['run', '--visibility-timeout', '43201'], "--visibility-timeout must be a whole number of seconds, 0..43200 (got '43201')"],
   ['run', ['run', '--name', 'a/b'], '--name must not contain'],
+  ['run', ['run', '--time-scale', '0'], "--time-scale must be a factor more than 0 and at most 1, e.g. 0.01 (got '0')"],
+  ['run', ['run', '--time-scale', '2'], "--time-scale must be a factor more than 0 and at most 1, e.g. 0.01 (got '2')"],
+  ['run', ['run', '--time-scale', 'fast'], "--time-scale must be a factor more than 0 and at most 1, e.g. 0.01 (got 'fast')"],
   ['run', ['run', '--json', 'yes', 'extra'], 'run takes at most one state machine (got 2)'],
   ['diagram', ['diagram', 'One', 'Two'], 'diagram takes at most one state machine (got 2)'],
   ['diagram', ['diagram', '--svg', 'no-such-dir/out.svg'], '--svg no-such-dir/out.svg: there is no directory'],
@@ -76,6 +79,7 @@ const cases: Array<[string, string[], string]> = [
   ['serve', ['serve', 'extra'], "Unexpected argument 'extra'"],
   ['serve', ['serve', '--port', '70000'], "--port must be a port number 0..65535, 0 for any free port (got '70000')"],
   ['serve', ['serve', '--schedules', 'sometimes'], "--schedules must be off, on, fast (got 'sometimes')"],
+  ['serve', ['serve', '--time-scale', '1.5'], "--time-scale must be a factor more than 0 and at most 1, e.g. 0.01 (got '1.5')"],
   ['serve', ['serve', '--visibility-timeout', '1.5'], "--visibility-timeout must be a whole number of seconds, 0..43200 (got '1.5')"],
   ['serve', ['serve', '--put-object', 'bucket-only'], "--put-object must be <bucket>/<key>=<file>"],
 ];

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as Asl from 'aws-local-stepfunctions';
+import type { LocalWaitSummary } from '../trace/execution-trace';
 import { adjustForQueryLanguages, withVariableReferences } from './query-language/query-language-states';
 
 /** Step Functions' quota on the size of a state's input or output, in bytes. */
@@ -29,6 +30,7 @@ const INTERNALS = [
   'StateExecutor', 'MapStateAction', 'ParallelStateAction', 'ChoiceStateAction', 'TaskStateAction', 'EventLogger',
   'ExecutionAbortedError', 'StatesNoChoiceMatchedError', 'jsonPathQuery', 'jsonPathQueryOfInput',
   'processPayloadTemplate', 'processResultPath', 'processOutputPath', 'sleep',
+  'WaitStateAction', 'IntegerConstraint', 'RFC3339TimestampConstraint',
 ] as const;
 
 /**
@@ -68,8 +70,21 @@ export function isDistributedMap(state: any): boolean {
   return state?.Type === 'Map' && (state.ItemProcessor ?? state.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
 
+/**
+ * How long the local run waits (run option `localWaitTime`), in milliseconds, for a wait the definition asks for: a
+ * Wait state's (`Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`, JSONata ones evaluated), or a retry's
+ * back-off (`IntervalSeconds` × `BackoffRate`^n, bounded by `MaxDelaySeconds`, with its jitter).
+ */
+export type LocalWaitTime = (definedMs: number, kind: LocalWaitSummary['kind']) => number;
+
+/** The waits of an execution's event log (its `LocalWait` events), in the order they began: what the trace shows of them. */
+export function localWaitsOf(log: readonly unknown[]): LocalWaitSummary[] {
+  return (log as any[]).filter((event) => event.type === 'LocalWait')
+    .map(({ state, index, kind, timestamp, definedMs, waitedMs }) => ({ state: state.name, ...index !== undefined && { index }, kind, start: timestamp, definedMs, waitedMs }));
+}
+
 /** The events this module and tools/local/distributed-map.ts add to the interpreter's log. */
-const ADDED_EVENTS = ['TaskResult', 'TaskParameters', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapRunFailed'];
+const ADDED_EVENTS = ['TaskResult', 'TaskParameters', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapRunFailed', 'LocalWait'];
 
 /** The Map iteration whose execution is being started (set while its first event is dispatched, synchronously). */
 let startingIteration: IterationLog | undefined;
@@ -112,9 +127,13 @@ function jsonPathQueryOfInput(pathExpression, json, context, options) {`);
  *   which put them after the Map's own failure), and the Map's start is logged with its number of items, a Task's
  *   input (after Parameters) and result with it (events `MapStateStarted`, `TaskParameters`, `TaskResult`);
  * - a Map in distributed mode is run by the run option `distributedMap` (tools/local/distributed-map.ts), which
- *   the interpreter has no notion of.
+ *   the interpreter has no notion of;
+ * - a Wait state's wait and a retry's back-off last what the run option `localWaitTime` makes of them (each logged as
+ *   a `LocalWait` event): the interpreter's `waitTimeOverrides` and `retryIntervalOverrides` are fixed per state, and
+ *   the wait of a `SecondsPath` or a `Timestamp`, or a back-off after `BackoffRate`, is only known as the state runs.
  */
-function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, ExecutionAbortedError, jsonPathQuery }: Interpreter['__internals']): void {
+function adjust(internals: Interpreter['__internals']): void {
+  const { StateExecutor, MapStateAction, TaskStateAction, EventLogger, ExecutionAbortedError, jsonPathQuery } = internals;
   // A Task without TimeoutSeconds has none to speak of on AWS (99999999 s,
   // https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html); the interpreter would stop it after 60 s.
   const getTimeoutMs = TaskStateAction.prototype.getTimeoutMs;
@@ -135,6 +154,7 @@ function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, E
     const execution = options.runOptions?.execution;
     if (execution) Object.assign(context.Execution, execution);
     this.eventLogger = options.eventLogger;
+    this.runOptions = options.runOptions;
     const outcome = await execute.call(this, input, context, options);
     // The task's own result, before ResultSelector, ResultPath and OutputPath, is what TaskSucceeded carries.
     if ('taskResult' in this) options.eventLogger?.dispatch({ type: 'TaskResult', timestamp: Date.now(), state: { name: this.stateName, type: 'Task' }, result: this.taskResult });
@@ -173,6 +193,8 @@ function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, E
       }
     };
   }
+
+  adjustWaits(internals);
 
   const mapExecute = MapStateAction.prototype.execute;
   MapStateAction.prototype.execute = function (this: any, input: unknown, context: any, options: any) {
@@ -226,6 +248,47 @@ function adjust({ StateExecutor, MapStateAction, TaskStateAction, EventLogger, E
     } else {
       iteration.logger.forwardNestedMapEvent(event, iteration.index, iteration.mapStateName, iteration.rawInput);
     }
+  };
+}
+
+/** Gives Wait states and retries the local run's wait times (run option `localWaitTime`), each logged as a `LocalWait` event. */
+function adjustWaits({ StateExecutor, WaitStateAction, IntegerConstraint, RFC3339TimestampConstraint, jsonPathQuery }: Interpreter['__internals']): void {
+  const logWait = (logger: any, state: { name: string; type: string }, kind: LocalWaitSummary['kind'], definedMs: number, waitedMs: number) => {
+    logger?.dispatch({ type: 'LocalWait', timestamp: Date.now(), state, kind, definedMs, waitedMs });
+  };
+
+  /** What the Wait state asks for, in milliseconds, read as the interpreter reads it (its errors for a bad path value). */
+  const definedWaitMs = (state: any, input: unknown, context: unknown): number => {
+    if (state.Seconds !== undefined) return state.Seconds * 1000;
+    if (state.SecondsPath !== undefined) return jsonPathQuery(state.SecondsPath, input, context, { constraints: [IntegerConstraint.greaterThanOrEqual(0)] }) * 1000;
+    const timestamp = state.TimestampPath !== undefined
+      ? jsonPathQuery(state.TimestampPath, input, context, { constraints: [RFC3339TimestampConstraint] })
+      : state.Timestamp;
+    return timestamp === undefined ? 0 : Math.max(0, Date.parse(timestamp) - Date.now());
+  };
+
+  // Called on the executor's handler table, not the executor: everything it needs is in its arguments.
+  const executeWaitState = StateExecutor.prototype.executeWaitState;
+  StateExecutor.prototype.executeWaitState = function (this: unknown, state: any, rawInput: unknown, input: unknown, context: unknown, stateName: string, options: any) {
+    const localWaitTime: LocalWaitTime | undefined = options.runOptions?.localWaitTime;
+    if (!localWaitTime || options.runOptions?.overrides?.waitTimeOverrides?.[stateName] !== undefined) {
+      return executeWaitState.call(this, state, rawInput, input, context, stateName, options);
+    }
+    const definedMs = definedWaitMs(state, input, context);
+    const waitedMs = localWaitTime(definedMs, 'Wait');
+    logWait(options.eventLogger, { name: stateName, type: 'Wait' }, 'Wait', definedMs, waitedMs);
+    return new WaitStateAction(state, stateName).execute(input, context, { waitTimeOverrideOption: waitedMs, abortSignal: options.abortSignal });
+  };
+
+  // JSONPath and JSONata states alike decide a retry here, then sleep for the decision's wait.
+  const shouldRetry = StateExecutor.prototype.shouldRetry;
+  StateExecutor.prototype.shouldRetry = function (this: any, ...args: unknown[]) {
+    const decision = shouldRetry.apply(this, args);
+    const localWaitTime: LocalWaitTime | undefined = this.runOptions?.localWaitTime;
+    if (!decision.shouldRetry || !localWaitTime) return decision;
+    const waitedMs = localWaitTime(decision.waitTimeBeforeRetry, 'Retry');
+    logWait(this.eventLogger, { name: this.stateName, type: this.stateDefinition.Type }, 'Retry', decision.waitTimeBeforeRetry, waitedMs);
+    return { ...decision, waitTimeBeforeRetry: waitedMs };
   };
 }
 

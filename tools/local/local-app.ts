@@ -31,8 +31,10 @@ export interface LocalAppOptions {
   readonly schedules?: ScheduleMode;
   /** Visibility timeout of every local queue, in seconds. @default - the template's */
   readonly visibilityTimeoutSeconds?: number;
-  /** Longest a Wait state waits locally, in seconds. @default - as the definition says */
+  /** Longest a Wait state waits locally, in seconds (after `timeScale`). @default - as the definition says */
   readonly maxWaitSeconds?: number;
+  /** Factor of Wait states' waits and retries' back-offs (LocalRunnerOptions.timeScale). @default 1 - real time */
+  readonly timeScale?: number;
   /** Objects put in the stack's buckets before anything is served: bucket selector, key, body. @default - none */
   readonly putObjects?: ReadonlyArray<{ bucket: string; key: string; body: string | Uint8Array }>;
   /** One line per request, firing and finished execution, for stderr. @default - none */
@@ -90,6 +92,7 @@ export class LocalApp {
       stackName: options.stackName,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
       maxWaitSeconds: options.maxWaitSeconds,
+      timeScale: options.timeScale,
       idleInstanceLifetimeMs: IDLE_INSTANCE_LIFETIME_MS / speed,
     });
     const servers: Array<{ close(): Promise<void> }> = [];

@@ -16,6 +16,7 @@ import { withStateQueryLanguages } from './query-language/query-language-states'
 import { readSchedules } from './schedules';
 import { distributedMapRunner, MapRunProgress, MapRunRecord } from './distributed-map';
 import { localInterpreter, localStateMachine, payloadOverLimit } from './interpreter';
+import type { LocalWaitSummary } from '../trace/execution-trace';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { EventLog } from './history-events';
 
@@ -36,10 +37,20 @@ export interface LocalRunnerOptions {
   readonly visibilityTimeoutSeconds?: number;
   /**
    * Longest a Wait state waits locally, in seconds: a poll loop's interval is there for AWS's costs, not for what a
-   * local run checks.
-   * @default - as the definition says
+   * local run checks. It bounds the wait after `timeScale` (the shorter of the two applies); retries' back-offs are
+   * not bounded by it.
+   * @default - as the definition says (after `timeScale`)
    */
   readonly maxWaitSeconds?: number;
+  /**
+   * Factor of every Wait state's wait (`Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`, JSONata `Seconds` and
+   * `Timestamp`) and every retry's back-off (`IntervalSeconds` × `BackoffRate`^n, `MaxDelaySeconds`, jitter), so a
+   * workflow of waits and retries runs in a moment (0.01: a 3-second wait takes 30 ms), its waits in proportion.
+   * Task, Lambda and execution timeouts are not scaled: they bound work that really runs. A Wait state's scaled wait
+   * is then bounded by `maxWaitSeconds`. More than 0, at most 1.
+   * @default 1 - real time
+   */
+  readonly timeScale?: number;
   /**
    * Concurrent executions shared by the functions without reserved concurrency (the account's unreserved pool).
    * @default - 1000 (a new account's quota) less the stack's reserved concurrency
@@ -166,6 +177,8 @@ export class LocalRunner {
    * One runner at a time per process: its handlers find the engines through the process environment.
    */
   static async start(options: LocalRunnerOptions): Promise<LocalRunner> {
+    const { timeScale } = options;
+    if (timeScale !== undefined && !(timeScale > 0 && timeScale <= 1)) throw new Error(`LocalRunner: timeScale must be more than 0 and at most 1 (got ${timeScale})`);
     if (LocalRunner.running) throw new Error('another LocalRunner is running in this process; stop it first (handlers find the local engines through the one process environment)');
     LocalRunner.running = true;
     try {
@@ -429,7 +442,8 @@ export class LocalRunner {
     const execution = localStateMachine(runnable).run(input, {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
-      overrides: { taskResourceLocalHandlers, waitTimeOverrides: this.waitTimeOverrides(definition) },
+      overrides: { taskResourceLocalHandlers },
+      localWaitTime: (definedMs: number, kind: LocalWaitSummary['kind']) => this.localWaitTime(definedMs, kind),
       distributedMap: distributedMap.run,
       // The interpreter adds State (per state) and Execution's Input and StartTime.
       context: {
@@ -468,17 +482,11 @@ export class LocalRunner {
     return found;
   }
 
-  /** Each Wait state's local wait in milliseconds, when `maxWaitSeconds` shortens it. */
-  private waitTimeOverrides(definition: any): Record<string, number> | undefined {
+  /** How long a wait the definition asks for lasts here: `timeScale`, then for a Wait state `maxWaitSeconds`. */
+  private localWaitTime(definedMs: number, kind: LocalWaitSummary['kind']): number {
+    const scaled = definedMs * (this.options.timeScale ?? 1);
     const max = this.options.maxWaitSeconds;
-    if (max === undefined) return undefined;
-    const overrides: Record<string, number> = {};
-    for (const [name, state] of allStates(definition)) {
-      if (state.Type !== 'Wait') continue;
-      // A timestamp or a path is only known when the state runs: bounded all the same.
-      overrides[name] = typeof state.Seconds === 'number' ? Math.min(state.Seconds, max) * 1000 : max * 1000;
-    }
-    return overrides;
+    return kind === 'Wait' && max !== undefined ? Math.min(scaled, max * 1000) : scaled;
   }
 
   async stop(): Promise<void> {

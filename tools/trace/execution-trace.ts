@@ -38,6 +38,11 @@ export interface SpanAttributes {
   /** The items of a child execution's batch. */
   items?: number;
   /**
+   * What the local run waited where the definition asks for a wait, when it waited less (`--time-scale`, the longest
+   * local wait): a Wait state's wait, or each back-off before a retry, in order. Only a local run's trace has them.
+   */
+  waits?: Array<{ waitedMs: number; definedMs: number }>;
+  /**
    * The execution's X-Ray trace id (from DescribeExecution's trace header), on the execution span:
    * Powertools logs it as `xray_trace_id` in every function the execution invoked.
    */
@@ -92,9 +97,27 @@ export interface MapRunSummary {
   } | undefined>;
 }
 
+/**
+ * A wait of a local run, which its history does not record: a Wait state's, or a back-off before a retry, with what
+ * the definition asks for (what Step Functions would wait) and what the local run waited (tools/local's `LocalWait`).
+ */
+export interface LocalWaitSummary {
+  /** The Wait state, or the state retried. */
+  readonly state: string;
+  /** The Map iteration it ran in, when it ran in one. */
+  readonly index?: number;
+  readonly kind: 'Wait' | 'Retry';
+  /** Milliseconds since the epoch. */
+  readonly start: number;
+  readonly definedMs: number;
+  readonly waitedMs: number;
+}
+
 export interface BuildTraceOptions {
   /** The map runs of the execution's distributed Maps: each shown under its Map, with its child executions. */
   readonly mapRuns?: readonly MapRunSummary[];
+  /** A local run's waits: each one shorter than its definition's is shown on its span (`waits`). */
+  readonly localWaits?: readonly LocalWaitSummary[];
 }
 
 export interface ExecutionTrace {
@@ -250,6 +273,12 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
     }
   }
 
+  for (const wait of options.localWaits ?? []) {
+    if (wait.waitedMs === wait.definedMs) continue;
+    const span = lastOpenAt(spans, wait);
+    if (span) (span.attributes.waits ??= []).push({ waitedMs: wait.waitedMs, definedMs: wait.definedMs });
+  }
+
   return {
     traceId,
     spans: spans.map(({ traceId: t, spanId, parentSpanId, name, kind, start, end, status, attributes }) => ({
@@ -313,6 +342,21 @@ function up(span: OpenSpan | undefined, matches: (s: OpenSpan) => boolean): Open
 /** The most recently opened span still open that matches: for events whose `previousEventId` does not lead to their span. */
 function lastOpen(spans: readonly OpenSpan[], matches: (s: OpenSpan) => boolean): OpenSpan | undefined {
   for (let i = spans.length - 1; i >= 0; i--) if (!spans[i].closed && matches(spans[i])) return spans[i];
+  return undefined;
+}
+
+/**
+ * The span a local wait belongs to: the latest entry of its state (in its Map iteration, when it ran in one) that
+ * had begun when the wait began. State names are unique in a state machine; a loop enters a state again later.
+ */
+function lastOpenAt(spans: readonly OpenSpan[], wait: LocalWaitSummary): OpenSpan | undefined {
+  for (let i = spans.length - 1; i >= 0; i--) {
+    const span = spans[i];
+    if (span.name !== wait.state || !isState(span) || span.start > wait.start) continue;
+    if (wait.kind === 'Wait' && span.kind !== 'Wait') continue;
+    if (wait.index !== undefined && up(span, (s) => s.kind === 'MapIteration')?.attributes.index !== wait.index) continue;
+    return span;
+  }
   return undefined;
 }
 

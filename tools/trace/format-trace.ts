@@ -54,6 +54,8 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
     const note = (text: string) => lines.push(`${' '.repeat(SPAN_COLUMN)}${indent}  ${text}`);
     if (span.attributes.xrayTraceId) note(`x-ray trace: ${span.attributes.xrayTraceId} (the functions' logs carry it as xray_trace_id)`);
     if (span.attributes.retriedErrors?.length) note(`retried after: ${span.attributes.retriedErrors.join(', ')}`);
+    const { waits } = span.attributes;
+    if (waits) note(`${span.kind === 'Wait' ? 'waited' : 'back-off waited'} ${waits.map((w) => `${readableDuration(w.waitedMs)} for ${readableDuration(w.definedMs)}`).join(', ')}`);
     const { mapRun } = span.attributes;
     if (mapRun) note(`map run: ${counted(mapRun.itemCounts, 'items')} in ${counted(mapRun.executionCounts, 'child executions')}`);
     const kids = children.get(span.spanId) ?? [];
@@ -137,6 +139,12 @@ export function causeSummary(cause: string, max: number): string {
 function label(span: TraceSpan, byId: ReadonlyMap<string, TraceSpan>): string {
   const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
   return parent && (parent.kind === 'MapIteration' || parent.kind === 'ParallelBranch') ? `${parent.name} › ${span.name}` : span.name;
+}
+
+/** `30 ms`, `1.5 s`, `2 min`, `1.25 h`: the unit that keeps the number short, at most two decimals. */
+export function readableDuration(ms: number): string {
+  const [value, unit] = ms < 1000 ? [ms, 'ms'] : ms < 60_000 ? [ms / 1000, 's'] : ms < 3_600_000 ? [ms / 60_000, 'min'] : [ms / 3_600_000, 'h'];
+  return `${Number(value.toFixed(unit === 'ms' ? 0 : 2))} ${unit}`;
 }
 
 function shorten(text: string, max: number): string {

@@ -4,6 +4,7 @@ import { putObject } from '../../local/local-sns-sqs';
 import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
+import { localWaitsOf } from '../../local/interpreter';
 import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runner';
 import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
@@ -19,6 +20,8 @@ export interface LocalRunRequest {
   readonly name?: string;
   readonly scheduled: boolean;
   readonly visibilityTimeoutSeconds: number;
+  /** Factor of Wait states' waits and retries' back-offs (LocalRunnerOptions.timeScale). @default 1 */
+  readonly timeScale?: number;
   readonly json: boolean;
   /** Files put in the stack's buckets before the execution. @default - none */
   readonly putObjects?: readonly ObjectToPut[];
@@ -41,7 +44,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
   const { machine } = request;
   const runner = await LocalRunner.start({
     assemblyDir: request.assemblyDir, stackName: machine.stackName, visibilityTimeoutSeconds: request.visibilityTimeoutSeconds,
-    maxWaitSeconds: LOCAL_MAX_WAIT_SECONDS,
+    maxWaitSeconds: LOCAL_MAX_WAIT_SECONDS, timeScale: request.timeScale,
   });
   try {
     for (const { bucket, key, file, body } of request.putObjects ?? []) {
@@ -53,7 +56,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
     const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
-    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns }))}\n`);
+    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns, localWaits: localWaitsOf(execution.events) }))}\n`);
     const drained = workers ? await runner.drainQueues() : undefined;
     const accounts = await runner.jobAccounts(drained?.deadLetters);
     const jobs = accounts && Object.fromEntries(accounts.map(({ jobId, items, stored, failed, deadLettered }) => [jobId, { items, stored, failed, deadLettered }]));

@@ -22,6 +22,8 @@ export interface RunOptions extends AwsOptions, AssemblySource {
   readonly scheduled: boolean;
   /** How long a received message stays invisible locally, in seconds. @default 5 */
   readonly visibilityTimeoutSeconds: number;
+  /** Factor of Wait states' waits and retries' back-offs (`--time-scale`). @default - real time */
+  readonly timeScale?: number;
   /** Prints one JSON document `{ status, output, error, cause, ... }` instead of the result line. @default false */
   readonly json: boolean;
   /** Files put in the stack's buckets in the local S3 before the execution starts. @default - none */
@@ -64,6 +66,7 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
       'scheduled': { type: 'boolean' },
       'put-object': { type: 'string', multiple: true },
       'visibility-timeout': { type: 'string' },
+      'time-scale': { type: 'string' },
       'json': { type: 'boolean' },
       'help': { type: 'boolean', short: 'h' },
     },
@@ -85,6 +88,7 @@ export function parseRunArgs(args: readonly string[], host: Pick<Host, 'cwd'> = 
     scheduled: values.scheduled ?? false,
     ...values['put-object'] && { putObjects: values['put-object'].map((spec) => objectToPut(spec, host.cwd)) },
     visibilityTimeoutSeconds,
+    ...values['time-scale'] !== undefined && { timeScale: timeScaleOption(values['time-scale']) },
     json: values.json ?? false,
     ...assemblySource(values),
   };
@@ -95,6 +99,13 @@ export function visibilityTimeoutOption(value: string | undefined): number {
   if (value === undefined) return DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
   if (!/^\d+$/.test(value) || Number(value) > 43_200) throw new UsageError(`--visibility-timeout must be a whole number of seconds, 0..43200 (got '${value}')`);
   return Number(value);
+}
+
+/** `--time-scale`: a factor more than 0 and at most 1, a decimal number (0.01, 1e-3). */
+export function timeScaleOption(value: string): number {
+  const factor = Number(value);
+  if (value.trim() === '' || !(factor > 0 && factor <= 1)) throw new UsageError(`--time-scale must be a factor more than 0 and at most 1, e.g. 0.01 (got '${value}')`);
+  return factor;
 }
 
 /** `<bucket>/<key>=<file>`: the bucket named by a part of its construct path or logical id, the file read now. */
@@ -168,9 +179,16 @@ export function chooseStateMachine(machines: readonly AssemblyStateMachine[], se
 /** How long a Wait state waits at most locally, in seconds: a job workflow's poll interval is there for AWS's costs. */
 export const LOCAL_MAX_WAIT_SECONDS = 0.5;
 
+/** The `--time-scale` line of `run`'s and `serve`'s usage. */
+export const TIME_SCALE_USAGE = [
+  '  --time-scale <factor> multiply every Wait state\'s wait and every retry\'s back-off by the factor, more than 0 and at',
+  '                       most 1 (default 1: real time; 0.01: a 3-second wait takes 30 ms); timeouts are not scaled; the',
+  '                       trace notes each shortened wait with the definition\'s ("waited 30 ms for 3 s")',
+].join('\n');
+
 export const runCommand = defineCommand({
   synopsis: `run [<state machine>] ${ASSEMBLY_SYNOPSIS} [--stack <name>] [--input <file.json>] [--name <id>] [--scheduled] `
-    + '[--put-object <bucket>/<key>=<file>]... [--visibility-timeout <s>] [--json]',
+    + '[--put-object <bucket>/<key>=<file>]... [--visibility-timeout <s>] [--time-scale <factor>] [--json]',
   description: [
     'Runs a state machine of the app on this machine, from its cloud assembly: the functions\' bundled code in-process,',
     'DynamoDB on an embedded dynalite, SNS, SQS and S3 on an embedded fauxqs. Prints the execution\'s trace to stderr.',
@@ -185,11 +203,12 @@ export const runCommand = defineCommand({
     '  --put-object <bucket>/<key>=<file>  put the file in a bucket of the stack, in the local S3, before the execution',
     '                       (the bucket: a part of its construct path or its logical id); may be given several times',
     `  --visibility-timeout <s> how long a received message stays invisible locally (default ${DEFAULT_VISIBILITY_TIMEOUT_SECONDS}; the template's is minutes)`,
+    TIME_SCALE_USAGE,
     '  --json               print { status, output, error, cause, executionArn, stateMachine, stack, jobs, queues, tables,',
     '                       functions, mapRuns } instead (mapRuns: each distributed Map\'s run with its itemCounts and',
     '                       executionCounts by status, as DescribeMapRun gives them)',
     '',
-    `Locally, Wait states wait at most ${LOCAL_MAX_WAIT_SECONDS} s: a workflow that polls for its workers does not wait out AWS's intervals.`,
+    `Locally, Wait states wait at most ${LOCAL_MAX_WAIT_SECONDS} s (after --time-scale): a workflow that polls for its workers does not wait out AWS's intervals.`,
     'While a distributed Map runs, its progress is shown on stderr (items done of the total, failed, items/s, time left):',
     'a bar on a terminal, otherwise a line every 5 s.',
     'For a stack whose functions are fed from queues, the workers run from before the execution until the queues are',

@@ -13,6 +13,8 @@ export interface LocalServeRequest {
   readonly schedules: ScheduleMode;
   readonly visibilityTimeoutSeconds: number;
   readonly maxWaitSeconds: number;
+  /** @default - real time */
+  readonly timeScale?: number;
   readonly putObjects?: readonly ObjectToPut[];
 }
 
@@ -38,6 +40,7 @@ export async function serveLocally(request: LocalServeRequest, io: CommandIo): P
     schedules: request.schedules,
     visibilityTimeoutSeconds: request.visibilityTimeoutSeconds,
     maxWaitSeconds: request.maxWaitSeconds,
+    timeScale: request.timeScale,
     putObjects: request.putObjects,
     log,
   });

@@ -3,7 +3,9 @@ import { scheduleResources } from '../../local/schedules/schedule-definitions';
 import type { ScheduleMode } from '../../local/local-app';
 import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
 import { AwsOptions, CommandDeps, CommandError, CommandIo, defineCommand, Host, parseCommandLine, processHost, UsageError } from './command';
-import { checkLocalEngines, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, LOCAL_MAX_WAIT_SECONDS, ObjectToPut, objectToPut, visibilityTimeoutOption } from './run';
+import {
+  checkLocalEngines, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, LOCAL_MAX_WAIT_SECONDS, ObjectToPut, objectToPut, TIME_SCALE_USAGE, timeScaleOption, visibilityTimeoutOption,
+} from './run';
 
 const SCHEDULE_MODES: readonly ScheduleMode[] = ['off', 'on', 'fast'];
 
@@ -15,6 +17,8 @@ export interface ServeOptions extends AwsOptions, AssemblySource {
   /** @default 'on' */
   readonly schedules: ScheduleMode;
   readonly visibilityTimeoutSeconds: number;
+  /** Factor of Wait states' waits and retries' back-offs (`--time-scale`). @default - real time */
+  readonly timeScale?: number;
   readonly putObjects?: readonly ObjectToPut[];
 }
 
@@ -29,6 +33,7 @@ export function parseServeArgs(args: readonly string[], host: Pick<Host, 'cwd'> 
       'schedules': { type: 'string' },
       'put-object': { type: 'string', multiple: true },
       'visibility-timeout': { type: 'string' },
+      'time-scale': { type: 'string' },
       'help': { type: 'boolean', short: 'h' },
     },
   });
@@ -41,6 +46,7 @@ export function parseServeArgs(args: readonly string[], host: Pick<Host, 'cwd'> 
     port,
     schedules,
     visibilityTimeoutSeconds: visibilityTimeoutOption(values['visibility-timeout']),
+    ...values['time-scale'] !== undefined && { timeScale: timeScaleOption(values['time-scale']) },
     ...values['put-object'] && { putObjects: values['put-object'].map((spec) => objectToPut(spec, host.cwd)) },
     ...assemblySource(values),
   };
@@ -77,7 +83,7 @@ export async function serve(options: ServeOptions, deps: CommandDeps): Promise<n
 
 export const serveCommand = defineCommand({
   synopsis: `serve ${ASSEMBLY_SYNOPSIS} [--stack <name>] [--port <n>] [--schedules off|on|fast] [--put-object <bucket>/<key>=<file>]... `
-    + '[--visibility-timeout <s>]',
+    + '[--visibility-timeout <s>] [--time-scale <factor>]',
   description: [
     'Serves a stack of the app on this machine until Ctrl-C, from its cloud assembly: each REST API on 127.0.0.1 (its routes,',
     'request models, mapping templates and integration responses; its direct Step Functions integrations run the local',
@@ -89,12 +95,13 @@ export const serveCommand = defineCommand({
     '                       5 s, and idle function instances are reclaimed 60 times sooner; off: no schedule fires',
     '  --put-object <bucket>/<key>=<file>  put the file in a bucket of the stack, in the local S3, before serving',
     `  --visibility-timeout <s> how long a received message stays invisible locally (default ${DEFAULT_VISIBILITY_TIMEOUT_SECONDS})`,
+    TIME_SCALE_USAGE,
     '',
     'Authorization: IAM methods are accepted without a signature (no local SigV4); API-key methods need an x-api-key header.',
     'stderr: the routes and the next firings at start, then one line per request (method, path, status, execution name,',
     'time), per firing and per finished execution. On Ctrl-C: running executions get 10 s to finish, then the summary',
     '{ executions, requests, schedules, functions } is printed on stdout as one JSON line.',
-    `Locally, Wait states wait at most ${LOCAL_MAX_WAIT_SECONDS} s. Exit status: 0 stopped cleanly, 2 could not start.`,
+    `Locally, Wait states wait at most ${LOCAL_MAX_WAIT_SECONDS} s (after --time-scale). Exit status: 0 stopped cleanly, 2 could not start.`,
   ].join('\n'),
   needsAws: false,
   parse: parseServeArgs,
