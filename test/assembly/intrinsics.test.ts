@@ -91,3 +91,47 @@ test('a DefinitionS3Location that is no file asset of the assembly, or no defini
   expect(() => new IntrinsicResolver(template).stateMachineDefinition('Nothing'))
     .toThrow('Nothing has no definition (neither DefinitionString, Definition nor DefinitionS3Location)');
 });
+
+/** An assembly of one stack whose asset manifest publishes `file` (written with `text`) to the bootstrap bucket under `key`. */
+function assemblyWithFileAsset(file: string, key: string, text: string): string {
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-file-asset-'));
+  fs.writeFileSync(path.join(assemblyDir, 'manifest.json'), JSON.stringify({ artifacts: {
+    'Flows.assets': { type: 'cdk:asset-manifest', properties: { file: 'Flows.assets.json' } },
+    'Flows': { type: 'aws:cloudformation:stack', dependencies: ['Flows.assets'] },
+  } }));
+  fs.writeFileSync(path.join(assemblyDir, 'Flows.assets.json'), JSON.stringify({ files: { hash: {
+    source: { path: file, packaging: 'file' },
+    destinations: { 'current_account-current_region': { bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}', objectKey: key } },
+  } } }));
+  fs.writeFileSync(path.join(assemblyDir, file), text);
+  return assemblyDir;
+}
+
+describe('a DefinitionS3Location of a file asset', () => {
+  // As CDK's DefinitionBody.fromFile synthesizes it: the bootstrap bucket's Fn::Sub and the asset's key.
+  const machine = (key: string, substitutions: object) => ({ Resources: { Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: {
+    DefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, Key: key, Version: 'ignored' },
+    DefinitionSubstitutions: substitutions,
+  } } } });
+
+  test('is read from the assembly, substituted', () => {
+    const assemblyDir = assemblyWithFileAsset('asset.hash.json', 'hash.json', '{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"${word}","End":true}}}');
+    const definition = IntrinsicResolver.of({ name: 'Flows', assemblyDir, template: machine('hash.json', { word: { 'Fn::Join': ['-', ['a', 'b']] } }) })
+      .stateMachineDefinition('Machine');
+    expect(definition.States.A).toEqual({ Type: 'Pass', Result: 'a-b', End: true });
+  });
+
+  test('in YAML: read with the yaml package, or its install named when it is missing', () => {
+    const assemblyDir = assemblyWithFileAsset('asset.hash.yaml', 'hash.yaml', 'StartAt: A\nStates:\n  A:\n    Type: Pass\n    Result: ${word}\n    End: true\n');
+    const stack = { name: 'Flows', assemblyDir, template: machine('hash.yaml', { word: 'yes' }) };
+    expect(IntrinsicResolver.of(stack).stateMachineDefinition('Machine').States.A).toEqual({ Type: 'Pass', Result: 'yes', End: true });
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => {
+        throw new Error("Cannot find module 'yaml'");
+      });
+      const { IntrinsicResolver: WithoutYaml } = jest.requireActual<typeof import('../../tools/assembly/intrinsics')>('../../tools/assembly/intrinsics');
+      expect(() => WithoutYaml.of(stack).stateMachineDefinition('Machine'))
+        .toThrow(`Machine's definition is YAML (${path.join(assemblyDir, 'asset.hash.yaml')}): reading it needs the yaml package (npm install -D yaml)`);
+    });
+  });
+});
