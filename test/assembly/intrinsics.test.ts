@@ -88,6 +88,9 @@ test('a DefinitionS3Location that is no file asset of the assembly, or no defini
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-no-assets-'));
   fs.writeFileSync(path.join(assemblyDir, 'manifest.json'), JSON.stringify({ artifacts: { Flows: { type: 'aws:cloudformation:stack' } } }));
   expect(() => IntrinsicResolver.of({ name: 'Flows', assemblyDir, template }).stateMachineDefinition('InS3')).toThrow(notAnAsset);
+  const legacy = { Resources: { Legacy: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: { Ref: 'AssetParametersBucket' }, Key: 'k' } } } } };
+  expect(() => new IntrinsicResolver(legacy).stateMachineDefinition('Legacy'))
+    .toThrow(`Legacy: cannot read its DefinitionS3Location {"Bucket":{"Ref":"AssetParametersBucket"},"Key":"k"}: the template has no resource 'AssetParametersBucket'`);
   expect(() => new IntrinsicResolver(template).stateMachineDefinition('Nothing'))
     .toThrow('Nothing has no definition (neither DefinitionString, Definition nor DefinitionS3Location)');
 });

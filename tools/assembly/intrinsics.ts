@@ -155,7 +155,14 @@ export class IntrinsicResolver {
    * (`sfn.DefinitionBody.fromFile` makes one). A version is not checked: the asset's file is what the key holds.
    */
   private definitionFile(logicalId: string, location: unknown): string {
-    const { Bucket: bucket, Key: key } = this.resolve(location) as { Bucket: string; Key: string };
+    let bucket: string;
+    let key: string;
+    try {
+      ({ Bucket: bucket, Key: key } = this.resolve(location) as { Bucket: string; Key: string });
+    } catch (error) {
+      // The legacy synthesizer's asset parameters, say: not a location the assembly's asset manifests name.
+      throw new Error(`${logicalId}: cannot read its DefinitionS3Location ${JSON.stringify(location)}: ${(error as Error).message}`, { cause: error });
+    }
     const asset = this.stack && fileAssets(this.stack)
       .find((a) => a.objectKey === key && this.resolve({ 'Fn::Sub': a.bucketName }) === bucket);
     if (!asset) {
