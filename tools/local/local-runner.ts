@@ -28,7 +28,10 @@ const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
 export interface LocalRunnerOptions {
   /** Cloud assembly directory (`cdk.out`). */
   readonly assemblyDir: string;
-  /** Stack to run. @default - the assembly's only stack */
+  /**
+   * Stack to run, with the stacks whose exports it imports (their tables, queues, functions and schedules run with it).
+   * @default - the assembly's only stack
+   */
   readonly stackName?: string;
   /**
    * Visibility timeout of every local queue, in seconds, so redelivery and dead-lettering take seconds, not minutes.
