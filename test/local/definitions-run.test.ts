@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { assemblyStateMachines } from '../../tools/diagram/assembly';
 import { main } from '../../tools/cli/sdp';
 import { bufferedIo } from '../cli/buffered-io';
@@ -68,4 +70,19 @@ describe('sdp run', () => {
     expect(machines.map((m) => m.id)).toEqual(['DefinitionsWorkflow/FromJsonFile', 'DefinitionsWorkflow/FromYamlFile', 'DefinitionsWorkflow/ThroughOwnFunction']);
     expect((machines[1].definition.States.Greet as any).Parameters.Payload).toEqual({ 'greeting': 'hello', 'name.$': '$.name' });
   });
+});
+
+test('sdp run refuses a definition in an S3 location that is no asset of the assembly before anything runs, naming both', async () => {
+  const elsewhere = fs.mkdtempSync(path.join(dir, 'elsewhere-'));
+  const app = new App({ outdir: elsewhere });
+  new sfn.CfnStateMachine(new Stack(app, 'Elsewhere'), 'Machine', {
+    roleArn: 'arn:aws:iam::000000000000:role/machine',
+    definitionS3Location: { bucket: 'my-definitions', key: 'flow.asl.json' },
+  });
+  app.synth();
+  const { io, printed } = bufferedIo();
+  expect(await main(['run', '--assembly', elsewhere], io)).toBe(2);
+  expect(printed.stderr).toContain('cannot read the definition of Elsewhere/Machine: Machine: DefinitionS3Location s3://my-definitions/flow.asl.json '
+    + 'is not a file asset of the assembly');
+  expect(printed.stdout).toBe('');
 });
