@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { IntrinsicResolver } from '../../tools/assembly/intrinsics';
 
 const resolver = new IntrinsicResolver({
@@ -42,13 +45,14 @@ test('Fn::Join, Fn::Select, Fn::Split and Fn::Sub resolve recursively', () => {
 });
 
 test('anything it cannot resolve is named, not guessed', () => {
-  expect(() => resolver.resolve({ 'Fn::ImportValue': 'shared' })).toThrow('the local run cannot resolve Fn::ImportValue');
+  expect(() => resolver.resolve({ 'Fn::ImportValue': 'shared' })).toThrow("the local run cannot resolve Fn::ImportValue 'shared': no stack read with this one exports it");
+  expect(() => resolver.resolve({ 'Fn::Base64': 'x' })).toThrow('the local run cannot resolve Fn::Base64');
   expect(() => resolver.resolve({ 'Fn::GetAtt': ['Cluster', 'Arn'] })).toThrow('the local run cannot name the ARN of Cluster (AWS::ECS::Cluster)');
   expect(() => resolver.resolve({ 'Fn::GetAtt': ['Fn', 'SnapStartResponse'] })).toThrow('the local run cannot resolve Fn::GetAtt Fn.SnapStartResponse');
   expect(() => resolver.resolve({ Ref: 'Missing' })).toThrow("the template has no resource 'Missing'");
 });
 
-test('a state machine definition: from DefinitionString or Definition, intrinsics resolved, DefinitionSubstitutions applied; none is named', () => {
+test('a state machine definition: from DefinitionString or Definition, intrinsics resolved, DefinitionSubstitutions applied to either', () => {
   const machines = new IntrinsicResolver({
     Resources: {
       Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
@@ -59,11 +63,78 @@ test('a state machine definition: from DefinitionString or Definition, intrinsic
       FromObject: { Type: 'AWS::StepFunctions::StateMachine', Properties: {
         Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } },
       } },
-      InS3: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'b', Key: 'k' } } },
+      FromObjectWithSubstitutions: { Type: 'AWS::StepFunctions::StateMachine', Properties: {
+        Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: '${FnArn}', Comment: 'calls ${FnName}', End: true } } },
+        DefinitionSubstitutions: { FnArn: { 'Fn::GetAtt': ['Fn', 'Arn'] }, FnName: { Ref: 'Fn' } },
+      } },
     },
   });
   const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:Fn';
   expect(machines.stateMachineDefinition('FromString').States.A).toEqual({ Type: 'Task', Resource: fnArn, Comment: 'Fn', End: true });
   expect(machines.stateMachineDefinition('FromObject').States.A).toEqual({ Type: 'Task', Resource: fnArn, End: true });
-  expect(() => machines.stateMachineDefinition('InS3')).toThrow('InS3 has neither DefinitionString nor Definition (a definition in S3 cannot be read offline)');
+  expect(machines.stateMachineDefinition('FromObjectWithSubstitutions').States.A).toEqual({ Type: 'Task', Resource: fnArn, Comment: 'calls Fn', End: true });
+});
+
+test('a DefinitionS3Location that is no file asset of the assembly, or no definition at all, is named with the state machine', () => {
+  const template = {
+    Resources: {
+      InS3: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'my-definitions', Key: 'flow.asl.json', Version: '3' } } },
+      Nothing: { Type: 'AWS::StepFunctions::StateMachine', Properties: {} },
+    },
+  };
+  const notAnAsset = 'InS3: DefinitionS3Location s3://my-definitions/flow.asl.json is not a file asset of the assembly '
+    + '(the local run reads a definition in S3 only from the assembly, as sfn.DefinitionBody.fromFile puts it there)';
+  expect(() => new IntrinsicResolver(template).stateMachineDefinition('InS3')).toThrow(notAnAsset);
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-no-assets-'));
+  fs.writeFileSync(path.join(assemblyDir, 'manifest.json'), JSON.stringify({ artifacts: { Flows: { type: 'aws:cloudformation:stack' } } }));
+  expect(() => IntrinsicResolver.of({ name: 'Flows', assemblyDir, template }).stateMachineDefinition('InS3')).toThrow(notAnAsset);
+  const legacy = { Resources: { Legacy: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: { Ref: 'AssetParametersBucket' }, Key: 'k' } } } } };
+  expect(() => new IntrinsicResolver(legacy).stateMachineDefinition('Legacy'))
+    .toThrow(`Legacy: cannot read its DefinitionS3Location {"Bucket":{"Ref":"AssetParametersBucket"},"Key":"k"}: the template has no resource 'AssetParametersBucket'`);
+  expect(() => new IntrinsicResolver(template).stateMachineDefinition('Nothing'))
+    .toThrow('Nothing has no definition (neither DefinitionString, Definition nor DefinitionS3Location)');
+});
+
+/** An assembly of one stack whose asset manifest publishes `file` (written with `text`) to the bootstrap bucket under `key`. */
+function assemblyWithFileAsset(file: string, key: string, text: string): string {
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-file-asset-'));
+  fs.writeFileSync(path.join(assemblyDir, 'manifest.json'), JSON.stringify({ artifacts: {
+    'Flows.assets': { type: 'cdk:asset-manifest', properties: { file: 'Flows.assets.json' } },
+    'Flows': { type: 'aws:cloudformation:stack', dependencies: ['Flows.assets'] },
+  } }));
+  fs.writeFileSync(path.join(assemblyDir, 'Flows.assets.json'), JSON.stringify({ files: { hash: {
+    source: { path: file, packaging: 'file' },
+    destinations: { 'current_account-current_region': { bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}', objectKey: key } },
+  } } }));
+  fs.writeFileSync(path.join(assemblyDir, file), text);
+  return assemblyDir;
+}
+
+describe('a DefinitionS3Location of a file asset', () => {
+  // As CDK's DefinitionBody.fromFile synthesizes it: the bootstrap bucket's Fn::Sub and the asset's key.
+  const machine = (key: string, substitutions: object) => ({ Resources: { Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: {
+    DefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, Key: key, Version: 'ignored' },
+    DefinitionSubstitutions: substitutions,
+  } } } });
+
+  test('is read from the assembly, substituted', () => {
+    const assemblyDir = assemblyWithFileAsset('asset.hash.json', 'hash.json', '{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"${word}","End":true}}}');
+    const definition = IntrinsicResolver.of({ name: 'Flows', assemblyDir, template: machine('hash.json', { word: { 'Fn::Join': ['-', ['a', 'b']] } }) })
+      .stateMachineDefinition('Machine');
+    expect(definition.States.A).toEqual({ Type: 'Pass', Result: 'a-b', End: true });
+  });
+
+  test('in YAML: read with the yaml package, or its install named when it is missing', () => {
+    const assemblyDir = assemblyWithFileAsset('asset.hash.yaml', 'hash.yaml', 'StartAt: A\nStates:\n  A:\n    Type: Pass\n    Result: ${word}\n    End: true\n');
+    const stack = { name: 'Flows', assemblyDir, template: machine('hash.yaml', { word: 'yes' }) };
+    expect(IntrinsicResolver.of(stack).stateMachineDefinition('Machine').States.A).toEqual({ Type: 'Pass', Result: 'yes', End: true });
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => {
+        throw new Error("Cannot find module 'yaml'");
+      });
+      const { IntrinsicResolver: WithoutYaml } = jest.requireActual<typeof import('../../tools/assembly/intrinsics')>('../../tools/assembly/intrinsics');
+      expect(() => WithoutYaml.of(stack).stateMachineDefinition('Machine'))
+        .toThrow(`Machine's definition is YAML (${path.join(assemblyDir, 'asset.hash.yaml')}): reading it needs the yaml package (npm install -D yaml)`);
+    });
+  });
 });

@@ -4,6 +4,13 @@ import * as path from 'node:path';
 /** A CloudFormation template as the CDK writes it. */
 export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
+  /** The stack's outputs: one with an `Export` is what another stack's `Fn::ImportValue` of its name reads. */
+  readonly Outputs?: Record<string, CfnOutput>;
+}
+
+export interface CfnOutput {
+  readonly Value: unknown;
+  readonly Export?: { readonly Name: unknown };
 }
 
 export interface CfnResource {
@@ -19,6 +26,11 @@ export interface AssemblyStack {
   readonly template: CfnTemplate;
   /** The assembly directory; asset paths in the template's metadata are relative to it. */
   readonly assemblyDir: string;
+  /**
+   * The stacks whose exports this one imports, whose resources and exports its template holds too (see
+   * `withImportedStacks`). @default - none: the template is the stack's own
+   */
+  readonly importedStacks?: readonly AssemblyStack[];
 }
 
 /** Reads the stacks of the cloud assembly in `assemblyDir` (`cdk.out`) from its manifest. */
@@ -56,6 +68,8 @@ export function selectStack(stacks: AssemblyStack[], name?: string): AssemblySta
  * `<stack>/<logical id>` when neither names it.
  */
 export function constructPath(stack: AssemblyStack, logicalId: string): string {
+  const imported = stack.importedStacks?.find((s) => logicalId in s.template.Resources);
+  if (imported) return constructPath(imported, logicalId);
   const cdkPath = stack.template.Resources[logicalId]?.Metadata?.['aws:cdk:path'] ?? manifestPaths(stack).get(logicalId);
   return typeof cdkPath === 'string' ? cdkPath.replace(/\/Resource$/, '') : `${stack.name}/${logicalId}`;
 }
@@ -66,7 +80,7 @@ const manifestPathsByStack = new WeakMap<AssemblyStack, Map<string, string>>();
 function manifestPaths(stack: AssemblyStack): Map<string, string> {
   let paths = manifestPathsByStack.get(stack);
   if (paths) return paths;
-  const artifact = JSON.parse(fs.readFileSync(path.join(stack.assemblyDir, 'manifest.json'), 'utf8')).artifacts[stack.name];
+  const artifact = manifestArtifacts(stack.assemblyDir)[stack.name];
   const metadata: Record<string, Array<{ type: string; data: unknown }>> = {
     ...artifact.metadata,
     ...artifact.additionalMetadataFile && JSON.parse(fs.readFileSync(path.join(stack.assemblyDir, artifact.additionalMetadataFile), 'utf8')),
@@ -79,6 +93,42 @@ function manifestPaths(stack: AssemblyStack): Map<string, string> {
   }
   manifestPathsByStack.set(stack, paths);
   return paths;
+}
+
+function manifestArtifacts(assemblyDir: string): Record<string, any> {
+  return JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8')).artifacts ?? {};
+}
+
+/** A file asset of a stack: its source in the assembly and the S3 location it is published to. */
+export interface FileAsset {
+  /** The absolute path of the asset's file in the assembly. */
+  readonly file: string;
+  /** The bucket, with the CDK's `${AWS::AccountId}`-style placeholders as the asset manifest has them. */
+  readonly bucketName: string;
+  readonly objectKey: string;
+}
+
+/**
+ * The file assets of a stack and of the stacks imported with it, from their asset manifests (`<stack>.assets.json`,
+ * which the default and CLI-credentials synthesizers write): where each file is published, so that a template's S3
+ * location of one can be read from the assembly.
+ */
+export function fileAssets(stack: AssemblyStack): FileAsset[] {
+  const artifacts = manifestArtifacts(stack.assemblyDir);
+  const own = (artifacts[stack.name]?.dependencies ?? [] as string[])
+    .map((id: string) => artifacts[id])
+    .filter((artifact: any) => artifact?.type === 'cdk:asset-manifest')
+    .flatMap((artifact: any) => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(stack.assemblyDir, artifact.properties.file), 'utf8'));
+      return Object.values<any>(manifest.files ?? {})
+        .filter((asset) => asset.source?.packaging !== 'zip' && asset.source?.path !== undefined)
+        .flatMap((asset) => Object.values<any>(asset.destinations ?? {}).map((destination) => ({
+          file: path.resolve(stack.assemblyDir, asset.source.path),
+          bucketName: String(destination.bucketName),
+          objectKey: String(destination.objectKey),
+        })));
+    });
+  return [...own, ...(stack.importedStacks ?? []).flatMap(fileAssets)];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { CfnTemplate } from './cloud-assembly';
+import * as fs from 'node:fs';
+import { AssemblyStack, CfnTemplate, fileAssets } from './cloud-assembly';
 
 /** The account and region every local resource lives in. */
 export const LOCAL_ACCOUNT = '000000000000';
@@ -41,14 +42,23 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
 
 /**
  * Resolves the intrinsic functions the CDK emits (Ref, Fn::GetAtt Arn, Fn::Join,
- * Fn::Sub, Fn::Select, Fn::Split) against local names, so a template value such as a state
+ * Fn::Sub, Fn::Select, Fn::Split, Fn::ImportValue) against local names, so a template value such as a state
  * machine's DefinitionString becomes the literal the service would see.
  *
  * Hand-written because no maintained library resolves templates offline without
  * deploying them; it covers what CDK L2 constructs synthesize and names anything else.
  */
 export class IntrinsicResolver {
-  constructor(private readonly template: CfnTemplate) {}
+  /** A resolver for a stack of an assembly, which reads a definition in S3 from the stack's file assets. */
+  static of(stack: AssemblyStack): IntrinsicResolver {
+    return new IntrinsicResolver(stack.template, stack);
+  }
+
+  /**
+   * @param template the template; `Fn::ImportValue` reads the exports of its `Outputs` (a stack merged with those it imports)
+   * @param stack the stack of the assembly the template is, whose file assets hold definitions in S3 @default - none
+   */
+  constructor(private readonly template: CfnTemplate, private readonly stack?: AssemblyStack) {}
 
   /** The physical name a resource has locally (FIFO topics and queues end in `.fifo`, as AWS requires). */
   physicalName(logicalId: string): string {
@@ -89,11 +99,20 @@ export class IntrinsicResolver {
           return String(this.resolve(arg[1])).split(String(arg[0]));
         case 'Fn::Sub':
           return this.sub(...((typeof arg === 'string' ? [arg, {}] : arg) as [string, Record<string, unknown>]));
+        case 'Fn::ImportValue':
+          return this.importValue(String(this.resolve(arg)));
         default:
           if (key.startsWith('Fn::')) throw new Error(`the local run cannot resolve ${key}`);
       }
     }
     return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v)]));
+  }
+
+  /** The value of the export `name` among the template's outputs: those of the stacks merged into it. */
+  private importValue(name: string): unknown {
+    const output = Object.values(this.template.Outputs ?? {}).find((o) => o.Export !== undefined && this.resolve(o.Export.Name) === name);
+    if (!output) throw new Error(`the local run cannot resolve Fn::ImportValue '${name}': no stack read with this one exports it`);
+    return this.resolve(output.Value);
   }
 
   private getAtt(logicalId: string, attribute: string): string {
@@ -112,20 +131,45 @@ export class IntrinsicResolver {
   }
 
   /**
-   * A state machine's definition, from `DefinitionString` or `Definition`, with every intrinsic
-   * resolved and `DefinitionSubstitutions` applied: what the local run executes and `diagram` draws.
+   * A state machine's definition, from `DefinitionString`, `Definition` or `DefinitionS3Location` (a file asset of the
+   * assembly, JSON or YAML), with every intrinsic resolved and `DefinitionSubstitutions` applied: what the local run
+   * executes and `diagram` draws.
    */
   stateMachineDefinition(logicalId: string): any {
     const properties = this.resource(logicalId).Properties ?? {};
-    if (properties.DefinitionString === undefined && properties.Definition === undefined) {
-      throw new Error(`${logicalId} has neither DefinitionString nor Definition (a definition in S3 cannot be read offline)`);
-    }
-    let text = properties.DefinitionString !== undefined
-      ? String(this.resolve(properties.DefinitionString))
-      : JSON.stringify(this.resolve(properties.Definition));
+    let text: string;
+    let file: string | undefined;
+    if (properties.DefinitionString !== undefined) text = String(this.resolve(properties.DefinitionString));
+    else if (properties.Definition !== undefined) text = JSON.stringify(this.resolve(properties.Definition));
+    else if (properties.DefinitionS3Location !== undefined) {
+      file = this.definitionFile(logicalId, properties.DefinitionS3Location);
+      text = fs.readFileSync(file, 'utf8');
+    } else throw new Error(`${logicalId} has no definition (neither DefinitionString, Definition nor DefinitionS3Location)`);
     const substitutions = (this.resolve(properties.DefinitionSubstitutions ?? {}) ?? {}) as Record<string, unknown>;
     for (const [name, value] of Object.entries(substitutions)) text = text.split(`\${${name}}`).join(String(value));
-    return JSON.parse(text);
+    return file !== undefined && /\.ya?ml$/i.test(file) ? parseYamlDefinition(text, logicalId, file) : JSON.parse(text);
+  }
+
+  /**
+   * The file of the assembly a `DefinitionS3Location` names: the file asset published to that bucket and key
+   * (`sfn.DefinitionBody.fromFile` makes one). A version is not checked: the asset's file is what the key holds.
+   */
+  private definitionFile(logicalId: string, location: unknown): string {
+    let bucket: string;
+    let key: string;
+    try {
+      ({ Bucket: bucket, Key: key } = this.resolve(location) as { Bucket: string; Key: string });
+    } catch (error) {
+      // The legacy synthesizer's asset parameters, say: not a location the assembly's asset manifests name.
+      throw new Error(`${logicalId}: cannot read its DefinitionS3Location ${JSON.stringify(location)}: ${(error as Error).message}`, { cause: error });
+    }
+    const asset = this.stack && fileAssets(this.stack)
+      .find((a) => a.objectKey === key && this.resolve({ 'Fn::Sub': a.bucketName }) === bucket);
+    if (!asset) {
+      throw new Error(`${logicalId}: DefinitionS3Location s3://${bucket}/${key} is not a file asset of the assembly `
+        + '(the local run reads a definition in S3 only from the assembly, as sfn.DefinitionBody.fromFile puts it there)');
+    }
+    return asset.file;
   }
 
   private resource(logicalId: string) {
@@ -133,4 +177,19 @@ export class IntrinsicResolver {
     if (!resource) throw new Error(`the template has no resource '${logicalId}'`);
     return resource;
   }
+}
+
+/** Optional peers a definition form needs, loaded only when a definition has that form: YAML's parser. */
+export const DEFINITION_FORM_PEERS = ['yaml'] as const;
+
+/** A YAML definition as JSON, with the `yaml` package, loaded only for one. */
+function parseYamlDefinition(text: string, logicalId: string, file: string): unknown {
+  let yaml: typeof import('yaml');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    yaml = require(DEFINITION_FORM_PEERS[0]);
+  } catch {
+    throw new Error(`${logicalId}'s definition is YAML (${file}): reading it needs the yaml package (npm install -D yaml)`);
+  }
+  return yaml.parse(text);
 }

@@ -7,7 +7,7 @@ const NAMED_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable', 'AWS:
 
 /** What the template of `stack` says a bill of the state machine `logicalId` (whose id is `id`) needs. */
 export function pipelineFacts(stack: AssemblyStack, logicalId: string, id: string): PipelineFacts {
-  const resolver = new IntrinsicResolver(stack.template);
+  const resolver = IntrinsicResolver.of(stack);
   const properties = stack.template.Resources[logicalId].Properties ?? {};
   const logging = properties.LoggingConfiguration ?? {};
   const fedByEventSource = new Set(resourcesOfType(stack.template, 'AWS::Lambda::EventSourceMapping')

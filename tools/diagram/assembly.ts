@@ -1,5 +1,6 @@
 import { AssemblyStack, constructPath, readCloudAssembly, resourcesOfType } from '../assembly/cloud-assembly';
 import { IntrinsicResolver } from '../assembly/intrinsics';
+import { withImportedStacks } from '../assembly/stack-imports';
 import { AslDefinition, toMermaid } from './mermaid';
 
 /** A state machine of a synthesized cloud assembly, with its definition. */
@@ -16,11 +17,14 @@ export interface AssemblyStateMachine {
 
 /** Every state machine of the cloud assembly in `assemblyDir`, in manifest and template order. */
 export function assemblyStateMachines(assemblyDir: string): AssemblyStateMachine[] {
-  return readCloudAssembly(assemblyDir).flatMap((stack) => {
-    const resolver = new IntrinsicResolver(stack.template);
+  const stacks = readCloudAssembly(assemblyDir);
+  return stacks.flatMap((stack) => {
+    let resolver: IntrinsicResolver | undefined;
     return resourcesOfType(stack.template, 'AWS::StepFunctions::StateMachine').map((logicalId) => {
       const id = stateMachineId(stack, logicalId);
       try {
+        // Made for the stacks with state machines only: their imports resolve against the stacks they import from.
+        resolver ??= IntrinsicResolver.of(withImportedStacks(stacks, stack));
         return { id, stackName: stack.name, logicalId, definition: resolver.stateMachineDefinition(logicalId) as AslDefinition };
       } catch (error) {
         throw new Error(`cannot read the definition of ${id}: ${(error as Error).message}`, { cause: error });

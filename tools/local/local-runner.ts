@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { AssemblyStack, readCloudAssembly, resourcesOfType, selectStack } from '../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_REGION } from '../assembly/intrinsics';
+import { withImportedStacks } from '../assembly/stack-imports';
 import { DeadLetters, inspectDeadLetters, readDeadLetters } from './dead-letters';
 import { JOB_TABLE_METADATA } from '../../handlers/job-records';
 import { accountJobs, JobAccount } from './job-accounting';
@@ -28,7 +29,10 @@ const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
 export interface LocalRunnerOptions {
   /** Cloud assembly directory (`cdk.out`). */
   readonly assemblyDir: string;
-  /** Stack to run. @default - the assembly's only stack */
+  /**
+   * Stack to run, with the stacks whose exports it imports (their tables, queues, functions and schedules run with it).
+   * @default - the assembly's only stack
+   */
   readonly stackName?: string;
   /**
    * Visibility timeout of every local queue, in seconds, so redelivery and dead-lettering take seconds, not minutes.
@@ -190,7 +194,9 @@ export class LocalRunner {
   }
 
   private static async startEngines(options: LocalRunnerOptions): Promise<LocalRunner> {
-    const stack = selectStack(readCloudAssembly(options.assemblyDir), options.stackName);
+    const stacks = readCloudAssembly(options.assemblyDir);
+    // The stacks it imports from run with it: a state machine of one stack may invoke a function or write a table of another.
+    const stack = withImportedStacks(stacks, selectStack(stacks, options.stackName));
     const needsSnsSqs = Object.values(stack.template.Resources).some((r) => ['AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::S3::Bucket'].includes(r.Type));
     const dynamodb = await LocalDynamoDb.start({ meter: options.meter });
     let snsSqs: LocalSnsSqs | undefined;
@@ -212,7 +218,7 @@ export class LocalRunner {
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
       });
-      return new LocalRunner(stack, dynamodb, lambda, new IntrinsicResolver(stack.template), options, lambdaEndpoint, snsSqs);
+      return new LocalRunner(stack, dynamodb, lambda, IntrinsicResolver.of(stack), options, lambdaEndpoint, snsSqs);
     } catch (error) {
       await lambdaEndpoint?.close();
       await snsSqs?.stop();
