@@ -151,7 +151,10 @@ describe('a function throttled at its reserved concurrency (1)', () => {
     expect(await stored('held')).toHaveLength(2);
     const poller = pollerOf(drained, 'Throttled');
     expect(poller.throttledRecords).toBeGreaterThanOrEqual(1);
-    expect(Object.values(poller.receives)).toEqual([poller.throttledRecords + 1]);
+    // One receive per throttle, then the one that is processed; on a loaded machine the processing itself may outlast
+    // the 2-second visibility timeout and the message comes back once more, as it would on AWS (idempotent: stored once).
+    const [receives] = Object.values(poller.receives);
+    expect(receives).toBeGreaterThanOrEqual(poller.throttledRecords + 1);
     expect(drained.queues[queue('Throttled').logicalId]).toMatchObject({ messages: 1, processed: 1, deadLettered: 0, failedRecords: poller.throttledRecords });
   });
 
