@@ -6,6 +6,7 @@ export * from './distributed-map';
 export * from './history-events';
 export * from '../assembly/intrinsics';
 export * from './job-accounting';
+export * from '../assembly/stack-imports';
 export * from '../assembly/synthesize';
 export * from './local-dynamodb';
 export * from './local-lambda';
