@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { synthesizeIntegrationsFixture } from '../support/integrations-fixture-app';
 import { useLocalRunner } from '../support/use-local-runner';
 
@@ -25,6 +25,27 @@ describe('sns:publish', () => {
     }));
     expect(Messages.map((m) => m.Body)).toEqual([JSON.stringify(message)]);
     expect(Messages[0].MessageAttributes?.kind).toMatchObject({ DataType: 'String', StringValue: 'notice' });
+  });
+
+  // MessageGroupId and MessageDeduplicationId are Publish's, for FIFO topics:
+  // https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+  test('a FIFO topic takes the group and the deduplication id: a duplicate is delivered once, the group in order', async () => {
+    for (const [alert, dedup] of [['first', 'a'], ['first again', 'a'], ['second', 'b']]) {
+      const execution = await runner().execute({ stateMachine: 'AlertInOrder', input: { alert, group: 'g1', dedup } });
+      // AWS adds a SequenceNumber for a FIFO topic; the local SNS (fauxqs) gives none.
+      expect(execution.output).toMatchObject({ MessageId: expect.any(String), ...SDK_METADATA });
+    }
+    const received: string[] = [];
+    for (let attempt = 0; attempt < 3 && received.length < 2; attempt++) {
+      const { Messages = [] } = await runner().snsSqs!.sqs.send(new ReceiveMessageCommand({
+        QueueUrl: queueUrl('AlertInbox'), MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'], WaitTimeSeconds: 1,
+      }));
+      expect(Messages.map((m) => m.Attributes?.MessageGroupId)).toEqual(Messages.map(() => 'g1'));
+      received.push(...Messages.map((m) => m.Body!));
+      // A FIFO group's next message is delivered once the one before it is deleted.
+      for (const { ReceiptHandle } of Messages) await runner().snsSqs!.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl('AlertInbox'), ReceiptHandle }));
+    }
+    expect(received).toEqual(['first', 'second']);
   });
 
   // Publish's error for a topic that does not exist is NotFound (NotFoundException):

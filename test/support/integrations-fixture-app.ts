@@ -17,10 +17,11 @@ export const INTEGRATIONS_FIXTURE_STACK = 'IntegrationsFixture';
 
 /**
  * An app in the style of the public Step Functions samples, synthesized into a temporary assembly: a topic with an SQS
- * subscription (`Notices` → `NoticeInbox`), a queue with a worker that stores orders (`Orders` → `StoreOrder` →
+ * subscription (`Notices` → `NoticeInbox`, and FIFO `Alerts` → `AlertInbox`), a queue with a worker that stores orders (`Orders` → `StoreOrder` →
  * `Records`), a bucket (`Documents`), and state machines calling them through the optimised and AWS SDK
  * integrations, each named for what it does:
  * - `Notify` (sns:publish of `$.message` with a subject and an attribute), `PublishToMissingTopic` (to a topic that does not exist);
+ *   `AlertInOrder` (sns:publish to the FIFO topic `Alerts` → `AlertInbox`, in the group `$.group`, deduplicated by `$.dedup`);
  * - `PlaceOrder` (sqs:sendMessage of `$.order` to `Orders`), `SendToMissingQueue` (to a queue that does not exist);
  * - `StoreDocuments` (aws-sdk s3 putObject of `$.body` at `$.key`, getObject of `$.readKey`, listObjectsV2);
  * - `QueryRecords` (aws-sdk dynamodb putItem, getItem, query and scan of the table `$.table`);
@@ -39,6 +40,14 @@ export function synthesizeIntegrationsFixture(): string {
     message: sfn.TaskInput.fromJsonPathAt('$.message'),
     subject: 'Order update',
     messageAttributes: { kind: { value: 'notice' } },
+  }));
+  const alerts = new sns.Topic(stack, 'Alerts', { fifo: true });
+  alerts.addSubscription(new SqsSubscription(new sqs.Queue(stack, 'AlertInbox', { fifo: true }), { rawMessageDelivery: true }));
+  machine('AlertInOrder', new tasks.SnsPublish(stack, 'PublishAlert', {
+    topic: alerts,
+    message: sfn.TaskInput.fromJsonPathAt('$.alert'),
+    messageGroupId: sfn.JsonPath.stringAt('$.group'),
+    messageDeduplicationId: sfn.JsonPath.stringAt('$.dedup'),
   }));
   const missingTopic = sns.Topic.fromTopicArn(stack, 'MissingTopic', `arn:aws:sns:us-east-1:000000000000:NoSuchTopic`);
   machine('PublishToMissingTopic', new tasks.SnsPublish(stack, 'PublishNowhere', { topic: missingTopic, message: sfn.TaskInput.fromText('lost') }));
