@@ -72,6 +72,14 @@ describe('sqs:sendMessage', () => {
     expect(Item).toEqual({ id: { S: 'o-7' }, total: { N: '12' }, status: { S: 'stored' } });
   });
 
+  test('a JSONata task sends the body its Arguments build, and the worker stores it', async () => {
+    const execution = await runner().execute({ stateMachine: 'JsonataOrder', input: { order: { orderId: 'o-8', total: 4 } } });
+    expect(execution.output).toMatchObject({ MD5OfMessageBody: expect.any(String), MessageId: expect.any(String), ...SDK_METADATA });
+    await runner().drainQueues();
+    const { Item } = await runner().dynamodb.client.send(new GetItemCommand({ TableName: runner().tableName('Records'), Key: { id: { S: 'o-8' } } }));
+    expect(Item).toEqual({ id: { S: 'o-8' }, total: { N: '4' }, status: { S: 'stored' } });
+  });
+
   // SendMessage's error for a missing queue: the JSON protocol's QueueDoesNotExist, the query protocol's
   // AWS.SimpleQueueService.NonExistentQueue (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#API_SendMessage_Errors);
   // Step Functions names it after the SDK's exception class, QueueDoesNotExistException, the code in the cause.

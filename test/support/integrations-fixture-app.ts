@@ -22,7 +22,8 @@ export const INTEGRATIONS_FIXTURE_STACK = 'IntegrationsFixture';
  * integrations, each named for what it does:
  * - `Notify` (sns:publish of `$.message` with a subject and an attribute), `PublishToMissingTopic` (to a topic that does not exist);
  *   `AlertInOrder` (sns:publish to the FIFO topic `Alerts` → `AlertInbox`, in the group `$.group`, deduplicated by `$.dedup`);
- * - `PlaceOrder` (sqs:sendMessage of `$.order` to `Orders`), `SendToMissingQueue` (to a queue that does not exist);
+ * - `PlaceOrder` (sqs:sendMessage of `$.order` to `Orders`), `JsonataOrder` (the same as a JSONata state, its
+ *   `Arguments` building the body), `SendToMissingQueue` (to a queue that does not exist);
  * - `StoreDocuments` (aws-sdk s3 putObject of `$.body` at `$.key`, getObject of `$.readKey`, listObjectsV2);
  * - `QueryRecords` (aws-sdk dynamodb putItem, getItem, query and scan of the table `$.table`);
  * - `AnnounceOne` (events:putEvents of one entry), `AnnounceMany` (events:putEvents of the entries `$.entries`).
@@ -64,6 +65,10 @@ export function synthesizeIntegrationsFixture(): string {
   records.grantWriteData(storeOrder);
   storeOrder.addEventSource(new SqsEventSource(orders, { batchSize: 5 }));
   machine('PlaceOrder', new tasks.SqsSendMessage(stack, 'SendOrder', { queue: orders, messageBody: sfn.TaskInput.fromJsonPathAt('$.order') }));
+  machine('JsonataOrder', tasks.SqsSendMessage.jsonata(stack, 'SendOrderJsonata', {
+    queue: orders,
+    messageBody: sfn.TaskInput.fromObject({ orderId: '{% $states.input.order.orderId %}', total: '{% $states.input.order.total %}' }),
+  }));
   const missingQueue = sqs.Queue.fromQueueArn(stack, 'MissingQueue', 'arn:aws:sqs:us-east-1:000000000000:NoSuchQueue');
   machine('SendToMissingQueue', new tasks.SqsSendMessage(stack, 'SendNowhere', { queue: missingQueue, messageBody: sfn.TaskInput.fromText('lost') }));
 
