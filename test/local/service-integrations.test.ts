@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { toHistoryEvents } from '../../tools/local/history-events';
 import { synthesizeIntegrationsFixture } from '../support/integrations-fixture-app';
 import { useLocalRunner } from '../support/use-local-runner';
 
@@ -109,6 +110,9 @@ describe('aws-sdk:s3', () => {
     const execution = await runner().execute({ stateMachine: 'StoreDocuments', input: { key: 'present.txt', body: 'here', readKey: 'absent.txt' } });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'S3.NoSuchKeyException' });
     expect(execution.cause).toMatch(/\(Service: S3, Status Code: 404, Request ID: \S+\)$/);
+    // The history names an AWS SDK task's resource type aws-sdk:<service> and its resource the action.
+    const failed = toHistoryEvents(execution.events, execution).find((e) => e.type === 'TaskFailed');
+    expect(failed?.taskFailedEventDetails).toMatchObject({ resourceType: 'aws-sdk:s3', resource: 'getObject', error: 'S3.NoSuchKeyException' });
   });
 });
 
