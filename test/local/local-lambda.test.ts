@@ -62,7 +62,9 @@ describe('task integrations', () => {
     const definition = {
       StartAt: 'Notify',
       States: {
-        Notify: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Next: 'Fan' },
+        Notify: { Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.sync', Next: 'Batch' },
+        // The local DynamoDB is there; the AWS SDK integration serves the item calls, query and scan only.
+        Batch: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:dynamodb:batchWriteItem', Next: 'Fan' },
         Fan: {
           Type: 'Map',
           ItemProcessor: {
@@ -75,7 +77,7 @@ describe('task integrations', () => {
     };
     expect(() => taskHandlersFor(definition, engines())).toThrow(UnsupportedIntegrationError);
     expect(() => taskHandlersFor(definition, engines())).toThrow(
-      'the local run cannot emulate these tasks: Notify (arn:aws:states:::sns:publish), Wait (arn:aws:states:::sqs:sendMessage.waitForTaskToken)',
+      'the local run cannot emulate these tasks: Notify (arn:aws:states:::ecs:runTask.sync), Batch (arn:aws:states:::aws-sdk:dynamodb:batchWriteItem), Wait (arn:aws:states:::sqs:sendMessage.waitForTaskToken)',
     );
   });
 });

@@ -23,10 +23,13 @@ type AddedEvent =
   | { type: 'MapRunSucceeded'; timestamp: number; index?: number; state: { name: string } }
   | { type: 'MapRunFailed'; timestamp: number; index?: number; state: { name: string }; error?: string; cause?: string };
 
-/** How the history names a Task's resource: a Lambda function ARN is a LambdaFunction task, else `<service>:<action>`. */
+/**
+ * How the history names a Task's resource: a Lambda function ARN is a LambdaFunction task, else `<service>:<action>`,
+ * an AWS SDK integration's resource type being `aws-sdk:<service>` (as AWS's history has `aws-sdk:s3`, `getObject`).
+ */
 function taskResource(resource: string | undefined): { lambdaFunction: boolean; resourceType: string; resource: string } {
   if (resource && /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource)) return { lambdaFunction: true, resourceType: 'lambda', resource };
-  const integration = resource?.match(/^arn:[^:]+:states:::([^:]+):(.+)$/);
+  const integration = resource?.match(/^arn:[^:]+:states:::(aws-sdk:[^:]+|[^:]+):(.+)$/);
   return integration
     ? { lambdaFunction: false, resourceType: integration[1], resource: integration[2] }
     : { lambdaFunction: false, resourceType: 'local', resource: resource ?? 'unknown' };

@@ -16,3 +16,4 @@ export * from './query-language';
 export * from './schedules';
 export { putObject } from './local-sns-sqs';
 export * from './task-integrations';
+export type { RecordedEvent } from './event-integrations';

@@ -19,6 +19,7 @@ import { distributedMapRunner, MapRunProgress, MapRunRecord } from './distribute
 import { localInterpreter, localStateMachine, payloadOverLimit } from './interpreter';
 import type { LocalWaitSummary } from '../trace/execution-trace';
 import { allStates, taskHandlersFor } from './task-integrations';
+import type { RecordedEvent } from './event-integrations';
 import type { EventLog } from './history-events';
 
 export { MAX_PAYLOAD_BYTES } from './interpreter';
@@ -145,6 +146,8 @@ export interface LocalExecution {
   readonly taskResources: Readonly<Record<string, string>>;
   /** The map runs of the execution's distributed Maps, with their child executions, in the order they started. */
   readonly mapRuns: readonly MapRunRecord[];
+  /** The events its `events:putEvents` tasks put, in order: recorded, not delivered. */
+  readonly putEvents: readonly RecordedEvent[];
 }
 
 /**
@@ -423,14 +426,17 @@ export class LocalRunner {
   async execute(request: LocalExecutionRequest): Promise<LocalExecution> {
     const logicalId = this.findStateMachine(request.stateMachine);
     const { definition, runnable } = this.runnableDefinition(logicalId);
-    const taskResourceLocalHandlers = taskHandlersFor(definition, { lambda: this.lambda, dynamodb: this.dynamodb.client });
     const name = request.name ?? randomUUID();
     const stateMachineArn = this.resolver.arn(logicalId);
     const executionArn = request.executionArn ?? stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    const putEvents: RecordedEvent[] = [];
+    const taskResourceLocalHandlers = taskHandlersFor(definition, {
+      lambda: this.lambda, dynamodb: this.dynamodb.client, snsSqs: this.snsSqs, events: { executionArn, recorded: putEvents },
+    });
     const input = request.input as any;
     const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
     const distributedMap = distributedMapRunner({ s3: this.snsSqs?.s3, stateMachineArn, executionArn, onProgress: request.onProgress });
-    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns };
+    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns, putEvents };
 
     // Step Functions checks the input before the first state: nothing runs.
     const inputOverLimit = payloadOverLimit(input, 'the execution input');

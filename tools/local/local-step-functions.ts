@@ -226,7 +226,7 @@ export class LocalStepFunctions {
       record.status = 'FAILED';
       record.result = {
         executionArn: record.executionArn, stateMachine: record.stateMachine, status: 'FAILED', error: (error as Error).name, cause: (error as Error).message,
-        events: [], taskResources: {}, mapRuns: [],
+        events: [], taskResources: {}, mapRuns: [], putEvents: [],
       };
     }
     record.stopDate = Date.now();

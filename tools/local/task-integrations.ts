@@ -1,8 +1,13 @@
 import {
   DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { awsSdkHandler } from './aws-sdk-integrations';
+import { putEvents, RecordedEvent } from './event-integrations';
+import { optimisedIntegrationError, withSdkMetadata } from './integration-responses';
 import { payloadOverLimit } from './interpreter';
 import { LocalLambdaRuntime } from './local-lambda';
+import type { LocalSnsSqs } from './local-sns-sqs';
+import { publish, sendMessage } from './sns-sqs-integrations';
 
 type JsonValue = any;
 type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
@@ -11,6 +16,10 @@ type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
 export interface LocalEngines {
   readonly lambda: LocalLambdaRuntime;
   readonly dynamodb: DynamoDBClient;
+  /** The local SNS, SQS and S3, when the stack has topics, queues or buckets. @default - none: their tasks are refused */
+  readonly snsSqs?: LocalSnsSqs;
+  /** Where `events:putEvents` records the events of the execution. @default - none: its tasks are refused */
+  readonly events?: { readonly executionArn: string; readonly recorded: RecordedEvent[] };
 }
 
 /** A definition has Task states whose integration the local run cannot emulate; nothing of it was run. */
@@ -38,7 +47,7 @@ export function taskHandlersFor(definition: any, engines: LocalEngines): Record<
   const unsupported: { state: string; resource: string }[] = [];
   for (const [name, state] of allStates(definition)) {
     if (state.Type !== 'Task') continue;
-    const handler = handlerFor(String(state.Resource), engines);
+    const handler = handlerFor(name, String(state.Resource), engines);
     if (handler) handlers[name] = withinPayloadQuota(name, handler);
     else unsupported.push({ state: name, resource: String(state.Resource) });
   }
@@ -61,11 +70,13 @@ function withinPayloadQuota(state: string, handler: TaskHandler): TaskHandler {
   };
 }
 
-function handlerFor(resource: string, engines: LocalEngines): TaskHandler | undefined {
+function handlerFor(state: string, resource: string, engines: LocalEngines): TaskHandler | undefined {
   // Direct function ARN: the task's result is the function's payload.
   if (/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource)) {
     return (input) => engines.lambda.invoke(resource, input);
   }
+  const awsSdk = resource.match(/^arn:[^:]+:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/);
+  if (awsSdk) return awsSdkHandler(awsSdk[1], awsSdk[2], engines);
   const integration = resource.match(/^arn:[^:]+:states:::([a-z0-9]+):([A-Za-z]+)$/);
   if (!integration) return undefined;
   const [, service, action] = integration;
@@ -77,6 +88,10 @@ function handlerFor(resource: string, engines: LocalEngines): TaskHandler | unde
       StatusCode: 200,
     });
   }
+  const { snsSqs, events } = engines;
+  if (service === 'sns' && action === 'publish' && snsSqs) return (input) => publish(snsSqs, input);
+  if (service === 'sqs' && action === 'sendMessage' && snsSqs) return (input) => sendMessage(snsSqs, input);
+  if (service === 'events' && action === 'putEvents' && events) return async (input) => putEvents(events.recorded, events.executionArn, state, input);
   const Command = service === 'dynamodb' ? DYNAMODB_COMMANDS[action] : undefined;
   if (Command) return (input) => callDynamoDb(engines.dynamodb, Command, input);
   return undefined;
@@ -107,15 +122,15 @@ const NAMED_DYNAMODB_ERRORS = new Set([
   'ItemCollectionSizeLimitExceededException', 'TransactionConflictException', 'RequestLimitExceeded', 'InternalServerError',
 ]);
 
+const DYNAMODB = {
+  prefix: 'DynamoDB', javaService: 'AmazonDynamoDBv2', baseException: 'AmazonDynamoDBException', named: (name: string) => NAMED_DYNAMODB_ERRORS.has(name),
+};
+
 async function callDynamoDb(client: DynamoDBClient, Command: new (input: any) => any, input: JsonValue): Promise<JsonValue> {
   try {
-    const { $metadata, ...response } = await client.send(new Command(input));
-    return { ...response, SdkHttpMetadata: { HttpStatusCode: $metadata.httpStatusCode }, SdkResponseMetadata: { RequestId: $metadata.requestId } };
+    return withSdkMetadata(await client.send(new Command(input)));
   } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } };
-    const failure = new Error(`${e.message} (Service: AmazonDynamoDBv2; Status Code: ${e.$metadata?.httpStatusCode ?? 400}; Error Code: ${e.name}; Request ID: ${e.$metadata?.requestId ?? 'local'}; Proxy: null)`);
-    failure.name = `DynamoDB.${NAMED_DYNAMODB_ERRORS.has(e.name) ? e.name : 'AmazonDynamoDBException'}`;
-    throw failure;
+    throw optimisedIntegrationError(error, DYNAMODB);
   }
 }
 

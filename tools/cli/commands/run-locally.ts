@@ -57,6 +57,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
     const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
     io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns, localWaits: localWaitsOf(execution.events) }))}\n`);
+    for (const { state, entry } of execution.putEvents) io.stderr.write(`${putEventLine(state, entry)}\n`);
     const drained = workers ? await runner.drainQueues() : undefined;
     const accounts = await runner.jobAccounts(drained?.deadLetters);
     const jobs = accounts && Object.fromEntries(accounts.map(({ jobId, items, stored, failed, deadLettered }) => [jobId, { items, stored, failed, deadLettered }]));
@@ -133,12 +134,20 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     ...after.queues && { queues: after.queues },
     tables: after.tables,
     functions: after.functions,
+    // What events:putEvents tasks put: recorded, not delivered.
+    ...execution.putEvents.length > 0 && { putEvents: execution.putEvents.map(({ state, eventId, entry }) => ({ state, eventId, entry })) },
     // A distributed Map's map runs, as DescribeMapRun describes them (their child executions are in the trace).
     ...execution.mapRuns.length > 0 && {
       mapRuns: execution.mapRuns.map(({ mapRunArn, stateName, status, itemCounts, executionCounts, resultWriterDetails }) => (
         { mapRunArn, state: stateName, status, itemCounts, executionCounts, ...resultWriterDetails && { resultWriterDetails } })),
     },
   };
+}
+
+/** One stderr line per event an `events:putEvents` task put: the local run records events, delivering none. */
+function putEventLine(state: string, entry: Record<string, unknown>): string {
+  const bus = entry.EventBusName === undefined ? 'default' : String(entry.EventBusName);
+  return `event put by ${state} on the ${bus} bus (recorded, not delivered): ${String(entry.Source)} ${String(entry.DetailType)}`;
 }
 
 /** What a function's instances did in the run: the figures of {@link FunctionStats} a reader acts on. */
