@@ -56,3 +56,10 @@ test('an import no stack exports, an export two stacks give and a logical id two
   expect(() => withImportedStacks([sameIds, importer], importer))
     .toThrow("stacks Importer and SameIds both have a resource 'Fn': the local run names resources by logical id, so it cannot run Importer with the stacks it imports from");
 });
+
+test('the CDKMetadata resource the CDK CLI puts in every stack is not merged, so it does not clash', () => {
+  const metadata = { CDKMetadata: { Type: 'AWS::CDK::Metadata', Properties: { Analytics: 'v2:deflate64:…' } } };
+  const withMetadata = (s: AssemblyStack) => stack(s.name, { ...s.template, Resources: { ...s.template.Resources, ...metadata } });
+  const merged = withImportedStacks([withMetadata(shared), withMetadata(middle), withMetadata(workflow)], withMetadata(workflow));
+  expect(Object.keys(merged.template.Resources).sort()).toEqual(['CDKMetadata', 'Fn', 'Machine', 'Queue', 'Table']);
+});

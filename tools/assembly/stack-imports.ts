@@ -29,6 +29,8 @@ export function withImportedStacks(stacks: readonly AssemblyStack[], stack: Asse
   const outputs: Record<string, CfnOutput> = { ...stack.template.Outputs };
   for (const other of imported) {
     for (const [id, resource] of Object.entries(other.template.Resources)) {
+      // The CDK CLI's version reporting puts a `CDKMetadata` resource in every stack: nothing to run, and no clash.
+      if (resource.Type === 'AWS::CDK::Metadata') continue;
       if (owner.has(id)) {
         throw new Error(`stacks ${owner.get(id)} and ${other.name} both have a resource '${id}': the local run names resources by `
           + `logical id, so it cannot run ${stack.name} with the stacks it imports from`);
