@@ -1,12 +1,13 @@
 import { refuseUnsupportedFields } from '../../tools/local/definition-support';
 import { distributedMapRunner } from '../../tools/local/distributed-map';
-import { EventLog, toHistoryEvents } from '../../tools/local/history-events';
+import { toHistoryEvents } from '../../tools/local/history-events';
 import { localStateMachine } from '../../tools/local/interpreter';
+import { settleRun } from '../../tools/local/local-runner';
 import { withStateQueryLanguages } from '../../tools/local/query-language/query-language-states';
 
 /** How a definition run by {@link runDefinition} ended, with its history as GetExecutionHistory would give it. */
 export interface DefinitionRun {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   readonly output?: any;
   readonly error?: string;
   readonly cause?: string;
@@ -27,17 +28,6 @@ export async function runDefinition(definition: any, input: unknown, tasks: Reco
     distributedMap: distributedMap.run,
     context: { Execution: { Id: 'arn:aws:states:us-east-1:000000000000:execution:Machine:run-1', Name: 'run-1' }, StateMachine: { Id: stateMachineArn, Name: 'Machine' } } as any,
   } as any);
-  const events: EventLog[] = [];
-  const collecting = (async () => {
-    for await (const event of execution.eventLogs) events.push(event);
-  })();
-  try {
-    const output = await execution.result;
-    await collecting;
-    return { status: 'SUCCEEDED', output, history: toHistoryEvents(events, { status: 'SUCCEEDED' }) };
-  } catch (error) {
-    await collecting;
-    const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
-    return { status: 'FAILED', error: failure.name, cause: failure.message, history: toHistoryEvents(events, { status: 'FAILED', error: failure.name, cause: failure.message }) };
-  }
+  const { events, status, output, error, cause } = await settleRun(execution);
+  return { status, output, error, cause, history: toHistoryEvents(events, { status, error, cause }) };
 }

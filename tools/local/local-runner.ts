@@ -449,7 +449,6 @@ export class LocalRunner {
       return { ...base, events, status: 'FAILED', error: inputOverLimit.name, cause: inputOverLimit.message };
     }
 
-    const { ExecutionTimeoutError } = localInterpreter();
     const roleArn = this.stack.template.Resources[logicalId].Properties?.RoleArn;
     const execution = localStateMachine(runnable).run(input, {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
@@ -463,20 +462,7 @@ export class LocalRunner {
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
       } as any,
     } as any);
-    const events: EventLog[] = [];
-    const collecting = (async () => {
-      for await (const event of execution.eventLogs) events.push(event);
-    })();
-    try {
-      const output = await execution.result;
-      await collecting;
-      return { ...base, events, status: 'SUCCEEDED', output };
-    } catch (error) {
-      await collecting;
-      if (error instanceof ExecutionTimeoutError) return { ...base, events, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' };
-      const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
-      return { ...base, events, status: 'FAILED', error: failure.name, cause: failure.message };
-    }
+    return { ...base, ...await settleRun(execution) };
   }
 
   /**
@@ -543,4 +529,23 @@ function mergeErrors(
   const merged = { ...a };
   for (const [name, { count, message }] of Object.entries(b)) merged[name] = { count: (merged[name]?.count ?? 0) + count, message: merged[name]?.message ?? message };
   return merged;
+}
+
+/** How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as `States.Timeout`). */
+export async function settleRun(execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>):
+Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; output?: unknown; error?: string; cause?: string }> {
+  const events: EventLog[] = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) events.push(event);
+  })();
+  try {
+    const output = await execution.result;
+    await collecting;
+    return { events, status: 'SUCCEEDED', output };
+  } catch (error) {
+    await collecting;
+    if (error instanceof localInterpreter().ExecutionTimeoutError) return { events, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' };
+    const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
+    return { events, status: 'FAILED', error: failure.name, cause: failure.message };
+  }
 }
