@@ -12,7 +12,11 @@ import { VARIABLE_NAME_SOURCE, VariableRuntimeError, VariableScope } from './wor
  * Writing a JSONata evaluator or a second interpreter was not needed; the package's classes are adjusted in place.
  */
 
-/** Where a context object carries its execution's variables, out of sight of `$$` and `$states.context`. */
+/**
+ * Where a context object carries its execution's variables: a symbol key, which JSONPath, JSONata and JSON never
+ * show (so neither `$$` nor `$states.context` has it), and which a spread of the context copies, so a Map item's
+ * context (`{ ...context, Map }`) keeps the variables.
+ */
 const SCOPE = Symbol('workflow variables');
 
 /**
@@ -75,9 +79,7 @@ export function withStateQueryLanguages(definition: any, language: string = defi
  * state's context, with the variables the state's context carries.
  */
 export function contextWithMapItem(context: any, index: number, value: unknown): any {
-  const itemContext = { ...context, Map: { Item: { Index: index, Value: value } } };
-  if (context?.[SCOPE]) Object.defineProperty(itemContext, SCOPE, { value: context[SCOPE], configurable: true, writable: true, enumerable: false });
-  return itemContext;
+  return { ...context, Map: { Item: { Index: index, Value: value } } };
 }
 
 /** The variables of the run the options belong to; its scope is made on first use. */
@@ -99,7 +101,7 @@ export function adjustForQueryLanguages(internals: QueryLanguageInternals): void
   const execute = StateExecutor.prototype.execute;
   StateExecutor.prototype.execute = async function (this: any, input: unknown, context: any, options: any) {
     const scope = scopeOf(options);
-    if (context[SCOPE] !== scope) Object.defineProperty(context, SCOPE, { value: scope, configurable: true, writable: true, enumerable: false });
+    context[SCOPE] = scope;
     this.context = context;
     const state = this.stateDefinition;
     const jsonata = state.QueryLanguage === 'JSONata';
