@@ -1,4 +1,6 @@
+import { DescribeExecutionCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { LocalApp } from '../../tools/local/local-app';
+import { handlerEnvironment } from '../../tools/local/local-lambda';
 import { REST_API_FIXTURE_STACK, synthesizeRestApiFixture } from '../support/rest-api-fixture-app';
 
 // `sdp serve` on an app of two REST APIs, through real HTTP: each on its own port; an ApiTrigger with
@@ -32,4 +34,17 @@ test('an API-key method answers 403 without x-api-key; with one, StartSyncExecut
   });
   // No describe route with a synchronous API: DescribeExecution does not serve Express workflows.
   expect((await fetch(`${quotes().url}/executions/x`, { headers: { 'x-api-key': 'k' } })).status).toBe(403);
+});
+
+test("the handlers' Step Functions SDK reaches the run's Step Functions API (AWS_ENDPOINT_URL_SFN): actions answer, refusals keep their names", async () => {
+  // StartSyncExecution's host prefix (`sync-`) would make the host sync-127.0.0.1, which no resolver knows.
+  const sfn = new SFNClient({
+    endpoint: handlerEnvironment.AWS_ENDPOINT_URL_SFN, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, disableHostPrefix: true,
+  });
+  const stateMachineArn = app.runner.resourceArn('AWS::StepFunctions::StateMachine', 'QuoteMachine');
+  const answered = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn, input: JSON.stringify({ orderId: 'o-2' }) }));
+  expect({ status: answered.status, output: JSON.parse(answered.output!), startDate: answered.startDate instanceof Date }).toEqual({ status: 'SUCCEEDED', output: { orderId: 'o-2' }, startDate: true });
+  const missing = stateMachineArn.replace(':stateMachine:', ':execution:') + ':nothing-ran';
+  await expect(sfn.send(new DescribeExecutionCommand({ executionArn: missing }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist', $metadata: { httpStatusCode: 400 } });
+  sfn.destroy();
 });

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, LoopbackServer } from './loopback-server';
 import { LambdaFunctionError, LambdaServiceError, LocalLambdaRuntime } from './local-lambda';
 
 /** A running Lambda endpoint: handlers' `@aws-sdk/client-lambda` reach it through `AWS_ENDPOINT_URL_LAMBDA`. */
-export interface LambdaEndpoint {
-  readonly endpoint: string;
-  close(): Promise<void>;
-}
+export type LambdaEndpoint = LoopbackServer;
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
@@ -69,17 +66,12 @@ export async function startLambdaEndpoint(lambda: LocalLambdaRuntime): Promise<L
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     close: async () => {
       await Promise.allSettled([...background]);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

@@ -102,7 +102,8 @@ export class LocalApp {
         log(`put ${uri}`);
       }
       if (runner.hasQueueEventSources()) runner.startWorkers();
-      const stepFunctions = new LocalStepFunctions(runner, { onExecutionEnd: (record) => log(executionLine(record)) });
+      const { stepFunctions } = runner;
+      stepFunctions.onExecutionEnd((record) => log(executionLine(record)));
       const { resolver } = runner;
 
       const apis: ServedApi[] = [];

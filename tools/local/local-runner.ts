@@ -9,6 +9,8 @@ import { accountJobs, JobAccount } from './job-accounting';
 import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint';
+import { LocalStepFunctions } from './local-step-functions';
+import { startStepFunctionsEndpoint, StepFunctionsEndpoint } from './step-functions-endpoint';
 import { LocalSnsSqs, putObject as putS3Object } from './local-sns-sqs';
 import { PollerStats, SqsPoller } from './sqs-poller';
 import type { RequestMeter } from './request-meter';
@@ -169,7 +171,18 @@ export class LocalRunner {
     readonly lambdaEndpoint: LambdaEndpoint,
     /** The SNS/SQS emulator, when the stack has topics or queues. */
     readonly snsSqs?: LocalSnsSqs,
-  ) {}
+  ) {
+    this.stepFunctions = new LocalStepFunctions(this);
+  }
+
+  /**
+   * The Step Functions API of the run (StartExecution, DescribeExecution...), which an API's integration, a schedule and
+   * the handlers (through the endpoint at `AWS_ENDPOINT_URL_SFN`) call.
+   */
+  readonly stepFunctions: LocalStepFunctions;
+
+  /** The HTTP endpoint of {@link stepFunctions}, once started. */
+  private stepFunctionsEndpoint?: StepFunctionsEndpoint;
 
   /** Each state machine's definition as {@link runnableDefinition} makes it, by logical id. */
   private readonly definitions = new Map<string, { definition: any; runnable: any }>();
@@ -221,7 +234,10 @@ export class LocalRunner {
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
       });
-      return new LocalRunner(stack, dynamodb, lambda, IntrinsicResolver.of(stack), options, lambdaEndpoint, snsSqs);
+      const runner = new LocalRunner(stack, dynamodb, lambda, IntrinsicResolver.of(stack), options, lambdaEndpoint, snsSqs);
+      runner.stepFunctionsEndpoint = await startStepFunctionsEndpoint(runner.stepFunctions);
+      handlerEnvironment.AWS_ENDPOINT_URL_SFN = runner.stepFunctionsEndpoint.endpoint;
+      return runner;
     } catch (error) {
       await lambdaEndpoint?.close();
       await snsSqs?.stop();
@@ -492,6 +508,7 @@ export class LocalRunner {
     await Promise.allSettled((this.pollers ?? []).map(({ poller }) => poller.stop()));
     this.pollers = undefined;
     try {
+      await this.stepFunctionsEndpoint?.close();
       await this.lambdaEndpoint.close();
       await this.snsSqs?.stop();
     } finally {

@@ -64,11 +64,6 @@ export interface StartExecutionRequest {
   readonly input?: string;
 }
 
-export interface LocalStepFunctionsOptions {
-  /** Called when an execution stops (succeeded, failed or timed out). */
-  readonly onExecutionEnd?: (record: ExecutionRecord) => void;
-}
-
 /**
  * The Step Functions API of a local run, for what starts executions from outside a workflow (an API's direct
  * integration, a schedule): StartExecution, StartSyncExecution and DescribeExecution on the runner's state machines,
@@ -85,8 +80,10 @@ export class LocalStepFunctions {
   private readonly express: ExecutionRecord[] = [];
   private readonly running = new Set<Promise<unknown>>();
   private readonly machines: Map<string, { logicalId: string; type: 'STANDARD' | 'EXPRESS' }>;
+  private readonly executionEndListeners: Array<(record: ExecutionRecord) => void> = [];
 
-  constructor(private readonly runner: LocalRunner, private readonly options: LocalStepFunctionsOptions = {}) {
+  /** The API of `runner`'s state machines: the runner makes it ({@link LocalRunner.stepFunctions}). */
+  constructor(private readonly runner: LocalRunner) {
     this.machines = new Map(runner.stateMachines().map((logicalId) => [
       runner.resourceArn('AWS::StepFunctions::StateMachine', logicalId),
       { logicalId, type: runner.stack.template.Resources[logicalId].Properties?.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD' },
@@ -169,6 +166,11 @@ export class LocalStepFunctions {
     }
   }
 
+  /** Calls `listener` each time an execution stops (succeeded, failed or timed out). */
+  onExecutionEnd(listener: (record: ExecutionRecord) => void): void {
+    this.executionEndListeners.push(listener);
+  }
+
   /** Waits until every execution started so far has stopped, or `timeoutMs` passed; answers how many still run. */
   async settle(timeoutMs: number): Promise<number> {
     await settledWithin(Promise.allSettled([...this.running]), timeoutMs);
@@ -230,7 +232,7 @@ export class LocalStepFunctions {
       };
     }
     record.stopDate = Date.now();
-    this.options.onExecutionEnd?.(record);
+    for (const listener of this.executionEndListeners) listener(record);
     return record;
   }
 
