@@ -138,3 +138,15 @@ describe('a DefinitionS3Location of a file asset', () => {
     });
   });
 });
+
+test("a queue's Ref and QueueUrl are its URL (the local SQS's when the resolver is given it), its QueueName its name", () => {
+  const template = { Resources: { Jobs: { Type: 'AWS::SQS::Queue' }, Alerts: { Type: 'AWS::SNS::Topic' } } };
+  const awsForm = new IntrinsicResolver(template);
+  expect(awsForm.resolve({ Ref: 'Jobs' })).toBe('https://sqs.us-east-1.amazonaws.com/000000000000/Jobs');
+  expect(awsForm.resolve({ 'Fn::GetAtt': ['Jobs', 'QueueUrl'] })).toBe('https://sqs.us-east-1.amazonaws.com/000000000000/Jobs');
+  expect(awsForm.resolve({ 'Fn::GetAtt': ['Jobs', 'QueueName'] })).toBe('Jobs');
+  // Fn::Sub's ${X} is X's Ref: a topic's ARN, a queue's URL.
+  expect(awsForm.resolve({ 'Fn::Sub': '${Alerts} ${Jobs}' })).toBe('arn:aws:sns:us-east-1:000000000000:Alerts https://sqs.us-east-1.amazonaws.com/000000000000/Jobs');
+  const local = new IntrinsicResolver(template, undefined, { queueUrl: (id) => `http://127.0.0.1:4566/000000000000/${id}` });
+  expect(local.resolve({ Ref: 'Jobs' })).toBe('http://127.0.0.1:4566/000000000000/Jobs');
+});

@@ -81,6 +81,16 @@ describe('sqs:sendMessage', () => {
     expect(Item).toEqual({ id: { S: 'o-8' }, total: { N: '4' }, status: { S: 'stored' } });
   });
 
+  // A queue's Ref (queueUrl) is its URL on AWS, and the SDK sends to the host of the QueueUrl it is given: locally the
+  // Ref is the local SQS's URL, so a handler configured with it reaches the queue.
+  test("a function given the queue's queueUrl sends to it locally, and the worker stores the order", async () => {
+    const answer = await runner().invokeFunction('ForwardOrder', { orderId: 'o-9', total: 2 });
+    expect(answer).toEqual({ queueUrl: `${runner().snsSqs!.endpoint}${new URL(queueUrl('Orders')).pathname}`, messageId: expect.any(String) });
+    await runner().drainQueues();
+    const { Item } = await runner().dynamodb.client.send(new GetItemCommand({ TableName: runner().tableName('Records'), Key: { id: { S: 'o-9' } } }));
+    expect(Item).toEqual({ id: { S: 'o-9' }, total: { N: '2' }, status: { S: 'stored' } });
+  });
+
   // SendMessage's error for a missing queue: the JSON protocol's QueueDoesNotExist, the query protocol's
   // AWS.SimpleQueueService.NonExistentQueue (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#API_SendMessage_Errors);
   // Step Functions names it after the SDK's exception class, QueueDoesNotExistException, the code in the cause.

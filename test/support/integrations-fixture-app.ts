@@ -18,7 +18,7 @@ export const INTEGRATIONS_FIXTURE_STACK = 'IntegrationsFixture';
 /**
  * An app in the style of the public Step Functions samples, synthesized into a temporary assembly: a topic with an SQS
  * subscription (`Notices` → `NoticeInbox`, and FIFO `Alerts` → `AlertInbox`), a queue with a worker that stores orders (`Orders` → `StoreOrder` →
- * `Records`), a bucket (`Documents`), and state machines calling them through the optimised and AWS SDK
+ * `Records`) and a function that sends to it by its `queueUrl` (`ForwardOrder`), a bucket (`Documents`), and state machines calling them through the optimised and AWS SDK
  * integrations, each named for what it does:
  * - `Notify` (sns:publish of `$.message` with a subject and an attribute), `PublishToMissingTopic` (to a topic that does not exist);
  *   `AlertInOrder` (sns:publish to the FIFO topic `Alerts` → `AlertInbox`, in the group `$.group`, deduplicated by `$.dedup`);
@@ -64,6 +64,13 @@ export function synthesizeIntegrationsFixture(): string {
   });
   records.grantWriteData(storeOrder);
   storeOrder.addEventSource(new SqsEventSource(orders, { batchSize: 5 }));
+  const forwardOrder = new lambda.Function(stack, 'ForwardOrder', {
+    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'forward-order.ts')),
+    handler: 'index.handler',
+    runtime: HANDLER_RUNTIME,
+    environment: { QUEUE_URL: orders.queueUrl },
+  });
+  orders.grantSendMessages(forwardOrder);
   machine('PlaceOrder', new tasks.SqsSendMessage(stack, 'SendOrder', { queue: orders, messageBody: sfn.TaskInput.fromJsonPathAt('$.order') }));
   machine('JsonataOrder', tasks.SqsSendMessage.jsonata(stack, 'SendOrderJsonata', {
     queue: orders,

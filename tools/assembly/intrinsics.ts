@@ -40,6 +40,16 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::StackName': 'local',
 };
 
+/** How a resolver names what only the running local engines know. */
+export interface IntrinsicResolverOptions {
+  /**
+   * The URL of a queue of the template, by logical id: the local SQS's, which a handler's SQS client must be given (the
+   * SDK sends a request to the host of its QueueUrl).
+   * @default - the URL AWS would give it, https://sqs.<region>.amazonaws.com/<account>/<name>
+   */
+  readonly queueUrl?: (logicalId: string) => string | undefined;
+}
+
 /**
  * Resolves the intrinsic functions the CDK emits (Ref, Fn::GetAtt Arn, Fn::Join,
  * Fn::Sub, Fn::Select, Fn::Split, Fn::ImportValue) against local names, so a template value such as a state
@@ -50,15 +60,15 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
  */
 export class IntrinsicResolver {
   /** A resolver for a stack of an assembly, which reads a definition in S3 from the stack's file assets. */
-  static of(stack: AssemblyStack): IntrinsicResolver {
-    return new IntrinsicResolver(stack.template, stack);
+  static of(stack: AssemblyStack, options?: IntrinsicResolverOptions): IntrinsicResolver {
+    return new IntrinsicResolver(stack.template, stack, options);
   }
 
   /**
    * @param template the template; `Fn::ImportValue` reads the exports of its `Outputs` (a stack merged with those it imports)
    * @param stack the stack of the assembly the template is, whose file assets hold definitions in S3 @default - none
    */
-  constructor(private readonly template: CfnTemplate, private readonly stack?: AssemblyStack) {}
+  constructor(private readonly template: CfnTemplate, private readonly stack?: AssemblyStack, private readonly options: IntrinsicResolverOptions = {}) {}
 
   /** The physical name a resource has locally (FIFO topics and queues end in `.fifo`, as AWS requires). */
   physicalName(logicalId: string): string {
@@ -70,6 +80,11 @@ export class IntrinsicResolver {
     if (resource.Type === 'AWS::S3::Bucket') return logicalId.toLowerCase();
     const fifo = resource.Properties?.FifoTopic === true || resource.Properties?.FifoQueue === true;
     return fifo ? `${logicalId}.fifo` : logicalId;
+  }
+
+  /** A queue's URL, what its `Ref` and its `QueueUrl` attribute give (see {@link IntrinsicResolverOptions.queueUrl}). */
+  queueUrl(logicalId: string): string {
+    return this.options.queueUrl?.(logicalId) ?? `https://sqs.${LOCAL_REGION}.amazonaws.com/${LOCAL_ACCOUNT}/${this.physicalName(logicalId)}`;
   }
 
   /** The ARN a resource has locally. */
@@ -88,7 +103,7 @@ export class IntrinsicResolver {
       const [key, arg] = entries[0] as [string, any];
       switch (key) {
         case 'Ref':
-          return PSEUDO_PARAMETERS[arg] ?? (REF_IS_ARN.has(this.resource(arg).Type) ? this.arn(arg) : this.physicalName(arg));
+          return PSEUDO_PARAMETERS[arg] ?? this.ref(arg);
         case 'Fn::GetAtt':
           return this.getAtt(...((typeof arg === 'string' ? arg.split('.') : arg) as [string, string]));
         case 'Fn::Join':
@@ -115,8 +130,16 @@ export class IntrinsicResolver {
     return this.resolve(output.Value);
   }
 
+  /** What `Ref` gives: a topic's or state machine's ARN, a queue's URL, any other resource's name. */
+  private ref(logicalId: string): string {
+    const { Type } = this.resource(logicalId);
+    if (REF_IS_ARN.has(Type)) return this.arn(logicalId);
+    return Type === 'AWS::SQS::Queue' ? this.queueUrl(logicalId) : this.physicalName(logicalId);
+  }
+
   private getAtt(logicalId: string, attribute: string): string {
     if (attribute === 'Arn') return this.arn(logicalId);
+    if (attribute === 'QueueUrl' && this.resource(logicalId).Type === 'AWS::SQS::Queue') return this.queueUrl(logicalId);
     if (['Name', 'TableName', 'StateMachineName', 'QueueName', 'TopicName'].includes(attribute)) return this.physicalName(logicalId);
     throw new Error(`the local run cannot resolve Fn::GetAtt ${logicalId}.${attribute}`);
   }
@@ -126,7 +149,7 @@ export class IntrinsicResolver {
       if (name in variables) return String(this.resolve(variables[name]));
       if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name];
       const [logicalId, attribute] = name.split('.');
-      return attribute ? this.getAtt(logicalId, attribute) : this.physicalName(logicalId);
+      return attribute ? this.getAtt(logicalId, attribute) : this.ref(logicalId);
     });
   }
 

@@ -86,6 +86,11 @@ export interface LocalLambdaOptions {
   readonly idleInstanceLifetimeMs?: number;
   /** Milliseconds since the epoch, for idle lifetimes; tests pass a fake clock. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Resolves the functions' environment variables: the runner's, which gives a queue's `Ref` its local URL.
+   * @default - a resolver of the stack's template (queues' URLs in the AWS form)
+   */
+  readonly resolver?: IntrinsicResolver;
 }
 
 /** A new account's quota of concurrent executions per region (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html). */
@@ -154,7 +159,7 @@ export class LocalLambdaRuntime {
   private readonly now: () => number;
 
   constructor(private readonly stack: AssemblyStack, options: LocalLambdaOptions = {}) {
-    this.resolver = new IntrinsicResolver(stack.template);
+    this.resolver = options.resolver ?? new IntrinsicResolver(stack.template);
     let reserved = 0;
     for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;

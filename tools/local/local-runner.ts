@@ -223,7 +223,14 @@ export class LocalRunner {
         snsSqs = await LocalSnsSqs.start({ meter: options.meter });
         await snsSqs.createFromTemplate(stack.template, { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
       }
-      const lambda = new LocalLambdaRuntime(stack, { unreservedConcurrency: options.unreservedConcurrency, idleInstanceLifetimeMs: options.idleInstanceLifetimeMs });
+      // A queue's Ref is its URL, and a handler's SQS client sends its requests to the URL's host: the local SQS's endpoint
+      // (fauxqs's own URLs name a host, sqs.<region>.localhost, that no resolver knows; it finds a queue by its path).
+      const queueUrl = (logicalId: string) => {
+        const queue = snsSqs?.queues.get(logicalId);
+        return queue && `${snsSqs!.endpoint}${new URL(queue.url).pathname}`;
+      };
+      const resolver = IntrinsicResolver.of(stack, { queueUrl });
+      const lambda = new LocalLambdaRuntime(stack, { unreservedConcurrency: options.unreservedConcurrency, idleInstanceLifetimeMs: options.idleInstanceLifetimeMs, resolver });
       lambdaEndpoint = await startLambdaEndpoint(lambda);
       // One process hosts every function: SDK clients the handlers create talk to the local engines.
       Object.assign(handlerEnvironment, {
@@ -234,7 +241,7 @@ export class LocalRunner {
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         ...snsSqs && { AWS_ENDPOINT_URL_SNS: snsSqs.endpoint, AWS_ENDPOINT_URL_SQS: snsSqs.endpoint, AWS_ENDPOINT_URL_S3: snsSqs.endpoint },
       });
-      const runner = new LocalRunner(stack, dynamodb, lambda, IntrinsicResolver.of(stack), options, lambdaEndpoint, snsSqs);
+      const runner = new LocalRunner(stack, dynamodb, lambda, resolver, options, lambdaEndpoint, snsSqs);
       runner.stepFunctionsEndpoint = await startStepFunctionsEndpoint(runner.stepFunctions);
       handlerEnvironment.AWS_ENDPOINT_URL_SFN = runner.stepFunctionsEndpoint.endpoint;
       return runner;

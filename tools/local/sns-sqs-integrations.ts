@@ -37,9 +37,9 @@ export async function sendMessage(snsSqs: LocalSnsSqs, input: JsonValue): Promis
 }
 
 /**
- * The local URL of the queue a definition names: locally a queue's `Ref` is its name, and a URL written for AWS
- * (`https://sqs.<region>.amazonaws.com/<account>/<name>`) names it by its last segment. A queue the run did not
- * create keeps its name, so the local SQS answers that it does not exist.
+ * The local URL of the queue a definition names: a queue's `Ref` is already its local URL, and a URL written for AWS
+ * (`https://sqs.<region>.amazonaws.com/<account>/<name>`) or a bare name names it by its last segment. A queue the
+ * run did not create keeps its name, so the local SQS answers that it does not exist.
  */
 function localQueueUrl(snsSqs: LocalSnsSqs, queueUrl: string): string {
   const name = queueUrl.split('/').pop();
