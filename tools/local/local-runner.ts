@@ -12,7 +12,8 @@ import { LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint';
 import { LocalStepFunctions } from './local-step-functions';
 import { startStepFunctionsEndpoint, StepFunctionsEndpoint } from './step-functions-endpoint';
 import { LocalSnsSqs, putObject as putS3Object } from './local-sns-sqs';
-import { PollerStats, SqsPoller } from './sqs-poller';
+import { PollerStats, queueIsEmpty, SqsPoller } from './sqs-poller';
+import type { WaitingTask } from './task-tokens';
 import type { RequestMeter } from './request-meter';
 import { refuseUnsupportedFields } from './definition-support';
 import { withStateQueryLanguages } from './query-language/query-language-states';
@@ -133,13 +134,29 @@ export interface LocalExecutionRequest {
   readonly executionArn?: string;
   /** Called as each map run of a distributed Map progresses (items done of the total), e.g. to show a progress bar. */
   readonly onProgress?: (progress: MapRunProgress) => void;
+  /**
+   * Stops the execution (`ABORTED`, error `sdp.UnansweredTaskToken`, the cause naming the states) once it does nothing
+   * but wait for task tokens nothing in the run can answer: every state it runs is a callback task whose call was
+   * made, none has HeartbeatSeconds or TimeoutSeconds to end it (AWS would wait up to a year), no function runs, and
+   * the queues the workers read are empty — for a second. What a one-off run (`sdp run`) wants; a server that takes
+   * answers from outside (`sdp serve`) does not.
+   * @default false - the execution waits for its tokens as long as AWS would
+   */
+  readonly stopWhenNothingCanAnswer?: boolean;
 }
+
+/** The error of an execution the local run stopped because nothing could answer the task tokens it waited for. */
+export const UNANSWERED_TASK_TOKEN = 'sdp.UnansweredTaskToken';
+/** How often, and how many times in a row, the run checks that nothing can answer an execution's tokens before it stops it. */
+const UNANSWERABLE_CHECK_MS = 250;
+const UNANSWERABLE_CHECKS = 4;
 
 /** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
 export interface LocalExecution {
   readonly executionArn: string;
   readonly stateMachine: string;
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  /** ABORTED: stopped by the local run ({@link LocalExecutionRequest.stopWhenNothingCanAnswer}). */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
@@ -470,6 +487,7 @@ export class LocalRunner {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers },
+      taskTokens: this.stepFunctions.taskTokens,
       localWaitTime: (definedMs: number, kind: LocalWaitSummary['kind']) => this.localWaitTime(definedMs, kind),
       distributedMap: distributedMap.run,
       // The interpreter adds State (per state) and Execution's Input and StartTime.
@@ -478,7 +496,51 @@ export class LocalRunner {
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
       } as any,
     } as any);
-    return { ...base, ...await settleRun(execution) };
+    let unanswered: WaitingTask[] | undefined;
+    const stopWatching = request.stopWhenNothingCanAnswer ? this.watchUnanswerable(executionArn, (waiting) => {
+      unanswered = waiting;
+      execution.abort();
+    }) : undefined;
+    const settled = await settleRun(execution);
+    stopWatching?.();
+    this.stepFunctions.taskTokens.endExecution(executionArn);
+    if (!unanswered) return { ...base, ...settled };
+    const states = unanswered.map((t) => `'${t.state}' (waiting ${Math.round((Date.now() - t.since) / 100) / 10} s)`).join(', ');
+    const cause = `the execution waits for the task token of ${states} and nothing in the local run can answer it: no function runs, `
+      + 'the queues its workers read are empty, and no HeartbeatSeconds or TimeoutSeconds ends the task (AWS would wait up to a year); the local run stopped it';
+    return { ...base, events: settled.events, status: 'ABORTED', error: UNANSWERED_TASK_TOKEN, cause };
+  }
+
+  /**
+   * Calls `stop` with the execution's waiting tasks once it only waits for task tokens that nothing in the run can
+   * answer, a few checks in a row (a message between a task and its worker is in a queue, its worker's invocation
+   * runs); returns what ends the watch.
+   */
+  private watchUnanswerable(executionArn: string, stop: (waiting: WaitingTask[]) => void): () => void {
+    let quietChecks = 0;
+    let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    const check = async () => {
+      const waiting = this.stepFunctions.taskTokens.waitingOnlyForAnswers(executionArn);
+      quietChecks = waiting.length > 0 && await this.nothingRunsThatCouldAnswer() ? quietChecks + 1 : 0;
+      if (ended) return;
+      if (quietChecks >= UNANSWERABLE_CHECKS) stop(waiting);
+      else timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
+    };
+    timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
+    return () => {
+      ended = true;
+      clearTimeout(timer);
+    };
+  }
+
+  /** No function runs and every queue the running workers read is empty: nothing of the run is under way. */
+  private async nothingRunsThatCouldAnswer(): Promise<boolean> {
+    if (this.lambda.invocationsInProgress() > 0) return false;
+    for (const { queue } of this.pollers ?? []) {
+      if (!await queueIsEmpty(this.snsSqs!.sqs, queue.url)) return false;
+    }
+    return true;
   }
 
   /**
