@@ -104,9 +104,16 @@ export class TaskTokens {
     this.ended.add(token);
   }
 
-  /** Ends every attempt still open of the execution, once it stopped. */
+  /**
+   * Ends every attempt still open of the execution, once it stopped: each one's wait ends too, so that nothing of the
+   * stopped execution (the interpreter's timer of its task) outlives it.
+   */
   endExecution(executionArn: string): void {
-    for (const task of [...this.open.values()]) if (task.executionArn === executionArn) this.end(task.token);
+    for (const task of [...this.open.values()]) {
+      if (task.executionArn !== executionArn) continue;
+      this.end(task.token);
+      task.reject(new Error(`the execution stopped while state '${task.state}' waited for its task token`));
+    }
     this.runningStates.delete(executionArn);
   }
 
