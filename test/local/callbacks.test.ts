@@ -7,6 +7,7 @@ import { LOCAL_REGION } from '../../tools/assembly/intrinsics';
 import { toHistoryEvents } from '../../tools/local/history-events';
 import { handlerEnvironment } from '../../tools/local/local-lambda';
 import type { LocalExecution } from '../../tools/local/local-runner';
+import { taskHandlersFor } from '../../tools/local/task-integrations';
 import { TaskTokens } from '../../tools/local/task-tokens';
 import { buildTrace } from '../../tools/trace/execution-trace';
 import { APPROVAL_HEARTBEAT_SECONDS, synthesizeCallbackFixture } from '../support/callback-fixture-app';
@@ -178,4 +179,15 @@ describe('lambda:invoke.waitForTaskToken', () => {
     expect(submitted).toMatchObject({ resourceType: 'lambda', resource: 'invoke.waitForTaskToken' });
     expect(JSON.parse(submitted.output!)).toMatchObject({ Payload: { booked: true }, StatusCode: 200 });
   });
+});
+
+// The optimised integrations that take a task token: https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html
+test('a .waitForTaskToken of an integration the local run does not call is refused by name before anything runs', () => {
+  const task = (Resource: string) => ({ Type: 'Task', Resource, End: true });
+  const definition = {
+    StartAt: 'Announce',
+    States: { Announce: task('arn:aws:states:::events:putEvents.waitForTaskToken'), RunContainer: task('arn:aws:states:::ecs:runTask.waitForTaskToken') },
+  };
+  const engines = { lambda: runner().lambda, dynamodb: runner().dynamodb.client, events: { executionArn: 'arn', recorded: [] } };
+  expect(() => taskHandlersFor(definition, engines)).toThrow('the local run cannot emulate these tasks: RunContainer (arn:aws:states:::ecs:runTask.waitForTaskToken)');
 });
