@@ -54,7 +54,7 @@ export interface LocalRunnerOptions {
    * Factor of every Wait state's wait (`Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`, JSONata `Seconds` and
    * `Timestamp`) and every retry's back-off (`IntervalSeconds` × `BackoffRate`^n, `MaxDelaySeconds`, jitter), so a
    * workflow of waits and retries runs in a moment (0.01: a 3-second wait takes 30 ms), its waits in proportion.
-   * Task, Lambda and execution timeouts are not scaled: they bound work that really runs. A Wait state's scaled wait
+   * Task (TimeoutSeconds, HeartbeatSeconds), Lambda and execution timeouts are not scaled: they bound work that really runs. A Wait state's scaled wait
    * is then bounded by `maxWaitSeconds`. More than 0, at most 1.
    * @default 1 - real time
    */
@@ -138,7 +138,7 @@ export interface LocalExecutionRequest {
    * Stops the execution (`ABORTED`, error `sdp.UnansweredTaskToken`, the cause naming the states) once it does nothing
    * but wait for task tokens nothing in the run can answer: every state it runs is a callback task whose call was
    * made, none has HeartbeatSeconds or TimeoutSeconds to end it (AWS would wait up to a year), no function runs, and
-   * the queues the workers read are empty — for a second. What a one-off run (`sdp run`) wants; a server that takes
+   * the queues the workers read are empty, no execution started through the API runs — for a second. What a one-off run (`sdp run`) wants; a server that takes
    * answers from outside (`sdp serve`) does not.
    * @default false - the execution waits for its tokens as long as AWS would
    */
@@ -534,9 +534,12 @@ export class LocalRunner {
     };
   }
 
-  /** No function runs and every queue the running workers read is empty: nothing of the run is under way. */
+  /**
+   * No function runs, no execution started through the API runs, and every queue the running workers read is empty:
+   * nothing of the run is under way.
+   */
   private async nothingRunsThatCouldAnswer(): Promise<boolean> {
-    if (this.lambda.invocationsInProgress() > 0) return false;
+    if (this.lambda.invocationsInProgress() > 0 || this.stepFunctions.runningExecutions() > 0) return false;
     for (const { queue } of this.pollers ?? []) {
       if (!await queueIsEmpty(this.snsSqs!.sqs, queue.url)) return false;
     }
