@@ -131,6 +131,18 @@ describe('the answers of the Step Functions API, as a worker\'s @aws-sdk/client-
     expect(await errorOf(client.send(new SendTaskSuccessCommand({ taskToken: 'x'.repeat(1025), output: '{}' })))).toBe('ValidationException');
   });
 
+  test('sns:publish.waitForTaskToken: the token reaches the topic\'s subscriber, whose answer is the task\'s result', async () => {
+    const running = runner().execute({ stateMachine: 'NotifyReviewer', input: { orderId: 'o-12' } });
+    const { orderId, taskToken } = await nextReviewRequest();
+    expect(orderId).toBe('o-12');
+    await sfn().send(new SendTaskSuccessCommand({ taskToken, output: '"reviewed"' }));
+    const execution = await running;
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: 'reviewed' });
+    const submitted = history(execution).find((e) => e.type === 'TaskSubmitted')!.taskSubmittedEventDetails!;
+    expect(submitted).toMatchObject({ resourceType: 'sns', resource: 'publish.waitForTaskToken' });
+    expect(JSON.parse(submitted.output!)).toMatchObject({ MessageId: expect.any(String) });
+  });
+
   test('SendTaskFailure with neither error nor cause fails the task with neither', async () => {
     const running = runner().execute({ stateMachine: 'ManualReview', input: { orderId: 'o-7' } });
     const { taskToken } = await nextReviewRequest();

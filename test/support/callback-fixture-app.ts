@@ -5,6 +5,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -26,7 +28,8 @@ export const APPROVAL_HEARTBEAT_SECONDS = 2;
  * - `JsonataApproval`: the request as a JSONata state (`$states.context.Task.Token` in its Arguments);
  * - `ShipOrder`: BookShipment (lambda:invoke.waitForTaskToken), the function answering its own token;
  * - `ManualReview`: a request to a queue nothing reads (`ManualReviews`), no heartbeat nor timeout: it waits for an
- *   answer from outside; `TimedReview`: the same with TimeoutSeconds 1; `RetriedReview`: the same with
+ *   answer from outside; `NotifyReviewer`: the same published to a topic (`ReviewNotices`) that queue subscribes to
+ *   (sns:publish.waitForTaskToken); `TimedReview`: the same with TimeoutSeconds 1; `RetriedReview`: the same with
  *   HeartbeatSecondsPath `$.heartbeatSeconds` and one retry after `States.HeartbeatTimeout`.
  */
 export function synthesizeCallbackFixture(): string {
@@ -88,6 +91,13 @@ export function synthesizeCallbackFixture(): string {
     ...props,
   });
   machine('ManualReview', review('AwaitReviewer'));
+  const reviewNotices = new sns.Topic(stack, 'ReviewNotices');
+  reviewNotices.addSubscription(new SqsSubscription(manualReviews, { rawMessageDelivery: true }));
+  machine('NotifyReviewer', new tasks.SnsPublish(stack, 'PublishForReview', {
+    topic: reviewNotices,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    message: sfn.TaskInput.fromObject({ orderId: sfn.JsonPath.stringAt('$.orderId'), taskToken: sfn.JsonPath.taskToken }),
+  }));
   machine('TimedReview', review('AwaitReviewerBriefly', { taskTimeout: sfn.Timeout.duration(Duration.seconds(1)) }));
   machine('RetriedReview', review('AwaitReviewerTwice', { heartbeatTimeout: sfn.Timeout.at('$.heartbeatSeconds') })
     .addRetry({ errors: [sfn.Errors.HEARTBEAT_TIMEOUT], maxAttempts: 1, interval: Duration.seconds(1) }));
