@@ -147,9 +147,6 @@ export interface LocalExecutionRequest {
 
 /** The error of an execution the local run stopped because nothing could answer the task tokens it waited for. */
 export const UNANSWERED_TASK_TOKEN = 'sdp.UnansweredTaskToken';
-/** How often, and how many times in a row, the run checks that nothing can answer an execution's tokens before it stops it. */
-const UNANSWERABLE_CHECK_MS = 250;
-const UNANSWERABLE_CHECKS = 4;
 
 /** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
 export interface LocalExecution {
@@ -497,7 +494,7 @@ export class LocalRunner {
       } as any,
     } as any);
     let unanswered: WaitingTask[] | undefined;
-    const stopWatching = request.stopWhenNothingCanAnswer ? this.watchUnanswerable(executionArn, (waiting) => {
+    const stopWatching = request.stopWhenNothingCanAnswer ? this.stepFunctions.taskTokens.watchUnanswerable(executionArn, () => this.nothingRunsThatCouldAnswer(), (waiting) => {
       unanswered = waiting;
       execution.abort();
     }) : undefined;
@@ -509,29 +506,6 @@ export class LocalRunner {
     const cause = `the execution waits for the task token of ${states} and nothing in the local run can answer it: no function runs, `
       + 'the queues its workers read are empty, and no HeartbeatSeconds or TimeoutSeconds ends the task (AWS would wait up to a year); the local run stopped it';
     return { ...base, events: settled.events, status: 'ABORTED', error: UNANSWERED_TASK_TOKEN, cause };
-  }
-
-  /**
-   * Calls `stop` with the execution's waiting tasks once it only waits for task tokens that nothing in the run can
-   * answer, a few checks in a row (a message between a task and its worker is in a queue, its worker's invocation
-   * runs); returns what ends the watch.
-   */
-  private watchUnanswerable(executionArn: string, stop: (waiting: WaitingTask[]) => void): () => void {
-    let quietChecks = 0;
-    let ended = false;
-    let timer: NodeJS.Timeout | undefined;
-    const check = async () => {
-      const waiting = this.stepFunctions.taskTokens.waitingOnlyForAnswers(executionArn);
-      quietChecks = waiting.length > 0 && await this.nothingRunsThatCouldAnswer() ? quietChecks + 1 : 0;
-      if (ended) return;
-      if (quietChecks >= UNANSWERABLE_CHECKS) stop(waiting);
-      else timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
-    };
-    timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
-    return () => {
-      ended = true;
-      clearTimeout(timer);
-    };
   }
 
   /**

@@ -10,6 +10,9 @@ const MAX_ERROR_LENGTH = 256;
 const MAX_CAUSE_LENGTH = 32768;
 /** A task token is 1 to 1024 characters (the Send* pages' Request Parameters). */
 const MAX_TOKEN_LENGTH = 1024;
+/** How often, and how many times in a row, an execution is found waiting for answers nothing can give before it is stopped. */
+const UNANSWERABLE_CHECK_MS = 250;
+const UNANSWERABLE_CHECKS = 4;
 
 /** A callback task's attempt that has not ended: its token is answered, or the task ends another way. */
 export interface WaitingTask {
@@ -145,6 +148,29 @@ export class TaskTokens {
     const onlyAnswers = waiting.length > 0 && waiting.length === running
       && waiting.every((t) => t.submitted && t.heartbeatSeconds === undefined && t.timeoutSeconds === undefined);
     return onlyAnswers ? waiting : [];
+  }
+
+  /**
+   * Calls `stop` with the execution's waiting tasks once it only waits for answers ({@link waitingOnlyForAnswers}) and
+   * `nothingRuns` says nothing of the run could give one, a few checks in a row (a message between a task and its
+   * worker is in a queue, its worker's invocation runs); returns what ends the watch.
+   */
+  watchUnanswerable(executionArn: string, nothingRuns: () => Promise<boolean>, stop: (waiting: WaitingTask[]) => void): () => void {
+    let quietChecks = 0;
+    let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    const check = async () => {
+      const waiting = this.waitingOnlyForAnswers(executionArn);
+      quietChecks = waiting.length > 0 && await nothingRuns() ? quietChecks + 1 : 0;
+      if (ended) return;
+      if (quietChecks >= UNANSWERABLE_CHECKS) stop(waiting);
+      else timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
+    };
+    timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
+    return () => {
+      ended = true;
+      clearTimeout(timer);
+    };
   }
 
   /** Answers SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat (the JSON protocol's request); undefined for another action. */
