@@ -6,7 +6,7 @@ export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends Asyn
 
 /** How the local run ended, when the log does not say it (the runner aborts an execution over the payload quota). */
 export interface LocalOutcome {
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly error?: string;
   readonly cause?: string;
   /** The `Resource` of each Task state, by state name, for the Task and Lambda events' resource fields. */
@@ -17,6 +17,7 @@ export interface LocalOutcome {
 type AddedEvent =
   | { type: 'TaskResult'; timestamp: number; index?: number; state: { name: string }; result: unknown }
   | { type: 'TaskParameters'; timestamp: number; index?: number; state: { name: string }; parameters: unknown }
+  | { type: 'TaskSubmitted'; timestamp: number; index?: number; state: { name: string }; output: unknown }
   | { type: 'MapStateStarted'; timestamp: number; index?: number; state: { name: string }; length?: number }
   | { type: 'MapIterationAborted'; timestamp: number; index: number; parentState: { name: string } }
   | { type: 'MapRunStarted'; timestamp: number; index?: number; state: { name: string }; mapRunArn: string }
@@ -66,7 +67,7 @@ interface OpenState {
  * The local interpreter's event log as Step Functions history events — ids in order,
  * `previousEventId` chained per state, iteration and branch as Step Functions chains them,
  * Task attempts as TaskScheduled/TaskStarted/TaskSucceeded|TaskFailed|TaskTimedOut (LambdaFunction*
- * for a function ARN), a Map's start with its length, its stopped iterations as MapIterationAborted, a distributed
+ * for a function ARN; a callback task's TaskSubmitted, with its call's output, before its end), a Map's start with its length, its stopped iterations as MapIterationAborted, a distributed
  * Map's run as MapRunStarted and MapRunSucceeded|MapRunFailed (its child executions have histories of their own) —
  * so that `buildTrace` reads a local run as it reads GetExecutionHistory
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
@@ -118,6 +119,13 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
       case 'TaskParameters': {
         const state = findOpen(event.state.name, event.index);
         if (state) scheduleTask(state, at, event.parameters);
+        break;
+      }
+      // A callback task's call was made (its output), and the task waits for its token's answer.
+      case 'TaskSubmitted': {
+        const state = findOpen(event.state.name, event.index);
+        const task = taskResource(outcome?.taskResources?.[event.state.name]);
+        if (state) state.lastId = emit('TaskSubmitted', state.lastId, at, { taskSubmittedEventDetails: { resourceType: task.resourceType, resource: task.resource, output: json(event.output) } });
         break;
       }
       case 'MapStateStarted': {
@@ -181,7 +189,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
           state.lastId = evaluation();
         } else if (state.type === 'Task') {
           const task = taskResource(outcome?.taskResources?.[state.name]);
-          const timedOut = event.Error === 'States.Timeout';
+          const timedOut = event.Error === 'States.Timeout' || event.Error === 'States.HeartbeatTimeout';
           const type = `${task.lambdaFunction ? 'LambdaFunction' : 'Task'}${timedOut ? 'TimedOut' : 'Failed'}`;
           const details = task.lambdaFunction ? failure : { resourceType: task.resourceType, resource: task.resource, ...failure };
           state.lastId = emit(type, state.lastId, at, { [`${type[0].toLowerCase()}${type.slice(1)}EventDetails`]: details });
@@ -299,6 +307,8 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
       emit('ExecutionTimedOut', top.lastId, at, { executionTimedOutEventDetails: { error: outcome?.error ?? 'States.Timeout', cause: outcome?.cause } });
     } else if (outcome?.status === 'FAILED') {
       emit('ExecutionFailed', top.lastId, at, { executionFailedEventDetails: { error: outcome.error, cause: outcome.cause } });
+    } else if (outcome?.status === 'ABORTED' && outcome.error !== undefined) {
+      emit('ExecutionAborted', top.lastId, at, { executionAbortedEventDetails: { error: outcome.error, cause: outcome.cause } });
     } else {
       emit('ExecutionAborted', top.lastId, at);
     }

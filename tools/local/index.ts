@@ -16,4 +16,5 @@ export * from './query-language';
 export * from './schedules';
 export { putObject } from './local-sns-sqs';
 export * from './task-integrations';
+export * from './task-tokens';
 export type { RecordedEvent } from './event-integrations';

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as Asl from 'aws-local-stepfunctions';
 import type { LocalWaitSummary } from '../trace/execution-trace';
+import { adjustCallbackTasks } from './callback-tasks';
 import { adjustForQueryLanguages, withVariableReferences } from './query-language/query-language-states';
 
 /** Step Functions' quota on the size of a state's input or output, in bytes. */
@@ -84,7 +85,7 @@ export function localWaitsOf(log: readonly unknown[]): LocalWaitSummary[] {
 }
 
 /** The events this module and tools/local/distributed-map.ts add to the interpreter's log. */
-const ADDED_EVENTS = ['TaskResult', 'TaskParameters', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapRunFailed', 'LocalWait'];
+const ADDED_EVENTS = ['TaskResult', 'TaskParameters', 'TaskSubmitted', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapRunFailed', 'LocalWait'];
 
 /** The Map iteration whose execution is being started (set while its first event is dispatched, synchronously). */
 let startingIteration: IterationLog | undefined;
@@ -130,7 +131,8 @@ function jsonPathQueryOfInput(pathExpression, json, context, options) {`);
  *   the interpreter has no notion of;
  * - a Wait state's wait and a retry's back-off last what the run option `localWaitTime` makes of them (each logged as
  *   a `LocalWait` event): the interpreter's `waitTimeOverrides` and `retryIntervalOverrides` are fixed per state, and
- *   the wait of a `SecondsPath` or a `Timestamp`, or a back-off after `BackoffRate`, is only known as the state runs.
+ *   the wait of a `SecondsPath` or a `Timestamp`, or a back-off after `BackoffRate`, is only known as the state runs;
+ * - a callback task (`.waitForTaskToken`) has a token per attempt and waits for its answer (tools/local/callback-tasks.ts).
  */
 function adjust(internals: Interpreter['__internals']): void {
   const { StateExecutor, MapStateAction, TaskStateAction, EventLogger, ExecutionAbortedError, jsonPathQuery } = internals;
@@ -195,6 +197,7 @@ function adjust(internals: Interpreter['__internals']): void {
   }
 
   adjustWaits(internals);
+  adjustCallbackTasks(internals);
 
   const mapExecute = MapStateAction.prototype.execute;
   MapStateAction.prototype.execute = function (this: any, input: unknown, context: any, options: any) {

@@ -191,6 +191,11 @@ export class LocalLambdaRuntime {
     return Object.fromEntries([...this.functions].map(([logicalId, { stats }]) => [logicalId, { ...stats }]));
   }
 
+  /** Invocations running now, of every function: while one runs, it may still answer a task token. */
+  invocationsInProgress(): number {
+    return [...this.functions.values()].reduce((sum, fn) => sum + fn.busy, 0);
+  }
+
   /**
    * Invokes the function synchronously (RequestResponse) on a warm instance, or a new one when all are busy, and
    * returns its result; throws a {@link LambdaFunctionError} when the function fails and a {@link LambdaServiceError}

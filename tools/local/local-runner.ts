@@ -12,7 +12,8 @@ import { LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint';
 import { LocalStepFunctions } from './local-step-functions';
 import { startStepFunctionsEndpoint, StepFunctionsEndpoint } from './step-functions-endpoint';
 import { LocalSnsSqs, putObject as putS3Object } from './local-sns-sqs';
-import { PollerStats, SqsPoller } from './sqs-poller';
+import { PollerStats, queueIsEmpty, SqsPoller } from './sqs-poller';
+import type { WaitingTask } from './task-tokens';
 import type { RequestMeter } from './request-meter';
 import { refuseUnsupportedFields } from './definition-support';
 import { withStateQueryLanguages } from './query-language/query-language-states';
@@ -53,7 +54,7 @@ export interface LocalRunnerOptions {
    * Factor of every Wait state's wait (`Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`, JSONata `Seconds` and
    * `Timestamp`) and every retry's back-off (`IntervalSeconds` × `BackoffRate`^n, `MaxDelaySeconds`, jitter), so a
    * workflow of waits and retries runs in a moment (0.01: a 3-second wait takes 30 ms), its waits in proportion.
-   * Task, Lambda and execution timeouts are not scaled: they bound work that really runs. A Wait state's scaled wait
+   * Task (TimeoutSeconds, HeartbeatSeconds), Lambda and execution timeouts are not scaled: they bound work that really runs. A Wait state's scaled wait
    * is then bounded by `maxWaitSeconds`. More than 0, at most 1.
    * @default 1 - real time
    */
@@ -133,13 +134,26 @@ export interface LocalExecutionRequest {
   readonly executionArn?: string;
   /** Called as each map run of a distributed Map progresses (items done of the total), e.g. to show a progress bar. */
   readonly onProgress?: (progress: MapRunProgress) => void;
+  /**
+   * Stops the execution (`ABORTED`, error `sdp.UnansweredTaskToken`, the cause naming the states) once it does nothing
+   * but wait for task tokens nothing in the run can answer: every state it runs is a callback task whose call was
+   * made, none has HeartbeatSeconds or TimeoutSeconds to end it (AWS would wait up to a year), no function runs, and
+   * the queues the workers read are empty, no execution started through the API runs — for a second. What a one-off run (`sdp run`) wants; a server that takes
+   * answers from outside (`sdp serve`) does not.
+   * @default false - the execution waits for its tokens as long as AWS would
+   */
+  readonly stopWhenNothingCanAnswer?: boolean;
 }
+
+/** The error of an execution the local run stopped because nothing could answer the task tokens it waited for. */
+export const UNANSWERED_TASK_TOKEN = 'sdp.UnansweredTaskToken';
 
 /** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
 export interface LocalExecution {
   readonly executionArn: string;
   readonly stateMachine: string;
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  /** ABORTED: stopped by the local run ({@link LocalExecutionRequest.stopWhenNothingCanAnswer}). */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
@@ -477,6 +491,7 @@ export class LocalRunner {
       // The execution's own Input and StartTime, which the interpreter would give a Map iteration its item for.
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers },
+      taskTokens: this.stepFunctions.taskTokens,
       localWaitTime: (definedMs: number, kind: LocalWaitSummary['kind']) => this.localWaitTime(definedMs, kind),
       distributedMap: distributedMap.run,
       // The interpreter adds State (per state) and Execution's Input and StartTime.
@@ -485,7 +500,31 @@ export class LocalRunner {
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
       } as any,
     } as any);
-    return { ...base, ...await settleRun(execution) };
+    let unanswered: WaitingTask[] | undefined;
+    const stopWatching = request.stopWhenNothingCanAnswer ? this.stepFunctions.taskTokens.watchUnanswerable(executionArn, () => this.nothingRunsThatCouldAnswer(), (waiting) => {
+      unanswered = waiting;
+      execution.abort();
+    }) : undefined;
+    const settled = await settleRun(execution);
+    stopWatching?.();
+    this.stepFunctions.taskTokens.endExecution(executionArn);
+    if (!unanswered) return { ...base, ...settled };
+    const states = unanswered.map((t) => `'${t.state}' (waiting ${Math.round((Date.now() - t.since) / 100) / 10} s)`).join(', ');
+    const cause = `the execution waits for the task token of ${states} and nothing in the local run can answer it: no function runs, `
+      + 'the queues its workers read are empty, and no HeartbeatSeconds or TimeoutSeconds ends the task (AWS would wait up to a year); the local run stopped it';
+    return { ...base, events: settled.events, status: 'ABORTED', error: UNANSWERED_TASK_TOKEN, cause };
+  }
+
+  /**
+   * No function runs, no execution started through the API runs, and every queue the running workers read is empty:
+   * nothing of the run is under way.
+   */
+  private async nothingRunsThatCouldAnswer(): Promise<boolean> {
+    if (this.lambda.invocationsInProgress() > 0 || this.stepFunctions.runningExecutions() > 0) return false;
+    for (const { queue } of this.pollers ?? []) {
+      if (!await queueIsEmpty(this.snsSqs!.sqs, queue.url)) return false;
+    }
+    return true;
   }
 
   /**

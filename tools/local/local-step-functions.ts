@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { executionNameProblem } from './execution-name';
 import { MAX_PAYLOAD_BYTES } from './interpreter';
 import type { LocalExecution, LocalRunner } from './local-runner';
+import { TaskTokens } from './task-tokens';
 
 /** Waits for `promise`, at most `ms` (what a stop gives running work before the engines go). */
 export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
@@ -18,7 +19,7 @@ function expressExecutionArn(stateMachineArn: string, name: string): string {
 }
 
 /** An execution's status as DescribeExecution gives it. */
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** An execution the local Step Functions started, while it runs and after. */
 export interface ExecutionRecord {
@@ -81,6 +82,9 @@ export class LocalStepFunctions {
   private readonly running = new Set<Promise<unknown>>();
   private readonly machines: Map<string, { logicalId: string; type: 'STANDARD' | 'EXPRESS' }>;
   private readonly executionEndListeners: Array<(record: ExecutionRecord) => void> = [];
+
+  /** The task tokens of the run's callback tasks, which SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat answer. */
+  readonly taskTokens = new TaskTokens();
 
   /** The API of `runner`'s state machines: the runner makes it ({@link LocalRunner.stepFunctions}). */
   constructor(private readonly runner: LocalRunner) {
@@ -157,7 +161,7 @@ export class LocalStepFunctions {
       const answer = action === 'StartExecution' ? this.startExecution(request, startedBy)
         : action === 'StartSyncExecution' ? await this.startSyncExecution(request, startedBy)
           : action === 'DescribeExecution' ? this.describeExecution(request?.executionArn)
-            : undefined;
+            : this.taskTokens.answer(action, request);
       if (answer === undefined) throw new StepFunctionsApiError('UnknownOperationException', `sdp serve does not run the Step Functions action ${action}`);
       return { statusCode: 200, body: JSON.stringify(answer, (key, value) => (key === 'startDate' || key === 'stopDate' ? value / 1000 : value)) };
     } catch (error) {
@@ -169,6 +173,11 @@ export class LocalStepFunctions {
   /** Calls `listener` each time an execution stops (succeeded, failed or timed out). */
   onExecutionEnd(listener: (record: ExecutionRecord) => void): void {
     this.executionEndListeners.push(listener);
+  }
+
+  /** How many executions started through the API run now (one may answer another's task token). */
+  runningExecutions(): number {
+    return this.running.size;
   }
 
   /** Waits until every execution started so far has stopped, or `timeoutMs` passed; answers how many still run. */

@@ -195,12 +195,7 @@ export class SqsPoller {
 
   private async isEmpty(): Promise<boolean> {
     this.stats.sqsRequests += 1;
-    const { Attributes = {} } = await this.sqs.send(new GetQueueAttributesCommand({
-      QueueUrl: this.settings.queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }));
-    return ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
-      .every((name) => Number(Attributes[name as keyof typeof Attributes] ?? 0) === 0);
+    return queueIsEmpty(this.sqs, this.settings.queueUrl);
   }
 
   private record(message: Message): SQSRecord {
@@ -220,3 +215,10 @@ export class SqsPoller {
   }
 }
 
+const MESSAGE_COUNTS = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+
+/** Whether the queue holds no message: none visible, in flight or delayed. */
+export async function queueIsEmpty(sqs: SQSClient, queueUrl: string): Promise<boolean> {
+  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...MESSAGE_COUNTS] }));
+  return MESSAGE_COUNTS.every((name) => Number(Attributes[name] ?? 0) === 0);
+}

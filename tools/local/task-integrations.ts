@@ -2,6 +2,7 @@ import {
   DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { awsSdkHandler } from './aws-sdk-integrations';
+import { CALLBACK_INTEGRATIONS, callbackCall, CallbackAttempt, waitingForTaskToken } from './callback-tasks';
 import { putEvents, RecordedEvent } from './event-integrations';
 import { optimisedIntegrationError, withSdkMetadata } from './integration-responses';
 import { payloadOverLimit } from './interpreter';
@@ -10,7 +11,8 @@ import type { LocalSnsSqs } from './local-sns-sqs';
 import { publish, sendMessage } from './sns-sqs-integrations';
 
 type JsonValue = any;
-type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
+/** A Task state's local handler: its input (after Parameters or Arguments), and for a callback task its attempt. */
+type TaskHandler = (input: JsonValue, attempt?: CallbackAttempt) => Promise<JsonValue>;
 
 /** The engines the local run has for Task states. */
 export interface LocalEngines {
@@ -60,10 +62,10 @@ export function taskHandlersFor(definition: any, engines: LocalEngines): Record<
  * result is over the payload quota, as Step Functions does: the state's `Retry` and `Catch` see the error.
  */
 function withinPayloadQuota(state: string, handler: TaskHandler): TaskHandler {
-  return async (input) => {
+  return async (input, attempt) => {
     const inputOver = payloadOverLimit(input, `the input of task '${state}'`);
     if (inputOver) throw inputOver;
-    const result = await handler(input);
+    const result = await handler(input, attempt);
     const resultOver = payloadOverLimit(result, `the result of task '${state}'`);
     if (resultOver) throw resultOver;
     return result;
@@ -71,6 +73,11 @@ function withinPayloadQuota(state: string, handler: TaskHandler): TaskHandler {
 }
 
 function handlerFor(state: string, resource: string, engines: LocalEngines): TaskHandler | undefined {
+  const callback = callbackCall(resource);
+  if (callback !== undefined) {
+    const call = CALLBACK_INTEGRATIONS.has(callback.replace(/^arn:[^:]+:states:::/, '')) ? handlerFor(state, callback, engines) : undefined;
+    return call && waitingForTaskToken(call);
+  }
   // Direct function ARN: the task's result is the function's payload.
   if (/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource)) {
     return (input) => engines.lambda.invoke(resource, input);

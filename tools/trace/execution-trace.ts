@@ -43,6 +43,11 @@ export interface SpanAttributes {
    */
   waits?: Array<{ waitedMs: number; definedMs: number }>;
   /**
+   * A callback task's (`.waitForTaskToken`) waits for its token, one per attempt in order: from its call (TaskSubmitted)
+   * to the answer, or the attempt's end (a timeout); the last one is still going while the span runs.
+   */
+  tokenWaits?: Array<{ waitedMs: number; answered: boolean }>;
+  /**
    * The execution's X-Ray trace id (from DescribeExecution's trace header), on the execution span:
    * Powertools logs it as `xray_trace_id` in every function the execution invoked.
    */
@@ -135,6 +140,8 @@ interface OpenSpan extends TraceSpan {
   failed: boolean;
   attempts: number;
   lastEventAt: number;
+  /** When the attempt's call was made, for a callback task waiting for its token. */
+  submittedAt?: number;
   /** A Map state's iterations, by index. */
   readonly iterations?: Map<number, OpenSpan>;
   /** A Parallel state's branches (the history does not say which branch of the definition each is). */
@@ -295,7 +302,10 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
       }
       span.failed = false;
       if (details.resource) span.attributes.resource = details.resource;
+    } else if (type === 'TaskSubmitted') {
+      span.submittedAt = at;
     } else if (ATTEMPT_SUCCESSES.has(type)) {
+      endTokenWait(span, at, true);
       span.failed = false;
       delete span.attributes.error;
       delete span.attributes.cause;
@@ -305,6 +315,7 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
     } else if (ATTEMPT_FAILURES.has(type)) {
       // A JSONata `Arguments` or `Items` that fails to evaluate fails the state before any attempt started: that was its first attempt.
       span.attempts = Math.max(span.attempts, 1);
+      endTokenWait(span, at, type === 'TaskFailed');
       span.failed = true;
       if (details.error !== undefined || details.cause !== undefined) setError(span, details.error, details.cause);
       else copyChildError(span);
@@ -314,6 +325,13 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
     } else if (type === 'MapRunStarted' && details.mapRunArn) {
       span.attributes.mapRunArn = details.mapRunArn;
     }
+  }
+
+  /** A callback task's wait for its token ends: answered (SendTaskSuccess or SendTaskFailure), or not (it timed out). */
+  function endTokenWait(span: OpenSpan, at: number, answered: boolean): void {
+    if (span.submittedAt === undefined) return;
+    (span.attributes.tokenWaits ??= []).push({ waitedMs: at - span.submittedAt, answered });
+    span.submittedAt = undefined;
   }
 
   /** The container the state entered after `previous` runs in; a new branch when it follows ParallelStateStarted. */

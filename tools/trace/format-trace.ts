@@ -56,6 +56,8 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
     if (span.attributes.retriedErrors?.length) note(`retried after: ${span.attributes.retriedErrors.join(', ')}`);
     const { waits } = span.attributes;
     if (waits) note(`${span.kind === 'Wait' ? 'waited' : 'back-off waited'} ${waits.map((w) => `${readableDuration(w.waitedMs)} for ${readableDuration(w.definedMs)}`).join(', ')}`);
+    const { tokenWaits } = span.attributes;
+    if (tokenWaits) note(`waited for its task token: ${tokenWaits.map((w) => `${readableDuration(w.waitedMs)}${w.answered ? '' : ' (no answer)'}`).join(', ')}`);
     const { mapRun } = span.attributes;
     if (mapRun) note(`map run: ${counted(mapRun.itemCounts, 'items')} in ${counted(mapRun.executionCounts, 'child executions')}`);
     const kids = children.get(span.spanId) ?? [];

@@ -55,7 +55,10 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
-    const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
+    // A one-off run ends: a task token nothing in it can answer stops the execution instead of holding the run for a year.
+    const execution = await runner.execute({
+      stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io), stopWhenNothingCanAnswer: true,
+    });
     io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns, localWaits: localWaitsOf(execution.events) }))}\n`);
     for (const { state, entry } of execution.putEvents) io.stderr.write(`${putEventLine(state, entry)}\n`);
     const drained = workers ? await runner.drainQueues() : undefined;
