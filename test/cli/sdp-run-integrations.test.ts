@@ -24,13 +24,13 @@ test('a workflow sending an order to SQS: the worker stores it before the run re
   expect(Object.entries(document.tables).find(([table]) => table.includes('Records'))?.[1]).toBe(1);
 });
 
-test('events:putEvents: each event on stderr and in the --json document, recorded, not delivered', async () => {
+test('events:putEvents: each event on stderr and in the --json document, with the rules it matched (none in this app)', async () => {
   const { io, printed } = bufferedIo();
   const input = inputFile({ order: { orderId: 'o-43' } });
   expect(await main(['run', 'AnnounceOne', '--assembly', assemblyDir, '--input', input, '--json'], io)).toBe(0);
-  expect(printed.stderr).toContain('event put by AnnounceOrder on the default bus (recorded, not delivered): sample.orders OrderPlaced\n');
+  expect(printed.stderr).toContain('event sample.orders OrderPlaced put by AnnounceOrder on the default bus: no rule matched\n');
   const { output, putEvents } = JSON.parse(printed.stdout);
   expect(putEvents).toEqual([{
-    state: 'AnnounceOrder', eventId: output.Entries[0].EventId, entry: { Source: 'sample.orders', DetailType: 'OrderPlaced', Detail: { orderId: 'o-43' } },
+    state: 'AnnounceOrder', eventId: output.Entries[0].EventId, entry: { Source: 'sample.orders', DetailType: 'OrderPlaced', Detail: { orderId: 'o-43' } }, rules: [],
   }]);
 });

@@ -194,8 +194,8 @@ describe('readSchedules', () => {
       expect(at('Paused/Schedule').enabled).toBe(false);
     });
 
-    test('a target the local run cannot resolve is reported by name, and the other schedules are still read', () => {
-      expect(at('Forward')).toMatchObject({ enabled: false, targets: [], unsupported: [expect.stringMatching(/^the local run cannot name the ARN of Bus\w+ \(AWS::Events::EventBus\)$/)] });
+    test("a target that is an app's event bus is read with its local ARN, and the other schedules are still read", () => {
+      expect(at('Forward').targets).toEqual([expect.objectContaining({ arn: expect.stringMatching(/^arn:aws:events:us-east-1:000000000000:event-bus\/\w+$/) })]);
       expect(schedules).toHaveLength(5);
     });
 

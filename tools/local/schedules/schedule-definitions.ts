@@ -250,8 +250,8 @@ function withContextAttributes(input: unknown, schedule: LocalSchedule, context:
   return replace(input);
 }
 
-/** A JSONPath of dotted names (`$`, `$.detail`, `$.resources[0]`): what CDK's InputPath fields use. */
-function selectPath(event: unknown, inputPath: string): unknown {
+/** A JSONPath of dotted names (`$`, `$.detail`, `$.resources[0]`): what CDK's InputPath fields and rules' InputPathsMap use. */
+export function selectPath(event: unknown, inputPath: string): unknown {
   const steps = inputPath.replace(/^\$/, '').match(/\.[^.[\]]+|\[\d+\]/g) ?? [];
   return steps.reduce<any>((value, step) => value?.[step.startsWith('[') ? Number(step.slice(1, -1)) : step.slice(1)], event);
 }
