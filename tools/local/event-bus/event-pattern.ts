@@ -54,9 +54,10 @@ function matcherProblems(matcher: Json, where: string): string[] {
 
 /** A field's matchers against the field: one of them matching is enough. */
 function matchesField(matchers: Json[], present: boolean, value: Json): boolean {
-  // An array field matches on its elements; an empty array has none to match.
-  const values = !present ? [] : Array.isArray(value) ? value : [value];
-  const field = { present, values };
+  // An array field matches on its elements; an empty array has none to match. Matchers work on leaves: an object is
+  // none ("exists": false matches a field that is an object, as AWS's exists example shows).
+  const values = (!present ? [] : Array.isArray(value) ? value : [value]).filter((v) => !isObject(v));
+  const field = { present: values.length > 0, values };
   return matchers.some((matcher) => {
     if (!isObject(matcher)) return values.some((v) => v === matcher);
     const [operator] = Object.keys(matcher);
@@ -72,9 +73,9 @@ interface Field {
 }
 
 const OPERATORS: Record<string, (argument: any, field: Field) => boolean> = {
-  'exists': (exists, { present, values }) => {
+  'exists': (exists, { present }) => {
     if (typeof exists !== 'boolean') throw new Error(`exists takes true or false (got ${JSON.stringify(exists)})`);
-    return exists === (present && values.length > 0);
+    return exists === present;
   },
   'prefix': (argument, { values }) => strings(values).some(textTest(argument, 'prefix')),
   'suffix': (argument, { values }) => strings(values).some(textTest(argument, 'suffix')),
