@@ -1,18 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { main } from '../../tools/cli/sdp';
 import { synthesizeIntegrationsFixture } from '../support/integrations-fixture-app';
 import { bufferedIo } from './buffered-io';
+import { inputFile } from './input-file';
 
 // `sdp run` on an app in the style of the public samples: its service integrations run on the local engines.
 const assemblyDir = synthesizeIntegrationsFixture();
-
-function inputFile(input: unknown): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-input-')), 'input.json');
-  fs.writeFileSync(file, JSON.stringify(input));
-  return file;
-}
 
 test('a workflow sending an order to SQS: the worker stores it before the run reports', async () => {
   const { io, printed } = bufferedIo();

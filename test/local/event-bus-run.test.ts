@@ -40,10 +40,17 @@ test("an order's event starts the fulfilment workflow with the InputTransformer'
 test("a large order goes to the review queue (InputPath: the detail); its worker's PutEvents reaches the rule of the app's bus, which invokes RecordReview with the event", async () => {
   const execution = await placeOrder('o-2', 1500);
   expect(execution.putEvents[0].published.rules.map((r) => r.rule)).toEqual(['ShopEvents/StartFulfilment', 'ShopEvents/LargeOrders']);
+  expect(execution.putEvents[0].published.rules[1].deliveries.map((d) => d.error)).toEqual([undefined, undefined]);
   const reviewed = runner().eventBus.events().find((e) => e.event['detail-type'] === 'OrderReviewed' && (e.event.detail as { orderId: string }).orderId === 'o-2')!;
   expect(reviewed).toMatchObject({ putBy: 'the EventBridge API', busName: expect.stringMatching(/^ShopEventsShopBus/), unknownBus: false });
   expect(reviewed.rules).toEqual([{ rule: 'ShopEvents/RecordReviews', deliveries: [expect.objectContaining({ target: 'Target0', arn: expect.stringMatching(/:function:RecordReview/) })] }]);
   expect(await order('o-2')).toMatchObject({ status: { S: 'reserved' }, approved: { BOOL: true }, reviewEvent: { S: reviewed.event.id } });
+});
+
+test("the topic target gets the InputTransformer's text: the template's JSON string, quotes and all", async () => {
+  const inbox = [...runner().snsSqs!.queues.values()].find((q) => q.logicalId.startsWith('AlertInbox'))!;
+  const { Messages = [] } = await runner().snsSqs!.sqs.send(new ReceiveMessageCommand({ QueueUrl: inbox.url, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }));
+  expect(Messages.map((m) => m.Body)).toEqual(['"large order o-2"']);
 });
 
 test('a disabled rule matches nothing: the audit queue stays empty', async () => {

@@ -7,6 +7,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -19,7 +21,8 @@ export const EVENTS_FIXTURE_STACK = 'ShopEvents';
  * - `PlaceOrder` stores the order (`$.order`: `{ orderId, total }`) in `Orders` and puts `OrderPlaced` (source `shop.orders`);
  * - the rule `StartFulfilment` (an order id starting `o-`, a total over 0) starts `Fulfilment` with `{ orderId, total, rule }`
  *   (an InputTransformer), whose `ReserveStock` marks the order reserved;
- * - the rule `LargeOrders` (a total of 1000 or more) sends the event's detail (InputPath) to `LargeOrderQueue`, whose worker
+ * - the rule `LargeOrders` (a total of 1000 or more) publishes `large order <id>` (an InputTransformer's text) to the topic
+ *   `OrderAlerts` (→ `AlertInbox`) and sends the event's detail (InputPath) to `LargeOrderQueue`, whose worker
  *   `ReviewLargeOrder` puts `OrderReviewed` on the bus `ShopBus` through the SDK; there the rule `RecordReviews` invokes
  *   `RecordReview` with the whole event, which records the review on the order;
  * - the rule `Refunds` (source `shop.payments`) matches none of these, and `AuditEverything` (any `shop.` source) is disabled.
@@ -74,9 +77,14 @@ export function synthesizeEventsFixture(): string {
 
   const shopBus = new events.EventBus(stack, 'ShopBus');
   const largeOrders = new sqs.Queue(stack, 'LargeOrderQueue', { visibilityTimeout: Duration.seconds(30) });
+  const orderAlerts = new sns.Topic(stack, 'OrderAlerts');
+  orderAlerts.addSubscription(new SqsSubscription(new sqs.Queue(stack, 'AlertInbox'), { rawMessageDelivery: true }));
   new events.Rule(stack, 'LargeOrders', {
     eventPattern: { source: ['shop.orders'], detailType: ['OrderPlaced'], detail: { total: events.Match.greaterThanOrEqual(1000) } },
-    targets: [new targets.SqsQueue(largeOrders, { message: events.RuleTargetInput.fromEventPath('$.detail') })],
+    targets: [
+      new targets.SqsQueue(largeOrders, { message: events.RuleTargetInput.fromEventPath('$.detail') }),
+      new targets.SnsTopic(orderAlerts, { message: events.RuleTargetInput.fromText(`large order ${events.EventField.fromPath('$.detail.orderId')}`) }),
+    ],
   });
   const reviewLargeOrder = handler('ReviewLargeOrder', 'review-large-order.ts', { BUS_NAME: shopBus.eventBusName });
   shopBus.grantPutEventsTo(reviewLargeOrder);
