@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { constructPath } from '../assembly/cloud-assembly';
 import { LambdaServiceError } from './local-lambda';
 import { LocalRunner } from './local-runner';
-import { DELIVERED_SERVICES, deliverToTarget, localQueue } from './event-bus/target-delivery';
+import { DELIVERED_SERVICES, deliverToTarget, localQueue, publishedEventLines } from './event-bus';
 import { ExecutionRecord, LocalStepFunctions, settledWithin, StepFunctionsApiError } from './local-step-functions';
 import { LocalRestApi, readRestApis, RequestLogEntry, startRestApiServer } from './rest-api';
 import { deadLetterMessage, DeadLetteredFiring, formatFiringLogEntry, LocalSchedule, LocalScheduler, readSchedules, ScheduleFiring, ScheduleStats } from './schedules';
@@ -103,6 +103,7 @@ export class LocalApp {
       if (runner.hasQueueEventSources()) runner.startWorkers();
       const { stepFunctions } = runner;
       stepFunctions.onExecutionEnd((record) => log(executionLine(record)));
+      runner.eventBus.onPublished((published) => publishedEventLines(published).forEach((line) => log(line)));
       const { resolver } = runner;
 
       const apis: ServedApi[] = [];
@@ -165,7 +166,8 @@ export class LocalApp {
     const deadline = Date.now() + graceMs;
     await this.scheduler?.stop();
     await Promise.allSettled(this.servers.map((s) => s.close()));
-    const stillRunning = await this.stepFunctions.settle(graceMs);
+    // Executions, and what the events they put started (rules' executions and invocations), again until none starts more.
+    const stillRunning = await this.runner.settleDeliveries(graceMs);
     await settledWithin(Promise.allSettled([...this.invocations]), deadline - Date.now());
     await this.runner.stop();
     return stillRunning;

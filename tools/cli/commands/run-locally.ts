@@ -5,7 +5,7 @@ import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
 import { localWaitsOf } from '../../local/interpreter';
-import type { PublishedEvent } from '../../local/event-bus';
+import { PublishedEvent, publishedEventLines } from '../../local/event-bus';
 import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runner';
 import type { ExecutionRecord } from '../../local/local-step-functions';
 import { buildTrace } from '../../trace/execution-trace';
@@ -63,7 +63,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     await runner.settleDeliveries(EVENT_DELIVERIES_GRACE_MS);
     const drained = workers ? await runner.drainQueues() : undefined;
     if (drained) await runner.settleDeliveries(EVENT_DELIVERIES_GRACE_MS);
-    for (const published of runner.eventBus.events()) io.stderr.write(publishedEventLines(published));
+    for (const published of runner.eventBus.events()) io.stderr.write(`${publishedEventLines(published).join('\n')}\n`);
     const delivered = executionsStartedByRules(runner);
     for (const record of delivered) io.stderr.write(`${deliveredExecutionLine(runner, record)}\n`);
     const accounts = await runner.jobAccounts(drained?.deadLetters);
@@ -168,18 +168,6 @@ const EVENT_DELIVERIES_GRACE_MS = 60_000;
 /** An event put on a local bus, for the --json document. */
 function eventSummary({ event, busName, putBy, unknownBus, rules }: PublishedEvent) {
   return { eventId: event.id, putBy, bus: busName, source: event.source, detailType: event['detail-type'], ...unknownBus && { unknownBus }, rules };
-}
-
-/** The lines stderr shows for an event put on a local bus: who put it where, then each rule it matched with what it delivered. */
-function publishedEventLines({ event, busName, putBy, unknownBus, rules }: PublishedEvent): string {
-  const head = `event ${event.source} ${event['detail-type']} put by ${putBy} on the ${busName} bus`;
-  if (unknownBus) return `${head}, which the app does not have: no rule sees it\n`;
-  if (rules.length === 0) return `${head}: no rule matched\n`;
-  const lines = rules.flatMap(({ rule, deliveries }) => (deliveries.length === 0 ? [`  rule ${rule}: no target`] : deliveries.map((d) => {
-    const outcome = d.error !== undefined ? `not delivered: ${d.error}` : d.executionArn !== undefined ? `started ${d.executionArn.split(':').slice(-1)[0]}` : 'delivered';
-    return `  rule ${rule} → ${d.target} ${d.arn}: ${outcome}`;
-  })));
-  return `${head}: ${rules.length} rule(s) matched\n${lines.join('\n')}\n`;
 }
 
 /** The executions the rules' deliveries started in the run, oldest first. */

@@ -129,6 +129,18 @@ export class LocalEventBus {
   }
 }
 
+/** The lines a log shows for an event put on a local bus: who put it where, then each rule it matched with what it delivered. */
+export function publishedEventLines({ event, busName, putBy, unknownBus, rules }: PublishedEvent): string[] {
+  const head = `event ${event.source} ${event['detail-type']} put by ${putBy} on the ${busName} bus`;
+  if (unknownBus) return [`${head}, which the app does not have: no rule sees it`];
+  if (rules.length === 0) return [`${head}: no rule matched`];
+  const lines = rules.flatMap(({ rule, deliveries }) => (deliveries.length === 0 ? [`  rule ${rule}: no target`] : deliveries.map((d) => {
+    const outcome = d.error !== undefined ? `not delivered: ${d.error}` : d.executionArn !== undefined ? `started ${d.executionArn.split(':').slice(-1)[0]}` : 'delivered';
+    return `  rule ${rule} → ${d.target} ${d.arn}: ${outcome}`;
+  })));
+  return [`${head}: ${rules.length} rule(s) matched`, ...lines];
+}
+
 /** Why PutEvents refuses an entry, as the API answers it per entry; undefined when it takes it. */
 function entryProblem(entry: PutEventsEntry): PutEventsResultEntry | undefined {
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
