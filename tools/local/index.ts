@@ -17,3 +17,5 @@ export * from './schedules';
 export { putObject } from './local-sns-sqs';
 export * from './task-integrations';
 export type { RecordedEvent } from './event-integrations';
+export { LocalEventBus, matchesPattern, publishedEventLines, readEventRules } from './event-bus';
+export type { BusEvent, EventRule, PublishedEvent, PutEventsEntry, PutEventsResultEntry, RuleTarget, TargetDelivery } from './event-bus';
