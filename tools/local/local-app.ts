@@ -103,6 +103,7 @@ export class LocalApp {
       if (runner.hasQueueEventSources()) runner.startWorkers();
       const { stepFunctions } = runner;
       stepFunctions.onExecutionEnd((record) => log(executionLine(record)));
+      runner.eventBus.unsupportedRules().forEach((line) => log(line));
       runner.eventBus.onPublished((published) => publishedEventLines(published).forEach((line) => log(line)));
       const { resolver } = runner;
 

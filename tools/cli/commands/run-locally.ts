@@ -57,6 +57,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
+    for (const line of runner.eventBus.unsupportedRules()) io.stderr.write(`${line}\n`);
     const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
     io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns, localWaits: localWaitsOf(execution.events) }))}\n`);
     // What the events started runs before the queues are drained (a rule may send to a queue) and after (a worker may put an event).

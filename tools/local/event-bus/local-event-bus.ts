@@ -84,6 +84,11 @@ export class LocalEventBus {
     return { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, published };
   }
 
+  /** One line per thing of a rule the local run cannot do (such a rule matches nothing), to say before anything runs. */
+  unsupportedRules(): string[] {
+    return this.rules.flatMap((rule) => rule.unsupported.map((problem) => `rule ${rule.path} does not run locally: ${problem}`));
+  }
+
   /** Every event put so far, in order. */
   events(): readonly PublishedEvent[] {
     return this.published;
