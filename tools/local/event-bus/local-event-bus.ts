@@ -108,7 +108,7 @@ export class LocalEventBus {
       'detail-type': String(entry.DetailType),
       'source': String(entry.Source),
       'account': LOCAL_ACCOUNT,
-      'time': awsTime(entry.Time === undefined ? now : new Date(entry.Time)),
+      'time': awsTime(eventTime(entry.Time, now)),
       'region': LOCAL_REGION,
       'resources': [...entry.Resources ?? []],
       'detail': typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : entry.Detail,
@@ -144,6 +144,12 @@ export function publishedEventLines({ event, busName, putBy, unknownBus, rules }
     return `  rule ${rule} → ${d.target} ${d.arn}: ${outcome}`;
   })));
   return [`${head}: ${rules.length} rule(s) matched`, ...lines];
+}
+
+/** The entry's Time, or when it was put when it has none (or none that reads as a time). */
+function eventTime(time: string | Date | undefined, now: Date): Date {
+  const at = time === undefined ? now : new Date(time);
+  return Number.isNaN(at.getTime()) ? now : at;
 }
 
 /** Why PutEvents refuses an entry, as the API answers it per entry; undefined when it takes it. */
