@@ -1,18 +1,7 @@
 import { AssemblyStack, constructPath, resourcesOfType } from '../../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from '../../assembly/intrinsics';
 import { patternProblems } from './event-pattern';
-
-/** One target of a rule, as the template configures it (resolved to local names). */
-export interface RuleTarget {
-  readonly id: string;
-  readonly arn: string;
-  /** JSON text sent instead of the event. */
-  readonly input?: string;
-  /** The part of the event sent (a JSONPath of dotted names). */
-  readonly inputPath?: string;
-  /** Variables read from the event and the template they fill. */
-  readonly inputTransformer?: { readonly inputPathsMap?: Record<string, string>; readonly inputTemplate: string };
-}
+import type { RuleTarget } from './target-input';
 
 /** A rule of the app with an event pattern, on the default bus or on an event bus of the app. */
 export interface EventRule {

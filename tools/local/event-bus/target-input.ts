@@ -1,5 +1,14 @@
-import { selectPath } from '../schedules/schedule-definitions';
-import type { EventRule, RuleTarget } from './event-rules';
+/** One target of a rule, as the template configures it (resolved to local names). */
+export interface RuleTarget {
+  readonly id: string;
+  readonly arn: string;
+  /** JSON text sent instead of the event. */
+  readonly input?: string;
+  /** The part of the event sent (a JSONPath of dotted names). */
+  readonly inputPath?: string;
+  /** Variables read from the event and the template they fill. */
+  readonly inputTransformer?: { readonly inputPathsMap?: Record<string, string>; readonly inputTemplate: string };
+}
 
 /** An event as EventBridge delivers it to rules and targets. */
 export interface BusEvent {
@@ -20,7 +29,7 @@ export interface BusEvent {
  * is, or the part of the event its InputPath names, or its InputTransformer's template filled from the event, or else the
  * event. `ingestionTime` is when the bus took the event (`<aws.events.event.ingestion-time>`).
  */
-export function targetInput(target: RuleTarget, event: BusEvent, rule: Pick<EventRule, 'name' | 'arn'>, ingestionTime: string): string {
+export function targetInput(target: RuleTarget, event: BusEvent, rule: { readonly name: string; readonly arn: string }, ingestionTime: string): string {
   if (target.input !== undefined) return target.input;
   if (target.inputPath !== undefined) return JSON.stringify(selectPath(event, target.inputPath) ?? null);
   if (target.inputTransformer === undefined) return JSON.stringify(event);
@@ -63,4 +72,10 @@ export function fillTemplate(template: string, variables: Record<string, unknown
     out += char;
   }
   return out;
+}
+
+/** A JSONPath of dotted names (`$`, `$.detail`, `$.resources[0]`): what rules' InputPath and InputPathsMap use. */
+export function selectPath(event: unknown, inputPath: string): unknown {
+  const steps = inputPath.replace(/^\$/, '').match(/\.[^.[\]]+|\[\d+\]/g) ?? [];
+  return steps.reduce<any>((value, step) => value?.[step.startsWith('[') ? Number(step.slice(1, -1)) : step.slice(1)], event);
 }
