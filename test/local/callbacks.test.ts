@@ -200,6 +200,6 @@ test('a .waitForTaskToken of an integration the local run does not call is refus
     StartAt: 'Announce',
     States: { Announce: task('arn:aws:states:::events:putEvents.waitForTaskToken'), RunContainer: task('arn:aws:states:::ecs:runTask.waitForTaskToken') },
   };
-  const engines = { lambda: runner().lambda, dynamodb: runner().dynamodb.client, events: { executionArn: 'arn', recorded: [] } };
+  const engines = { lambda: runner().lambda, dynamodb: runner().dynamodb.client, events: { bus: runner().eventBus, executionArn: 'arn', stateMachineArn: 'arn', recorded: [] } };
   expect(() => taskHandlersFor(definition, engines)).toThrow('the local run cannot emulate these tasks: RunContainer (arn:aws:states:::ecs:runTask.waitForTaskToken)');
 });

@@ -1,7 +1,7 @@
 import { AssemblyStack, constructPath, readCloudAssembly, resourcesOfType, selectStack } from '../../tools/assembly/cloud-assembly';
 import { IntrinsicResolver } from '../../tools/assembly/intrinsics';
 import {
-  deadLetterMessage, DeadLetteredFiring, FiringLogEntry, formatFiringLogEntry, LocalSchedule, LocalScheduler, parseScheduleExpression, readSchedules, ScheduleFiring,
+  deadLetterMessage, DeadLetteredFiring, FiringLogEntry, firingInput, formatFiringLogEntry, LocalSchedule, LocalScheduler, parseScheduleExpression, readSchedules, ScheduleFiring,
 } from '../../tools/local/schedules';
 import { exampleAssembly } from '../support/example-app';
 import { SCHEDULE_FIXTURE_STACK, synthesizeScheduleFixture } from '../support/schedule-fixture-app';
@@ -190,13 +190,21 @@ describe('readSchedules', () => {
       expect(hourly.arn).toMatch(/^arn:aws:events:us-east-1:000000000000:rule\//);
     });
 
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html: the template filled from the scheduled event.
+    test("a rule target's InputTransformer is filled from the scheduled event", () => {
+      const digest = at('Digest');
+      expect(digest.unsupported).toEqual([]);
+      const input = firingInput(digest, digest.targets[0], { scheduledTime: new Date('2026-11-30T01:00:00Z'), attempt: 1, executionId: 'e-1' });
+      expect(input).toEqual({ at: '2026-11-30T01:00:00Z', rule: digest.arn.split('/').pop() });
+    });
+
     test('enabled: false reads as disabled', () => {
       expect(at('Paused/Schedule').enabled).toBe(false);
     });
 
-    test('a target the local run cannot resolve is reported by name, and the other schedules are still read', () => {
-      expect(at('Forward')).toMatchObject({ enabled: false, targets: [], unsupported: [expect.stringMatching(/^the local run cannot name the ARN of Bus\w+ \(AWS::Events::EventBus\)$/)] });
-      expect(schedules).toHaveLength(5);
+    test("a target that is an app's event bus is read with its local ARN, and the other schedules are still read", () => {
+      expect(at('Forward').targets).toEqual([expect.objectContaining({ arn: expect.stringMatching(/^arn:aws:events:us-east-1:000000000000:event-bus\/\w+$/) })]);
+      expect(schedules).toHaveLength(6);
     });
 
     test('a universal target is reported by name, not skipped silently', () => {

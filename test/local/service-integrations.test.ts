@@ -159,7 +159,31 @@ describe('events:putEvents', () => {
       state: 'AnnounceOrder',
       eventId: (execution.output as { Entries: Array<{ EventId: string }> }).Entries[0].EventId,
       entry: { Source: 'sample.orders', DetailType: 'OrderPlaced', Detail: order },
+      published: expect.objectContaining({ busName: 'default', rules: [] }),
     }]);
+  });
+
+  // "The execution ARN and the state machine ARN are automatically appended to the Resources field of each PutEventsRequestEntry."
+  test("the event on the bus names the execution and the state machine in its resources, its Detail an object", async () => {
+    const execution = await runner().execute({ stateMachine: 'AnnounceOne', input: { order: { orderId: 'o-10' } } });
+    const { event } = execution.putEvents[0].published;
+    expect(event).toEqual({
+      'version': '0', 'id': execution.putEvents[0].eventId, 'detail-type': 'OrderPlaced', 'source': 'sample.orders', 'account': '000000000000',
+      'time': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), 'region': 'us-east-1',
+      'resources': [execution.executionArn, runner().resourceArn('AWS::StepFunctions::StateMachine', 'AnnounceOne')], 'detail': { orderId: 'o-10' },
+    });
+  });
+
+  // "If the response from PutEvents contains a non-zero FailedEntryCount then the Task state fails with the error EventBridge.FailedEntry."
+  test('an entry PutEvents refuses (no DetailType) fails the task with EventBridge.FailedEntry; the valid entries are put', async () => {
+    const entries = [{ Source: 'sample.orders', DetailType: 'Tick', Detail: { i: 1 } }, { Source: 'sample.orders', Detail: { i: 2 } }];
+    const execution = await runner().execute({ stateMachine: 'AnnounceMany', input: { entries } });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'EventBridge.FailedEntry' });
+    expect(JSON.parse(execution.cause!)).toEqual({
+      Entries: [{ EventId: expect.any(String) }, { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' }],
+      FailedEntryCount: 1,
+    });
+    expect(execution.putEvents.map((e) => e.entry.DetailType)).toEqual(['Tick']);
   });
 
   // PutEvents takes 1 to 10 entries: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html

@@ -12,8 +12,9 @@ export const SCHEDULE_FIXTURE_STACK = 'ScheduleFixture';
 
 /**
  * Schedules the example app has not: a scheduled rule made by ScheduleTrigger, a rule whose target
- * gets the scheduled event, a disabled trigger, a Scheduler universal target and a rule whose target
- * (an event bus) the local run cannot name; synthesized into a temporary assembly.
+ * gets the scheduled event, one whose target gets an InputTransformer's object, a disabled trigger, a Scheduler
+ * universal target and a rule whose target is an event bus (which sdp serve does not deliver to); synthesized into a
+ * temporary assembly.
  */
 export function synthesizeScheduleFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-schedules-'));
@@ -25,6 +26,10 @@ export function synthesizeScheduleFixture(): string {
   new ScheduleTrigger(stack, 'Nightly', { service: ScheduleService.RULE, function: fn, cron: '0 2 * * ? *', input: { report: 'nightly' } });
   new events.Rule(stack, 'Hourly', { schedule: events.Schedule.rate(Duration.hours(1)), targets: [new eventTargets.LambdaFunction(fn)] });
   new ScheduleTrigger(stack, 'Paused', { function: fn, rate: Duration.minutes(10), enabled: false });
+  new events.Rule(stack, 'Digest', {
+    schedule: events.Schedule.rate(Duration.days(7)),
+    targets: [new eventTargets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ at: events.EventField.time, rule: '<aws.events.rule-name>' }) })],
+  });
   new events.Rule(stack, 'Forward', { schedule: events.Schedule.rate(Duration.days(1)), targets: [new eventTargets.EventBus(new events.EventBus(stack, 'Bus'))] });
   new scheduler.CfnSchedule(stack, 'Universal', {
     scheduleExpression: 'rate(1 hour)',

@@ -15,6 +15,8 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::SNS::Topic': 'TopicName',
   'AWS::SQS::Queue': 'QueueName',
   'AWS::S3::Bucket': 'BucketName',
+  'AWS::Events::EventBus': 'Name',
+  'AWS::Events::Rule': 'Name',
 };
 
 const ARN_PATTERN: Record<string, (name: string) => string> = {
@@ -27,6 +29,7 @@ const ARN_PATTERN: Record<string, (name: string) => string> = {
   'AWS::SNS::Topic': (n) => `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${n}`,
   'AWS::SQS::Queue': (n) => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${n}`,
   'AWS::S3::Bucket': (n) => `arn:aws:s3:::${n}`,
+  'AWS::Events::EventBus': (n) => `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${n}`,
 };
 
 /** Types whose `Ref` is their ARN rather than their name. */

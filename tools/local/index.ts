@@ -18,3 +18,5 @@ export { putObject } from './local-sns-sqs';
 export * from './task-integrations';
 export * from './task-tokens';
 export type { RecordedEvent } from './event-integrations';
+export { LocalEventBus, matchesPattern, publishedEventLines, readEventRules } from './event-bus';
+export type { BusEvent, EventRule, PublishedEvent, PutEventsEntry, PutEventsResultEntry, RuleTarget, TargetDelivery } from './event-bus';

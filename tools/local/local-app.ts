@@ -1,9 +1,8 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { constructPath } from '../assembly/cloud-assembly';
 import { LambdaServiceError } from './local-lambda';
 import { LocalRunner } from './local-runner';
-import type { LocalQueue } from './local-sns-sqs';
+import { DELIVERED_SERVICES, deliverToTarget, localQueue, publishedEventLines } from './event-bus';
 import { ExecutionRecord, LocalStepFunctions, settledWithin, StepFunctionsApiError } from './local-step-functions';
 import { LocalRestApi, readRestApis, RequestLogEntry, startRestApiServer } from './rest-api';
 import { deadLetterMessage, DeadLetteredFiring, formatFiringLogEntry, LocalSchedule, LocalScheduler, readSchedules, ScheduleFiring, ScheduleStats } from './schedules';
@@ -104,6 +103,8 @@ export class LocalApp {
       if (runner.hasQueueEventSources()) runner.startWorkers();
       const { stepFunctions } = runner;
       stepFunctions.onExecutionEnd((record) => log(executionLine(record)));
+      runner.eventBus.unsupportedRules().forEach((line) => log(line));
+      runner.eventBus.onPublished((published) => publishedEventLines(published).forEach((line) => log(line)));
       const { resolver } = runner;
 
       const apis: ServedApi[] = [];
@@ -144,7 +145,7 @@ export class LocalApp {
       if (mode !== 'off' && schedules.length > 0) {
         scheduler = new LocalScheduler(schedules, {
           speed,
-          deliver: (firing) => deliver(runner, stepFunctions, firing, invocations),
+          deliver: (firing) => deliver(runner, firing, invocations),
           deadLetter: (firing, error) => deadLetter(runner, firing, error),
           onFiring: (entry) => log(formatFiringLogEntry(entry)),
         });
@@ -166,7 +167,8 @@ export class LocalApp {
     const deadline = Date.now() + graceMs;
     await this.scheduler?.stop();
     await Promise.allSettled(this.servers.map((s) => s.close()));
-    const stillRunning = await this.stepFunctions.settle(graceMs);
+    // Executions, and what the events they put started (rules' executions and invocations), again until none starts more.
+    const stillRunning = await this.runner.settleDeliveries(graceMs);
     await settledWithin(Promise.allSettled([...this.invocations]), deadline - Date.now());
     await this.runner.stop();
     return stillRunning;
@@ -181,9 +183,6 @@ export class LocalApp {
   }
 }
 
-/** The services whose targets a schedule's firing is delivered to locally. */
-const DELIVERED_SERVICES = ['states', 'lambda', 'sns', 'sqs'];
-
 /** Step Functions and Lambda errors that another attempt can get past: the rest go to the dead-letter queue at once. */
 const RETRYABLE = new Set(['ThrottlingException', 'ExecutionLimitExceeded', 'TooManyRequestsException']);
 
@@ -194,39 +193,14 @@ function withRetryable(error: unknown): unknown {
   return error;
 }
 
-/** Delivers a schedule's firing to its target as EventBridge does: StartExecution, an asynchronous Invoke, Publish, SendMessage. */
-async function deliver(runner: LocalRunner, stepFunctions: LocalStepFunctions, firing: ScheduleFiring, background: Set<Promise<void>>): Promise<void> {
-  const { arn } = firing.target;
+/** Delivers a schedule's firing to its target (see {@link deliverToTarget}), its refusals marked retryable or not. */
+async function deliver(runner: LocalRunner, firing: ScheduleFiring, background: Set<Promise<void>>): Promise<void> {
   const text = typeof firing.input === 'string' ? firing.input : JSON.stringify(firing.input ?? {});
-  const service = arn.split(':')[2];
   try {
-    if (service === 'states') {
-      stepFunctions.startExecution({ stateMachineArn: arn, input: text }, firing.schedule.path);
-    } else if (service === 'lambda') {
-      // An asynchronous Invoke: delivered once Lambda takes the event. A missing function or a throttle is a refusal the
-      // schedule retries or dead-letters (Lambda's own queue for throttled events is not modelled); the function's errors
-      // are its own, in its stats, as they would be in its log group.
-      const invocation = runner.lambda.startInvocation(arn, JSON.parse(text));
-      const settled = invocation.then(() => undefined, () => undefined);
-      background.add(settled);
-      void settled.finally(() => background.delete(settled));
-    } else if (service === 'sns' && runner.snsSqs) {
-      await runner.snsSqs.sns.send(new PublishCommand({ TopicArn: arn, Message: text }));
-    } else if (service === 'sqs' && runner.snsSqs) {
-      await runner.snsSqs.sqs.send(new SendMessageCommand({ QueueUrl: localQueue(runner, arn).url, MessageBody: text }));
-    } else {
-      throw new Error(`sdp serve does not deliver to ${arn}`);
-    }
+    await deliverToTarget(runner, firing.target.arn, text, firing.schedule.path, background);
   } catch (error) {
     throw withRetryable(error);
   }
-}
-
-/** The local queue of an ARN; an error naming it when the stack made none. */
-function localQueue(runner: LocalRunner, arn: string): LocalQueue {
-  const queue = runner.snsSqs?.queueByArn(arn);
-  if (!queue) throw new Error(`no local queue ${arn}`);
-  return queue;
 }
 
 /** Sends a firing whose retries ran out to its dead-letter queue, with the attributes EventBridge Scheduler sets. */

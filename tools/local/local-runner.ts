@@ -9,7 +9,7 @@ import { accountJobs, JobAccount } from './job-accounting';
 import { LocalDynamoDb } from './local-dynamodb';
 import { handlerEnvironment, LocalLambdaRuntime } from './local-lambda';
 import { LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint';
-import { LocalStepFunctions } from './local-step-functions';
+import { LocalStepFunctions, settledWithin } from './local-step-functions';
 import { startStepFunctionsEndpoint, StepFunctionsEndpoint } from './step-functions-endpoint';
 import { LocalSnsSqs, putObject as putS3Object } from './local-sns-sqs';
 import { PollerStats, queueIsEmpty, SqsPoller } from './sqs-poller';
@@ -23,6 +23,7 @@ import { localInterpreter, localStateMachine, payloadOverLimit } from './interpr
 import type { LocalWaitSummary } from '../trace/execution-trace';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { RecordedEvent } from './event-integrations';
+import { deliverToTarget, eventBusNames, EventBridgeEndpoint, LocalEventBus, readEventRules, startEventBridgeEndpoint } from './event-bus';
 import type { EventLog } from './history-events';
 
 export { MAX_PAYLOAD_BYTES } from './interpreter';
@@ -162,7 +163,7 @@ export interface LocalExecution {
   readonly taskResources: Readonly<Record<string, string>>;
   /** The map runs of the execution's distributed Maps, with their child executions, in the order they started. */
   readonly mapRuns: readonly MapRunRecord[];
-  /** The events its `events:putEvents` tasks put, in order: recorded, not delivered. */
+  /** The events its `events:putEvents` tasks put, in order, each with the rules it matched and what they delivered. */
   readonly putEvents: readonly RecordedEvent[];
 }
 
@@ -187,7 +188,21 @@ export class LocalRunner {
     readonly snsSqs?: LocalSnsSqs,
   ) {
     this.stepFunctions = new LocalStepFunctions(this);
+    this.eventBus = new LocalEventBus(readEventRules(stack, resolver), eventBusNames(stack, resolver),
+      (arn, text, startedBy) => deliverToTarget(this, arn, text, startedBy, this.eventInvocations));
   }
+
+  /**
+   * The app's event buses and their rules with event patterns: what a task's `events:putEvents` and a handler's PutEvents
+   * (through the endpoint at `AWS_ENDPOINT_URL_EVENTBRIDGE`) put events on, delivered to the matching rules' targets.
+   */
+  readonly eventBus: LocalEventBus;
+
+  /** Asynchronous invocations the bus's deliveries started, still running. */
+  private readonly eventInvocations = new Set<Promise<void>>();
+
+  /** The HTTP endpoint of {@link eventBus}, once started. */
+  private eventBridgeEndpoint?: EventBridgeEndpoint;
 
   /**
    * The Step Functions API of the run (StartExecution, DescribeExecution...), which an API's integration, a schedule and
@@ -258,6 +273,8 @@ export class LocalRunner {
       const runner = new LocalRunner(stack, dynamodb, lambda, resolver, options, lambdaEndpoint, snsSqs);
       runner.stepFunctionsEndpoint = await startStepFunctionsEndpoint(runner.stepFunctions);
       handlerEnvironment.AWS_ENDPOINT_URL_SFN = runner.stepFunctionsEndpoint.endpoint;
+      runner.eventBridgeEndpoint = await startEventBridgeEndpoint(runner.eventBus);
+      handlerEnvironment.AWS_ENDPOINT_URL_EVENTBRIDGE = runner.eventBridgeEndpoint.endpoint;
       return runner;
     } catch (error) {
       await lambdaEndpoint?.close();
@@ -468,7 +485,7 @@ export class LocalRunner {
     const executionArn = request.executionArn ?? stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
     const putEvents: RecordedEvent[] = [];
     const taskResourceLocalHandlers = taskHandlersFor(definition, {
-      lambda: this.lambda, dynamodb: this.dynamodb.client, snsSqs: this.snsSqs, events: { executionArn, recorded: putEvents },
+      lambda: this.lambda, dynamodb: this.dynamodb.client, snsSqs: this.snsSqs, events: { bus: this.eventBus, executionArn, stateMachineArn, recorded: putEvents },
     });
     const input = request.input as any;
     const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
@@ -549,12 +566,28 @@ export class LocalRunner {
     return kind === 'Wait' && max !== undefined ? Math.min(scaled, max * 1000) : scaled;
   }
 
+  /**
+   * Waits until what events started has finished: the executions (of the local Step Functions, started by rules or
+   * otherwise) and the functions' asynchronous invocations, again while either starts more (an execution that puts an
+   * event a rule delivers), or until `timeoutMs` passed; answers how many are still running.
+   */
+  async settleDeliveries(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.stepFunctions.settle(deadline - Date.now());
+      await settledWithin(Promise.allSettled([...this.eventInvocations]), deadline - Date.now());
+      const running = (await this.stepFunctions.settle(0)) + this.eventInvocations.size;
+      if (running === 0 || Date.now() >= deadline) return running;
+    }
+  }
+
   async stop(): Promise<void> {
     // Whatever the pollers ended with, the engines stop: a poller's error was the run's to report.
     await Promise.allSettled((this.pollers ?? []).map(({ poller }) => poller.stop()));
     this.pollers = undefined;
     try {
       await this.stepFunctionsEndpoint?.close();
+      await this.eventBridgeEndpoint?.close();
       await this.lambdaEndpoint.close();
       await this.snsSqs?.stop();
     } finally {

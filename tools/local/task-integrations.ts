@@ -3,7 +3,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { awsSdkHandler } from './aws-sdk-integrations';
 import { CALLBACK_INTEGRATIONS, callbackCall, CallbackAttempt, waitingForTaskToken } from './callback-tasks';
-import { putEvents, RecordedEvent } from './event-integrations';
+import { putEvents, TaskEvents } from './event-integrations';
 import { optimisedIntegrationError, withSdkMetadata } from './integration-responses';
 import { payloadOverLimit } from './interpreter';
 import { LocalLambdaRuntime } from './local-lambda';
@@ -20,8 +20,8 @@ export interface LocalEngines {
   readonly dynamodb: DynamoDBClient;
   /** The local SNS, SQS and S3, when the stack has topics, queues or buckets. @default - none: their tasks are refused */
   readonly snsSqs?: LocalSnsSqs;
-  /** Where `events:putEvents` records the events of the execution. @default - none: its tasks are refused */
-  readonly events?: { readonly executionArn: string; readonly recorded: RecordedEvent[] };
+  /** Where `events:putEvents` puts the events of the execution. @default - none: its tasks are refused */
+  readonly events?: TaskEvents;
 }
 
 /** A definition has Task states whose integration the local run cannot emulate; nothing of it was run. */
@@ -98,7 +98,7 @@ function handlerFor(state: string, resource: string, engines: LocalEngines): Tas
   const { snsSqs, events } = engines;
   if (service === 'sns' && action === 'publish' && snsSqs) return (input) => publish(snsSqs, input);
   if (service === 'sqs' && action === 'sendMessage' && snsSqs) return (input) => sendMessage(snsSqs, input);
-  if (service === 'events' && action === 'putEvents' && events) return async (input) => putEvents(events.recorded, events.executionArn, state, input);
+  if (service === 'events' && action === 'putEvents' && events) return (input) => putEvents(events, state, input);
   const Command = service === 'dynamodb' ? DYNAMODB_COMMANDS[action] : undefined;
   if (Command) return (input) => callDynamoDb(engines.dynamodb, Command, input);
   return undefined;

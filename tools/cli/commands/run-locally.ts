@@ -5,7 +5,9 @@ import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
 import { localWaitsOf } from '../../local/interpreter';
+import { PublishedEvent, publishedEventLines } from '../../local/event-bus';
 import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runner';
+import type { ExecutionRecord } from '../../local/local-step-functions';
 import { buildTrace } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
@@ -55,13 +57,19 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const workers = runner.hasQueueEventSources();
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
+    for (const line of runner.eventBus.unsupportedRules()) io.stderr.write(`${line}\n`);
     // A one-off run ends: a task token nothing in it can answer stops the execution instead of holding the run for a year.
     const execution = await runner.execute({
       stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io), stopWhenNothingCanAnswer: true,
     });
     io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns, localWaits: localWaitsOf(execution.events) }))}\n`);
-    for (const { state, entry } of execution.putEvents) io.stderr.write(`${putEventLine(state, entry)}\n`);
+    // What the events started runs before the queues are drained (a rule may send to a queue) and after (a worker may put an event).
+    await runner.settleDeliveries(EVENT_DELIVERIES_GRACE_MS);
     const drained = workers ? await runner.drainQueues() : undefined;
+    if (drained) await runner.settleDeliveries(EVENT_DELIVERIES_GRACE_MS);
+    for (const published of runner.eventBus.events()) io.stderr.write(`${publishedEventLines(published).join('\n')}\n`);
+    const delivered = executionsStartedByRules(runner);
+    for (const record of delivered) io.stderr.write(`${deliveredExecutionLine(runner, record)}\n`);
     const accounts = await runner.jobAccounts(drained?.deadLetters);
     const jobs = accounts && Object.fromEntries(accounts.map(({ jobId, items, stored, failed, deadLettered }) => [jobId, { items, stored, failed, deadLettered }]));
     const queues = drained && byPath(runner, drained.queues, ({ deadLetterQueue, ...counts }) => counts);
@@ -70,7 +78,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const functions = byPath(runner, Object.fromEntries(invoked), functionSummary);
     const succeeded = execution.status === 'SUCCEEDED';
     if (request.json) {
-      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, { jobs, queues, tables, functions }))}\n`);
+      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, { jobs, queues, tables, functions, events: runner.eventBus.events(), delivered }))}\n`);
     } else if (succeeded) {
       io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables, functions } : execution.output)}\n`);
     }
@@ -87,7 +95,8 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     for (const queue of deadLettered) {
       io.stderr.write(`${queue.deadLettered} message(s) (${queue.deadLetteredItems} item(s)) dead-lettered in ${constructPath(runner.stack, queue.deadLetterQueue!)}\n`);
     }
-    return succeeded && jobsComplete && deadLettered.length === 0 ? EXIT.succeeded : EXIT.failed;
+    const deliveriesSucceeded = delivered.every((record) => record.status === 'SUCCEEDED');
+    return succeeded && jobsComplete && deadLettered.length === 0 && deliveriesSucceeded ? EXIT.succeeded : EXIT.failed;
   } finally {
     await runner.stop();
   }
@@ -124,6 +133,7 @@ function reportJob(account: JobAccount, io: CommandIo): boolean {
 /** The `--json` document: DescribeExecution's fields, what ran, what the jobs, queues and tables hold after it, and the map runs. */
 function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: {
   jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number>; functions: Record<string, FunctionSummary>;
+  events: readonly PublishedEvent[]; delivered: readonly ExecutionRecord[];
 }) {
   return {
     status: execution.status,
@@ -137,8 +147,17 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     ...after.queues && { queues: after.queues },
     tables: after.tables,
     functions: after.functions,
-    // What events:putEvents tasks put: recorded, not delivered.
-    ...execution.putEvents.length > 0 && { putEvents: execution.putEvents.map(({ state, eventId, entry }) => ({ state, eventId, entry })) },
+    // What the execution's events:putEvents tasks put, and the rules each matched.
+    ...execution.putEvents.length > 0 && {
+      putEvents: execution.putEvents.map(({ state, eventId, entry, published }) => ({ state, eventId, entry, rules: published.rules })),
+    },
+    // Every event put on the local buses in the run (by any execution's task or any handler), and what it delivered.
+    ...after.events.length > 0 && { events: after.events.map(eventSummary) },
+    // The executions the rules' deliveries started, once they stopped.
+    ...after.delivered.length > 0 && {
+      deliveredExecutions: after.delivered.map(({ executionArn, stateMachine, status, startedBy, result }) => (
+        { executionArn, stateMachine, status, startedBy, ...result?.error !== undefined && { error: result.error } })),
+    },
     // A distributed Map's map runs, as DescribeMapRun describes them (their child executions are in the trace).
     ...execution.mapRuns.length > 0 && {
       mapRuns: execution.mapRuns.map(({ mapRunArn, stateName, status, itemCounts, executionCounts, resultWriterDetails }) => (
@@ -147,10 +166,22 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
   };
 }
 
-/** One stderr line per event an `events:putEvents` task put: the local run records events, delivering none. */
-function putEventLine(state: string, entry: Record<string, unknown>): string {
-  const bus = entry.EventBusName === undefined ? 'default' : String(entry.EventBusName);
-  return `event put by ${state} on the ${bus} bus (recorded, not delivered): ${String(entry.Source)} ${String(entry.DetailType)}`;
+/** How long `sdp run` waits for what events started (executions, invocations) before it reports them as they are. */
+const EVENT_DELIVERIES_GRACE_MS = 60_000;
+
+/** An event put on a local bus, for the --json document. */
+function eventSummary({ event, busName, putBy, unknownBus, rules }: PublishedEvent) {
+  return { eventId: event.id, putBy, bus: busName, source: event.source, detailType: event['detail-type'], ...unknownBus && { unknownBus }, rules };
+}
+
+/** The executions the rules' deliveries started in the run, oldest first. */
+function executionsStartedByRules(runner: LocalRunner): ExecutionRecord[] {
+  return runner.stepFunctions.list().filter((record) => record.startedBy?.startsWith('rule ')).reverse();
+}
+
+function deliveredExecutionLine(runner: LocalRunner, record: ExecutionRecord): string {
+  const error = record.result?.error !== undefined ? `: ${record.result.error}` : '';
+  return `execution ${record.name} of ${constructPath(runner.stack, record.stateMachine)} ${record.status}${error} (started by ${record.startedBy})`;
 }
 
 /** What a function's instances did in the run: the figures of {@link FunctionStats} a reader acts on. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AssemblyStack, CfnTemplate, constructPath, resourcesOfType } from '../../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from '../../assembly/intrinsics';
+import { BusEvent, RuleTarget, selectPath, targetInput } from '../event-bus/target-input';
 import { parseScheduleExpression } from './schedule-expression';
 
 /** One target of a schedule, as the template configures it. */
@@ -16,6 +17,8 @@ export interface ScheduleTarget {
   readonly input: unknown;
   /** A rule target's `InputPath`: the part of the scheduled event it sends. */
   readonly inputPath?: string;
+  /** A rule target's `InputTransformer`: its template filled from the scheduled event. */
+  readonly inputTransformer?: RuleTarget['inputTransformer'];
   /** Retries after the first attempt (RetryPolicy.MaximumRetryAttempts; 185 when not set, as on AWS). */
   readonly retryAttempts: number;
   /** How long a run is retried (RetryPolicy.MaximumEventAgeInSeconds; 86,400 when not set, as on AWS). */
@@ -122,12 +125,14 @@ function scheduledRule(stack: AssemblyStack, resolver: IntrinsicResolver, logica
   const properties = resolver.resolve(stack.template.Resources[logicalId].Properties ?? {}) as Record<string, any>;
   const unsupported: string[] = [];
   const targets = (properties.Targets ?? []).map((target: Record<string, any>): ScheduleTarget => {
-    if (target.InputTransformer !== undefined) unsupported.push(`Targets '${target.Id}' has an InputTransformer, which the local run does not render`);
     return {
       arn: String(target.Arn),
       id: target.Id,
       input: parseInput(target.Input),
       inputPath: target.InputPath,
+      ...target.InputTransformer !== undefined && {
+        inputTransformer: { inputPathsMap: target.InputTransformer.InputPathsMap, inputTemplate: String(target.InputTransformer.InputTemplate) },
+      },
       ...retries(target),
     };
   });
@@ -200,17 +205,22 @@ export interface FiringContext {
  *   `<aws.scheduler.schedule-arn>`, `<aws.scheduler.scheduled-time>`, `<aws.scheduler.execution-id>` and
  *   `<aws.scheduler.attempt-number>` replaced (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html);
  * - a rule target gets its Input, or else the scheduled event
- *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html), or the part of it its InputPath names.
+ *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html), or the part of it its InputPath names,
+ *   or its InputTransformer's template filled from it.
  */
 export function firingInput(schedule: LocalSchedule, target: ScheduleTarget, context: FiringContext): unknown {
   if (schedule.service === 'scheduler') return withContextAttributes(target.input, schedule, context);
   if (target.input !== undefined) return target.input;
   const event = scheduledEvent(schedule, context);
+  if (target.inputTransformer !== undefined) {
+    const rule = { name: schedule.arn.split('/').pop()!, arn: schedule.arn };
+    return parseInput(targetInput({ id: target.id ?? '', arn: target.arn, inputTransformer: target.inputTransformer }, event, rule, awsTime(context.scheduledTime)));
+  }
   return target.inputPath === undefined ? event : selectPath(event, target.inputPath);
 }
 
 /** The event a scheduled rule sends a target that has no Input. */
-export function scheduledEvent(schedule: LocalSchedule, context: FiringContext): Record<string, unknown> {
+export function scheduledEvent(schedule: LocalSchedule, context: FiringContext): BusEvent {
   return {
     version: '0',
     id: context.executionId,
@@ -248,10 +258,4 @@ function withContextAttributes(input: unknown, schedule: LocalSchedule, context:
     return value;
   };
   return replace(input);
-}
-
-/** A JSONPath of dotted names (`$`, `$.detail`, `$.resources[0]`): what CDK's InputPath fields use. */
-function selectPath(event: unknown, inputPath: string): unknown {
-  const steps = inputPath.replace(/^\$/, '').match(/\.[^.[\]]+|\[\d+\]/g) ?? [];
-  return steps.reduce<any>((value, step) => value?.[step.startsWith('[') ? Number(step.slice(1, -1)) : step.slice(1)], event);
 }

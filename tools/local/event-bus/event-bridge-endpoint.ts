@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { listenOnLoopback, LoopbackServer } from '../loopback-server';
+import type { LocalEventBus } from './local-event-bus';
+
+/** A running EventBridge endpoint: handlers' `@aws-sdk/client-eventbridge` reach it through `AWS_ENDPOINT_URL_EVENTBRIDGE`. */
+export type EventBridgeEndpoint = LoopbackServer;
+
+/** PutEvents takes 1 to 10 entries: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html */
+export const MAX_PUT_EVENTS_ENTRIES = 10;
+
+/** Who puts the events a handler sends through the endpoint, in the bus's records. */
+export const EVENTBRIDGE_API = 'the EventBridge API';
+
+/**
+ * The PutEvents action of the EventBridge API over the local bus, on 127.0.0.1, so a handler that puts an event reaches
+ * the app's rules. The AWS JSON 1.1 protocol, as the SDK calls it: `POST /` with `X-Amz-Target: AWSEvents.PutEvents`;
+ * refusals as HTTP 400 and `{ "__type", "message" }`. Only PutEvents: other actions answer UnknownOperationException.
+ * Hand-written for the reason the Lambda and Step Functions endpoints are: no package serves the API in-process.
+ */
+export async function startEventBridgeEndpoint(bus: LocalEventBus): Promise<EventBridgeEndpoint> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      void answer(bus, request, Buffer.concat(chunks).toString('utf8'))
+        .catch((error: Error) => ({ statusCode: 500, body: { __type: 'InternalException', message: error.message } }))
+        .then(({ statusCode, body }) => {
+          response.writeHead(statusCode, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() });
+          response.end(JSON.stringify(body));
+        });
+    });
+  });
+  return listenOnLoopback(server);
+}
+
+async function answer(bus: LocalEventBus, request: http.IncomingMessage, text: string): Promise<{ statusCode: number; body: unknown }> {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  if (request.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
+    return refusal('UnknownOperationException', `sdp's local EventBridge serves PutEvents only (got ${request.method} ${request.url}, X-Amz-Target ${target})`);
+  }
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text || '{}').Entries;
+  } catch {
+    return refusal('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_PUT_EVENTS_ENTRIES) {
+    const count = Array.isArray(entries) ? entries.length : 0;
+    return refusal('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_PUT_EVENTS_ENTRIES} (got ${count})`);
+  }
+  const { Entries, FailedEntryCount } = await bus.putEvents(entries, EVENTBRIDGE_API);
+  return { statusCode: 200, body: { Entries, FailedEntryCount } };
+}
+
+function refusal(type: string, message: string) {
+  return { statusCode: 400, body: { __type: type, message } };
+}
