@@ -22,9 +22,13 @@ import { localInterpreter, localStateMachine, payloadOverLimit } from './interpr
 import type { LocalWaitSummary } from '../trace/execution-trace';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { RecordedEvent } from './event-integrations';
+import type { ChildExecution } from './step-functions-integrations';
 import type { EventLog } from './history-events';
 
 export { MAX_PAYLOAD_BYTES } from './interpreter';
+
+/** The longest an Express execution runs: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html */
+export const EXPRESS_MAX_SECONDS = 300;
 
 /** What a DynamoDB table is in a template: `Table`, or `GlobalTable` as aws-cdk-lib's `TableV2` makes it. */
 const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
@@ -150,6 +154,11 @@ export interface LocalExecution {
   readonly mapRuns: readonly MapRunRecord[];
   /** The events its `events:putEvents` tasks put, in order: recorded, not delivered. */
   readonly putEvents: readonly RecordedEvent[];
+  /**
+   * The nested executions its `states:startExecution` tasks started, in order: each an execution of
+   * {@link LocalRunner.stepFunctions}, still running when a fire-and-forget child outlives its parent.
+   */
+  readonly childExecutions: readonly ChildExecution[];
 }
 
 /**
@@ -446,13 +455,15 @@ export class LocalRunner {
     const stateMachineArn = this.resolver.arn(logicalId);
     const executionArn = request.executionArn ?? stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
     const putEvents: RecordedEvent[] = [];
+    const childExecutions: ChildExecution[] = [];
     const taskResourceLocalHandlers = taskHandlersFor(definition, {
       lambda: this.lambda, dynamodb: this.dynamodb.client, snsSqs: this.snsSqs, events: { executionArn, recorded: putEvents },
+      nested: { stepFunctions: this.stepFunctions, executionArn, children: childExecutions },
     });
     const input = request.input as any;
     const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
     const distributedMap = distributedMapRunner({ s3: this.snsSqs?.s3, stateMachineArn, executionArn, onProgress: request.onProgress });
-    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns, putEvents };
+    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns, putEvents, childExecutions };
 
     // Step Functions checks the input before the first state: nothing runs.
     const inputOverLimit = payloadOverLimit(input, 'the execution input');
@@ -489,8 +500,12 @@ export class LocalRunner {
     let found = this.definitions.get(logicalId);
     if (!found) {
       const definition = this.definitionOf(logicalId);
-      refuseUnsupportedFields(definition);
-      found = { definition, runnable: withStateQueryLanguages(definition) };
+      const express = this.stack.template.Resources[logicalId].Properties?.StateMachineType === 'EXPRESS';
+      refuseUnsupportedFields(definition, express ? 'EXPRESS' : 'STANDARD');
+      const runnable = withStateQueryLanguages(definition);
+      // An Express execution runs at most five minutes, whatever the definition says; then it times out.
+      if (express) runnable.TimeoutSeconds = Math.min(runnable.TimeoutSeconds ?? EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS);
+      found = { definition, runnable };
       this.definitions.set(logicalId, found);
     }
     return found;

@@ -79,6 +79,8 @@ export class LocalStepFunctions {
   /** Express executions, which are neither described nor deduplicated. */
   private readonly express: ExecutionRecord[] = [];
   private readonly running = new Set<Promise<unknown>>();
+  /** The end of each Standard execution, by ARN: a repeated start of a running one waits on the first. */
+  private readonly stopped = new Map<string, Promise<ExecutionRecord>>();
   private readonly machines: Map<string, { logicalId: string; type: 'STANDARD' | 'EXPRESS' }>;
   private readonly executionEndListeners: Array<(record: ExecutionRecord) => void> = [];
 
@@ -97,22 +99,31 @@ export class LocalStepFunctions {
    * not serve it.
    */
   startExecution(request: StartExecutionRequest, startedBy?: string): { executionArn: string; startDate: number } {
+    const { record } = this.start(request, startedBy);
+    return { executionArn: record.executionArn, startDate: record.startDate };
+  }
+
+  /**
+   * Starts an execution as {@link startExecution} does (the same rules and errors), answering its record and the
+   * promise of its end: what a nested execution's task (`states:startExecution.sync`) waits on.
+   */
+  start(request: StartExecutionRequest, startedBy?: string): { record: ExecutionRecord; stopped: Promise<ExecutionRecord> } {
     const { machine, name, input, executionArn } = this.checkStart(request);
     if (machine.type === 'EXPRESS') {
       const record = this.newRecord(machine.logicalId, request.stateMachineArn, expressExecutionArn(request.stateMachineArn, name), name, input, startedBy);
       this.express.push(record);
-      this.track(this.run(record));
-      return { executionArn: record.executionArn, startDate: record.startDate };
+      return { record, stopped: this.track(this.run(record)) };
     }
     const existing = this.executions.get(executionArn);
     if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === input) return { record: existing, stopped: this.stopped.get(executionArn)! };
       throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const record = this.newRecord(machine.logicalId, request.stateMachineArn, executionArn, name, input, startedBy);
     this.executions.set(executionArn, record);
-    this.track(this.run(record));
-    return { executionArn, startDate: record.startDate };
+    const stopped = this.track(this.run(record));
+    this.stopped.set(executionArn, stopped);
+    return { record, stopped };
   }
 
   /** Runs an Express execution to its end and answers its outcome, as StartSyncExecution does. */
@@ -228,7 +239,7 @@ export class LocalStepFunctions {
       record.status = 'FAILED';
       record.result = {
         executionArn: record.executionArn, stateMachine: record.stateMachine, status: 'FAILED', error: (error as Error).name, cause: (error as Error).message,
-        events: [], taskResources: {}, mapRuns: [], putEvents: [],
+        events: [], taskResources: {}, mapRuns: [], putEvents: [], childExecutions: [],
       };
     }
     record.stopDate = Date.now();

@@ -1,12 +1,11 @@
 import { constructPath } from '../../assembly/cloud-assembly';
 import type { AssemblyStateMachine } from '../../diagram/assembly';
 import { putObject } from '../../local/local-sns-sqs';
-import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
-import { localWaitsOf } from '../../local/interpreter';
 import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runner';
-import { buildTrace } from '../../trace/execution-trace';
+import { localExecutionTrace } from '../../local/local-trace';
+import type { ChildExecution } from '../../local/step-functions-integrations';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
 import { LOCAL_MAX_WAIT_SECONDS, ObjectToPut } from './run';
@@ -29,6 +28,9 @@ export interface LocalRunRequest {
 
 /** A drained queue in the output: the counts of {@link QueueDrain}, keyed by the queue's construct path. */
 export type QueueSummary = Omit<QueueDrain, 'deadLetterQueue'>;
+
+/** How long `sdp run` waits for the executions the run started (fire-and-forget children) once the execution stopped. */
+const CHILD_EXECUTIONS_WAIT_MS = 15 * 60_000;
 
 /** How many failed items stderr lists per job; the total is always printed. */
 const FAILED_ITEMS_SHOWN = 5;
@@ -56,7 +58,11 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
     const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
-    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns, localWaits: localWaitsOf(execution.events) }))}\n`);
+    // A fire-and-forget child may outlive its parent: the run is over once every execution it started has stopped.
+    const stillRunning = await runner.stepFunctions.settle(CHILD_EXECUTIONS_WAIT_MS);
+    io.stderr.write(`${formatTrace(localExecutionTrace(execution))}\n`);
+    for (const child of execution.childExecutions) io.stderr.write(`${childExecutionLine(runner, child)}\n`);
+    if (stillRunning > 0) io.stderr.write(`${stillRunning} execution(s) started by the run still running after ${CHILD_EXECUTIONS_WAIT_MS / 60_000} min: not waited for\n`);
     for (const { state, entry } of execution.putEvents) io.stderr.write(`${putEventLine(state, entry)}\n`);
     const drained = workers ? await runner.drainQueues() : undefined;
     const accounts = await runner.jobAccounts(drained?.deadLetters);
@@ -136,12 +142,29 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     functions: after.functions,
     // What events:putEvents tasks put: recorded, not delivered.
     ...execution.putEvents.length > 0 && { putEvents: execution.putEvents.map(({ state, eventId, entry }) => ({ state, eventId, entry })) },
+    // The nested executions its tasks started, as they ended (their states are in the trace).
+    ...execution.childExecutions.length > 0 && { childExecutions: execution.childExecutions.map(childExecutionSummary) },
     // A distributed Map's map runs, as DescribeMapRun describes them (their child executions are in the trace).
     ...execution.mapRuns.length > 0 && {
       mapRuns: execution.mapRuns.map(({ mapRunArn, stateName, status, itemCounts, executionCounts, resultWriterDetails }) => (
         { mapRunArn, state: stateName, status, itemCounts, executionCounts, ...resultWriterDetails && { resultWriterDetails } })),
     },
   };
+}
+
+/** A nested execution in the `--json` document: where it was started, and DescribeExecution's status, error and cause. */
+function childExecutionSummary({ state, integration, execution }: ChildExecution) {
+  const { result } = execution;
+  return {
+    state, integration, executionArn: execution.executionArn, stateMachine: execution.stateMachine, status: execution.status,
+    ...result?.error !== undefined && { error: result.error }, ...result?.cause !== undefined && { cause: result.cause },
+  };
+}
+
+/** One stderr line per nested execution: a fire-and-forget child's end is nowhere else in the parent's outcome. */
+function childExecutionLine(runner: LocalRunner, { state, integration, execution }: ChildExecution): string {
+  const error = execution.result?.error === undefined ? '' : `: ${execution.result.error}`;
+  return `child execution ${execution.name} of ${constructPath(runner.stack, execution.stateMachine)}, started by ${state} (${integration}): ${execution.status}${error}`;
 }
 
 /** One stderr line per event an `events:putEvents` task put: the local run records events, delivering none. */
