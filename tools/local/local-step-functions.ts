@@ -228,6 +228,9 @@ export class LocalStepFunctions {
   }
 
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
+    // On the next tick: a nested execution's task may start it within a Map iteration's first synchronous steps, and
+    // the interpreter gives an event log to the iteration whose start is under way when the log's first event comes.
+    await Promise.resolve();
     try {
       const result = await this.runner.execute({
         stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input),

@@ -466,9 +466,10 @@ function data(input: string | undefined, output: string | undefined): Partial<Sp
   return { ...(input === undefined ? {} : { input }), ...(output === undefined ? {} : { output }) };
 }
 
-/** The name of the execution, the last part of its ARN. */
+/** The name of the execution: the last part of its ARN, or for an Express one (`…:express:<machine>:<name>:<id>`) the one before. */
 function executionName(executionArn: string): string {
-  return executionArn.split(':').pop() || executionArn;
+  const parts = executionArn.split(':');
+  return (parts[5] === 'express' && parts.length === 9 ? parts[7] : parts.pop()) || executionArn;
 }
 
 /** Timestamps are Dates from the SDK, ISO strings or numbers from recorded JSON. */

@@ -73,7 +73,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const functions = byPath(runner, Object.fromEntries(invoked), functionSummary);
     const succeeded = execution.status === 'SUCCEEDED';
     if (request.json) {
-      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, { jobs, queues, tables, functions }))}\n`);
+      io.stdout.write(`${JSON.stringify(jsonDocument(runner, execution, machine, { jobs, queues, tables, functions }))}\n`);
     } else if (succeeded) {
       io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables, functions } : execution.output)}\n`);
     }
@@ -125,7 +125,7 @@ function reportJob(account: JobAccount, io: CommandIo): boolean {
 }
 
 /** The `--json` document: DescribeExecution's fields, what ran, what the jobs, queues and tables hold after it, and the map runs. */
-function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: {
+function jsonDocument(runner: LocalRunner, execution: LocalExecution, machine: AssemblyStateMachine, after: {
   jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number>; functions: Record<string, FunctionSummary>;
 }) {
   return {
@@ -143,7 +143,7 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
     // What events:putEvents tasks put: recorded, not delivered.
     ...execution.putEvents.length > 0 && { putEvents: execution.putEvents.map(({ state, eventId, entry }) => ({ state, eventId, entry })) },
     // The nested executions its tasks started, as they ended (their states are in the trace).
-    ...execution.childExecutions.length > 0 && { childExecutions: execution.childExecutions.map(childExecutionSummary) },
+    ...execution.childExecutions.length > 0 && { childExecutions: execution.childExecutions.map((child) => childExecutionSummary(runner, child)) },
     // A distributed Map's map runs, as DescribeMapRun describes them (their child executions are in the trace).
     ...execution.mapRuns.length > 0 && {
       mapRuns: execution.mapRuns.map(({ mapRunArn, stateName, status, itemCounts, executionCounts, resultWriterDetails }) => (
@@ -153,10 +153,10 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
 }
 
 /** A nested execution in the `--json` document: where it was started, and DescribeExecution's status, error and cause. */
-function childExecutionSummary({ state, integration, execution }: ChildExecution) {
+function childExecutionSummary(runner: LocalRunner, { state, integration, execution }: ChildExecution) {
   const { result } = execution;
   return {
-    state, integration, executionArn: execution.executionArn, stateMachine: execution.stateMachine, status: execution.status,
+    state, integration, executionArn: execution.executionArn, stateMachine: constructPath(runner.stack, execution.stateMachine), status: execution.status,
     ...result?.error !== undefined && { error: result.error }, ...result?.cause !== undefined && { cause: result.cause },
   };
 }
