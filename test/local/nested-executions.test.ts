@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvalidDefinitionError } from '../../tools/local/definition-support';
+import { EXPRESS_MAX_SECONDS } from '../../tools/local/local-runner';
 import { synthesizeNestedFixture } from '../support/nested-fixture-app';
 import { useLocalRunner } from '../support/use-local-runner';
 
@@ -93,4 +94,17 @@ test('an Express state machine with a .sync task is refused before the run: Expr
   const refused = runner().execute({ stateMachine: 'ExpressRunner', input: {} });
   await expect(refused).rejects.toThrow(InvalidDefinitionError);
   await expect(refused).rejects.toThrow(/ProcessInExpress \(Resource: an Express state machine takes Request Response integrations only \(got arn:aws:states:::states:startExecution.sync:2\)\)/);
+});
+
+// An Express execution runs at most five minutes (https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html).
+test('an Express execution longer than five minutes times out with States.Timeout', async () => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance', 'Date'] });
+  try {
+    const running = runner().execute({ stateMachine: 'SlowNotice', input: {} });
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    jest.advanceTimersByTime(EXPRESS_MAX_SECONDS * 1000);
+    expect(await running).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+  } finally {
+    jest.useRealTimers();
+  }
 });

@@ -19,7 +19,8 @@ export const NESTED_FIXTURE_STACK = 'NestedFixture';
  *   a failed line caught as `{ quantity, rejected, error }`; then starts `NotifyCustomer` (fire-and-forget, named `$.orderId`);
  * - `ProcessOrderSync`: one `ProcessOrder` with `.sync` (its output as JSON text), named `$.name` when given;
  * - `StartMissing`: `startExecution.sync:2` of a state machine the app does not have;
- * - `ExpressRunner` (Express): runs `ProcessOrder` with `.sync:2`, which an Express state machine does not take.
+ * - `ExpressRunner` (Express): runs `ProcessOrder` with `.sync:2`, which an Express state machine does not take;
+ * - `SlowNotice` (Express): waits 400 s, longer than an Express execution may run.
  */
 export function synthesizeNestedFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-nested-'));
@@ -97,6 +98,11 @@ export function synthesizeNestedFixture(): string {
     definitionBody: sfn.DefinitionBody.fromChainable(new tasks.StepFunctionsStartExecution(stack, 'ProcessInExpress', {
       stateMachine: processOrder, integrationPattern: sfn.IntegrationPattern.RUN_JOB,
     })),
+  });
+
+  new sfn.StateMachine(stack, 'SlowNotice', {
+    stateMachineType: sfn.StateMachineType.EXPRESS,
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Wait(stack, 'WaitLong', { time: sfn.WaitTime.duration(Duration.seconds(400)) })),
   });
 
   app.synth();
