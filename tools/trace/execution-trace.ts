@@ -120,8 +120,8 @@ export interface LocalWaitSummary {
  * the parent's does not hold it. Shown under the task that started it, with its own spans when its trace is known.
  */
 export interface NestedExecutionSummary {
-  /** The Task state that started it. */
-  readonly state: string;
+  /** The Task state that started it. @default - the task whose result or failure names the child's ARN */
+  readonly state?: string;
   readonly executionArn: string;
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   /** Milliseconds since the epoch. */
@@ -300,7 +300,7 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
   }
 
   for (const [n, child] of (options.childExecutions ?? []).entries()) {
-    const task = startedBy.get(child.executionArn) ?? lastStartedBefore(spans, child.state, child.start);
+    const task = startedBy.get(child.executionArn) ?? (child.state === undefined ? undefined : lastStartedBefore(spans, child.state, child.start));
     if (!task) continue;
     const span = open({
       spanId: `${task.spanId}>${n}`, name: executionName(child.executionArn), kind: 'ChildExecution', start: child.start, parent: task,
@@ -489,7 +489,7 @@ function eventDetails(event: HistoryEvent): Details {
 }
 
 /** The nested execution's ARN in a `states:startExecution` task's result or failure cause (`"ExecutionArn"`). */
-function nestedExecutionArn(text: string | undefined): string | undefined {
+export function nestedExecutionArn(text: string | undefined): string | undefined {
   return text === undefined ? undefined : /"ExecutionArn":\s*"(arn:[^"]+:(?:execution|express):[^"]+)"/.exec(text)?.[1];
 }
 
