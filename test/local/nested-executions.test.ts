@@ -54,6 +54,31 @@ describe('.sync:2 in a Map, and fire-and-forget', () => {
   });
 });
 
+describe('a child that does not succeed fails the task with States.TaskFailed, its Status in the cause', () => {
+  const machineArn = (id: string) => runner().resourceArn('AWS::StepFunctions::StateMachine', id);
+
+  test('timed out (its TimeoutSeconds)', async () => {
+    const execution = await runner().execute({ stateMachine: 'Reviewer', input: { machine: machineArn('HastyReview') } });
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(JSON.parse(execution.cause!)).toMatchObject({ Status: 'TIMED_OUT', Error: 'States.Timeout' });
+  });
+
+  test('aborted by StopExecution, with the error and cause it was given', async () => {
+    const running = runner().execute({ stateMachine: 'Reviewer', input: { machine: machineArn('SlowReview') } });
+    let child: string | undefined;
+    for (let i = 0; i < 100 && !child; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      child = runner().stepFunctions.list().find((e) => e.stateMachine.startsWith('SlowReview') && e.status === 'RUNNING')?.executionArn;
+    }
+    const stopped = await runner().stepFunctions.handle('StopExecution', JSON.stringify({ executionArn: child, error: 'Withdrawn', cause: 'the customer withdrew the order' }));
+    expect(stopped.statusCode).toBe(200);
+    const execution = await running;
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(JSON.parse(execution.cause!)).toMatchObject({ Status: 'ABORTED', Error: 'Withdrawn', Cause: 'the customer withdrew the order', ExecutionArn: child });
+    expect(runner().stepFunctions.describeExecution(child!)).toMatchObject({ status: 'ABORTED', error: 'Withdrawn' });
+  });
+});
+
 describe('.sync', () => {
   test('the output is DescribeExecution\'s, PascalCase, Input and Output as JSON text, dates in milliseconds', async () => {
     const before = Date.now();

@@ -20,7 +20,9 @@ export const NESTED_FIXTURE_STACK = 'NestedFixture';
  * - `ProcessOrderSync`: one `ProcessOrder` with `.sync` (its output as JSON text), named `$.name` when given;
  * - `StartMissing`: `startExecution.sync:2` of a state machine the app does not have;
  * - `ExpressRunner` (Express): runs `ProcessOrder` with `.sync:2`, which an Express state machine does not take;
- * - `SlowNotice` (Express): waits 400 s, longer than an Express execution may run.
+ * - `SlowNotice` (Express): waits 400 s, longer than an Express execution may run;
+ * - `Reviewer` runs the state machine `$.machine` with `.sync:2`: `SlowReview` (waits 30 s, to be stopped) or
+ *   `HastyReview` (the same with a 1-second execution timeout).
  */
 export function synthesizeNestedFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-nested-'));
@@ -103,6 +105,17 @@ export function synthesizeNestedFixture(): string {
   new sfn.StateMachine(stack, 'SlowNotice', {
     stateMachineType: sfn.StateMachineType.EXPRESS,
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Wait(stack, 'WaitLong', { time: sfn.WaitTime.duration(Duration.seconds(400)) })),
+  });
+
+  const review = (id: string, timeout?: Duration) => new sfn.StateMachine(stack, id, {
+    timeout, definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Wait(stack, `${id}Wait`, { time: sfn.WaitTime.duration(Duration.seconds(30)) })),
+  });
+  review('SlowReview');
+  review('HastyReview', Duration.seconds(1));
+  new sfn.StateMachine(stack, 'Reviewer', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.CustomState(stack, 'RunReview', {
+      stateJson: { 'Type': 'Task', 'Resource': 'arn:aws:states:::states:startExecution.sync:2', 'Parameters': { 'StateMachineArn.$': '$.machine', 'Input': {} } },
+    })),
   });
 
   app.synth();

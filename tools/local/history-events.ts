@@ -6,7 +6,7 @@ export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends Asyn
 
 /** How the local run ended, when the log does not say it (the runner aborts an execution over the payload quota). */
 export interface LocalOutcome {
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly error?: string;
   readonly cause?: string;
   /** The `Resource` of each Task state, by state name, for the Task and Lambda events' resource fields. */
@@ -300,7 +300,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
     } else if (outcome?.status === 'FAILED') {
       emit('ExecutionFailed', top.lastId, at, { executionFailedEventDetails: { error: outcome.error, cause: outcome.cause } });
     } else {
-      emit('ExecutionAborted', top.lastId, at);
+      emit('ExecutionAborted', top.lastId, at, { executionAbortedEventDetails: { error: outcome?.error, cause: outcome?.cause } });
     }
   }
 }

@@ -137,13 +137,16 @@ export interface LocalExecutionRequest {
   readonly executionArn?: string;
   /** Called as each map run of a distributed Map progresses (items done of the total), e.g. to show a progress bar. */
   readonly onProgress?: (progress: MapRunProgress) => void;
+  /** Stops the execution when it aborts, as StopExecution does: it ends ABORTED. @default - runs to its end */
+  readonly abortSignal?: AbortSignal;
 }
 
 /** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
 export interface LocalExecution {
   readonly executionArn: string;
   readonly stateMachine: string;
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  /** ABORTED: stopped by StopExecution ({@link LocalExecutionRequest.abortSignal}). */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
@@ -489,6 +492,7 @@ export class LocalRunner {
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
       } as any,
     } as any);
+    request.abortSignal?.addEventListener('abort', () => execution.abort(), { once: true });
     return { ...base, ...await settleRun(execution) };
   }
 
@@ -563,9 +567,12 @@ function mergeErrors(
   return merged;
 }
 
-/** How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as `States.Timeout`). */
+/**
+ * How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as
+ * `States.Timeout`); an aborted run is ABORTED, its error and cause the stopper's.
+ */
 export async function settleRun(execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>):
-Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; output?: unknown; error?: string; cause?: string }> {
+Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'; output?: unknown; error?: string; cause?: string }> {
   const events: EventLog[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) events.push(event);
@@ -577,6 +584,7 @@ Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; outp
   } catch (error) {
     await collecting;
     if (error instanceof localInterpreter().ExecutionTimeoutError) return { events, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' };
+    if (error instanceof localInterpreter().ExecutionAbortedError) return { events, status: 'ABORTED' };
     const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
     return { events, status: 'FAILED', error: failure.name, cause: failure.message };
   }

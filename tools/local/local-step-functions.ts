@@ -18,7 +18,7 @@ function expressExecutionArn(stateMachineArn: string, name: string): string {
 }
 
 /** An execution's status as DescribeExecution gives it. */
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** An execution the local Step Functions started, while it runs and after. */
 export interface ExecutionRecord {
@@ -37,6 +37,8 @@ export interface ExecutionRecord {
   stopDate?: number;
   /** The whole local execution (events, map runs), once it stopped. */
   result?: LocalExecution;
+  /** Aborts the run; with the error and cause StopExecution gave, which the aborted execution reports. */
+  readonly stopper?: AbortController & { error?: string; cause?: string };
 }
 
 /**
@@ -138,14 +140,33 @@ export class LocalStepFunctions {
     return { ...this.describe(record), billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, (record.stopDate ?? 0) - record.startDate) } };
   }
 
+  /**
+   * StopExecution: a running Standard execution of this session ends ABORTED, with the error and cause given; one that
+   * already stopped is left as it is. Express executions are not stopped (nor described) by the API.
+   * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
+   */
+  stopExecution(request: { executionArn?: string; error?: string; cause?: string }): { stopDate: number } {
+    const record = this.standardExecution(request?.executionArn);
+    if (record.status === 'RUNNING' && record.stopper && !record.stopper.signal.aborted) {
+      Object.assign(record.stopper, { error: request.error, cause: request.cause });
+      record.stopper.abort();
+    }
+    return { stopDate: record.stopDate ?? Date.now() };
+  }
+
   /** DescribeExecution: Standard executions of this session. */
   describeExecution(executionArn: string): Record<string, unknown> {
+    return this.describe(this.standardExecution(executionArn));
+  }
+
+  /** The Standard execution of that ARN, or the API's error: InvalidArn, ExecutionDoesNotExist. */
+  private standardExecution(executionArn: unknown): ExecutionRecord {
     if (typeof executionArn !== 'string' || !/^arn:[^:]+:states:[^:]*:\d*:execution:[^:]+:[^:]+$/.test(executionArn)) {
       throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${executionArn}'`);
     }
     const record = this.executions.get(executionArn);
     if (!record) throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
-    return this.describe(record);
+    return record;
   }
 
   /** The executions started in this session, Standard and Express, newest first. */
@@ -168,7 +189,8 @@ export class LocalStepFunctions {
       const answer = action === 'StartExecution' ? this.startExecution(request, startedBy)
         : action === 'StartSyncExecution' ? await this.startSyncExecution(request, startedBy)
           : action === 'DescribeExecution' ? this.describeExecution(request?.executionArn)
-            : undefined;
+            : action === 'StopExecution' ? this.stopExecution(request)
+              : undefined;
       if (answer === undefined) throw new StepFunctionsApiError('UnknownOperationException', `sdp serve does not run the Step Functions action ${action}`);
       return { statusCode: 200, body: JSON.stringify(answer, (key, value) => (key === 'startDate' || key === 'stopDate' ? value / 1000 : value)) };
     } catch (error) {
@@ -224,7 +246,9 @@ export class LocalStepFunctions {
   }
 
   private newRecord(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
-    return { executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', ...startedBy && { startedBy } };
+    return {
+      executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', stopper: new AbortController(), ...startedBy && { startedBy },
+    };
   }
 
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
@@ -233,9 +257,10 @@ export class LocalStepFunctions {
     await Promise.resolve();
     try {
       const result = await this.runner.execute({
-        stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input),
+        stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input), abortSignal: record.stopper?.signal,
       });
-      record.result = result;
+      const { error, cause } = record.stopper ?? {};
+      record.result = result.status === 'ABORTED' ? { ...result, ...error !== undefined && { error }, ...cause !== undefined && { cause } } : result;
       record.status = result.status;
     } catch (error) {
       // The run could not go on (e.g. a definition the local run refuses): the execution failed, saying why.
