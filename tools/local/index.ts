@@ -17,3 +17,5 @@ export * from './schedules';
 export { putObject } from './local-sns-sqs';
 export * from './task-integrations';
 export type { RecordedEvent } from './event-integrations';
+export type { ChildExecution, NestedIntegration } from './step-functions-integrations';
+export { localExecutionTrace } from './local-trace';
