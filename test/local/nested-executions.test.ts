@@ -79,6 +79,14 @@ describe('a child that does not succeed fails the task with States.TaskFailed, i
   });
 });
 
+test('a .sync child still running when its task times out is stopped: it ends ABORTED', async () => {
+  const execution = await runner().execute({ stateMachine: 'ImpatientReview', input: {} });
+  expect(execution).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+  const [child] = execution.childExecutions;
+  await runner().stepFunctions.settle(5_000);
+  expect(child.execution.status).toBe('ABORTED');
+});
+
 describe('.sync', () => {
   test('the output is DescribeExecution\'s, PascalCase, Input and Output as JSON text, dates in milliseconds', async () => {
     const before = Date.now();

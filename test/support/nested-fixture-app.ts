@@ -22,7 +22,8 @@ export const NESTED_FIXTURE_STACK = 'NestedFixture';
  * - `ExpressRunner` (Express): runs `ProcessOrder` with `.sync:2`, which an Express state machine does not take;
  * - `SlowNotice` (Express): waits 400 s, longer than an Express execution may run;
  * - `Reviewer` runs the state machine `$.machine` with `.sync:2`: `SlowReview` (waits 30 s, to be stopped) or
- *   `HastyReview` (the same with a 1-second execution timeout).
+ *   `HastyReview` (the same with a 1-second execution timeout); `ImpatientReview` runs `SlowReview` from a task that
+ *   times out after 1 second.
  */
 export function synthesizeNestedFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-nested-'));
@@ -110,8 +111,13 @@ export function synthesizeNestedFixture(): string {
   const review = (id: string, timeout?: Duration) => new sfn.StateMachine(stack, id, {
     timeout, definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Wait(stack, `${id}Wait`, { time: sfn.WaitTime.duration(Duration.seconds(30)) })),
   });
-  review('SlowReview');
+  const slowReview = review('SlowReview');
   review('HastyReview', Duration.seconds(1));
+  new sfn.StateMachine(stack, 'ImpatientReview', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new tasks.StepFunctionsStartExecution(stack, 'RunSlowReview', {
+      stateMachine: slowReview, integrationPattern: sfn.IntegrationPattern.RUN_JOB, taskTimeout: sfn.Timeout.duration(Duration.seconds(1)),
+    })),
+  });
   new sfn.StateMachine(stack, 'Reviewer', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.CustomState(stack, 'RunReview', {
       stateJson: { 'Type': 'Task', 'Resource': 'arn:aws:states:::states:startExecution.sync:2', 'Parameters': { 'StateMachineArn.$': '$.machine', 'Input': {} } },

@@ -493,7 +493,10 @@ export class LocalRunner {
       } as any,
     } as any);
     request.abortSignal?.addEventListener('abort', () => execution.abort(), { once: true });
-    return { ...base, ...await settleRun(execution) };
+    const settled = await settleRun(execution);
+    // A `.sync` child outliving its task (the task timed out, the parent stopped) is stopped, as Step Functions stops it.
+    for (const { integration, execution: child } of childExecutions) if (integration !== 'startExecution') this.stepFunctions.stop(child);
+    return { ...base, ...settled };
   }
 
   /**

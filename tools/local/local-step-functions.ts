@@ -147,11 +147,15 @@ export class LocalStepFunctions {
    */
   stopExecution(request: { executionArn?: string; error?: string; cause?: string }): { stopDate: number } {
     const record = this.standardExecution(request?.executionArn);
-    if (record.status === 'RUNNING' && record.stopper && !record.stopper.signal.aborted) {
-      Object.assign(record.stopper, { error: request.error, cause: request.cause });
-      record.stopper.abort();
-    }
+    this.stop(record, request.error, request.cause);
     return { stopDate: record.stopDate ?? Date.now() };
+  }
+
+  /** Aborts the execution if it still runs (Standard or Express): it ends ABORTED, with this error and cause. */
+  stop(record: ExecutionRecord, error?: string, cause?: string): void {
+    if (record.status !== 'RUNNING' || !record.stopper || record.stopper.signal.aborted) return;
+    Object.assign(record.stopper, { error, cause });
+    record.stopper.abort();
   }
 
   /** DescribeExecution: Standard executions of this session. */
