@@ -87,7 +87,7 @@ test('a .sync child still running when its task times out is stopped: it ends AB
   expect(child.execution.status).toBe('ABORTED');
 });
 
-describe('.sync', () => {
+describe('.sync and .sync:2', () => {
   test('the output is DescribeExecution\'s, PascalCase, Input and Output as JSON text, dates in milliseconds', async () => {
     const before = Date.now();
     const execution = await runner().execute({ stateMachine: 'ProcessOrderSync', input: { line: line('D'), name: 'line-d' } });
@@ -107,6 +107,13 @@ describe('.sync', () => {
     });
     expect(output.StartDate).toBeGreaterThanOrEqual(before);
     expect(output.StopDate).toBeGreaterThanOrEqual(output.StartDate);
+  });
+
+  test('a Standard parent runs an Express child with .sync:2: its description, the ARN an Express one', async () => {
+    const execution = await runner().execute({ stateMachine: 'NotifyAndWait', input: { orderId: 'order-9' } });
+    expect(execution.output).toMatchObject({
+      ExecutionArn: expect.stringMatching(/:express:/), Status: 'SUCCEEDED', Input: { orderId: 'order-9' }, Output: expect.objectContaining({ SdkHttpMetadata: expect.any(Object) }),
+    });
   });
 
   test('a name already used fails the task with StepFunctions.ExecutionAlreadyExistsException, as StartExecution does', async () => {

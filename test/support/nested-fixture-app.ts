@@ -17,6 +17,7 @@ export const NESTED_FIXTURE_STACK = 'NestedFixture';
  * - `NotifyCustomer` (Express), a fire-and-forget child: records a notice of the order in `Orders`;
  * - `Orchestrator` (Standard): a Map over `$.lines` running `ProcessOrder` per line with `.sync:2` (`associateWithParent`),
  *   a failed line caught as `{ quantity, rejected, error }`; then starts `NotifyCustomer` (fire-and-forget, named `$.orderId`);
+ * - `NotifyAndWait`: runs the Express `NotifyCustomer` with `.sync:2`;
  * - `ProcessOrderSync`: one `ProcessOrder` with `.sync` (its output as JSON text), named `$.name` when given;
  * - `StartMissing`: `startExecution.sync:2` of a state machine the app does not have;
  * - `ExpressRunner` (Express): runs `ProcessOrder` with `.sync:2`, which an Express state machine does not take;
@@ -76,6 +77,12 @@ export function synthesizeNestedFixture(): string {
       input: sfn.TaskInput.fromObject({ 'orderId.$': '$.orderId' }),
       resultPath: '$.notice',
     }))),
+  });
+
+  new sfn.StateMachine(stack, 'NotifyAndWait', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new tasks.StepFunctionsStartExecution(stack, 'NotifyThenGoOn', {
+      stateMachine: notifyCustomer, integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    })),
   });
 
   // CDK renders RUN_JOB as `.sync:2`; `.sync` (output as JSON text) is written as the samples write it.
