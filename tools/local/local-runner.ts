@@ -572,7 +572,7 @@ function mergeErrors(
 
 /**
  * How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as
- * `States.Timeout`); an aborted run is ABORTED, its error and cause the stopper's.
+ * `States.Timeout`); an aborted run is ABORTED, without either (StopExecution's caller gives them).
  */
 export async function settleRun(execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>):
 Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'; output?: unknown; error?: string; cause?: string }> {
