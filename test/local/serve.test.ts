@@ -111,7 +111,7 @@ test('the local Step Functions answers errors as the service does, with their __
   expect(await call('StartExecution', { stateMachineArn: arn, input: '{not json' })).toEqual({ statusCode: 400, type: 'InvalidExecutionInput' });
   expect(await call('StartExecution', { stateMachineArn: arn, input: JSON.stringify({ items: ['x'.repeat(256 * 1024)] }) })).toEqual({ statusCode: 400, type: 'InvalidExecutionInput' });
   expect(await call('DescribeExecution', { executionArn: 'job-1' })).toEqual({ statusCode: 400, type: 'InvalidArn' });
-  expect(await call('StopExecution', {})).toEqual({ statusCode: 400, type: 'UnknownOperationException' });
+  expect(await call('DeleteStateMachine', {})).toEqual({ statusCode: 400, type: 'UnknownOperationException' });
 });
 
 test('stop leaves nothing listening', async () => {

@@ -7,7 +7,7 @@ import { withStateQueryLanguages } from '../../tools/local/query-language/query-
 
 /** How a definition run by {@link runDefinition} ended, with its history as GetExecutionHistory would give it. */
 export interface DefinitionRun {
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly output?: any;
   readonly error?: string;
   readonly cause?: string;

@@ -42,19 +42,27 @@ const JSON_PATH_FIELDS = [
 ];
 const JSONATA_FIELDS = ['Arguments', 'Output', 'Items'];
 
+/** The Run a Job and Wait for Callback integration patterns, which an Express state machine does not take. */
+const WAITING_PATTERN = /\.(sync(:\d+)?|waitForTaskToken)$/;
+
 /**
  * Throws {@link InvalidDefinitionError} for what Step Functions refuses in a definition's query languages and
  * variables — a JSONPath state in a JSONata state machine, one language's fields in a state of the other, a variable
  * name it does not take — then {@link UnsupportedDefinitionError} naming what the local run would not run as AWS
  * does: a distributed Map's item sources and result writers other than S3 objects,
- * distributed Map fields in an inline Map. Either way, nothing has run.
+ * distributed Map fields in an inline Map. Either way, nothing has run. An Express state machine's tasks take Request
+ * Response integrations only: `.sync`, `.sync:2` and `.waitForTaskToken` are refused
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html).
  */
-export function refuseUnsupportedFields(definition: any): void {
+export function refuseUnsupportedFields(definition: any, stateMachineType: 'STANDARD' | 'EXPRESS' = 'STANDARD'): void {
   const problems: { state: string; field: string; rule: string }[] = [];
   const uses: { state: string; field: string }[] = [];
   const top = definition.QueryLanguage ?? 'JSONPath';
   for (const [name, state] of allStates(definition)) {
     const language = state.QueryLanguage ?? top;
+    if (stateMachineType === 'EXPRESS' && state.Type === 'Task' && WAITING_PATTERN.test(String(state.Resource))) {
+      problems.push({ state: name, field: 'Resource', rule: `an Express state machine takes Request Response integrations only (got ${state.Resource})` });
+    }
     if (top === 'JSONata' && language === 'JSONPath') problems.push({ state: name, field: 'QueryLanguage', rule: 'a state of a JSONata state machine cannot be JSONPath' });
     const foreign = language === 'JSONata' ? JSON_PATH_FIELDS : JSONATA_FIELDS;
     const rule = language === 'JSONata' ? 'a JSONPath field in a JSONata state' : 'a JSONata field in a JSONPath state';

@@ -310,7 +310,7 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
     } else if (outcome?.status === 'ABORTED' && outcome.error !== undefined) {
       emit('ExecutionAborted', top.lastId, at, { executionAbortedEventDetails: { error: outcome.error, cause: outcome.cause } });
     } else {
-      emit('ExecutionAborted', top.lastId, at);
+      emit('ExecutionAborted', top.lastId, at, { executionAbortedEventDetails: { error: outcome?.error, cause: outcome?.cause } });
     }
   }
 }

@@ -20,3 +20,5 @@ export * from './task-tokens';
 export type { RecordedEvent } from './event-integrations';
 export { LocalEventBus, matchesPattern, publishedEventLines, readEventRules } from './event-bus';
 export type { BusEvent, EventRule, PublishedEvent, PutEventsEntry, PutEventsResultEntry, RuleTarget, TargetDelivery } from './event-bus';
+export type { ChildExecution, NestedIntegration } from './step-functions-integrations';
+export { localExecutionTrace } from './local-trace';

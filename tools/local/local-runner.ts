@@ -24,9 +24,13 @@ import type { LocalWaitSummary } from '../trace/execution-trace';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { RecordedEvent } from './event-integrations';
 import { deliverToTarget, eventBusNames, EventBridgeEndpoint, LocalEventBus, readEventRules, startEventBridgeEndpoint } from './event-bus';
+import type { ChildExecution } from './step-functions-integrations';
 import type { EventLog } from './history-events';
 
 export { MAX_PAYLOAD_BYTES } from './interpreter';
+
+/** The longest an Express execution runs: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html */
+export const EXPRESS_MAX_SECONDS = 300;
 
 /** What a DynamoDB table is in a template: `Table`, or `GlobalTable` as aws-cdk-lib's `TableV2` makes it. */
 const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
@@ -144,6 +148,8 @@ export interface LocalExecutionRequest {
    * @default false - the execution waits for its tokens as long as AWS would
    */
   readonly stopWhenNothingCanAnswer?: boolean;
+  /** Stops the execution when it aborts, as StopExecution does: it ends ABORTED. @default - runs to its end */
+  readonly abortSignal?: AbortSignal;
 }
 
 /** The error of an execution the local run stopped because nothing could answer the task tokens it waited for. */
@@ -153,7 +159,7 @@ export const UNANSWERED_TASK_TOKEN = 'sdp.UnansweredTaskToken';
 export interface LocalExecution {
   readonly executionArn: string;
   readonly stateMachine: string;
-  /** ABORTED: stopped by the local run ({@link LocalExecutionRequest.stopWhenNothingCanAnswer}). */
+  /** ABORTED: stopped by the local run ({@link LocalExecutionRequest.stopWhenNothingCanAnswer}) or by StopExecution ({@link LocalExecutionRequest.abortSignal}). */
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly output?: unknown;
   readonly error?: string;
@@ -165,6 +171,11 @@ export interface LocalExecution {
   readonly mapRuns: readonly MapRunRecord[];
   /** The events its `events:putEvents` tasks put, in order, each with the rules it matched and what they delivered. */
   readonly putEvents: readonly RecordedEvent[];
+  /**
+   * The nested executions its `states:startExecution` tasks started, in order: each an execution of
+   * {@link LocalRunner.stepFunctions}, still running when a fire-and-forget child outlives its parent.
+   */
+  readonly childExecutions: readonly ChildExecution[];
 }
 
 /**
@@ -484,13 +495,15 @@ export class LocalRunner {
     const stateMachineArn = this.resolver.arn(logicalId);
     const executionArn = request.executionArn ?? stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
     const putEvents: RecordedEvent[] = [];
+    const childExecutions: ChildExecution[] = [];
     const taskResourceLocalHandlers = taskHandlersFor(definition, {
       lambda: this.lambda, dynamodb: this.dynamodb.client, snsSqs: this.snsSqs, events: { bus: this.eventBus, executionArn, stateMachineArn, recorded: putEvents },
+      nested: { stepFunctions: this.stepFunctions, executionArn, children: childExecutions },
     });
     const input = request.input as any;
     const taskResources = Object.fromEntries([...allStates(definition)].filter(([, s]) => s.Type === 'Task').map(([n, s]) => [n, String(s.Resource)]));
     const distributedMap = distributedMapRunner({ s3: this.snsSqs?.s3, stateMachineArn, executionArn, onProgress: request.onProgress });
-    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns, putEvents };
+    const base = { executionArn, stateMachine: logicalId, taskResources, mapRuns: distributedMap.mapRuns, putEvents, childExecutions };
 
     // Step Functions checks the input before the first state: nothing runs.
     const inputOverLimit = payloadOverLimit(input, 'the execution input');
@@ -522,9 +535,12 @@ export class LocalRunner {
       unanswered = waiting;
       execution.abort();
     }) : undefined;
+    request.abortSignal?.addEventListener('abort', () => execution.abort(), { once: true });
     const settled = await settleRun(execution);
     stopWatching?.();
     this.stepFunctions.taskTokens.endExecution(executionArn);
+    // A `.sync` child outliving its task (the task timed out, the parent stopped) is stopped, as Step Functions stops it.
+    for (const { integration, execution: child } of childExecutions) if (integration !== 'startExecution') this.stepFunctions.stop(child);
     if (!unanswered) return { ...base, ...settled };
     const states = unanswered.map((t) => `'${t.state}' (waiting ${Math.round((Date.now() - t.since) / 100) / 10} s)`).join(', ');
     const cause = `the execution waits for the task token of ${states} and nothing in the local run can answer it: no function runs, `
@@ -552,8 +568,12 @@ export class LocalRunner {
     let found = this.definitions.get(logicalId);
     if (!found) {
       const definition = this.definitionOf(logicalId);
-      refuseUnsupportedFields(definition);
-      found = { definition, runnable: withStateQueryLanguages(definition) };
+      const express = this.stack.template.Resources[logicalId].Properties?.StateMachineType === 'EXPRESS';
+      refuseUnsupportedFields(definition, express ? 'EXPRESS' : 'STANDARD');
+      const runnable = withStateQueryLanguages(definition);
+      // An Express execution runs at most five minutes, whatever the definition says; then it times out.
+      if (express) runnable.TimeoutSeconds = Math.min(runnable.TimeoutSeconds ?? EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS);
+      found = { definition, runnable };
       this.definitions.set(logicalId, found);
     }
     return found;
@@ -627,9 +647,12 @@ function mergeErrors(
   return merged;
 }
 
-/** How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as `States.Timeout`). */
+/**
+ * How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as
+ * `States.Timeout`); an aborted run is ABORTED, without either (StopExecution's caller gives them).
+ */
 export async function settleRun(execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>):
-Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; output?: unknown; error?: string; cause?: string }> {
+Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'; output?: unknown; error?: string; cause?: string }> {
   const events: EventLog[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) events.push(event);
@@ -641,6 +664,7 @@ Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; outp
   } catch (error) {
     await collecting;
     if (error instanceof localInterpreter().ExecutionTimeoutError) return { events, status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds).' };
+    if (error instanceof localInterpreter().ExecutionAbortedError) return { events, status: 'ABORTED' };
     const failure = (error as Error).cause instanceof Error ? (error as Error).cause as Error : error as Error;
     return { events, status: 'FAILED', error: failure.name, cause: failure.message };
   }

@@ -38,6 +38,8 @@ export interface ExecutionRecord {
   stopDate?: number;
   /** The whole local execution (events, map runs), once it stopped. */
   result?: LocalExecution;
+  /** Aborts the run; with the error and cause StopExecution gave, which the aborted execution reports. */
+  readonly stopper?: AbortController & { error?: string; cause?: string };
 }
 
 /**
@@ -80,6 +82,8 @@ export class LocalStepFunctions {
   /** Express executions, which are neither described nor deduplicated. */
   private readonly express: ExecutionRecord[] = [];
   private readonly running = new Set<Promise<unknown>>();
+  /** The end of each Standard execution, by ARN: a repeated start of a running one waits on the first. */
+  private readonly stopped = new Map<string, Promise<ExecutionRecord>>();
   private readonly machines: Map<string, { logicalId: string; type: 'STANDARD' | 'EXPRESS' }>;
   private readonly executionEndListeners: Array<(record: ExecutionRecord) => void> = [];
 
@@ -101,22 +105,31 @@ export class LocalStepFunctions {
    * not serve it.
    */
   startExecution(request: StartExecutionRequest, startedBy?: string): { executionArn: string; startDate: number } {
+    const { record } = this.start(request, startedBy);
+    return { executionArn: record.executionArn, startDate: record.startDate };
+  }
+
+  /**
+   * Starts an execution as {@link startExecution} does (the same rules and errors), answering its record and the
+   * promise of its end: what a nested execution's task (`states:startExecution.sync`) waits on.
+   */
+  start(request: StartExecutionRequest, startedBy?: string): { record: ExecutionRecord; stopped: Promise<ExecutionRecord> } {
     const { machine, name, input, executionArn } = this.checkStart(request);
     if (machine.type === 'EXPRESS') {
       const record = this.newRecord(machine.logicalId, request.stateMachineArn, expressExecutionArn(request.stateMachineArn, name), name, input, startedBy);
       this.express.push(record);
-      this.track(this.run(record));
-      return { executionArn: record.executionArn, startDate: record.startDate };
+      return { record, stopped: this.track(this.run(record)) };
     }
     const existing = this.executions.get(executionArn);
     if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === input) return { record: existing, stopped: this.stopped.get(executionArn)! };
       throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const record = this.newRecord(machine.logicalId, request.stateMachineArn, executionArn, name, input, startedBy);
     this.executions.set(executionArn, record);
-    this.track(this.run(record));
-    return { executionArn, startDate: record.startDate };
+    const stopped = this.track(this.run(record));
+    this.stopped.set(executionArn, stopped);
+    return { record, stopped };
   }
 
   /** Runs an Express execution to its end and answers its outcome, as StartSyncExecution does. */
@@ -131,14 +144,37 @@ export class LocalStepFunctions {
     return { ...this.describe(record), billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, (record.stopDate ?? 0) - record.startDate) } };
   }
 
+  /**
+   * StopExecution: a running Standard execution of this session ends ABORTED, with the error and cause given; one that
+   * already stopped is left as it is. Express executions are not stopped (nor described) by the API.
+   * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
+   */
+  stopExecution(request: { executionArn?: string; error?: string; cause?: string }): { stopDate: number } {
+    const record = this.standardExecution(request?.executionArn);
+    this.stop(record, request.error, request.cause);
+    return { stopDate: record.stopDate ?? Date.now() };
+  }
+
+  /** Aborts the execution if it still runs (Standard or Express): it ends ABORTED, with this error and cause. */
+  stop(record: ExecutionRecord, error?: string, cause?: string): void {
+    if (record.status !== 'RUNNING' || !record.stopper || record.stopper.signal.aborted) return;
+    Object.assign(record.stopper, { error, cause });
+    record.stopper.abort();
+  }
+
   /** DescribeExecution: Standard executions of this session. */
   describeExecution(executionArn: string): Record<string, unknown> {
+    return this.describe(this.standardExecution(executionArn));
+  }
+
+  /** The Standard execution of that ARN, or the API's error: InvalidArn, ExecutionDoesNotExist. */
+  private standardExecution(executionArn: unknown): ExecutionRecord {
     if (typeof executionArn !== 'string' || !/^arn:[^:]+:states:[^:]*:\d*:execution:[^:]+:[^:]+$/.test(executionArn)) {
       throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${executionArn}'`);
     }
     const record = this.executions.get(executionArn);
     if (!record) throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
-    return this.describe(record);
+    return record;
   }
 
   /** The executions started in this session, Standard and Express, newest first. */
@@ -161,7 +197,8 @@ export class LocalStepFunctions {
       const answer = action === 'StartExecution' ? this.startExecution(request, startedBy)
         : action === 'StartSyncExecution' ? await this.startSyncExecution(request, startedBy)
           : action === 'DescribeExecution' ? this.describeExecution(request?.executionArn)
-            : this.taskTokens.answer(action, request);
+            : action === 'StopExecution' ? this.stopExecution(request)
+              : this.taskTokens.answer(action, request);
       if (answer === undefined) throw new StepFunctionsApiError('UnknownOperationException', `sdp serve does not run the Step Functions action ${action}`);
       return { statusCode: 200, body: JSON.stringify(answer, (key, value) => (key === 'startDate' || key === 'stopDate' ? value / 1000 : value)) };
     } catch (error) {
@@ -222,22 +259,28 @@ export class LocalStepFunctions {
   }
 
   private newRecord(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
-    return { executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', ...startedBy && { startedBy } };
+    return {
+      executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', stopper: new AbortController(), ...startedBy && { startedBy },
+    };
   }
 
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
+    // On the next tick: a nested execution's task may start it within a Map iteration's first synchronous steps, and
+    // the interpreter gives an event log to the iteration whose start is under way when the log's first event comes.
+    await Promise.resolve();
     try {
       const result = await this.runner.execute({
-        stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input),
+        stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input), abortSignal: record.stopper?.signal,
       });
-      record.result = result;
+      const { error, cause } = record.stopper ?? {};
+      record.result = result.status === 'ABORTED' ? { ...result, ...error !== undefined && { error }, ...cause !== undefined && { cause } } : result;
       record.status = result.status;
     } catch (error) {
       // The run could not go on (e.g. a definition the local run refuses): the execution failed, saying why.
       record.status = 'FAILED';
       record.result = {
         executionArn: record.executionArn, stateMachine: record.stateMachine, status: 'FAILED', error: (error as Error).name, cause: (error as Error).message,
-        events: [], taskResources: {}, mapRuns: [], putEvents: [],
+        events: [], taskResources: {}, mapRuns: [], putEvents: [], childExecutions: [],
       };
     }
     record.stopDate = Date.now();

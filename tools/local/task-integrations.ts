@@ -9,6 +9,7 @@ import { payloadOverLimit } from './interpreter';
 import { LocalLambdaRuntime } from './local-lambda';
 import type { LocalSnsSqs } from './local-sns-sqs';
 import { publish, sendMessage } from './sns-sqs-integrations';
+import { nestedIntegrationOf, NestedExecutionEngine, startNestedExecution } from './step-functions-integrations';
 
 type JsonValue = any;
 /** A Task state's local handler: its input (after Parameters or Arguments), and for a callback task its attempt. */
@@ -22,6 +23,8 @@ export interface LocalEngines {
   readonly snsSqs?: LocalSnsSqs;
   /** Where `events:putEvents` puts the events of the execution. @default - none: its tasks are refused */
   readonly events?: TaskEvents;
+  /** Where `states:startExecution` tasks start their children. @default - none: their tasks are refused */
+  readonly nested?: NestedExecutionEngine;
 }
 
 /** A definition has Task states whose integration the local run cannot emulate; nothing of it was run. */
@@ -82,6 +85,8 @@ function handlerFor(state: string, resource: string, engines: LocalEngines): Tas
   if (/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource)) {
     return (input) => engines.lambda.invoke(resource, input);
   }
+  const nested = nestedIntegrationOf(resource);
+  if (nested && engines.nested) return (input) => startNestedExecution(engines.nested!, state, nested, input);
   const awsSdk = resource.match(/^arn:[^:]+:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/);
   if (awsSdk) return awsSdkHandler(awsSdk[1], awsSdk[2], engines);
   const integration = resource.match(/^arn:[^:]+:states:::([a-z0-9]+):([A-Za-z]+)$/);

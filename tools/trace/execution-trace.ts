@@ -37,6 +37,8 @@ export interface SpanAttributes {
   mapRun?: { itemCounts: MapRunCountsSummary; executionCounts: MapRunCountsSummary };
   /** The items of a child execution's batch. */
   items?: number;
+  /** A nested execution's ARN (`states:startExecution`), on its span. */
+  executionArn?: string;
   /**
    * What the local run waited where the definition asks for a wait, when it waited less (`--time-scale`, the longest
    * local wait): a Wait state's wait, or each back-off before a retry, in order. Only a local run's trace has them.
@@ -118,11 +120,31 @@ export interface LocalWaitSummary {
   readonly waitedMs: number;
 }
 
+/**
+ * A nested execution a Task started (`states:startExecution`, `.sync`, `.sync:2`): it has a history of its own, so
+ * the parent's does not hold it. Shown under the task that started it, with its own spans when its trace is known.
+ */
+export interface NestedExecutionSummary {
+  /** The Task state that started it. @default - the task whose result or failure names the child's ARN */
+  readonly state?: string;
+  readonly executionArn: string;
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /** Milliseconds since the epoch. */
+  readonly start: number;
+  readonly stop?: number;
+  readonly error?: string;
+  readonly cause?: string;
+  /** The child's own trace (its states, and its own children). @default - the child alone, without its states */
+  readonly trace?: ExecutionTrace;
+}
+
 export interface BuildTraceOptions {
   /** The map runs of the execution's distributed Maps: each shown under its Map, with its child executions. */
   readonly mapRuns?: readonly MapRunSummary[];
   /** A local run's waits: each one shorter than its definition's is shown on its span (`waits`). */
   readonly localWaits?: readonly LocalWaitSummary[];
+  /** The nested executions the execution's tasks started: each shown under its task, its states under it. */
+  readonly childExecutions?: readonly NestedExecutionSummary[];
 }
 
 export interface ExecutionTrace {
@@ -182,6 +204,8 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
   const typeOf = new Map<number, string>();
   const spanOf = new Map<number, OpenSpan>();
   const spans: OpenSpan[] = [];
+  /** The Task that started each nested execution, by the child's ARN in the task's result or failure. */
+  const startedBy = new Map<string, OpenSpan>();
   let root: OpenSpan | undefined;
 
   const open = (init: { spanId: string; name: string; kind: SpanKind; start: number; parent?: OpenSpan; attributes?: Partial<SpanAttributes> }): OpenSpan => {
@@ -258,6 +282,8 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
     } else {
       span = up(previous, (s) => isState(s) && !s.closed) ?? lastOpen(spans, isState);
       if (span) recordStateEvent(span, type, at, details);
+      const childArn = span?.kind === 'Task' ? nestedExecutionArn(details.output ?? details.cause) : undefined;
+      if (childArn) startedBy.set(childArn, span!);
     }
 
     if (span) {
@@ -280,6 +306,17 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
     }
   }
 
+  for (const [n, child] of (options.childExecutions ?? []).entries()) {
+    const task = startedBy.get(child.executionArn) ?? (child.state === undefined ? undefined : lastStartedBefore(spans, child.state, child.start));
+    if (!task) continue;
+    const span = open({
+      spanId: `${task.spanId}>${n}`, name: executionName(child.executionArn), kind: 'ChildExecution', start: child.start, parent: task,
+      attributes: { executionArn: child.executionArn, ...child.error !== undefined && { error: child.error }, ...child.cause !== undefined && { cause: child.cause } },
+    });
+    if (child.status !== 'RUNNING') close(span, child.stop ?? child.start, child.status);
+    graft(child.trace, span);
+  }
+
   for (const wait of options.localWaits ?? []) {
     if (wait.waitedMs === wait.definedMs) continue;
     const span = lastOpenAt(spans, wait);
@@ -292,6 +329,20 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
       traceId: t, spanId, ...(parentSpanId === undefined ? {} : { parentSpanId }), name, kind, start, end, status, attributes,
     })),
   };
+
+  /** The child's spans under its span, their ids prefixed with its own: its execution span is `under`. */
+  function graft(child: ExecutionTrace | undefined, under: OpenSpan): void {
+    const [root, ...rest] = child?.spans ?? [];
+    if (!root) return;
+    const grafted = new Map<string, OpenSpan>([[root.spanId, under]]);
+    for (const s of rest) {
+      const parent = grafted.get(s.parentSpanId ?? root.spanId) ?? under;
+      const span = open({ spanId: `${under.spanId}/${s.spanId}`, name: s.name, kind: s.kind, start: s.start, parent, attributes: s.attributes });
+      span.status = s.status;
+      if (s.end !== undefined) close(span, s.end, s.status);
+      grafted.set(s.spanId, span);
+    }
+  }
 
   function recordStateEvent(span: OpenSpan, type: string, at: number, details: Details): void {
     if (ATTEMPT_STARTS.has(type)) {
@@ -378,6 +429,12 @@ function lastOpenAt(spans: readonly OpenSpan[], wait: LocalWaitSummary): OpenSpa
   return undefined;
 }
 
+/** The latest Task span of `state` that began at or before `at`: a nested execution's task (a loop runs it again later). */
+function lastStartedBefore(spans: readonly OpenSpan[], state: string, at: number): OpenSpan | undefined {
+  for (let i = spans.length - 1; i >= 0; i--) if (spans[i].kind === 'Task' && spans[i].name === state && spans[i].start <= at) return spans[i];
+  return undefined;
+}
+
 function close(span: OpenSpan, at: number, status: SpanStatus): void {
   span.closed = true;
   span.end = at;
@@ -427,9 +484,10 @@ function data(input: string | undefined, output: string | undefined): Partial<Sp
   return { ...(input === undefined ? {} : { input }), ...(output === undefined ? {} : { output }) };
 }
 
-/** The name of the execution, the last part of its ARN. */
+/** The name of the execution: the last part of its ARN, or for an Express one (`…:express:<machine>:<name>:<id>`) the one before. */
 function executionName(executionArn: string): string {
-  return executionArn.split(':').pop() || executionArn;
+  const parts = executionArn.split(':');
+  return (parts[5] === 'express' && parts.length === 9 ? parts[7] : parts.pop()) || executionArn;
 }
 
 /** Timestamps are Dates from the SDK, ISO strings or numbers from recorded JSON. */
@@ -446,6 +504,11 @@ function eventDetails(event: HistoryEvent): Details {
     if (key.endsWith('EventDetails') && value && typeof value === 'object') return value as Details;
   }
   return {};
+}
+
+/** The nested execution's ARN in a `states:startExecution` task's result or failure cause (`"ExecutionArn"`). */
+export function nestedExecutionArn(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : /"ExecutionArn":\s*"(arn:[^"]+:(?:execution|express):[^"]+)"/.exec(text)?.[1];
 }
 
 /** The Lambda request id in a `lambda:invoke` task's raw output (`SdkResponseMetadata.RequestId`). */

@@ -124,13 +124,18 @@ function summary(iterations: readonly TraceSpan[]): string {
 
 /**
  * A cause in one line. A Lambda function's error arrives as `{"errorType","errorMessage","trace"}`:
- * its message stands for it (the error line above names the type), the stack trace is left out.
+ * its message stands for it (the error line above names the type), the stack trace is left out; a nested
+ * execution's description (`{"ExecutionArn","Status","Error",...}`) by the child, its status and error.
  */
 export function causeSummary(cause: string, max: number): string {
   let summary = cause;
   try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown; ExecutionArn?: unknown; Name?: unknown; Status?: unknown; Error?: unknown };
     if (typeof parsed?.errorMessage === 'string') summary = parsed.errorMessage;
+    // A nested execution's description (`.sync`): the child, shown under the task, has its own cause.
+    else if (typeof parsed?.ExecutionArn === 'string' && typeof parsed.Status === 'string') {
+      summary = `child execution ${String(parsed.Name)} ${parsed.Status}${parsed.Error === undefined ? '' : ` with ${String(parsed.Error)}`}`;
+    }
   } catch {
     // Not JSON: a cause written by hand, or by Step Functions, shown as it is.
   }

@@ -1,14 +1,13 @@
 import { constructPath } from '../../assembly/cloud-assembly';
 import type { AssemblyStateMachine } from '../../diagram/assembly';
 import { putObject } from '../../local/local-sns-sqs';
-import { toHistoryEvents } from '../../local/history-events';
 import type { JobAccount, JobCounts } from '../../local/job-accounting';
 import type { FunctionStats } from '../../local/local-lambda';
-import { localWaitsOf } from '../../local/interpreter';
 import { PublishedEvent, publishedEventLines } from '../../local/event-bus';
 import { LocalExecution, LocalRunner, QueueDrain } from '../../local/local-runner';
 import type { ExecutionRecord } from '../../local/local-step-functions';
-import { buildTrace } from '../../trace/execution-trace';
+import { localExecutionTrace } from '../../local/local-trace';
+import type { ChildExecution } from '../../local/step-functions-integrations';
 import { formatTrace } from '../../trace/format-trace';
 import { CommandError, CommandIo, EXIT } from './command';
 import { LOCAL_MAX_WAIT_SECONDS, ObjectToPut } from './run';
@@ -31,6 +30,9 @@ export interface LocalRunRequest {
 
 /** A drained queue in the output: the counts of {@link QueueDrain}, keyed by the queue's construct path. */
 export type QueueSummary = Omit<QueueDrain, 'deadLetterQueue'>;
+
+/** How long `sdp run` waits for the executions the run started (fire-and-forget children) once the execution stopped. */
+const CHILD_EXECUTIONS_WAIT_MS = 15 * 60_000;
 
 /** How many failed items stderr lists per job; the total is always printed. */
 const FAILED_ITEMS_SHOWN = 5;
@@ -62,7 +64,11 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const execution = await runner.execute({
       stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io), stopWhenNothingCanAnswer: true,
     });
-    io.stderr.write(`${formatTrace(buildTrace(execution.executionArn, toHistoryEvents(execution.events, execution), { mapRuns: execution.mapRuns, localWaits: localWaitsOf(execution.events) }))}\n`);
+    // A fire-and-forget child may outlive its parent: the run is over once every execution it started has stopped.
+    const stillRunning = await runner.stepFunctions.settle(CHILD_EXECUTIONS_WAIT_MS);
+    io.stderr.write(`${formatTrace(localExecutionTrace(execution))}\n`);
+    for (const child of execution.childExecutions) io.stderr.write(`${childExecutionLine(runner, child)}\n`);
+    if (stillRunning > 0) io.stderr.write(`${stillRunning} execution(s) started by the run still running after ${CHILD_EXECUTIONS_WAIT_MS / 60_000} min: not waited for\n`);
     // What the events started runs before the queues are drained (a rule may send to a queue) and after (a worker may put an event).
     await runner.settleDeliveries(EVENT_DELIVERIES_GRACE_MS);
     const drained = workers ? await runner.drainQueues() : undefined;
@@ -78,7 +84,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const functions = byPath(runner, Object.fromEntries(invoked), functionSummary);
     const succeeded = execution.status === 'SUCCEEDED';
     if (request.json) {
-      io.stdout.write(`${JSON.stringify(jsonDocument(execution, machine, { jobs, queues, tables, functions, events: runner.eventBus.events(), delivered }))}\n`);
+      io.stdout.write(`${JSON.stringify(jsonDocument(runner, execution, machine, { jobs, queues, tables, functions, events: runner.eventBus.events(), delivered }))}\n`);
     } else if (succeeded) {
       io.stdout.write(`${JSON.stringify(drained || accounts ? { output: execution.output, ...jobs && { jobs }, ...queues && { queues }, tables, functions } : execution.output)}\n`);
     }
@@ -131,7 +137,7 @@ function reportJob(account: JobAccount, io: CommandIo): boolean {
 }
 
 /** The `--json` document: DescribeExecution's fields, what ran, what the jobs, queues and tables hold after it, and the map runs. */
-function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, after: {
+function jsonDocument(runner: LocalRunner, execution: LocalExecution, machine: AssemblyStateMachine, after: {
   jobs?: Record<string, JobCounts>; queues?: Record<string, QueueSummary>; tables?: Record<string, number>; functions: Record<string, FunctionSummary>;
   events: readonly PublishedEvent[]; delivered: readonly ExecutionRecord[];
 }) {
@@ -158,6 +164,8 @@ function jsonDocument(execution: LocalExecution, machine: AssemblyStateMachine, 
       deliveredExecutions: after.delivered.map(({ executionArn, stateMachine, status, startedBy, result }) => (
         { executionArn, stateMachine, status, startedBy, ...result?.error !== undefined && { error: result.error } })),
     },
+    // The nested executions its tasks started, as they ended (their states are in the trace).
+    ...execution.childExecutions.length > 0 && { childExecutions: execution.childExecutions.map((child) => childExecutionSummary(runner, child)) },
     // A distributed Map's map runs, as DescribeMapRun describes them (their child executions are in the trace).
     ...execution.mapRuns.length > 0 && {
       mapRuns: execution.mapRuns.map(({ mapRunArn, stateName, status, itemCounts, executionCounts, resultWriterDetails }) => (
@@ -182,6 +190,22 @@ function executionsStartedByRules(runner: LocalRunner): ExecutionRecord[] {
 function deliveredExecutionLine(runner: LocalRunner, record: ExecutionRecord): string {
   const error = record.result?.error !== undefined ? `: ${record.result.error}` : '';
   return `execution ${record.name} of ${constructPath(runner.stack, record.stateMachine)} ${record.status}${error} (started by ${record.startedBy})`;
+
+}
+
+/** A nested execution in the `--json` document: where it was started, and DescribeExecution's status, error and cause. */
+function childExecutionSummary(runner: LocalRunner, { state, integration, execution }: ChildExecution) {
+  const { result } = execution;
+  return {
+    state, integration, executionArn: execution.executionArn, stateMachine: constructPath(runner.stack, execution.stateMachine), status: execution.status,
+    ...result?.error !== undefined && { error: result.error }, ...result?.cause !== undefined && { cause: result.cause },
+  };
+}
+
+/** One stderr line per nested execution: a fire-and-forget child's end is nowhere else in the parent's outcome. */
+function childExecutionLine(runner: LocalRunner, { state, integration, execution }: ChildExecution): string {
+  const error = execution.result?.error === undefined ? '' : `: ${execution.result.error}`;
+  return `child execution ${execution.name} of ${constructPath(runner.stack, execution.stateMachine)}, started by ${state} (${integration}): ${execution.status}${error}`;
 }
 
 /** What a function's instances did in the run: the figures of {@link FunctionStats} a reader acts on. */

@@ -1,5 +1,5 @@
 import { DescribeMapRunCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { buildTrace, MapRunCountsSummary, MapRunSummary } from '../../trace/execution-trace';
+import { buildTrace, ExecutionTrace, MapRunCountsSummary, MapRunSummary, nestedExecutionArn, NestedExecutionSummary } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { AWS_OPTIONS, AwsOptions, awsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
 import { AwsCallError, callSfn, describeExecution, executionArnArgument, FAILED_STATUSES, regionOfArn } from './sfn';
@@ -102,6 +102,60 @@ function countsOf(counts: Partial<Record<keyof MapRunCountsSummary, number>> | u
   return { total, succeeded, failed, timedOut, aborted, pending };
 }
 
+/** How deep `sdp trace` follows nested executions (children of children...). */
+const MAX_NESTING = 5;
+
+/** The events of `states:startExecution` tasks that name the child's ARN: its start, its end, its failure. */
+const NESTED_TASK_EVENTS = ['taskSubmittedEventDetails', 'taskSucceededEventDetails', 'taskFailedEventDetails'] as const;
+
+/**
+ * The nested executions the history's `states:startExecution` tasks started (the child's ARN in the task's result or
+ * failure), each with its own trace from its own history, its children followed in turn. An Express child has no
+ * history to read (GetExecutionHistory does not serve it): it is left out, with a note saying why, as is one whose
+ * history cannot be read (a role without states:GetExecutionHistory on it).
+ */
+async function readNestedExecutions(deps: CommandDeps, events: readonly HistoryEvent[], depth = 1): Promise<NestedExecutionSummary[]> {
+  const arns = new Set<string>();
+  for (const event of events) {
+    for (const field of NESTED_TASK_EVENTS) {
+      const details = event[field] as { resourceType?: string; resource?: string; output?: string; cause?: string } | undefined;
+      if (details?.resourceType !== 'states' || !details.resource?.startsWith('startExecution')) continue;
+      const arn = nestedExecutionArn('output' in details ? details.output : details.cause);
+      if (arn) arns.add(arn);
+    }
+  }
+  const children: NestedExecutionSummary[] = [];
+  for (const executionArn of arns) {
+    if (executionArn.split(':')[5] === 'express') {
+      deps.stderr.write(`nested execution ${executionArn}: not shown (an Express execution has no history to read; its states are in its CloudWatch logs)\n`);
+      continue;
+    }
+    try {
+      const history = await readHistory(deps, executionArn);
+      const trace = buildTrace(executionArn, history, depth < MAX_NESTING ? { childExecutions: await readNestedExecutions(deps, history, depth + 1) } : {});
+      children.push(nestedSummary(executionArn, trace));
+    } catch (error) {
+      deps.stderr.write(`nested execution ${executionArn}: not shown (${(error as Error).message})\n`);
+    }
+  }
+  return children;
+}
+
+/** A nested execution as its own trace's execution span describes it. */
+function nestedSummary(executionArn: string, trace: ExecutionTrace): NestedExecutionSummary {
+  const [root] = trace.spans;
+  const { error, cause } = root?.attributes ?? {};
+  return {
+    executionArn,
+    status: root?.status === 'CAUGHT' || root === undefined ? 'RUNNING' : root.status,
+    start: root?.start ?? 0,
+    ...root?.end !== undefined && { stop: root.end },
+    ...error !== undefined && { error },
+    ...cause !== undefined && { cause },
+    trace,
+  };
+}
+
 /**
  * The X-Ray trace id of a traced execution (`Root=` of DescribeExecution's trace header), which joins
  * the trace with the logs of every function it invoked; undefined when the execution is not traced.
@@ -117,7 +171,7 @@ async function readXrayTraceId(deps: CommandDeps, executionArn: string): Promise
  */
 export async function trace(options: TraceOptions, deps: CommandDeps): Promise<number> {
   const events = await readHistory(deps, options.executionArn);
-  const result = buildTrace(options.executionArn, events, { mapRuns: await readMapRuns(deps, events) });
+  const result = buildTrace(options.executionArn, events, { mapRuns: await readMapRuns(deps, events), childExecutions: await readNestedExecutions(deps, events) });
   const xrayTraceId = await readXrayTraceId(deps, options.executionArn);
   if (xrayTraceId && result.spans[0]) result.spans[0].attributes.xrayTraceId = xrayTraceId;
   deps.stdout.write(options.json
@@ -132,6 +186,7 @@ export const traceCommand = defineCommand({
   description: [
     'Prints an execution\'s history as a tree of spans: one per state, Map iterations and Parallel branches under their state,',
     'a distributed Map\'s child executions under it (DescribeMapRun, ListExecutions) with its items and children counted,',
+    'a nested execution (states:startExecution) under its task with its own states (its history),',
     'with start offset, duration, status, retries, and the error where it failed; a cause once, in one line, where it arose',
     '(a Lambda error by its message: --json, or sdp status, has it whole, with the stack trace).',
     '  --json               print { traceId, spans: [{ traceId, spanId, parentSpanId, name, kind, start, end, status, attributes }] }',
