@@ -354,7 +354,8 @@ export function buildTrace(traceId: string, events: readonly HistoryEvent[], opt
       span.failed = false;
       if (details.resource) span.attributes.resource = details.resource;
     } else if (type === 'TaskSubmitted') {
-      span.submittedAt = at;
+      // A `.sync` task is submitted too (its job or child started); only a callback task then waits for a token.
+      if (String(details.resource ?? span.attributes.resource).endsWith('.waitForTaskToken')) span.submittedAt = at;
     } else if (ATTEMPT_SUCCESSES.has(type)) {
       endTokenWait(span, at, true);
       span.failed = false;
