@@ -9,8 +9,8 @@ const root = path.join(__dirname, '..', '..');
 /**
  * Once for the whole run: bundles the library's own handlers from their sources
  * (as `npm run build` does), so no test runs a stale bundle; then synthesizes the
- * example app (with cdk-nag and CloudFormation validation: any finding fails the
- * run here) and hands the assembly directory to the test files through the environment.
+ * example app, with its workflows in JSONPath and in JSONata (with cdk-nag and CloudFormation validation: any finding
+ * fails the run here), and hands the assembly directories to the test files through the environment.
  */
 export default function globalSetup(): void {
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-handler-bundles.js')], { stdio: 'inherit' });
@@ -22,4 +22,8 @@ export default function globalSetup(): void {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-assembly-'));
   createExampleApp({ outdir: assemblyDir }).synth();
   process.env.SDP_EXAMPLE_ASSEMBLY = assemblyDir;
+  const { QueryLanguage } = require('aws-cdk-lib/aws-stepfunctions') as typeof import('aws-cdk-lib/aws-stepfunctions');
+  const jsonataAssemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-jsonata-assembly-'));
+  createExampleApp({ outdir: jsonataAssemblyDir, queryLanguage: QueryLanguage.JSONATA }).synth();
+  process.env.SDP_JSONATA_EXAMPLE_ASSEMBLY = jsonataAssemblyDir;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 
 export default function globalTeardown(): void {
-  const assemblyDir = process.env.SDP_EXAMPLE_ASSEMBLY;
-  if (assemblyDir) fs.rmSync(assemblyDir, { recursive: true, force: true });
+  for (const assemblyDir of [process.env.SDP_EXAMPLE_ASSEMBLY, process.env.SDP_JSONATA_EXAMPLE_ASSEMBLY]) {
+    if (assemblyDir) fs.rmSync(assemblyDir, { recursive: true, force: true });
+  }
 }

@@ -1,29 +1,18 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { createExampleApp } from '../../examples/example-app';
 import { stateMachineDefinition } from './definition';
 import { assemblyIn, exampleAssembly, ExampleAssembly } from './example-app';
 // asl-validator (4: JSONata states and variables) ships CommonJS without types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
 
-let jsonataAssemblyDir: string | undefined;
-
 /**
- * The example app with its word-length and fan-out workflows in JSONata, synthesized on first use in a test file
- * into a temporary directory, with cdk-nag and CloudFormation validation as global-setup.ts synthesizes the
- * JSONPath one: any unacknowledged finding throws here.
+ * The example app with its workflows in JSONata, synthesized once per `npm test` run by global-setup.ts beside the
+ * JSONPath one, with cdk-nag and CloudFormation validation (any unacknowledged finding fails the run there).
  */
 export function jsonataExampleAssembly(): ExampleAssembly {
-  if (jsonataAssemblyDir === undefined) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-jsonata-assembly-'));
-    createExampleApp({ outdir, queryLanguage: sfn.QueryLanguage.JSONATA }).synth();
-    jsonataAssemblyDir = outdir;
-  }
-  return assemblyIn(jsonataAssemblyDir);
+  const assemblyDir = process.env.SDP_JSONATA_EXAMPLE_ASSEMBLY;
+  if (!assemblyDir) throw new Error('SDP_JSONATA_EXAMPLE_ASSEMBLY is not set: run the tests through jest.config.js (npm test)');
+  return assemblyIn(assemblyDir);
 }
 
 /** The template without its state machines' definitions: every resource and property besides. */
