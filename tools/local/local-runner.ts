@@ -133,6 +133,8 @@ export interface LocalExecutionRequest {
   readonly executionArn?: string;
   /** Called as each map run of a distributed Map progresses (items done of the total), e.g. to show a progress bar. */
   readonly onProgress?: (progress: MapRunProgress) => void;
+  /** An array the run appends its event log to as the events happen: a view of the execution while it runs. @default - none */
+  readonly liveEvents?: EventLog[];
 }
 
 /** The outcome of a local execution, shaped like DescribeExecution plus the event log. */
@@ -485,7 +487,7 @@ export class LocalRunner {
         StateMachine: { Id: stateMachineArn, Name: this.resolver.physicalName(logicalId) },
       } as any,
     } as any);
-    return { ...base, ...await settleRun(execution) };
+    return { ...base, ...await settleRun(execution, request.liveEvents) };
   }
 
   /**
@@ -555,10 +557,14 @@ function mergeErrors(
   return merged;
 }
 
-/** How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as `States.Timeout`). */
-export async function settleRun(execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>):
-Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; output?: unknown; error?: string; cause?: string }> {
-  const events: EventLog[] = [];
+/**
+ * How a run of the interpreter ended, with its event log (appended to `events` as it runs): its output, or its error and cause
+ * (a timeout as `States.Timeout`).
+ */
+export async function settleRun(
+  execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>,
+  events: EventLog[] = [],
+): Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; output?: unknown; error?: string; cause?: string }> {
   const collecting = (async () => {
     for await (const event of execution.eventLogs) events.push(event);
   })();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { executionNameProblem } from './execution-name';
 import { MAX_PAYLOAD_BYTES } from './interpreter';
+import type { EventLog } from './history-events';
 import type { LocalExecution, LocalRunner } from './local-runner';
 
 /** Waits for `promise`, at most `ms` (what a stop gives running work before the engines go). */
@@ -37,6 +38,8 @@ export interface ExecutionRecord {
   stopDate?: number;
   /** The whole local execution (events, map runs), once it stopped. */
   result?: LocalExecution;
+  /** The interpreter's event log so far, growing while the execution runs (what the web view shows of a running one). */
+  readonly liveEvents: EventLog[];
 }
 
 /**
@@ -213,13 +216,14 @@ export class LocalStepFunctions {
   }
 
   private newRecord(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
-    return { executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', ...startedBy && { startedBy } };
+    return { executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', liveEvents: [], ...startedBy && { startedBy } };
   }
 
   private async run(record: ExecutionRecord): Promise<ExecutionRecord> {
     try {
       const result = await this.runner.execute({
         stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input),
+        liveEvents: record.liveEvents,
       });
       record.result = result;
       record.status = result.status;

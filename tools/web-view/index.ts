@@ -1,2 +1,3 @@
 // The web view of an execution (its diagram coloured by the run, its timeline, each span's data): the model, the page, the server.
 export * from './execution-view';
+export * from './page';
