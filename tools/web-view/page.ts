@@ -41,6 +41,9 @@ export function staticExecutionPage(view: ExecutionView, mermaidScript: string |
   ]);
 }
 
+/** `sdp serve`'s web view port when none is given: its own, beside the APIs' (3000 and up), which own `/` of theirs. */
+export const DEFAULT_WEB_VIEW_PORT = 3900;
+
 /** Where the served pages load their assets from. */
 export const ASSET_PATHS = { script: '/assets/web-view.js', css: '/assets/web-view.css', mermaid: '/assets/mermaid.min.js' } as const;
 
