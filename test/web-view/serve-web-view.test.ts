@@ -72,7 +72,9 @@ test('sdp serve: the session lists the fan-out job; its page shows the counts th
       const counts = page.locator('tr[data-job="poison-job"] td');
       await counts.first().waitFor();
       expect(await counts.allTextContents()).toEqual([jobCounts.items, jobCounts.stored, jobCounts.failed, jobCounts.deadLettered].map(String));
-      await expect(page.locator('.failed-items').textContent()).resolves.toMatch(/chunk \d+ item \d+: .+/);
+      await expect(page.locator('.failed-items').textContent()).resolves.toMatch(/chunk \d+ item 2: .*word must be a string/);
+      // The worker's queue: the chunk's message processed (its poison item is a failed item, not a failed message).
+      await expect(page.locator('tr[data-queue] td').allTextContents()).resolves.toEqual([expect.stringContaining('FanOutExample/'), '1', '0', '0']);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-fan-out.png'), fullPage: true });
       await page.goto(`${view}/`);
       await expect(page.locator('tr[data-execution="poison-job"]').textContent()).resolves.toMatch(/failed.*4 items: 3 stored, 1 failed, 0 dead-lettered/);

@@ -381,6 +381,14 @@ export class LocalRunner {
     });
   }
 
+  /**
+   * What each running worker has done so far, by its queue's logical id, with the queue's dead-letter queue: a view of a
+   * serving run, whose workers run all along ({@link drainQueues} stops them).
+   */
+  workerProgress(): Array<{ queue: string; deadLetterQueue?: string; stats: Readonly<PollerStats> }> {
+    return (this.pollers ?? []).map(({ queue, poller }) => ({ queue: queue.logicalId, deadLetterQueue: this.deadLetterQueueOf(queue.logicalId), stats: poller.stats }));
+  }
+
   /** The logical id of the queue's dead-letter queue (its redrive policy's target), if it has one. */
   private deadLetterQueueOf(queueLogicalId: string): string | undefined {
     const policy = this.stack.template.Resources[queueLogicalId].Properties?.RedrivePolicy;

@@ -65,12 +65,15 @@ export interface JobView {
   readonly failedItems: ReadonlyArray<{ readonly chunkIndex: number; readonly index: number; readonly error: string }>;
 }
 
-/** A queue drained after the run: what its worker did. */
+/** A queue a worker drains: what the worker did, and what its dead-letter queue holds. */
 export interface QueueView {
   /** The queue's construct path. */
   readonly path: string;
+  /** Messages the worker succeeded on. */
   readonly processed: number;
+  /** Deliveries the worker failed (redeliveries counted). */
   readonly failed: number;
+  /** Messages in the queue's dead-letter queue. */
   readonly deadLettered: number;
 }
 

@@ -8,7 +8,7 @@ import type { LocalApp } from '../local/local-app';
 import type { ExecutionRecord } from '../local/local-step-functions';
 import { listenOnLoopback, LoopbackServer } from '../local/loopback-server';
 import { buildTrace } from '../trace/execution-trace';
-import { ExecutionView, executionView, JobView } from './execution-view';
+import { ExecutionView, executionView, JobView, QueueView } from './execution-view';
 import { ASSET_PATHS, CLIENT_ASSETS, DEFAULT_WEB_VIEW_PORT, mermaidScriptPath, servedPage } from './page';
 
 /** An execution in the session's list. */
@@ -29,6 +29,8 @@ export interface SessionView {
   readonly stack: string;
   readonly stateMachines: ReadonlyArray<{ readonly id: string; readonly diagram: string }>;
   readonly executions: readonly SessionExecution[];
+  /** What the workers did since serve started, per queue they drain. */
+  readonly queues?: readonly QueueView[];
 }
 
 /**
@@ -109,11 +111,28 @@ class WebViewData {
         ...jobs && { jobs },
       };
     }));
+    const queues = await this.queues();
     return {
       stack: this.stackName,
       stateMachines: runner.stateMachines().map((logicalId) => ({ id: constructPath(runner.stack, logicalId), diagram: toMermaid(runner.definitionOf(logicalId)) })),
       executions,
+      ...queues && { queues },
     };
+  }
+
+  /**
+   * The workers' queues: messages processed and deliveries failed since serve started, messages in the dead-letter
+   * queue now; undefined when no worker runs.
+   */
+  private async queues(): Promise<QueueView[] | undefined> {
+    const { runner } = this.app;
+    const progress = runner.workerProgress();
+    if (progress.length === 0) return undefined;
+    const deadLetters = await runner.readDeadLetterQueues();
+    return progress.map(({ queue, deadLetterQueue, stats }) => {
+      const dead = deadLetterQueue === undefined ? undefined : deadLetters[deadLetterQueue];
+      return { path: constructPath(runner.stack, queue), processed: stats.processed, failed: stats.failedRecords, deadLettered: dead ? dead.messages + dead.unread : 0 };
+    });
   }
 
   /** The newest execution of that name (an Express workflow's names repeat), as the events so far tell it. */
@@ -126,8 +145,9 @@ class WebViewData {
     const history = toHistoryEvents(events, result);
     const trace = buildTrace(record.executionArn, history, { mapRuns: result?.mapRuns, localWaits: localWaitsOf(events) });
     const jobs = await this.jobsOf(record);
+    const queues = jobs && await this.queues();
     return executionView({
-      trace, definition: runner.definitionOf(record.stateMachine), stateMachine: constructPath(runner.stack, record.stateMachine), ...jobs && { jobs },
+      trace, definition: runner.definitionOf(record.stateMachine), stateMachine: constructPath(runner.stack, record.stateMachine), ...jobs && { jobs }, ...queues && { queues },
     });
   }
 

@@ -195,13 +195,15 @@
           job.failedItems.map((item) => el('li', {}, `chunk ${item.chunkIndex} item ${item.index}: `, el('span', { class: 'error' }, item.error)))));
       }
     }
-    if (view.queues?.length) {
-      section.append(el('h3', {}, 'Queues'), el('table', { class: 'counts queues' },
-        el('thead', {}, el('tr', {}, ['queue', 'processed', 'failed', 'dead-lettered'].map((h) => el('th', { scope: 'col' }, h)))),
-        el('tbody', {}, view.queues.map((q) => el('tr', { 'data-queue': q.path },
-          el('td', {}, q.path), [q.processed, q.failed, q.deadLettered].map((n) => el('td', {}, String(n))))))));
-    }
+    if (view.queues?.length) section.append(renderQueues(view.queues));
     return section;
+  }
+
+  function renderQueues(queues) {
+    return el('div', {}, el('h3', {}, 'Queues (since serve started)'), el('table', { class: 'counts queues' },
+      el('thead', {}, el('tr', {}, ['queue', 'processed', 'failed deliveries', 'dead-lettered'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, queues.map((q) => el('tr', { 'data-queue': q.path },
+        el('td', {}, q.path), [q.processed, q.failed, q.deadLettered].map((n) => el('td', {}, String(n))))))));
   }
 
   // ---- the session: executions and state machines ----
@@ -223,6 +225,12 @@
             el('td', {}, e.stateMachine), el('td', {}, statusBadge(e.status)),
             el('td', {}, new Date(e.start).toISOString().slice(11, 19)), el('td', {}, duration(e.durationMs)),
             el('td', {}, e.jobs ? e.jobs.map((j) => `${j.items} items: ${j.stored} stored, ${j.failed} failed, ${j.deadLettered} dead-lettered`).join('; ') : ''))))));
+    let queues = root.querySelector('#queues');
+    if (!queues) {
+      queues = el('section', { id: 'queues' });
+      executions.after(queues);
+    }
+    queues.replaceChildren(...session.queues ? [renderQueues(session.queues)] : []);
     const machines = root.querySelector('#machines');
     for (const machine of session.stateMachines) {
       if (drawnMachines.has(machine.id)) continue;
