@@ -4,6 +4,7 @@ import type { CommandIo } from '../../tools/cli/commands/command';
 import { main } from '../../tools/cli/sdp';
 import { LocalApp } from '../../tools/local/local-app';
 import type { LoopbackServer } from '../../tools/local/loopback-server';
+import type { ExecutionView } from '../../tools/web-view/execution-view';
 import { startWebView } from '../../tools/web-view/web-view-server';
 import { bufferedIo } from '../cli/buffered-io';
 import { launchChromium, SCREENSHOTS } from '../support/browser';
@@ -107,6 +108,10 @@ describe('the word-length workflow with a typo', () => {
     app.runner.stepFunctions.startExecution({
       stateMachineArn: app.runner.resourceArn('AWS::StepFunctions::StateMachine', machine), name: 'typo-run', input: JSON.stringify({ data: [...words, { wrd: 'typo' }] }),
     });
+    // Asked at once, while it runs: what the run has recorded so far.
+    const running = await (await fetch(`${view.endpoint}/api/executions/typo-run`)).json() as ExecutionView;
+    expect(running).toMatchObject({ name: 'typo-run', status: 'RUNNING', start: expect.any(Number) });
+    expect(running.start).toBeGreaterThan(0);
     const page = await newPage();
     await openExecution(page, `${view.endpoint}/executions/typo-run`);
     await expect(page.locator('h1 .status').textContent()).resolves.toContain('failed');

@@ -103,6 +103,8 @@ export interface ExecutionViewInput {
   /** The state machine's definition, for the diagram and the states. @default - no diagram */
   readonly definition?: AslDefinition;
   readonly stateMachine?: string;
+  /** When the execution started (milliseconds since the epoch), for a running one whose history has no event yet. @default 0 */
+  readonly start?: number;
   readonly jobs?: readonly JobView[];
   readonly queues?: readonly QueueView[];
 }
@@ -118,7 +120,7 @@ export function executionView(input: ExecutionViewInput): ExecutionView {
     name: root?.name ?? trace.traceId.split(':').pop() ?? trace.traceId,
     ...input.stateMachine !== undefined && { stateMachine: input.stateMachine },
     status: root?.status ?? 'RUNNING',
-    start: root?.start ?? 0,
+    start: root?.start ?? input.start ?? 0,
     ...root?.end !== undefined && { durationMs: root.end - root.start },
     ...root?.attributes.error !== undefined && { error: root.attributes.error },
     ...root?.attributes.cause !== undefined && { cause: root.attributes.cause },

@@ -147,7 +147,8 @@ class WebViewData {
     const jobs = await this.jobsOf(record);
     const queues = jobs && await this.queues();
     return executionView({
-      trace, definition: runner.definitionOf(record.stateMachine), stateMachine: constructPath(runner.stack, record.stateMachine), ...jobs && { jobs }, ...queues && { queues },
+      trace, definition: runner.definitionOf(record.stateMachine), stateMachine: constructPath(runner.stack, record.stateMachine), start: record.startDate,
+      ...jobs && { jobs }, ...queues && { queues },
     });
   }
 
