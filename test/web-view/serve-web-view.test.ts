@@ -124,6 +124,7 @@ describe('the word-length workflow with a typo', () => {
     const rowsBefore = await page.locator('tr.span-row').count();
     await summary.first().locator('button').click();
     await expect(page.locator('tr.span-row').count()).resolves.toBeGreaterThan(rowsBefore);
+    await expect(page.locator('#details h2').textContent()).resolves.toMatch(/^\d+ iterations succeeded$/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution.png'), fullPage: true });
     await page.setViewportSize({ width: 420, height: 800 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution-narrow.png') });

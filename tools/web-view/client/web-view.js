@@ -95,14 +95,16 @@
       const isSummary = row.kind === 'Iterations';
       const left = (row.offsetMs / total) * 100;
       const width = ((row.durationMs ?? (view.status === 'RUNNING' ? now - view.start - row.offsetMs : 0)) / total) * 100;
+      // Expanding or collapsing a summary row selects it too: the re-render shows its figures.
       const toggle = () => {
+        choices.selected = row.id;
         if (choices.expanded.has(row.id)) choices.expanded.delete(row.id);
         else choices.expanded.add(row.id);
         renderExecution(root, view);
         root.querySelector(`tr[data-id="${CSS.escape(row.id)}"]`)?.focus();
       };
       const name = isSummary
-        ? el('button', { 'type': 'button', 'class': 'expand', 'aria-expanded': String(choices.expanded.has(row.id)), 'onclick': (e) => { e.stopPropagation(); toggle(); select(row); } },
+        ? el('button', { 'type': 'button', 'class': 'expand', 'aria-expanded': String(choices.expanded.has(row.id)), 'onclick': (e) => { e.stopPropagation(); toggle(); } },
           el('span', { 'aria-hidden': 'true' }, choices.expanded.has(row.id) ? '▾ ' : '▸ '), row.name)
         : el('span', {}, row.name, el('span', { class: 'kind' }, ` ${row.kind}`));
       const tr = el('tr', {
@@ -113,7 +115,7 @@
           if (e.key === 'Enter' || e.key === ' ') {
             e.preventDefault();
             if (isSummary && e.key === ' ') toggle();
-            select(row);
+            else select(row);
           } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
             e.preventDefault();
             (e.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling)?.focus();
@@ -129,7 +131,7 @@
     }
     const timeline = el('section', { class: 'timeline', 'aria-labelledby': 'timeline-title' },
       el('h2', { id: 'timeline-title' }, 'Timeline'),
-      el('p', { class: 'hint' }, 'Click a span, or focus it and press Enter, to see its input, output, error and retries. ▸ rows expand.'),
+      el('p', { class: 'hint' }, 'Click a span, or focus it and press Enter, to see its input, output, error and retries; ↑ ↓ move between rows. A ▸ row expands on a click or Space.'),
       el('table', {},
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Span'), el('th', { scope: 'col' }, 'Status'),
           el('th', { scope: 'col', class: 'bar-head' }, `0 – ${duration(total)}`), el('th', { scope: 'col' }, 'Start / duration'))),
