@@ -1,6 +1,6 @@
 import { assemblyStateMachines } from '../../tools/diagram/assembly';
 import { buildTrace, ExecutionTrace, TraceSpan } from '../../tools/trace/execution-trace';
-import { executionView, stateViews, timelineRows } from '../../tools/web-view/execution-view';
+import { distributedProcessorStates, executionView, stateViews, timelineRows } from '../../tools/web-view/execution-view';
 import { exampleAssembly } from '../support/example-app';
 import { allEvents, recordedHistory } from '../support/recorded-history';
 import { wordLengthHistory } from '../support/word-length-history';
@@ -92,6 +92,29 @@ describe('states by outcome', () => {
     const states = stateViews(new Map([['MapItem', 'MapItem']]), buildTrace('arn:aws:states:ap-northeast-2:123456789012:execution:WordLength:many', history).spans);
     expect(states).toEqual([expect.objectContaining({ name: 'MapItem', outcome: 'failed' })]);
     expect(states[0].entered).toBeGreaterThan(1);
+  });
+
+  test('the states of a distributed Map run in its child executions: they take the children\'s outcomes', () => {
+    const definition = {
+      StartAt: 'Words',
+      States: {
+        Words: {
+          Type: 'Map', End: true,
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'Count', States: { Count: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } } },
+        },
+      },
+    };
+    expect(distributedProcessorStates(definition)).toEqual(new Map([['Words', ['Count']]]));
+    const span = (spanId: string, kind: TraceSpan['kind'], status: TraceSpan['status'], parentSpanId?: string): TraceSpan => ({
+      traceId: 'x', spanId, ...parentSpanId && { parentSpanId }, name: kind === 'ChildExecution' ? `Words[${spanId}]` : 'Words', kind, start: 0, end: 1, status, attributes: { retries: 0 },
+    });
+    const map = span('2', 'Map', 'FAILED');
+    const outcomesWith = (...children: TraceSpan[]) => stateViews(new Map([['Words', 'Words'], ['Count', 'Count']]), [map, ...children], distributedProcessorStates(definition))
+      .map((s) => [s.name, s.outcome, s.entered]);
+    expect(outcomesWith(span('2/0', 'ChildExecution', 'SUCCEEDED', '2'), span('2/1', 'ChildExecution', 'FAILED', '2')))
+      .toEqual([['Words', 'failed', 1], ['Count', 'failed', 2]]);
+    expect(outcomesWith(span('2/0', 'ChildExecution', 'SUCCEEDED', '2'))).toEqual([['Words', 'failed', 1], ['Count', 'succeeded', 1]]);
+    expect(outcomesWith()).toEqual([['Words', 'failed', 1], ['Count', 'not-reached', 0]]);
   });
 
   test('a running state is running', () => {

@@ -114,7 +114,7 @@ export function executionView(input: ExecutionViewInput): ExecutionView {
   const { trace, definition } = input;
   const root = trace.spans[0];
   const chart = definition && toMermaidWithIds(definition, { direction: 'TD' });
-  const states = chart ? stateViews(chart.nodeIds, trace.spans) : [];
+  const states = chart ? stateViews(chart.nodeIds, trace.spans, definition && distributedProcessorStates(definition)) : [];
   return {
     executionArn: trace.traceId,
     name: root?.name ?? trace.traceId.split(':').pop() ?? trace.traceId,
@@ -215,15 +215,23 @@ function summaryRow(id: string, map: TraceSpan, spans: readonly TraceSpan[], dep
 
 /**
  * Each state of the definition (the diagram's nodes) with what the run did to it: the worst outcome over every time it
- * was entered; a state never entered was not reached.
+ * was entered; a state never entered was not reached. The states of a distributed Map's item processor run in child
+ * executions, whose histories the execution's does not hold: they take their Map's child executions' outcomes.
+ * @param distributedStates the states inside each distributed Map, by the Map's name ({@link distributedProcessorStates})
  */
-export function stateViews(nodeIds: ReadonlyMap<string, string>, spans: readonly TraceSpan[]): StateView[] {
+export function stateViews(
+  nodeIds: ReadonlyMap<string, string>, spans: readonly TraceSpan[], distributedStates: ReadonlyMap<string, readonly string[]> = new Map(),
+): StateView[] {
   const byName = new Map<string, TraceSpan[]>();
+  const add = (name: string, span: TraceSpan) => byName.set(name, [...byName.get(name) ?? [], span]);
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
   for (const span of spans) {
+    if (span.kind === 'ChildExecution') {
+      const map = byId.get(span.parentSpanId ?? '');
+      for (const name of map ? distributedStates.get(map.name) ?? [] : []) add(name, span);
+    }
     if (span.kind === 'Execution' || span.kind === 'MapIteration' || span.kind === 'ParallelBranch' || span.kind === 'ChildExecution') continue;
-    const entries = byName.get(span.name) ?? [];
-    entries.push(span);
-    byName.set(span.name, entries);
+    add(span.name, span);
   }
   return [...nodeIds].map(([name, nodeId]) => {
     const entries = byName.get(name) ?? [];
@@ -231,6 +239,23 @@ export function stateViews(nodeIds: ReadonlyMap<string, string>, spans: readonly
     const outcome = OUTCOME_WEIGHT.find((o) => outcomes.includes(o)) ?? 'not-reached';
     return { name, nodeId, outcome, entered: entries.length, retries: entries.reduce((sum, s) => sum + s.attributes.retries, 0) };
   });
+}
+
+/** The states of each distributed Map's item processor (nested ones included), by the Map's name. */
+export function distributedProcessorStates(definition: AslDefinition): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const namesIn = (graph: AslDefinition): string[] => Object.entries(graph.States).flatMap(([name, state]) => [
+    name, ...[state.ItemProcessor ?? state.Iterator, ...state.Branches ?? []].flatMap((inner) => (inner ? namesIn(inner) : [])),
+  ]);
+  const visit = (graph: AslDefinition): void => {
+    for (const [name, state] of Object.entries(graph.States)) {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor && state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED') found.set(name, namesIn(processor));
+      for (const inner of [processor, ...state.Branches ?? []]) if (inner) visit(inner);
+    }
+  };
+  visit(definition);
+  return found;
 }
 
 function outcomeOf(span: TraceSpan): StateOutcome {
