@@ -108,28 +108,45 @@ describe('the word-length workflow with a typo', () => {
     app.runner.stepFunctions.startExecution({
       stateMachineArn: app.runner.resourceArn('AWS::StepFunctions::StateMachine', machine), name: 'typo-run', input: JSON.stringify({ data: [...words, { wrd: 'typo' }] }),
     });
-    // Asked at once, while it runs: what the run has recorded so far.
-    const running = await (await fetch(`${view.endpoint}/api/executions/typo-run`)).json() as ExecutionView;
-    expect(running).toMatchObject({ name: 'typo-run', status: 'RUNNING', start: expect.any(Number) });
-    expect(running.start).toBeGreaterThan(0);
     const page = await newPage();
     await openExecution(page, `${view.endpoint}/executions/typo-run`);
     await expect(page.locator('h1 .status').textContent()).resolves.toContain('failed');
     await page.locator('#execution-chart svg').waitFor();
     await expect(page.locator('#execution-chart svg .node.outcome_failed').count()).resolves.toBeGreaterThan(0);
     await expect(page.locator('li[data-state="MapItem"]').textContent()).resolves.toContain('failed');
-    await page.locator('tr.span-row[data-status="FAILED"]', { hasText: 'MapItem Task' }).first().click();
-    await expect(page.locator('#details').textContent()).resolves.toMatch(/Error[\s\S]*Cause/);
     const summary = page.locator('tr.summary-row');
     const rowsBefore = await page.locator('tr.span-row').count();
     await summary.first().locator('button').click();
     await expect(page.locator('tr.span-row').count()).resolves.toBeGreaterThan(rowsBefore);
     await expect(page.locator('#details h2').textContent()).resolves.toMatch(/^\d+ iterations succeeded$/);
+    await page.locator('tr.span-row[data-status="FAILED"]', { hasText: 'MapItem Task' }).first().click();
+    await expect(page.locator('#details').textContent()).resolves.toMatch(/Error[\s\S]*Cause/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution.png'), fullPage: true });
     await page.setViewportSize({ width: 420, height: 800 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution-narrow.png') });
     await page.goto(`${view.endpoint}/`);
     await expect(page.locator('tr[data-execution="typo-run"]').textContent()).resolves.toContain('failed');
     await page.close();
+  });
+
+  test('a running execution: the view of what its event log holds so far, its open spans running', async () => {
+    const [finished] = app.runner.stepFunctions.list();
+    const events = finished.result!.events;
+    // The record as it was while the Map ran: no result yet, the log up to the failed iteration's task.
+    const upTo = events.findIndex((e) => /Fail/.test(e.type));
+    expect(upTo).toBeGreaterThan(0);
+    const running = { ...finished, status: 'RUNNING' as const, result: undefined, stopDate: undefined, liveEvents: events.slice(0, upTo) };
+    const list = jest.spyOn(app.runner.stepFunctions, 'list').mockReturnValue([running]);
+    try {
+      const seen = await (await fetch(`${view.endpoint}/api/executions/typo-run`)).json() as ExecutionView;
+      expect(seen).toMatchObject({ name: 'typo-run', status: 'RUNNING' });
+      expect(seen.start).toBeGreaterThanOrEqual(finished.startDate);
+      expect(seen.durationMs).toBeUndefined();
+      expect(seen.rows.find((r) => r.name === 'MapItems')).toMatchObject({ status: 'RUNNING' });
+      expect(seen.states.find((st) => st.name === 'MapItems')).toMatchObject({ outcome: 'running' });
+      expect(seen.states.find((st) => st.name === 'RecordFailure')).toMatchObject({ outcome: 'not-reached' });
+    } finally {
+      list.mockRestore();
+    }
   });
 });
