@@ -19,7 +19,8 @@ async function serve(args: string[], whileServing: (printed: { stderr: string })
       return 'test';
     },
   };
-  const code = await main(['serve', '--assembly', assemblyDir, ...args], served);
+  // Any free port for the web view: test files run side by side.
+  const code = await main(['serve', '--assembly', assemblyDir, '--view-port', '0', ...args], served);
   return { code, ...printed };
 }
 

@@ -78,6 +78,7 @@ const cases: Array<[string, string[], string]> = [
   ['trace', [...VALID.trace, '--max-iterations', ''], "--max-iterations must be a whole number (got '')"],
   ['serve', ['serve', 'extra'], "Unexpected argument 'extra'"],
   ['serve', ['serve', '--port', '70000'], "--port must be a port number 0..65535, 0 for any free port (got '70000')"],
+  ['serve', ['serve', '--view-port', 'web'], "--view-port must be a port number 0..65535, 0 for any free port (got 'web')"],
   ['serve', ['serve', '--schedules', 'sometimes'], "--schedules must be off, on, fast (got 'sometimes')"],
   ['serve', ['serve', '--time-scale', '1.5'], "--time-scale must be a factor more than 0 and at most 1, e.g. 0.01 (got '1.5')"],
   ['serve', ['serve', '--visibility-timeout', '1.5'], "--visibility-timeout must be a whole number of seconds, 0..43200 (got '1.5')"],

@@ -1,28 +1,13 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
-  DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, GetExecutionHistoryOutput, HistoryEvent, SFNClient, SFNServiceException,
+  DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, HistoryEvent, SFNClient, SFNServiceException,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildTrace, ExecutionTrace, TraceSpan } from '../../tools/trace/execution-trace';
 import { formatTrace } from '../../tools/trace/format-trace';
 import { main } from '../../tools/cli/sdp';
 import { bufferedIo } from '../cli/buffered-io';
+import { allEvents, RecordedHistory, recordedHistory } from '../support/recorded-history';
 import { pages, wordLengthHistory } from '../support/word-length-history';
-
-interface Recorded {
-  readonly executionArn: string;
-  readonly pages: GetExecutionHistoryOutput[];
-}
-
-/** A recorded history as the SDK hands it over: timestamps as Dates. */
-function recorded(name: string): Recorded {
-  const file = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'histories', `${name}.json`), 'utf8')) as Recorded;
-  return {
-    executionArn: file.executionArn,
-    pages: file.pages.map((page) => ({ ...page, events: page.events!.map((e) => ({ ...e, timestamp: new Date(e.timestamp as unknown as string) })) })),
-  };
-}
 
 const sfn = mockClient(SFNClient);
 const XRAY_TRACE_ID = '1-6747c1e0-5d0a1b2c3d4e5f6a7b8c9d0e';
@@ -33,7 +18,7 @@ beforeEach(() => {
 });
 
 /** Serves the pages of a history by nextToken, as GetExecutionHistory does. */
-function serve(history: Recorded): void {
+function serve(history: RecordedHistory): void {
   sfn.on(GetExecutionHistoryCommand).callsFake((input: { nextToken?: string }) => {
     const index = input.nextToken === undefined ? 0 : history.pages.findIndex((_, i) => history.pages[i - 1]?.nextToken === input.nextToken);
     if (index < 0) throw new Error(`unexpected nextToken ${input.nextToken}`);
@@ -47,7 +32,6 @@ async function trace(...args: string[]) {
   return { status, ...printed };
 }
 
-const allEvents = (history: Recorded): HistoryEvent[] => history.pages.flatMap((p) => p.events!);
 const byName = (t: ExecutionTrace, name: string): TraceSpan[] => t.spans.filter((s) => s.name === name);
 const one = (t: ExecutionTrace, name: string): TraceSpan => {
   const found = byName(t, name);
@@ -58,7 +42,7 @@ const parentOf = (t: ExecutionTrace, span: TraceSpan) => t.spans.find((s) => s.s
 
 describe('the trace of a recorded history', () => {
   test('the succeeded run: execution → states, Map → iterations → the state inside each', () => {
-    const history = recorded('succeeded');
+    const history = recordedHistory('succeeded');
     const t = buildTrace(history.executionArn, allEvents(history));
     expect(t.traceId).toBe(history.executionArn);
     expect(t.spans[0]).toMatchObject({ kind: 'Execution', name: 'seed-run', spanId: '1', status: 'SUCCEEDED' });
@@ -87,7 +71,7 @@ describe('the trace of a recorded history', () => {
   });
 
   test('a failed Map iteration: error and cause on the task, its iteration, the Map (caught) and the execution; the sibling aborted', () => {
-    const history = recorded('failed-iteration');
+    const history = recordedHistory('failed-iteration');
     const t = buildTrace(history.executionArn, allEvents(history));
     const cause = expect.stringContaining('item.word must be a string (got undefined)');
     const failedIteration = byName(t, 'MapItems[1]')[0];
@@ -104,7 +88,7 @@ describe('the trace of a recorded history', () => {
   });
 
   test('a retried task counts its retries and keeps the errors it was retried after; the retry is not a failure', () => {
-    const history = recorded('retried-task');
+    const history = recordedHistory('retried-task');
     const t = buildTrace(history.executionArn, allEvents(history));
     expect(one(t, 'ReduceResults')).toMatchObject({
       status: 'SUCCEEDED', attributes: { retries: 1, retriedErrors: ['Lambda.TooManyRequestsException'] },
@@ -115,7 +99,7 @@ describe('the trace of a recorded history', () => {
   });
 
   test('events in any order and a history still running: same spans, open ones RUNNING without an end', () => {
-    const history = recorded('succeeded');
+    const history = recordedHistory('succeeded');
     const events = allEvents(history);
     const running = events.slice(0, events.findIndex((e) => e.type === 'MapStateSucceeded'));
     const t = buildTrace(history.executionArn, [...running].reverse());
@@ -159,7 +143,7 @@ describe('the trace of a recorded history', () => {
 
 describe('the text tree', () => {
   test('one line per span, indented by depth: offset, duration, status, retries, name (kind)', () => {
-    const history = recorded('retried-task');
+    const history = recordedHistory('retried-task');
     const lines = formatTrace(buildTrace(history.executionArn, allEvents(history))).split('\n');
     expect(lines[0]).toBe('     start   duration  status     retries  span');
     expect(lines[1]).toBe('     +0 ms    3668 ms  SUCCEEDED           throttled-run (Execution)');
@@ -170,7 +154,7 @@ describe('the text tree', () => {
   });
 
   test('error and cause under the failed spans; the cause once, where it arose, as one line without the stack trace', () => {
-    const history = recorded('failed-iteration');
+    const history = recordedHistory('failed-iteration');
     const text = formatTrace(buildTrace(history.executionArn, allEvents(history)));
     const lines = text.split('\n');
     expect(lines.filter((l) => l.trim() === 'error: WordValidationError')).toHaveLength(5);
@@ -265,7 +249,7 @@ describe('the text tree', () => {
 
 describe('sdp trace <execution arn>', () => {
   test('reads every page with the execution data and prints the tree; exit 0 for a succeeded execution', async () => {
-    const history = recorded('succeeded');
+    const history = recordedHistory('succeeded');
     expect(history.pages.length).toBeGreaterThanOrEqual(2);
     serve(history);
     const run = await trace(history.executionArn);
@@ -281,7 +265,7 @@ describe('sdp trace <execution arn>', () => {
   });
 
   test('--json prints { traceId, spans } with the stable field names; exit 1 for a failed execution', async () => {
-    const history = recorded('failed-iteration');
+    const history = recordedHistory('failed-iteration');
     serve(history);
     const run = await trace(history.executionArn, '--json');
     expect(run.status).toBe(1);
@@ -301,14 +285,14 @@ describe('sdp trace <execution arn>', () => {
   });
 
   test('a retried task: exit 0, the retries shown', async () => {
-    serve(recorded('retried-task'));
-    const run = await trace(recorded('retried-task').executionArn);
+    serve(recordedHistory('retried-task'));
+    const run = await trace(recordedHistory('retried-task').executionArn);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/SUCCEEDED\s+1\s+ReduceResults \(Task\)/);
   });
 
   test('throttling is retried; an execution that does not exist exits 2 and says so', async () => {
-    const history = recorded('succeeded');
+    const history = recordedHistory('succeeded');
     const throttled = new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: 'Rate exceeded' });
     sfn.on(GetExecutionHistoryCommand).rejectsOnce(throttled).resolves({ events: allEvents(history) });
     const run = await trace(history.executionArn);

@@ -69,6 +69,11 @@ export interface MermaidOptions {
  * Pure and deterministic: states in flow order from `StartAt`, so golden texts can compare it.
  */
 export function toMermaid(definition: AslDefinition, options: MermaidOptions = {}): string {
+  return toMermaidWithIds(definition, options).chart;
+}
+
+/** {@link toMermaid}'s chart, and the node id it gave each state (by state name), to style the states of a run. */
+export function toMermaidWithIds(definition: AslDefinition, options: MermaidOptions = {}): { chart: string; nodeIds: ReadonlyMap<string, string> } {
   const writer = new FlowchartWriter();
   const lines = [`flowchart ${options.direction ?? 'TD'}`];
   if (options.title !== undefined) lines.push(`  %% ${options.title.replace(/\s+/g, ' ')}`);
@@ -76,7 +81,7 @@ export function toMermaid(definition: AslDefinition, options: MermaidOptions = {
   if (writer.failIds.length > 0) {
     lines.push('  classDef fail fill:#fde2e2,stroke:#c62828,color:#8e0000', `  class ${writer.failIds.join(',')} fail`);
   }
-  return `${lines.join('\n')}\n`;
+  return { chart: `${lines.join('\n')}\n`, nodeIds: writer.nodeIds };
 }
 
 /** Keywords of Mermaid's flowchart grammar (case-sensitive: `End` is a fine id, `end` closes a subgraph). */
@@ -85,6 +90,8 @@ const RESERVED_IDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'style', 
 /** Writes one (sub)graph at a time, keeping node ids unique across every level of nesting. */
 class FlowchartWriter {
   readonly failIds: string[] = [];
+  /** Each state's node (or subgraph) id, by state name: names are unique in a state machine, nested ones included. */
+  readonly nodeIds = new Map<string, string>();
   private readonly usedIds = new Set<string>();
 
   /** The lines of a graph's nodes (nested subgraphs included) followed by its edges. */
@@ -94,6 +101,7 @@ class FlowchartWriter {
     const end = this.newId(`${scope}End`);
     const names = flowOrder(definition);
     const ids = new Map(names.map((name) => [name, this.newId(name)]));
+    for (const [name, id] of ids) this.nodeIds.set(name, id);
     const idOf = (name: string) => ids.get(name) ?? this.unknownState(name);
 
     const nodes = [`${pad}${start}(("Start"))`];

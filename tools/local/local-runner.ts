@@ -150,6 +150,8 @@ export interface LocalExecutionRequest {
   readonly stopWhenNothingCanAnswer?: boolean;
   /** Stops the execution when it aborts, as StopExecution does: it ends ABORTED. @default - runs to its end */
   readonly abortSignal?: AbortSignal;
+  /** An array the run appends its event log to as the events happen: a view of the execution while it runs. @default - none */
+  readonly liveEvents?: EventLog[];
 }
 
 /** The error of an execution the local run stopped because nothing could answer the task tokens it waited for. */
@@ -421,6 +423,14 @@ export class LocalRunner {
     });
   }
 
+  /**
+   * What each running worker has done so far, by its queue's logical id, with the queue's dead-letter queue: a view of a
+   * serving run, whose workers run all along ({@link drainQueues} stops them).
+   */
+  workerProgress(): Array<{ queue: string; deadLetterQueue?: string; stats: Readonly<PollerStats> }> {
+    return (this.pollers ?? []).map(({ queue, poller }) => ({ queue: queue.logicalId, deadLetterQueue: this.deadLetterQueueOf(queue.logicalId), stats: poller.stats }));
+  }
+
   /** The logical id of the queue's dead-letter queue (its redrive policy's target), if it has one. */
   private deadLetterQueueOf(queueLogicalId: string): string | undefined {
     const policy = this.stack.template.Resources[queueLogicalId].Properties?.RedrivePolicy;
@@ -536,7 +546,7 @@ export class LocalRunner {
       execution.abort();
     }) : undefined;
     request.abortSignal?.addEventListener('abort', () => execution.abort(), { once: true });
-    const settled = await settleRun(execution);
+    const settled = await settleRun(execution, request.liveEvents);
     stopWatching?.();
     this.stepFunctions.taskTokens.endExecution(executionArn);
     // A `.sync` child outliving its task (the task timed out, the parent stopped) is stopped, as Step Functions stops it.
@@ -648,12 +658,13 @@ function mergeErrors(
 }
 
 /**
- * How a run of the interpreter ended, with its event log: its output, or its error and cause (a timeout as
- * `States.Timeout`); an aborted run is ABORTED, without either (StopExecution's caller gives them).
+ * How a run of the interpreter ended, with its event log (appended to `events` as it runs): its output, or its error and
+ * cause (a timeout as `States.Timeout`); an aborted run is ABORTED, without either (StopExecution's caller gives them).
  */
-export async function settleRun(execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>):
-Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'; output?: unknown; error?: string; cause?: string }> {
-  const events: EventLog[] = [];
+export async function settleRun(
+  execution: ReturnType<InstanceType<ReturnType<typeof localInterpreter>['StateMachine']>['run']>,
+  events: EventLog[] = [],
+): Promise<{ events: EventLog[]; status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'; output?: unknown; error?: string; cause?: string }> {
   const collecting = (async () => {
     for await (const event of execution.eventLogs) events.push(event);
   })();

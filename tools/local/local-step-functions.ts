@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { executionNameProblem } from './execution-name';
 import { MAX_PAYLOAD_BYTES } from './interpreter';
+import type { EventLog } from './history-events';
 import type { LocalExecution, LocalRunner } from './local-runner';
 import { TaskTokens } from './task-tokens';
 
@@ -40,6 +41,8 @@ export interface ExecutionRecord {
   result?: LocalExecution;
   /** Aborts the run; with the error and cause StopExecution gave, which the aborted execution reports. */
   readonly stopper?: AbortController & { error?: string; cause?: string };
+  /** The interpreter's event log so far, growing while the execution runs (what the web view shows of a running one). */
+  readonly liveEvents: EventLog[];
 }
 
 /**
@@ -260,7 +263,8 @@ export class LocalStepFunctions {
 
   private newRecord(logicalId: string, stateMachineArn: string, executionArn: string, name: string, input: string, startedBy?: string): ExecutionRecord {
     return {
-      executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', stopper: new AbortController(), ...startedBy && { startedBy },
+      executionArn, stateMachineArn, stateMachine: logicalId, name, input, startDate: Date.now(), status: 'RUNNING', stopper: new AbortController(), liveEvents: [],
+      ...startedBy && { startedBy },
     };
   }
 
@@ -271,6 +275,7 @@ export class LocalStepFunctions {
     try {
       const result = await this.runner.execute({
         stateMachine: record.stateMachine, name: record.name, executionArn: record.executionArn, input: JSON.parse(record.input), abortSignal: record.stopper?.signal,
+        liveEvents: record.liveEvents,
       });
       const { error, cause } = record.stopper ?? {};
       record.result = result.status === 'ABORTED' ? { ...result, ...error !== undefined && { error }, ...cause !== undefined && { cause } } : result;

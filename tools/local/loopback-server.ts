@@ -9,15 +9,18 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Listens with `server` on a free port of 127.0.0.1 only: the local endpoints are for this machine, never the network. */
-export async function listenOnLoopback(server: http.Server): Promise<LoopbackServer> {
+/**
+ * Listens with `server` on 127.0.0.1 only (the local endpoints are for this machine, never the network), on `port`, or a
+ * free port when it is 0.
+ */
+export async function listenOnLoopback(server: http.Server, port = 0): Promise<LoopbackServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', resolve);
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${address.port}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

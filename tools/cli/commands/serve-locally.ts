@@ -5,11 +5,15 @@ import { CommandIo, EXIT } from './command';
 import { FunctionSummary, functionLine, functionSummary } from './run-locally';
 import type { ObjectToPut } from './run';
 import type { FunctionStats } from '../../local/local-lambda';
+import type { LoopbackServer } from '../../local/loopback-server';
+import { startWebView } from '../../web-view/web-view-server';
 
 export interface LocalServeRequest {
   readonly assemblyDir: string;
   readonly stackName: string;
   readonly port: number;
+  /** Port of the web view; 0 for any free port. */
+  readonly viewPort: number;
   readonly schedules: ScheduleMode;
   readonly visibilityTimeoutSeconds: number;
   readonly maxWaitSeconds: number;
@@ -45,15 +49,20 @@ export async function serveLocally(request: LocalServeRequest, io: CommandIo): P
     log,
   });
   let interrupted: string;
+  let webView: LoopbackServer | undefined;
   try {
+    webView = await startWebView(app, request.viewPort);
     io.stderr.write(banner(app, request));
+    io.stderr.write(`web view at ${webView.endpoint}/ (the state machines and this session's executions)\n`);
     interrupted = await (io.interrupted ?? processInterrupted)();
   } catch (error) {
+    await webView?.close();
     await app.stop(0);
     throw error;
   }
   io.stderr.write(`${interrupted}: stopping (running executions get ${STOP_GRACE_MS / 1000} s)\n`);
   const stillRunning = await app.stop(STOP_GRACE_MS);
+  await webView.close();
   if (stillRunning > 0) io.stderr.write(`${stillRunning} execution(s) were still running and were stopped with the engines\n`);
   const functions: Record<string, ServedFunctionSummary> = {};
   for (const [logicalId, stats] of Object.entries(app.runner.lambda.stats())) {

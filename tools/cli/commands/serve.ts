@@ -1,6 +1,7 @@
 import { CfnTemplate, readCloudAssembly, resourcesOfType } from '../../assembly/cloud-assembly';
 import { scheduleResources } from '../../local/schedules/schedule-definitions';
 import type { ScheduleMode } from '../../local/local-app';
+import { DEFAULT_WEB_VIEW_PORT } from '../../web-view/page';
 import { ASSEMBLY_OPTIONS, ASSEMBLY_SYNOPSIS, ASSEMBLY_USAGE, AssemblySource, assemblyDirOf, assemblySource } from './assembly-source';
 import { AwsOptions, CommandDeps, CommandError, CommandIo, defineCommand, Host, parseCommandLine, processHost, UsageError } from './command';
 import {
@@ -14,6 +15,8 @@ export interface ServeOptions extends AwsOptions, AssemblySource {
   readonly stack?: string;
   /** Port of the first REST API. @default 3000 */
   readonly port: number;
+  /** Port of the web view (`/`: the session's state machines and executions). @default 3900 */
+  readonly viewPort: number;
   /** @default 'on' */
   readonly schedules: ScheduleMode;
   readonly visibilityTimeoutSeconds: number;
@@ -30,6 +33,7 @@ export function parseServeArgs(args: readonly string[], host: Pick<Host, 'cwd'> 
       ...ASSEMBLY_OPTIONS,
       'stack': { type: 'string' },
       'port': { type: 'string' },
+      'view-port': { type: 'string' },
       'schedules': { type: 'string' },
       'put-object': { type: 'string', multiple: true },
       'visibility-timeout': { type: 'string' },
@@ -39,11 +43,16 @@ export function parseServeArgs(args: readonly string[], host: Pick<Host, 'cwd'> 
   });
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!/^\d+$/.test(values.port ?? '0') || port > 65_535) throw new UsageError(`--port must be a port number 0..65535, 0 for any free port (got '${values.port}')`);
+  const viewPort = values['view-port'] === undefined ? DEFAULT_WEB_VIEW_PORT : Number(values['view-port']);
+  if (!/^\d+$/.test(values['view-port'] ?? '0') || viewPort > 65_535) {
+    throw new UsageError(`--view-port must be a port number 0..65535, 0 for any free port (got '${values['view-port']}')`);
+  }
   const schedules = (values.schedules ?? 'on') as ScheduleMode;
   if (!SCHEDULE_MODES.includes(schedules)) throw new UsageError(`--schedules must be ${SCHEDULE_MODES.join(', ')} (got '${values.schedules}')`);
   return {
     stack: values.stack,
     port,
+    viewPort,
     schedules,
     visibilityTimeoutSeconds: visibilityTimeoutOption(values['visibility-timeout']),
     ...values['time-scale'] !== undefined && { timeScale: timeScaleOption(values['time-scale']) },
@@ -82,7 +91,7 @@ export async function serve(options: ServeOptions, deps: CommandDeps): Promise<n
 }
 
 export const serveCommand = defineCommand({
-  synopsis: `serve ${ASSEMBLY_SYNOPSIS} [--stack <name>] [--port <n>] [--schedules off|on|fast] [--put-object <bucket>/<key>=<file>]... `
+  synopsis: `serve ${ASSEMBLY_SYNOPSIS} [--stack <name>] [--port <n>] [--view-port <n>] [--schedules off|on|fast] [--put-object <bucket>/<key>=<file>]... `
     + '[--visibility-timeout <s>] [--time-scale <factor>]',
   description: [
     'Serves a stack of the app on this machine until Ctrl-C, from its cloud assembly: each REST API on 127.0.0.1 (its routes,',
@@ -91,6 +100,8 @@ export const serveCommand = defineCommand({
     ASSEMBLY_USAGE,
     '  --stack <name>       the stack to serve (default: the only one with a REST API or a schedule)',
     '  --port <n>           port of the first REST API, the next ones on the next ports (default 3000; 0: any free port)',
+    `  --view-port <n>      port of the web view on 127.0.0.1 (default ${DEFAULT_WEB_VIEW_PORT}; 0: any free port): / lists the state machines`,
+    '                       with their diagrams and the executions of the session; /executions/<name> shows one, live',
     '  --schedules <mode>   on: schedules fire at their times (default); fast: 60 times faster, a 5-minute rate every',
     '                       5 s, and idle function instances are reclaimed 60 times sooner; off: no schedule fires',
     '  --put-object <bucket>/<key>=<file>  put the file in a bucket of the stack, in the local S3, before serving',

@@ -1,4 +1,9 @@
-import { DescribeMapRunCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  DescribeMapRunCommand, DescribeStateMachineForExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand,
+} from '@aws-sdk/client-sfn';
+import type { AslDefinition } from '../../diagram/mermaid';
 import { buildTrace, ExecutionTrace, MapRunCountsSummary, MapRunSummary, nestedExecutionArn, NestedExecutionSummary } from '../../trace/execution-trace';
 import { formatTrace } from '../../trace/format-trace';
 import { AWS_OPTIONS, AwsOptions, awsOptions, CommandDeps, CommandError, defineCommand, EXIT, parseCommandLine, UsageError } from './command';
@@ -11,6 +16,8 @@ export interface TraceOptions extends AwsOptions {
   readonly json?: boolean;
   /** Iterations of a Map listed one by one before the rest are summarised. @default 20 */
   readonly maxIterations?: number;
+  /** Writes the execution's web view to this file (one static HTML file) instead of printing the trace. @default - prints it */
+  readonly html?: string;
 }
 
 /** GetExecutionHistory's largest page. */
@@ -20,14 +27,18 @@ export function parseTraceArgs(args: readonly string[]): TraceOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
     allowPositionals: true,
-    options: { 'json': { type: 'boolean' }, 'max-iterations': { type: 'string' }, ...AWS_OPTIONS },
+    options: { 'json': { type: 'boolean' }, 'max-iterations': { type: 'string' }, 'html': { type: 'string' }, ...AWS_OPTIONS },
   });
   const arn = executionArnArgument('trace', positionals);
   const maxIterations = values['max-iterations'] === undefined ? undefined : Number(values['max-iterations']);
   if (maxIterations !== undefined && !/^\d+$/.test(values['max-iterations']!)) {
     throw new UsageError(`--max-iterations must be a whole number (got '${values['max-iterations']}')`);
   }
-  return { executionArn: arn, json: values.json ?? false, maxIterations, region: values.region ?? regionOfArn(arn), ...awsOptions(values) };
+  if (values.html !== undefined && values.json) throw new UsageError('--html and --json each say what to write: give one');
+  return {
+    executionArn: arn, json: values.json ?? false, maxIterations, ...values.html !== undefined && { html: values.html },
+    region: values.region ?? regionOfArn(arn), ...awsOptions(values),
+  };
 }
 
 /** Every event of an execution's history, page after page, with the execution data (inputs, outputs). */
@@ -174,15 +185,41 @@ export async function trace(options: TraceOptions, deps: CommandDeps): Promise<n
   const result = buildTrace(options.executionArn, events, { mapRuns: await readMapRuns(deps, events), childExecutions: await readNestedExecutions(deps, events) });
   const xrayTraceId = await readXrayTraceId(deps, options.executionArn);
   if (xrayTraceId && result.spans[0]) result.spans[0].attributes.xrayTraceId = xrayTraceId;
-  deps.stdout.write(options.json
+  if (options.html !== undefined) await writeHtml(deps, result, options.html);
+  else deps.stdout.write(options.json
     ? `${JSON.stringify(result)}\n`
     : `${formatTrace(result, { maxIterations: options.maxIterations })}\n`);
   const status = result.spans[0]?.status;
   return status !== undefined && FAILED_STATUSES.has(status) ? EXIT.failed : EXIT.succeeded;
 }
 
+/**
+ * Writes the execution's web view as one static HTML file: the diagram coloured by the run (the definition from
+ * DescribeStateMachineForExecution: without it, or without the mermaid package, the page has no drawn diagram), the
+ * timeline, each span's data.
+ */
+async function writeHtml(deps: CommandDeps, result: ExecutionTrace, file: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { executionView, mermaidScriptPath, staticExecutionPage } = require('../../web-view') as typeof import('../../web-view');
+  let definition: AslDefinition | undefined;
+  let stateMachine: string | undefined;
+  try {
+    const described = await callSfn(deps, 'DescribeStateMachineForExecution', () => deps.client.send(new DescribeStateMachineForExecutionCommand({ executionArn: result.traceId })));
+    definition = JSON.parse(described.definition ?? '') as AslDefinition;
+    stateMachine = described.name;
+  } catch (error) {
+    deps.stderr.write(`the page has no diagram: the definition could not be read (${(error as Error).message})\n`);
+  }
+  const mermaid = mermaidScriptPath();
+  if (definition && mermaid === undefined) deps.stderr.write('the page shows the diagram\'s source, not the diagram: install mermaid (npm install mermaid) to draw it\n');
+  const page = staticExecutionPage(executionView({ trace: result, definition, stateMachine }), mermaid === undefined ? undefined : fs.readFileSync(mermaid, 'utf8'));
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, page);
+  deps.stderr.write(`wrote ${file} (${Math.round(page.length / 1024)} KiB): open it in a browser\n`);
+}
+
 export const traceCommand = defineCommand({
-  synopsis: 'trace <execution arn> [--json] [--max-iterations <n>]',
+  synopsis: 'trace <execution arn> [--json | --html <file>] [--max-iterations <n>]',
   description: [
     'Prints an execution\'s history as a tree of spans: one per state, Map iterations and Parallel branches under their state,',
     'a distributed Map\'s child executions under it (DescribeMapRun, ListExecutions) with its items and children counted,',
@@ -191,6 +228,10 @@ export const traceCommand = defineCommand({
     '(a Lambda error by its message: --json, or sdp status, has it whole, with the stack trace).',
     '  --json               print { traceId, spans: [{ traceId, spanId, parentSpanId, name, kind, start, end, status, attributes }] }',
     '  --max-iterations <n> iterations of a Map listed one by one (default 20); failed ones are always listed',
+    '  --html <file>        write the execution\'s web view to <file> instead, one HTML file that opens offline: the diagram',
+    '                       coloured by the run (DescribeStateMachineForExecution; drawn with the mermaid package, inlined),',
+    '                       the timeline (a Map\'s succeeded iterations in a row that expands), each span\'s input, output, error,',
+    '                       cause, retries and duration; stdout stays empty, the exit status is as without it',
   ].join('\n'),
   parse: parseTraceArgs,
   run: trace,

@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { constructPath } from '../assembly/cloud-assembly';
+import { toMermaid } from '../diagram/mermaid';
+import { toHistoryEvents } from '../local/history-events';
+import { localWaitsOf } from '../local/interpreter';
+import type { LocalApp } from '../local/local-app';
+import type { ExecutionRecord } from '../local/local-step-functions';
+import { listenOnLoopback, LoopbackServer } from '../local/loopback-server';
+import { buildTrace } from '../trace/execution-trace';
+import { ExecutionView, executionView, JobView, QueueView } from './execution-view';
+import { ASSET_PATHS, CLIENT_ASSETS, DEFAULT_WEB_VIEW_PORT, mermaidScriptPath, servedPage } from './page';
+
+/** An execution in the session's list. */
+export interface SessionExecution {
+  readonly name: string;
+  /** The state machine's construct path. */
+  readonly stateMachine: string;
+  readonly status: string;
+  readonly start: number;
+  readonly durationMs?: number;
+  readonly startedBy?: string;
+  /** The fan-out job the execution ran (its job id is the execution's name), once it stopped. */
+  readonly jobs?: readonly JobView[];
+}
+
+/** What `/api/session` answers: the stack's state machines with their diagrams, the session's executions newest first. */
+export interface SessionView {
+  readonly stack: string;
+  readonly stateMachines: ReadonlyArray<{ readonly id: string; readonly diagram: string }>;
+  readonly executions: readonly SessionExecution[];
+  /** What the workers did since serve started, per queue they drain. */
+  readonly queues?: readonly QueueView[];
+}
+
+/**
+ * Serves the web view of a local app on 127.0.0.1: `/` the session (state machines and executions), `/executions/<name>`
+ * an execution, from `/api/session` and `/api/executions/<name>` (JSON, read again by the page while things change), and
+ * the page's script, styles and Mermaid from the package.
+ */
+export async function startWebView(app: LocalApp, port = DEFAULT_WEB_VIEW_PORT): Promise<LoopbackServer> {
+  const views = new WebViewData(app);
+  const server = http.createServer((request, response) => {
+    void answer(views, request.method ?? 'GET', new URL(request.url ?? '/', 'http://127.0.0.1').pathname)
+      .then(({ status, type, body }) => {
+        response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+        response.end(body);
+      }, (error: unknown) => {
+        response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        response.end(`the web view failed: ${(error as Error).message}`);
+      });
+  });
+  return listenOnLoopback(server, port);
+}
+
+interface Answer {
+  readonly status: number;
+  readonly type: string;
+  readonly body: string | Buffer;
+}
+
+const HTML = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT = 'text/plain; charset=utf-8';
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+
+async function answer(views: WebViewData, method: string, pathname: string): Promise<Answer> {
+  if (method !== 'GET' && method !== 'HEAD') return { status: 405, type: TEXT, body: 'the web view only answers GET' };
+  const execution = /^\/(api\/)?executions\/([^/]+)$/.exec(pathname);
+  if (pathname === '/') return { status: 200, type: HTML, body: servedPage(`${views.stackName}: the local run`, 'session', '/api/session') };
+  if (pathname === '/api/session') return { status: 200, type: JSON_TYPE, body: JSON.stringify(await views.session()) };
+  if (execution) {
+    const name = decodeURIComponent(execution[2]);
+    if (!execution[1]) return { status: 200, type: HTML, body: servedPage(name, 'execution', `/api/executions/${encodeURIComponent(name)}`) };
+    const view = await views.execution(name);
+    return view ? { status: 200, type: JSON_TYPE, body: JSON.stringify(view) } : { status: 404, type: TEXT, body: `no execution '${name}' in this session` };
+  }
+  if (pathname === ASSET_PATHS.script) return { status: 200, type: JAVASCRIPT, body: fs.readFileSync(CLIENT_ASSETS.script) };
+  if (pathname === ASSET_PATHS.css) return { status: 200, type: 'text/css; charset=utf-8', body: fs.readFileSync(CLIENT_ASSETS.css) };
+  if (pathname === ASSET_PATHS.mermaid) {
+    const mermaid = mermaidScriptPath();
+    return mermaid
+      ? { status: 200, type: JAVASCRIPT, body: fs.readFileSync(mermaid) }
+      // The page then shows the charts' source.
+      : { status: 200, type: JAVASCRIPT, body: 'console.warn("sdp serve: install mermaid (npm install mermaid) to draw the diagrams");' };
+  }
+  return { status: 404, type: TEXT, body: `the web view has no page ${pathname}` };
+}
+
+/** The views of the app's session, each made from the executions' records as they are when asked. */
+class WebViewData {
+  readonly stackName: string;
+  /** A stopped execution's job accounts do not change: read once. */
+  private readonly stoppedJobs = new Map<string, Promise<JobView[] | undefined>>();
+
+  constructor(private readonly app: LocalApp) {
+    this.stackName = app.runner.stack.name;
+  }
+
+  async session(): Promise<SessionView> {
+    const { runner } = this.app;
+    const executions = await Promise.all(runner.stepFunctions.list().map(async (record): Promise<SessionExecution> => {
+      const jobs = await this.jobsOf(record);
+      return {
+        name: record.name,
+        stateMachine: constructPath(runner.stack, record.stateMachine),
+        status: record.status,
+        start: record.startDate,
+        ...record.stopDate !== undefined && { durationMs: record.stopDate - record.startDate },
+        ...record.startedBy !== undefined && { startedBy: record.startedBy },
+        ...jobs && { jobs },
+      };
+    }));
+    const queues = await this.queues();
+    return {
+      stack: this.stackName,
+      stateMachines: runner.stateMachines().map((logicalId) => ({ id: constructPath(runner.stack, logicalId), diagram: toMermaid(runner.definitionOf(logicalId)) })),
+      executions,
+      ...queues && { queues },
+    };
+  }
+
+  /**
+   * The workers' queues: messages processed and deliveries failed since serve started, messages in the dead-letter
+   * queue now; undefined when no worker runs.
+   */
+  private async queues(): Promise<QueueView[] | undefined> {
+    const { runner } = this.app;
+    const progress = runner.workerProgress();
+    if (progress.length === 0) return undefined;
+    const deadLetters = await runner.readDeadLetterQueues();
+    return progress.map(({ queue, deadLetterQueue, stats }) => {
+      const dead = deadLetterQueue === undefined ? undefined : deadLetters[deadLetterQueue];
+      return { path: constructPath(runner.stack, queue), processed: stats.processed, failed: stats.failedRecords, deadLettered: dead ? dead.messages + dead.unread : 0 };
+    });
+  }
+
+  /** The newest execution of that name (an Express workflow's names repeat), as the events so far tell it. */
+  async execution(name: string): Promise<ExecutionView | undefined> {
+    const { runner } = this.app;
+    const record = runner.stepFunctions.list().find((r) => r.name === name);
+    if (!record) return undefined;
+    const { result } = record;
+    const events = result?.events ?? [...record.liveEvents];
+    const history = toHistoryEvents(events, result);
+    const trace = buildTrace(record.executionArn, history, { mapRuns: result?.mapRuns, localWaits: localWaitsOf(events) });
+    const jobs = await this.jobsOf(record);
+    const queues = jobs && await this.queues();
+    return executionView({
+      trace, definition: runner.definitionOf(record.stateMachine), stateMachine: constructPath(runner.stack, record.stateMachine), start: record.startDate,
+      ...jobs && { jobs }, ...queues && { queues },
+    });
+  }
+
+  /** The fan-out job the execution ran, once it stopped: a fan-out job's id is its execution's name. */
+  private jobsOf(record: ExecutionRecord): Promise<JobView[] | undefined> {
+    if (record.status === 'RUNNING') return Promise.resolve(undefined);
+    let jobs = this.stoppedJobs.get(record.executionArn);
+    if (!jobs) {
+      jobs = this.app.runner.jobAccounts().then((accounts) => {
+        const account = accounts?.find((a) => a.jobId === record.name);
+        if (!account) return undefined;
+        const { jobId, items, stored, failed, deadLettered, reconciled, failedItems } = account;
+        return [{ jobId, items, stored, failed, deadLettered, reconciled, failedItems: failedItems.map(({ chunkIndex, index, error }) => ({ chunkIndex, index, error })) }];
+      });
+      this.stoppedJobs.set(record.executionArn, jobs);
+    }
+    return jobs;
+  }
+}
