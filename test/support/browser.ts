@@ -19,6 +19,9 @@ export const SCREENSHOTS = process.env.SDP_UPDATE_SCREENSHOTS === '1'
  * file. Playwright gives it a new empty profile (it refuses a --user-data-dir of ours) and removes it on close.
  */
 export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: on Debian \`apt-get install -y chromium\` (.ci/run does it), or SDP_CHROMIUM=<path of a Chromium>`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
