@@ -183,6 +183,16 @@ describe('the answers of the Step Functions API, as a worker\'s @aws-sdk/client-
   });
 });
 
+describe('a token nothing can answer in a nested execution', () => {
+  test('a .sync child waiting for it is stopped when the parent asked: its task fails with the child ABORTED', async () => {
+    const execution = await runner().execute({ stateMachine: 'ReviewByChild', input: { orderId: 'o-11' }, stopWhenNothingCanAnswer: true });
+    await nextReviewRequest();
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(JSON.parse(execution.cause!)).toMatchObject({ Status: 'ABORTED', Error: 'sdp.UnansweredTaskToken' });
+    expect(JSON.parse(execution.cause!).Cause).toMatch(/^the execution waits for the task token of 'AwaitReviewer'/);
+  });
+});
+
 describe('lambda:invoke.waitForTaskToken', () => {
   test('the function answers its own token: the task\'s result is the answer, the invocation\'s response is TaskSubmitted\'s', async () => {
     const execution = await runner().execute({ stateMachine: 'ShipOrder', input: { orderId: 'o-11' } });

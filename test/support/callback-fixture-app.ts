@@ -30,7 +30,9 @@ export const APPROVAL_HEARTBEAT_SECONDS = 2;
  * - `ManualReview`: a request to a queue nothing reads (`ManualReviews`), no heartbeat nor timeout: it waits for an
  *   answer from outside; `NotifyReviewer`: the same published to a topic (`ReviewNotices`) that queue subscribes to
  *   (sns:publish.waitForTaskToken); `TimedReview`: the same with TimeoutSeconds 1; `RetriedReview`: the same with
- *   HeartbeatSecondsPath `$.heartbeatSeconds` and one retry after `States.HeartbeatTimeout`.
+ *   HeartbeatSecondsPath `$.heartbeatSeconds` and one retry after `States.HeartbeatTimeout`;
+ * - `ReviewByChild` runs `ManualReview` as a nested execution (`.sync:2`), `ReviewInBackground` starts it and goes on
+ *   (fire-and-forget): a token nothing can answer in a child.
  */
 export function synthesizeCallbackFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-callbacks-'));
@@ -90,7 +92,7 @@ export function synthesizeCallbackFixture(): string {
     messageBody: sfn.TaskInput.fromObject({ orderId: sfn.JsonPath.stringAt('$.orderId'), taskToken: sfn.JsonPath.taskToken }),
     ...props,
   });
-  machine('ManualReview', review('AwaitReviewer'));
+  const manualReview = machine('ManualReview', review('AwaitReviewer'));
   const reviewNotices = new sns.Topic(stack, 'ReviewNotices');
   reviewNotices.addSubscription(new SqsSubscription(manualReviews, { rawMessageDelivery: true }));
   machine('NotifyReviewer', new tasks.SnsPublish(stack, 'PublishForReview', {
@@ -101,6 +103,12 @@ export function synthesizeCallbackFixture(): string {
   machine('TimedReview', review('AwaitReviewerBriefly', { taskTimeout: sfn.Timeout.duration(Duration.seconds(1)) }));
   machine('RetriedReview', review('AwaitReviewerTwice', { heartbeatTimeout: sfn.Timeout.at('$.heartbeatSeconds') })
     .addRetry({ errors: [sfn.Errors.HEARTBEAT_TIMEOUT], maxAttempts: 1, interval: Duration.seconds(1) }));
+  machine('ReviewByChild', new tasks.StepFunctionsStartExecution(stack, 'RunManualReview', {
+    stateMachine: manualReview, integrationPattern: sfn.IntegrationPattern.RUN_JOB, input: sfn.TaskInput.fromObject({ 'orderId.$': '$.orderId' }),
+  }));
+  machine('ReviewInBackground', new tasks.StepFunctionsStartExecution(stack, 'StartManualReview', {
+    stateMachine: manualReview, input: sfn.TaskInput.fromObject({ 'orderId.$': '$.orderId' }),
+  }));
 
   app.synth();
   return assemblyDir;
