@@ -131,13 +131,11 @@ export class TaskTokens {
 
   /** A state of the execution started (counted until {@link stateEnded}). */
   stateStarted(executionArn: string): void {
-    this.runningStates.set(executionArn, (this.runningStates.get(executionArn) ?? 0) + 1);
+    addTo(this.runningStates, executionArn, 1);
   }
 
   stateEnded(executionArn: string): void {
-    const running = (this.runningStates.get(executionArn) ?? 1) - 1;
-    if (running > 0) this.runningStates.set(executionArn, running);
-    else this.runningStates.delete(executionArn);
+    addTo(this.runningStates, executionArn, -1);
   }
 
   /**
@@ -155,13 +153,11 @@ export class TaskTokens {
 
   /** A `.sync` task of the execution waits for its nested execution (counted until {@link childWaitEnded}). */
   childWaitStarted(executionArn: string): void {
-    this.childWaits.set(executionArn, (this.childWaits.get(executionArn) ?? 0) + 1);
+    addTo(this.childWaits, executionArn, 1);
   }
 
   childWaitEnded(executionArn: string): void {
-    const waits = (this.childWaits.get(executionArn) ?? 1) - 1;
-    if (waits > 0) this.childWaits.set(executionArn, waits);
-    else this.childWaits.delete(executionArn);
+    addTo(this.childWaits, executionArn, -1);
   }
 
   /**
@@ -269,6 +265,13 @@ export class TaskTokens {
       task.reject(new HeartbeatTimeoutError(seconds));
     }, seconds * 1000);
   }
+}
+
+/** Adds `delta` to the count of `key`, which is dropped at 0 (and never goes below: an execution's end drops its counts). */
+function addTo(counts: Map<string, number>, key: string, delta: number): void {
+  const count = (counts.get(key) ?? 0) + delta;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
 }
 
 /** The JSON protocol's answer to a request that breaks a field's constraint. */
