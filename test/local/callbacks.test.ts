@@ -193,6 +193,16 @@ describe('a token nothing can answer in a nested execution', () => {
   });
 });
 
+describe('events:putEvents.waitForTaskToken', () => {
+  test('the token in the event reaches the function a rule invokes, whose answer is the task\'s result', async () => {
+    const execution = await runner().execute({ stateMachine: 'ShipByEvent', input: { orderId: 'o-12' }, stopWhenNothingCanAnswer: true });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { trackingId: 'track-o-12' } });
+    const submitted = history(execution).find((e) => e.type === 'TaskSubmitted')!.taskSubmittedEventDetails!;
+    expect(JSON.parse(submitted.output!)).toMatchObject({ Entries: [{ EventId: expect.any(String) }], FailedEntryCount: 0 });
+    expect(execution.putEvents[0].published.rules.map((r) => r.rule)).toEqual([expect.stringContaining('ShipmentRequests')]);
+  });
+});
+
 describe('lambda:invoke.waitForTaskToken', () => {
   test('the function answers its own token: the task\'s result is the answer, the invocation\'s response is TaskSubmitted\'s', async () => {
     const execution = await runner().execute({ stateMachine: 'ShipOrder', input: { orderId: 'o-11' } });

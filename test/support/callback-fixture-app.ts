@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -27,6 +29,8 @@ export const APPROVAL_HEARTBEAT_SECONDS = 2;
  *   Choice on the decision, RecordApproval or RecordRejection (dynamodb:putItem);
  * - `JsonataApproval`: the request as a JSONata state (`$states.context.Task.Token` in its Arguments);
  * - `ShipOrder`: BookShipment (lambda:invoke.waitForTaskToken), the function answering its own token;
+ * - `ShipByEvent`: RequestShipment (events:putEvents.waitForTaskToken), the token in the event's detail, which the rule
+ *   `ShipmentRequests` gives the same function (InputPath `$.detail`);
  * - `ManualReview`: a request to a queue nothing reads (`ManualReviews`), no heartbeat nor timeout: it waits for an
  *   answer from outside; `NotifyReviewer`: the same published to a topic (`ReviewNotices`) that queue subscribes to
  *   (sns:publish.waitForTaskToken); `TimedReview`: the same with TimeoutSeconds 1; `RetriedReview`: the same with
@@ -83,6 +87,18 @@ export function synthesizeCallbackFixture(): string {
     lambdaFunction: shipper,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({ orderId: sfn.JsonPath.stringAt('$.orderId'), taskToken: sfn.JsonPath.taskToken }),
+  }));
+
+  new events.Rule(stack, 'ShipmentRequests', {
+    eventPattern: { source: ['shop.shipping'], detailType: ['ShipmentRequested'] },
+    targets: [new targets.LambdaFunction(shipper, { event: events.RuleTargetInput.fromEventPath('$.detail') })],
+  });
+  machine('ShipByEvent', new tasks.EventBridgePutEvents(stack, 'RequestShipment', {
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    entries: [{
+      source: 'shop.shipping', detailType: 'ShipmentRequested',
+      detail: sfn.TaskInput.fromObject({ orderId: sfn.JsonPath.stringAt('$.orderId'), taskToken: sfn.JsonPath.taskToken }),
+    }],
   }));
 
   const manualReviews = new sqs.Queue(stack, 'ManualReviews');
