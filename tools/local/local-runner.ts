@@ -32,6 +32,9 @@ export { MAX_PAYLOAD_BYTES } from './interpreter';
 /** The longest an Express execution runs: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html */
 export const EXPRESS_MAX_SECONDS = 300;
 
+/** How long a stop gives the executions it aborts to record their end. */
+const STOPPED_EXECUTIONS_WAIT_MS = 5_000;
+
 /** What a DynamoDB table is in a template: `Table`, or `GlobalTable` as aws-cdk-lib's `TableV2` makes it. */
 const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
 
@@ -622,6 +625,9 @@ export class LocalRunner {
   }
 
   async stop(): Promise<void> {
+    // An execution still running goes with the engines (ABORTED): none of its timers (a Wait, a heartbeat) outlives them.
+    for (const record of this.stepFunctions.list()) this.stepFunctions.stop(record);
+    await this.stepFunctions.settle(STOPPED_EXECUTIONS_WAIT_MS);
     // Whatever the pollers ended with, the engines stop: a poller's error was the run's to report.
     await Promise.allSettled((this.pollers ?? []).map(({ poller }) => poller.stop()));
     this.pollers = undefined;
