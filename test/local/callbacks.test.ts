@@ -191,6 +191,14 @@ describe('a token nothing can answer in a nested execution', () => {
     expect(JSON.parse(execution.cause!)).toMatchObject({ Status: 'ABORTED', Error: 'sdp.UnansweredTaskToken' });
     expect(JSON.parse(execution.cause!).Cause).toMatch(/^the execution waits for the task token of 'AwaitReviewer'/);
   });
+
+  test('a distributed Map\'s child executions waiting for it: the execution is stopped, their tokens dead', async () => {
+    const execution = await runner().execute({ stateMachine: 'ReviewEach', input: { orders: [{ orderId: 'o-13' }, { orderId: 'o-14' }] }, stopWhenNothingCanAnswer: true });
+    const requests = [await nextReviewRequest(), await nextReviewRequest()];
+    expect(execution).toMatchObject({ status: 'ABORTED', error: 'sdp.UnansweredTaskToken' });
+    expect(execution.cause).toMatch(/^the execution waits for the task token of 'AwaitReviewerOfItem' \(waiting [\d.]+ s\), 'AwaitReviewerOfItem'/);
+    for (const { taskToken } of requests) expect(await errorOf(sfn().send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).toBe('TaskTimedOut');
+  });
 });
 
 describe('events:putEvents.waitForTaskToken', () => {

@@ -36,7 +36,8 @@ export const APPROVAL_HEARTBEAT_SECONDS = 2;
  *   (sns:publish.waitForTaskToken); `TimedReview`: the same with TimeoutSeconds 1; `RetriedReview`: the same with
  *   HeartbeatSecondsPath `$.heartbeatSeconds` and one retry after `States.HeartbeatTimeout`;
  * - `ReviewByChild` runs `ManualReview` as a nested execution (`.sync:2`), `ReviewInBackground` starts it and goes on
- *   (fire-and-forget): a token nothing can answer in a child.
+ *   (fire-and-forget): a token nothing can answer in a child; `ReviewEach` waits for one per order in a distributed Map's
+ *   child executions.
  */
 export function synthesizeCallbackFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-callbacks-'));
@@ -122,6 +123,8 @@ export function synthesizeCallbackFixture(): string {
   machine('ReviewByChild', new tasks.StepFunctionsStartExecution(stack, 'RunManualReview', {
     stateMachine: manualReview, integrationPattern: sfn.IntegrationPattern.RUN_JOB, input: sfn.TaskInput.fromObject({ 'orderId.$': '$.orderId' }),
   }));
+  machine('ReviewEach', new sfn.DistributedMap(stack, 'ReviewOrders', { itemsPath: '$.orders' })
+    .itemProcessor(review('AwaitReviewerOfItem')));
   machine('ReviewInBackground', new tasks.StepFunctionsStartExecution(stack, 'StartManualReview', {
     stateMachine: manualReview, input: sfn.TaskInput.fromObject({ 'orderId.$': '$.orderId' }),
   }));

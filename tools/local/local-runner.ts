@@ -529,6 +529,8 @@ export class LocalRunner {
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers },
       taskTokens: this.stepFunctions.taskTokens,
+      // A distributed Map's child executions get it too: their tokens are this execution's (tools/local/callback-tasks.ts).
+      rootExecutionArn: executionArn,
       localWaitTime: (definedMs: number, kind: LocalWaitSummary['kind']) => this.localWaitTime(definedMs, kind),
       distributedMap: distributedMap.run,
       // The interpreter adds State (per state) and Execution's Input and StartTime.
