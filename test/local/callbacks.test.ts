@@ -192,6 +192,16 @@ describe('a token nothing can answer in a nested execution', () => {
     expect(JSON.parse(execution.cause!).Cause).toMatch(/^the execution waits for the task token of 'AwaitReviewer'/);
   });
 
+  test('StopExecution of a parent waiting for a .sync child that waits for a token: both end ABORTED, the token dead', async () => {
+    const { executionArn } = runner().stepFunctions.startExecution({ stateMachineArn: runner().resourceArn('AWS::StepFunctions::StateMachine', 'ReviewByChild'), input: '{"orderId":"o-15"}' });
+    const { taskToken } = await nextReviewRequest();
+    expect((await runner().stepFunctions.handle('StopExecution', JSON.stringify({ executionArn, error: 'Cancelled' }))).statusCode).toBe(200);
+    expect(await runner().stepFunctions.settle(10_000)).toBe(0);
+    const [parent, child] = ['ReviewByChild', 'ManualReview'].map((id) => runner().stepFunctions.list().find((e) => e.stateMachine.startsWith(id) && e.result?.executionArn && JSON.parse(e.input).orderId === 'o-15')!);
+    expect({ parent: parent.status, error: parent.result?.error, child: child.status }).toEqual({ parent: 'ABORTED', error: 'Cancelled', child: 'ABORTED' });
+    expect(await errorOf(sfn().send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).toBe('TaskTimedOut');
+  });
+
   test('a distributed Map\'s child executions waiting for it: the execution is stopped, their tokens dead', async () => {
     const execution = await runner().execute({ stateMachine: 'ReviewEach', input: { orders: [{ orderId: 'o-13' }, { orderId: 'o-14' }] }, stopWhenNothingCanAnswer: true });
     const requests = [await nextReviewRequest(), await nextReviewRequest()];
