@@ -48,3 +48,9 @@ test('a token nothing in the run can answer: the run stops the execution and nam
   expect(printed.stderr).toContain('execution ABORTED: sdp.UnansweredTaskToken\n');
   expect(printed.stderr).toMatch(/cause: the execution waits for the task token of 'AwaitReviewer' \(waiting [\d.]+ s\) and nothing in the local run can answer it/);
 });
+
+test('a fire-and-forget child waiting for a token nothing can answer: stopped too, the run does not wait for it', async () => {
+  const { io, printed } = bufferedIo();
+  expect(await main(['run', 'ReviewInBackground', '--assembly', assemblyDir, '--input', inputFile({ orderId: 'o-4' })], io)).toBe(0);
+  expect(printed.stderr).toMatch(/child execution \S+ of CallbackFixture\/ManualReview, started by StartManualReview \(startExecution\): ABORTED: sdp.UnansweredTaskToken\n/);
+}, 20_000);

@@ -183,6 +183,44 @@ describe('the answers of the Step Functions API, as a worker\'s @aws-sdk/client-
   });
 });
 
+describe('a token nothing can answer in a nested execution', () => {
+  test('a .sync child waiting for it is stopped when the parent asked: its task fails with the child ABORTED', async () => {
+    const execution = await runner().execute({ stateMachine: 'ReviewByChild', input: { orderId: 'o-11' }, stopWhenNothingCanAnswer: true });
+    await nextReviewRequest();
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(JSON.parse(execution.cause!)).toMatchObject({ Status: 'ABORTED', Error: 'sdp.UnansweredTaskToken' });
+    expect(JSON.parse(execution.cause!).Cause).toMatch(/^the execution waits for the task token of 'AwaitReviewer'/);
+  });
+
+  test('StopExecution of a parent waiting for a .sync child that waits for a token: both end ABORTED, the token dead', async () => {
+    const { executionArn } = runner().stepFunctions.startExecution({ stateMachineArn: runner().resourceArn('AWS::StepFunctions::StateMachine', 'ReviewByChild'), input: '{"orderId":"o-15"}' });
+    const { taskToken } = await nextReviewRequest();
+    expect((await runner().stepFunctions.handle('StopExecution', JSON.stringify({ executionArn, error: 'Cancelled' }))).statusCode).toBe(200);
+    expect(await runner().stepFunctions.settle(10_000)).toBe(0);
+    const [parent, child] = ['ReviewByChild', 'ManualReview'].map((id) => runner().stepFunctions.list().find((e) => e.stateMachine.startsWith(id) && e.result?.executionArn && JSON.parse(e.input).orderId === 'o-15')!);
+    expect({ parent: parent.status, error: parent.result?.error, child: child.status }).toEqual({ parent: 'ABORTED', error: 'Cancelled', child: 'ABORTED' });
+    expect(await errorOf(sfn().send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).toBe('TaskTimedOut');
+  });
+
+  test('a distributed Map\'s child executions waiting for it: the execution is stopped, their tokens dead', async () => {
+    const execution = await runner().execute({ stateMachine: 'ReviewEach', input: { orders: [{ orderId: 'o-13' }, { orderId: 'o-14' }] }, stopWhenNothingCanAnswer: true });
+    const requests = [await nextReviewRequest(), await nextReviewRequest()];
+    expect(execution).toMatchObject({ status: 'ABORTED', error: 'sdp.UnansweredTaskToken' });
+    expect(execution.cause).toMatch(/^the execution waits for the task token of 'AwaitReviewerOfItem' \(waiting [\d.]+ s\), 'AwaitReviewerOfItem'/);
+    for (const { taskToken } of requests) expect(await errorOf(sfn().send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).toBe('TaskTimedOut');
+  });
+});
+
+describe('events:putEvents.waitForTaskToken', () => {
+  test('the token in the event reaches the function a rule invokes, whose answer is the task\'s result', async () => {
+    const execution = await runner().execute({ stateMachine: 'ShipByEvent', input: { orderId: 'o-12' }, stopWhenNothingCanAnswer: true });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { trackingId: 'track-o-12' } });
+    const submitted = history(execution).find((e) => e.type === 'TaskSubmitted')!.taskSubmittedEventDetails!;
+    expect(JSON.parse(submitted.output!)).toMatchObject({ Entries: [{ EventId: expect.any(String) }], FailedEntryCount: 0 });
+    expect(execution.putEvents[0].published.rules.map((r) => r.rule)).toEqual([expect.stringContaining('ShipmentRequests')]);
+  });
+});
+
 describe('lambda:invoke.waitForTaskToken', () => {
   test('the function answers its own token: the task\'s result is the answer, the invocation\'s response is TaskSubmitted\'s', async () => {
     const execution = await runner().execute({ stateMachine: 'ShipOrder', input: { orderId: 'o-11' } });

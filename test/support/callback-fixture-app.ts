@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -27,10 +29,15 @@ export const APPROVAL_HEARTBEAT_SECONDS = 2;
  *   Choice on the decision, RecordApproval or RecordRejection (dynamodb:putItem);
  * - `JsonataApproval`: the request as a JSONata state (`$states.context.Task.Token` in its Arguments);
  * - `ShipOrder`: BookShipment (lambda:invoke.waitForTaskToken), the function answering its own token;
+ * - `ShipByEvent`: RequestShipment (events:putEvents.waitForTaskToken), the token in the event's detail, which the rule
+ *   `ShipmentRequests` gives the same function (InputPath `$.detail`);
  * - `ManualReview`: a request to a queue nothing reads (`ManualReviews`), no heartbeat nor timeout: it waits for an
  *   answer from outside; `NotifyReviewer`: the same published to a topic (`ReviewNotices`) that queue subscribes to
  *   (sns:publish.waitForTaskToken); `TimedReview`: the same with TimeoutSeconds 1; `RetriedReview`: the same with
- *   HeartbeatSecondsPath `$.heartbeatSeconds` and one retry after `States.HeartbeatTimeout`.
+ *   HeartbeatSecondsPath `$.heartbeatSeconds` and one retry after `States.HeartbeatTimeout`;
+ * - `ReviewByChild` runs `ManualReview` as a nested execution (`.sync:2`), `ReviewInBackground` starts it and goes on
+ *   (fire-and-forget): a token nothing can answer in a child; `ReviewEach` waits for one per order in a distributed Map's
+ *   child executions.
  */
 export function synthesizeCallbackFixture(): string {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-callbacks-'));
@@ -83,6 +90,18 @@ export function synthesizeCallbackFixture(): string {
     payload: sfn.TaskInput.fromObject({ orderId: sfn.JsonPath.stringAt('$.orderId'), taskToken: sfn.JsonPath.taskToken }),
   }));
 
+  new events.Rule(stack, 'ShipmentRequests', {
+    eventPattern: { source: ['shop.shipping'], detailType: ['ShipmentRequested'] },
+    targets: [new targets.LambdaFunction(shipper, { event: events.RuleTargetInput.fromEventPath('$.detail') })],
+  });
+  machine('ShipByEvent', new tasks.EventBridgePutEvents(stack, 'RequestShipment', {
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    entries: [{
+      source: 'shop.shipping', detailType: 'ShipmentRequested',
+      detail: sfn.TaskInput.fromObject({ orderId: sfn.JsonPath.stringAt('$.orderId'), taskToken: sfn.JsonPath.taskToken }),
+    }],
+  }));
+
   const manualReviews = new sqs.Queue(stack, 'ManualReviews');
   const review = (id: string, props: Partial<tasks.SqsSendMessageProps> = {}) => new tasks.SqsSendMessage(stack, id, {
     queue: manualReviews,
@@ -90,7 +109,7 @@ export function synthesizeCallbackFixture(): string {
     messageBody: sfn.TaskInput.fromObject({ orderId: sfn.JsonPath.stringAt('$.orderId'), taskToken: sfn.JsonPath.taskToken }),
     ...props,
   });
-  machine('ManualReview', review('AwaitReviewer'));
+  const manualReview = machine('ManualReview', review('AwaitReviewer'));
   const reviewNotices = new sns.Topic(stack, 'ReviewNotices');
   reviewNotices.addSubscription(new SqsSubscription(manualReviews, { rawMessageDelivery: true }));
   machine('NotifyReviewer', new tasks.SnsPublish(stack, 'PublishForReview', {
@@ -101,6 +120,14 @@ export function synthesizeCallbackFixture(): string {
   machine('TimedReview', review('AwaitReviewerBriefly', { taskTimeout: sfn.Timeout.duration(Duration.seconds(1)) }));
   machine('RetriedReview', review('AwaitReviewerTwice', { heartbeatTimeout: sfn.Timeout.at('$.heartbeatSeconds') })
     .addRetry({ errors: [sfn.Errors.HEARTBEAT_TIMEOUT], maxAttempts: 1, interval: Duration.seconds(1) }));
+  machine('ReviewByChild', new tasks.StepFunctionsStartExecution(stack, 'RunManualReview', {
+    stateMachine: manualReview, integrationPattern: sfn.IntegrationPattern.RUN_JOB, input: sfn.TaskInput.fromObject({ 'orderId.$': '$.orderId' }),
+  }));
+  machine('ReviewEach', new sfn.DistributedMap(stack, 'ReviewOrders', { itemsPath: '$.orders' })
+    .itemProcessor(review('AwaitReviewerOfItem')));
+  machine('ReviewInBackground', new tasks.StepFunctionsStartExecution(stack, 'StartManualReview', {
+    stateMachine: manualReview, input: sfn.TaskInput.fromObject({ 'orderId.$': '$.orderId' }),
+  }));
 
   app.synth();
   return assemblyDir;

@@ -41,6 +41,15 @@ interface CallbackInternals {
   readonly jsonPathQuery: (path: string, json: unknown, context: unknown, options?: unknown) => any;
 }
 
+/**
+ * The execution the registry counts a state and its token under: the run's `rootExecutionArn`, which a distributed
+ * Map's child executions inherit with the run options (their states and tokens are their parent's, which ends them and
+ * which may wait only for them), else the context's execution.
+ */
+function registryExecutionArn(options: any, context: any): string | undefined {
+  return options.runOptions?.rootExecutionArn ?? context?.Execution?.Id;
+}
+
 function isCallbackTask(state: any): boolean {
   return state?.Type === 'Task' && typeof state.Resource === 'string' && callbackCall(state.Resource) !== undefined;
 }
@@ -55,13 +64,14 @@ function isCallbackTask(state: any): boolean {
  * - HeartbeatSeconds (or HeartbeatSecondsPath, read from the state's input; a JSONata one evaluated) is given to the
  *   token: no heartbeat or answer within it fails the attempt with `States.HeartbeatTimeout`; TimeoutSeconds stays the
  *   interpreter's (`States.Timeout`), after which, as after any end of the attempt, its token is dead;
- * - the states each execution runs are counted, so that a run can tell an execution that only waits for answers.
+ * - the states each execution runs are counted, so that a run can tell an execution that only waits for answers (a
+ *   distributed Map's child executions' states and tokens counted as their parent's: run option `rootExecutionArn`).
  */
 export function adjustCallbackTasks({ StateExecutor, TaskStateAction, IntegerConstraint, jsonPathQuery }: CallbackInternals): void {
   const execute = StateExecutor.prototype.execute;
   StateExecutor.prototype.execute = async function (this: any, input: unknown, context: any, options: any) {
     const tokens: TaskTokens | undefined = options.runOptions?.taskTokens;
-    const executionArn: string | undefined = context?.Execution?.Id;
+    const executionArn = registryExecutionArn(options, context);
     // Map and Parallel states only hold the states they run.
     const counted = tokens && executionArn && this.stateDefinition.Type !== 'Map' && this.stateDefinition.Type !== 'Parallel';
     if (counted) tokens.stateStarted(executionArn);
@@ -84,7 +94,7 @@ export function adjustCallbackTasks({ StateExecutor, TaskStateAction, IntegerCon
       ?? (state.HeartbeatSecondsPath !== undefined ? jsonPathQuery(state.HeartbeatSecondsPath, rawInput, context, { constraints: [IntegerConstraint.greaterThanOrEqual(1)] }) : undefined);
     const timeoutSeconds: number | undefined = state.TimeoutSeconds
       ?? (state.TimeoutSecondsPath !== undefined ? jsonPathQuery(state.TimeoutSecondsPath, input, context) : undefined);
-    const answered = tokens.wait(token, { executionArn: context.Execution.Id, state: stateName, heartbeatSeconds, timeoutSeconds });
+    const answered = tokens.wait(token, { executionArn: registryExecutionArn(options, context)!, state: stateName, heartbeatSeconds, timeoutSeconds });
     const attempt: CallbackAttempt = {
       token,
       submitted: (output) => {

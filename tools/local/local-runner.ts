@@ -32,6 +32,9 @@ export { MAX_PAYLOAD_BYTES } from './interpreter';
 /** The longest an Express execution runs: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html */
 export const EXPRESS_MAX_SECONDS = 300;
 
+/** How long a stop gives the executions it aborts to record their end. */
+const STOPPED_EXECUTIONS_WAIT_MS = 5_000;
+
 /** What a DynamoDB table is in a template: `Table`, or `GlobalTable` as aws-cdk-lib's `TableV2` makes it. */
 const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
 
@@ -143,7 +146,8 @@ export interface LocalExecutionRequest {
    * Stops the execution (`ABORTED`, error `sdp.UnansweredTaskToken`, the cause naming the states) once it does nothing
    * but wait for task tokens nothing in the run can answer: every state it runs is a callback task whose call was
    * made, none has HeartbeatSeconds or TimeoutSeconds to end it (AWS would wait up to a year), no function runs, and
-   * the queues the workers read are empty, no execution started through the API runs — for a second. What a one-off run (`sdp run`) wants; a server that takes
+   * the queues the workers read are empty, and every other execution of the run does the same or waits for a child
+   * that does — for a second; a `.sync` child that waits so is stopped too, and its parent's task fails. What a one-off run (`sdp run`) wants; a server that takes
    * answers from outside (`sdp serve`) does not.
    * @default false - the execution waits for its tokens as long as AWS would
    */
@@ -228,6 +232,9 @@ export class LocalRunner {
 
   /** Each state machine's definition as {@link runnableDefinition} makes it, by logical id. */
   private readonly definitions = new Map<string, { definition: any; runnable: any }>();
+
+  /** The executions {@link execute} runs now, by ARN, each with what stops it for tokens nothing can answer. */
+  private readonly executing = new Map<string, (waiting: WaitingTask[]) => void>();
 
   /** The pollers of the stack's SQS event sources, once started. */
   private pollers?: Array<{ id: string; queue: { logicalId: string; url: string; arn: string }; poller: SqsPoller }>;
@@ -532,6 +539,8 @@ export class LocalRunner {
       execution: { Input: input, StartTime: new Date().toISOString() },
       overrides: { taskResourceLocalHandlers },
       taskTokens: this.stepFunctions.taskTokens,
+      // A distributed Map's child executions get it too: their tokens are this execution's (tools/local/callback-tasks.ts).
+      rootExecutionArn: executionArn,
       localWaitTime: (definedMs: number, kind: LocalWaitSummary['kind']) => this.localWaitTime(definedMs, kind),
       distributedMap: distributedMap.run,
       // The interpreter adds State (per state) and Execution's Input and StartTime.
@@ -541,13 +550,16 @@ export class LocalRunner {
       } as any,
     } as any);
     let unanswered: WaitingTask[] | undefined;
-    const stopWatching = request.stopWhenNothingCanAnswer ? this.stepFunctions.taskTokens.watchUnanswerable(executionArn, () => this.nothingRunsThatCouldAnswer(), (waiting) => {
+    this.executing.set(executionArn, (waiting) => {
+      if (unanswered) return;
       unanswered = waiting;
       execution.abort();
-    }) : undefined;
+    });
+    const stopWatching = request.stopWhenNothingCanAnswer ? this.watchUnanswerable() : undefined;
     request.abortSignal?.addEventListener('abort', () => execution.abort(), { once: true });
     const settled = await settleRun(execution, request.liveEvents);
     stopWatching?.();
+    this.executing.delete(executionArn);
     this.stepFunctions.taskTokens.endExecution(executionArn);
     // A `.sync` child outliving its task (the task timed out, the parent stopped) is stopped, as Step Functions stops it.
     for (const { integration, execution: child } of childExecutions) if (integration !== 'startExecution') this.stepFunctions.stop(child);
@@ -559,11 +571,24 @@ export class LocalRunner {
   }
 
   /**
-   * No function runs, no execution started through the API runs, and every queue the running workers read is empty:
-   * nothing of the run is under way.
+   * Stops each execution of the run (the one {@link execute} was asked for, those started through the API: nested,
+   * by rules, by handlers) that does nothing but wait for task tokens nothing in the run can answer, as
+   * {@link LocalExecutionRequest.stopWhenNothingCanAnswer} says, while the watch lasts; a parent waiting for such a child
+   * then sees it ABORTED. Returns what ends the watch.
    */
+  watchUnanswerable(): () => void {
+    const running = () => [...new Set([...this.executing.keys(), ...this.stepFunctions.list().filter((r) => r.status === 'RUNNING').map((r) => r.executionArn)])];
+    return this.stepFunctions.taskTokens.watchUnanswerable(running, () => this.nothingRunsThatCouldAnswer(), (waiting) => {
+      for (const [executionArn, stop] of this.executing) {
+        const tasks = waiting.filter((t) => t.executionArn === executionArn);
+        if (tasks.length > 0) stop(tasks);
+      }
+    });
+  }
+
+  /** No function runs and every queue the running workers read is empty: nothing of the run is under way. */
   private async nothingRunsThatCouldAnswer(): Promise<boolean> {
-    if (this.lambda.invocationsInProgress() > 0 || this.stepFunctions.runningExecutions() > 0) return false;
+    if (this.lambda.invocationsInProgress() > 0) return false;
     for (const { queue } of this.pollers ?? []) {
       if (!await queueIsEmpty(this.snsSqs!.sqs, queue.url)) return false;
     }
@@ -612,6 +637,9 @@ export class LocalRunner {
   }
 
   async stop(): Promise<void> {
+    // An execution still running goes with the engines (ABORTED): none of its timers (a Wait, a heartbeat) outlives them.
+    for (const record of this.stepFunctions.list()) this.stepFunctions.stop(record);
+    await this.stepFunctions.settle(STOPPED_EXECUTIONS_WAIT_MS);
     // Whatever the pollers ended with, the engines stop: a poller's error was the run's to report.
     await Promise.allSettled((this.pollers ?? []).map(({ poller }) => poller.stop()));
     this.pollers = undefined;

@@ -215,11 +215,6 @@ export class LocalStepFunctions {
     this.executionEndListeners.push(listener);
   }
 
-  /** How many executions started through the API run now (one may answer another's task token). */
-  runningExecutions(): number {
-    return this.running.size;
-  }
-
   /** Waits until every execution started so far has stopped, or `timeoutMs` passed; answers how many still run. */
   async settle(timeoutMs: number): Promise<number> {
     await settledWithin(Promise.allSettled([...this.running]), timeoutMs);

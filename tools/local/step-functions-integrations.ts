@@ -18,7 +18,7 @@ export interface ChildExecution {
 
 /** What a `states:startExecution` task needs: the run's Step Functions API, and where the execution keeps its children. */
 export interface NestedExecutionEngine {
-  readonly stepFunctions: Pick<LocalStepFunctions, 'start'>;
+  readonly stepFunctions: Pick<LocalStepFunctions, 'start' | 'taskTokens'>;
   /** The parent execution's ARN: each child's `startedBy`, with the task's name. */
   readonly executionArn: string;
   readonly children: ChildExecution[];
@@ -63,7 +63,10 @@ export async function startNestedExecution(engine: NestedExecutionEngine, state:
     const { executionArn, startDate } = started.record;
     return withSdkMetadata({ ExecutionArn: executionArn, StartDate: startDate, $metadata: { httpStatusCode: 200, requestId: randomUUID() } });
   }
-  const child = await started.stopped;
+  // While it waits, the parent waits on what its child waits on (a task token nothing may answer).
+  const { taskTokens } = engine.stepFunctions;
+  taskTokens.childWaitStarted(engine.executionArn);
+  const child = await started.stopped.finally(() => taskTokens.childWaitEnded(engine.executionArn));
   const description = describedAsTheIntegration(child, integration === 'startExecution.sync:2');
   if (child.status === 'SUCCEEDED') return description;
   const failure = new Error(JSON.stringify(description));

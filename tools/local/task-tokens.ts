@@ -70,6 +70,8 @@ export class TaskTokens {
   private readonly ended = new Set<string>();
   /** States running now (not Map or Parallel, which only hold others), by execution: what may still answer a token. */
   private readonly runningStates = new Map<string, number>();
+  /** `.sync` tasks waiting for their nested execution, by execution. */
+  private readonly childWaits = new Map<string, number>();
 
   /** A new token, for the context object's `Task.Token` of a callback task's attempt. */
   static newToken(): string {
@@ -118,6 +120,7 @@ export class TaskTokens {
       task.reject(new Error(`the execution stopped while state '${task.state}' waited for its task token`));
     }
     this.runningStates.delete(executionArn);
+    this.childWaits.delete(executionArn);
   }
 
   /** The attempts of `executionArn` waiting for their token. */
@@ -128,13 +131,11 @@ export class TaskTokens {
 
   /** A state of the execution started (counted until {@link stateEnded}). */
   stateStarted(executionArn: string): void {
-    this.runningStates.set(executionArn, (this.runningStates.get(executionArn) ?? 0) + 1);
+    addTo(this.runningStates, executionArn, 1);
   }
 
   stateEnded(executionArn: string): void {
-    const running = (this.runningStates.get(executionArn) ?? 1) - 1;
-    if (running > 0) this.runningStates.set(executionArn, running);
-    else this.runningStates.delete(executionArn);
+    addTo(this.runningStates, executionArn, -1);
   }
 
   /**
@@ -142,29 +143,59 @@ export class TaskTokens {
    * call was made, none with HeartbeatSeconds or TimeoutSeconds to end it — else none: what only an answer from
    * outside the execution can move on.
    */
-  waitingOnlyForAnswers(executionArn: string): WaitingTask[] {
+  waitingOnlyForAnswers(executionArn: string, childWaits = 0): WaitingTask[] {
     const waiting = this.waiting(executionArn);
-    const running = this.runningStates.get(executionArn) ?? 0;
+    const running = (this.runningStates.get(executionArn) ?? 0) - childWaits;
     const onlyAnswers = waiting.length > 0 && waiting.length === running
       && waiting.every((t) => t.submitted && t.heartbeatSeconds === undefined && t.timeoutSeconds === undefined);
     return onlyAnswers ? waiting : [];
   }
 
+  /** A `.sync` task of the execution waits for its nested execution (counted until {@link childWaitEnded}). */
+  childWaitStarted(executionArn: string): void {
+    addTo(this.childWaits, executionArn, 1);
+  }
+
+  childWaitEnded(executionArn: string): void {
+    addTo(this.childWaits, executionArn, -1);
+  }
+
   /**
-   * Calls `stop` with the execution's waiting tasks once it only waits for answers ({@link waitingOnlyForAnswers}) and
-   * `nothingRuns` says nothing of the run could give one, a few checks in a row (a message between a task and its
-   * worker is in a queue, its worker's invocation runs); returns what ends the watch.
+   * The callback tasks of `executions` (what runs now) when that is all they wait on — each runs only callback tasks
+   * whose call was made, with nothing to end them ({@link waitingOnlyForAnswers}), and `.sync` tasks waiting for a
+   * nested execution — else none: a parent waiting for its child waits on what its child waits on.
    */
-  watchUnanswerable(executionArn: string, nothingRuns: () => Promise<boolean>, stop: (waiting: WaitingTask[]) => void): () => void {
+  waitingOnlyForAnswersIn(executions: readonly string[]): WaitingTask[] {
+    const waiting: WaitingTask[] = [];
+    for (const executionArn of executions) {
+      const running = this.runningStates.get(executionArn) ?? 0;
+      const childWaits = this.childWaits.get(executionArn) ?? 0;
+      const answers = this.waitingOnlyForAnswers(executionArn, childWaits);
+      if (running === 0 || answers.length + childWaits !== running) return [];
+      waiting.push(...answers);
+    }
+    return waiting;
+  }
+
+  /**
+   * Calls `stop` with the waiting tasks once the executions running now ({@link waitingOnlyForAnswersIn}) only wait for
+   * answers and `nothingRuns` says nothing of the run could give one, a few checks in a row (a message between a task
+   * and its worker is in a queue, its worker's invocation runs), then watches on (an execution started later may wait
+   * too); returns what ends the watch.
+   */
+  watchUnanswerable(executions: () => string[], nothingRuns: () => Promise<boolean>, stop: (waiting: WaitingTask[]) => void): () => void {
     let quietChecks = 0;
     let ended = false;
     let timer: NodeJS.Timeout | undefined;
     const check = async () => {
-      const waiting = this.waitingOnlyForAnswers(executionArn);
+      const waiting = this.waitingOnlyForAnswersIn(executions());
       quietChecks = waiting.length > 0 && await nothingRuns() ? quietChecks + 1 : 0;
       if (ended) return;
-      if (quietChecks >= UNANSWERABLE_CHECKS) stop(waiting);
-      else timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
+      if (quietChecks >= UNANSWERABLE_CHECKS) {
+        quietChecks = 0;
+        stop(waiting);
+      }
+      timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
     };
     timer = setTimeout(() => void check(), UNANSWERABLE_CHECK_MS);
     return () => {
@@ -234,6 +265,13 @@ export class TaskTokens {
       task.reject(new HeartbeatTimeoutError(seconds));
     }, seconds * 1000);
   }
+}
+
+/** Adds `delta` to the count of `key`, which is dropped at 0 (and never goes below: an execution's end drops its counts). */
+function addTo(counts: Map<string, number>, key: string, delta: number): void {
+  const count = (counts.get(key) ?? 0) + delta;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
 }
 
 /** The JSON protocol's answer to a request that breaks a field's constraint. */

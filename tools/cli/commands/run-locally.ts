@@ -50,6 +50,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     assemblyDir: request.assemblyDir, stackName: machine.stackName, visibilityTimeoutSeconds: request.visibilityTimeoutSeconds,
     maxWaitSeconds: LOCAL_MAX_WAIT_SECONDS, timeScale: request.timeScale,
   });
+  let stopWatching: (() => void) | undefined;
   try {
     for (const { bucket, key, file, body } of request.putObjects ?? []) {
       const uri = await runner.putObject(bucket, key, body);
@@ -60,10 +61,10 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     if (workers) runner.startWorkers();
     io.stderr.write(`running ${machine.id} (${machine.logicalId}) locally\n`);
     for (const line of runner.eventBus.unsupportedRules()) io.stderr.write(`${line}\n`);
-    // A one-off run ends: a task token nothing in it can answer stops the execution instead of holding the run for a year.
-    const execution = await runner.execute({
-      stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io), stopWhenNothingCanAnswer: true,
-    });
+    // A one-off run ends: a task token nothing in it can answer stops the execution waiting for it (the run's, or one
+    // it started, while the run waits for them) instead of holding the run for a year.
+    stopWatching = runner.watchUnanswerable();
+    const execution = await runner.execute({ stateMachine: machine.logicalId, input, name: request.name, onProgress: mapRunProgressPrinter(io) });
     // A fire-and-forget child may outlive its parent: the run is over once every execution it started has stopped.
     const stillRunning = await runner.stepFunctions.settle(CHILD_EXECUTIONS_WAIT_MS);
     io.stderr.write(`${formatTrace(localExecutionTrace(execution))}\n`);
@@ -104,6 +105,7 @@ export async function runLocally(request: LocalRunRequest, io: CommandIo): Promi
     const deliveriesSucceeded = delivered.every((record) => record.status === 'SUCCEEDED');
     return succeeded && jobsComplete && deadLettered.length === 0 && deliveriesSucceeded ? EXIT.succeeded : EXIT.failed;
   } finally {
+    stopWatching?.();
     await runner.stop();
   }
 }
