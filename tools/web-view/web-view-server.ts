@@ -5,6 +5,7 @@ import { toMermaid } from '../diagram/mermaid';
 import { toHistoryEvents } from '../local/history-events';
 import { localWaitsOf } from '../local/interpreter';
 import type { LocalApp } from '../local/local-app';
+import { localExecutionTrace } from '../local/local-trace';
 import type { ExecutionRecord } from '../local/local-step-functions';
 import { listenOnLoopback, LoopbackServer } from '../local/loopback-server';
 import { buildTrace } from '../trace/execution-trace';
@@ -141,9 +142,9 @@ class WebViewData {
     const record = runner.stepFunctions.list().find((r) => r.name === name);
     if (!record) return undefined;
     const { result } = record;
-    const events = result?.events ?? [...record.liveEvents];
-    const history = toHistoryEvents(events, result);
-    const trace = buildTrace(record.executionArn, history, { mapRuns: result?.mapRuns, localWaits: localWaitsOf(events) });
+    // Once it stopped, the whole trace: map runs, waits, nested executions under their tasks; while it runs, the events so far.
+    const events = [...record.liveEvents];
+    const trace = result ? localExecutionTrace(result) : buildTrace(record.executionArn, toHistoryEvents(events), { localWaits: localWaitsOf(events) });
     const jobs = await this.jobsOf(record);
     const queues = jobs && await this.queues();
     return executionView({
