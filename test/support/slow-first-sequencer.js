@@ -4,8 +4,9 @@ const Sequencer = require('@jest/test-sequencer').default;
 // last run's durations) needs its cache, which a fresh clone, as CI runs it, does not have; it then goes by file size,
 // which started the 100-second consumer test halfway through the run.
 const SLOW_FIRST = [
-  'consumer/consumer-app', 'local/lambda-faults', 'fan-out/fan-out-job-run', 'local/fifo-fan-out-run', 'local/fan-out-run',
-  'cli/sdp-run.test', 'local/distributed-map-run', 'local/local-runner', 'local/accounting-sdp-run', 'cli/cli.test',
+  'consumer/consumer-app', 'local/lambda-faults', 'web-view/serve-web-view', 'cli/sdp-run.test', 'local/callbacks',
+  'local/fan-out-run', 'cost/cost-command', 'local/time-scale', 'fan-out/fan-out-job-run', 'local/fifo-fan-out-run',
+  'local/distributed-map-run', 'local/local-runner', 'local/accounting-sdp-run', 'cli/cli.test',
 ];
 
 class SlowFirstSequencer extends Sequencer {
