@@ -111,3 +111,20 @@ test('opened from disk: the failed step coloured and marked in the diagram, its 
   await expect(page.locator('#details').isVisible()).resolves.toBe(true);
   await page.close();
 });
+
+test('keyboard: Enter or Space on a summary row\'s expand button expands it, as a click does', async () => {
+  const file = path.join(dir, 'typo-run.html');
+  await writeHtml(file);
+  const { page } = await open(file);
+  const button = page.locator('tr.summary-row button');
+  const rowsBefore = await page.locator('tr.span-row').count();
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(button.getAttribute('aria-expanded')).resolves.toBe('true');
+  await expect(page.locator('tr.span-row').count()).resolves.toBeGreaterThan(rowsBefore);
+  await button.focus();
+  await page.keyboard.press(' ');
+  await expect(button.getAttribute('aria-expanded')).resolves.toBe('false');
+  await expect(page.locator('tr.span-row').count()).resolves.toBe(rowsBefore);
+  await page.close();
+});

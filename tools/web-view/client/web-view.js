@@ -113,6 +113,8 @@
         'onclick': () => select(row),
         'onkeydown': (e) => {
           if (e.key === 'Enter' || e.key === ' ') {
+            // The expand button's own Enter and Space click it.
+            if (e.target !== tr) return;
             e.preventDefault();
             if (isSummary && e.key === ' ') toggle();
             else select(row);
