@@ -5,7 +5,7 @@ import { main } from '../../tools/cli/sdp';
 import { LocalApp } from '../../tools/local/local-app';
 import type { LoopbackServer } from '../../tools/local/loopback-server';
 import type { ExecutionView } from '../../tools/web-view/execution-view';
-import { startWebView } from '../../tools/web-view/web-view-server';
+import { SessionView, startWebView } from '../../tools/web-view/web-view-server';
 import { bufferedIo } from '../cli/buffered-io';
 import { launchChromium, SCREENSHOTS } from '../support/browser';
 import { exampleAssembly } from '../support/example-app';
@@ -145,6 +145,49 @@ describe('the word-length workflow with a typo', () => {
       expect(seen.rows.find((r) => r.name === 'MapItems')).toMatchObject({ status: 'RUNNING' });
       expect(seen.states.find((st) => st.name === 'MapItems')).toMatchObject({ outcome: 'running' });
       expect(seen.states.find((st) => st.name === 'RecordFailure')).toMatchObject({ outcome: 'not-reached' });
+    } finally {
+      list.mockRestore();
+    }
+  });
+
+  test('a running execution\'s page reads it again until it stopped: running, then failed, without a reload', async () => {
+    const [finished] = app.runner.stepFunctions.list();
+    const events = finished.result!.events;
+    const upTo = events.findIndex((e) => /Fail/.test(e.type));
+    const running = { ...finished, status: 'RUNNING' as const, result: undefined, stopDate: undefined, liveEvents: events.slice(0, upTo) };
+    const list = jest.spyOn(app.runner.stepFunctions, 'list').mockReturnValue([running]);
+    const page = await newPage();
+    try {
+      await page.goto(`${view.endpoint}/executions/typo-run`);
+      await page.locator('h1 .status-running').waitFor();
+      await expect(page.locator('li[data-state="MapItems"]').textContent()).resolves.toContain('running');
+    } finally {
+      list.mockRestore();
+    }
+    await page.locator('h1 .status-failed').waitFor();
+    await expect(page.locator('li[data-state="MapItems"]').textContent()).resolves.not.toContain('running');
+    await expect(page.locator('li[data-state="MapItem"]').textContent()).resolves.toContain('failed');
+    await page.close();
+  });
+
+  test('two executions of one name (an Express workflow\'s, or two state machines\'): each listed with a link that shows it', async () => {
+    const [finished] = app.runner.stepFunctions.list();
+    const newer = {
+      ...finished, executionArn: `${finished.executionArn}-again`, startDate: finished.startDate + 1000, status: 'RUNNING' as const,
+      result: undefined, stopDate: undefined, liveEvents: [],
+    };
+    const list = jest.spyOn(app.runner.stepFunctions, 'list').mockReturnValue([newer, finished]);
+    try {
+      const session = await (await fetch(`${view.endpoint}/api/session`)).json() as SessionView;
+      const shown: string[] = [];
+      for (const execution of session.executions) {
+        const page = await (await fetch(`${view.endpoint}${execution.path}`)).text();
+        const source = /data-source="([^"]*)"/.exec(page)![1].replace(/&amp;/g, '&');
+        shown.push(((await (await fetch(`${view.endpoint}${source}`)).json()) as ExecutionView).executionArn);
+      }
+      expect(shown).toEqual([newer.executionArn, finished.executionArn]);
+      // The name alone: the newest.
+      await expect((await fetch(`${view.endpoint}/api/executions/typo-run`)).json()).resolves.toMatchObject({ executionArn: newer.executionArn });
     } finally {
       list.mockRestore();
     }
