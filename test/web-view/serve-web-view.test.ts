@@ -124,8 +124,12 @@ describe('the word-length workflow with a typo', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution.png'), fullPage: true });
     await page.setViewportSize({ width: 420, height: 800 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution-narrow.png') });
+    await expect(page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])).resolves.toEqual([420, 420]);
     await page.goto(`${view.endpoint}/`);
     await expect(page.locator('tr[data-execution="typo-run"]').textContent()).resolves.toContain('failed');
+    // The session on the narrow window: nothing wider than it.
+    await page.locator('#machines svg').first().waitFor();
+    await expect(page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])).resolves.toEqual([420, 420]);
     await page.close();
   });
 

@@ -109,6 +109,8 @@ test('opened from disk: the failed step coloured and marked in the diagram, its 
   // A narrow window: everything still there, in one column.
   await page.setViewportSize({ width: 420, height: 800 });
   await expect(page.locator('#details').isVisible()).resolves.toBe(true);
+  // Nothing wider than the window: no sideways scrolling to read it.
+  await expect(page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])).resolves.toEqual([420, 420]);
   await page.close();
 });
 
