@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { main } from '../../tools/cli/sdp';
 import { assemblyStateMachines } from '../../tools/diagram/assembly';
 import { bufferedIo } from '../cli/buffered-io';
-import { launchChromium, SCREENSHOTS } from '../support/browser';
+import { launchChromium, pageAndWindowWidths, SCREENSHOTS } from '../support/browser';
 import { exampleAssembly } from '../support/example-app';
 import { wordLengthHistory } from '../support/word-length-history';
 
@@ -110,7 +110,7 @@ test('opened from disk: the failed step coloured and marked in the diagram, its 
   await page.setViewportSize({ width: 420, height: 800 });
   await expect(page.locator('#details').isVisible()).resolves.toBe(true);
   // Nothing wider than the window: no sideways scrolling to read it.
-  await expect(page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])).resolves.toEqual([420, 420]);
+  await expect(pageAndWindowWidths(page)).resolves.toEqual([420, 420]);
   await page.close();
 });
 
