@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { CommandIo } from '../../tools/cli/commands/command';
@@ -7,7 +8,7 @@ import type { LoopbackServer } from '../../tools/local/loopback-server';
 import type { ExecutionView } from '../../tools/web-view/execution-view';
 import { SessionView, startWebView } from '../../tools/web-view/web-view-server';
 import { bufferedIo } from '../cli/buffered-io';
-import { launchChromium, SCREENSHOTS } from '../support/browser';
+import { launchChromium, pageAndWindowWidths, SCREENSHOTS } from '../support/browser';
 import { exampleAssembly } from '../support/example-app';
 
 // The web view of `sdp serve` in headless Chromium, on the example app: a fan-out job with a poison item started through the
@@ -124,12 +125,12 @@ describe('the word-length workflow with a typo', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution.png'), fullPage: true });
     await page.setViewportSize({ width: 420, height: 800 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution-narrow.png') });
-    await expect(page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])).resolves.toEqual([420, 420]);
+    await expect(pageAndWindowWidths(page)).resolves.toEqual([420, 420]);
     await page.goto(`${view.endpoint}/`);
     await expect(page.locator('tr[data-execution="typo-run"]').textContent()).resolves.toContain('failed');
     // The session on the narrow window: nothing wider than it.
     await page.locator('#machines svg').first().waitFor();
-    await expect(page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])).resolves.toEqual([420, 420]);
+    await expect(pageAndWindowWidths(page)).resolves.toEqual([420, 420]);
     await page.close();
   });
 
@@ -172,6 +173,19 @@ describe('the word-length workflow with a typo', () => {
     await expect(page.locator('li[data-state="MapItems"]').textContent()).resolves.not.toContain('running');
     await expect(page.locator('li[data-state="MapItem"]').textContent()).resolves.toContain('failed');
     await page.close();
+  });
+
+  test('a request for another host name (a page of another site rebound to 127.0.0.1) is refused; 127.0.0.1 and localhost are answered', async () => {
+    const statusFor = (host: string) => new Promise<number | undefined>((resolve, reject) => {
+      http.get(`${view.endpoint}/api/session`, { headers: { host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      }).on('error', reject);
+    });
+    const { port } = new URL(view.endpoint);
+    await expect(statusFor(`rebound.example:${port}`)).resolves.toBe(403);
+    await expect(statusFor(`127.0.0.1:${port}`)).resolves.toBe(200);
+    await expect(statusFor(`localhost:${port}`)).resolves.toBe(200);
   });
 
   test('two executions of one name (an Express workflow\'s, or two state machines\'): each listed with a link that shows it', async () => {

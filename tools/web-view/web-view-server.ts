@@ -44,6 +44,12 @@ export interface SessionView {
 export async function startWebView(app: LocalApp, port = DEFAULT_WEB_VIEW_PORT): Promise<LoopbackServer> {
   const views = new WebViewData(app);
   const server = http.createServer((request, response) => {
+    // A page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) asks with its own Host: not answered.
+    if (!isLoopbackHost(request.headers.host)) {
+      response.writeHead(403, { 'Content-Type': TEXT });
+      response.end('the web view answers requests for 127.0.0.1 or localhost only');
+      return;
+    }
     void answer(views, request.method ?? 'GET', new URL(request.url ?? '/', 'http://127.0.0.1'))
       .then(({ status, type, body }) => {
         response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -60,6 +66,15 @@ interface Answer {
   readonly status: number;
   readonly type: string;
   readonly body: string | Buffer;
+}
+
+/** Whether a request's Host header names this machine (as the page is reached on it: 127.0.0.1 or localhost). */
+function isLoopbackHost(host: string | undefined): boolean {
+  try {
+    return ['127.0.0.1', 'localhost'].includes(new URL(`http://${host}`).hostname);
+  } catch {
+    return false;
+  }
 }
 
 const HTML = 'text/html; charset=utf-8';
