@@ -130,3 +130,19 @@ test('keyboard: Enter or Space on a summary row\'s expand button expands it, as 
   await expect(page.locator('tr.span-row').count()).resolves.toBe(rowsBefore);
   await page.close();
 });
+
+test('the run\'s data is shown as text: a </script> or markup in an error\'s cause neither ends the embedded data nor runs', async () => {
+  const hostile = '</script><img src=x onerror=document.title=1><!--';
+  const deepReplace = (value: unknown): unknown => (typeof value === 'string' ? value.replace('item.word must be a string', `item.word must be a string ${hostile}`)
+    : Array.isArray(value) ? value.map(deepReplace)
+      : value && typeof value === 'object' && !(value instanceof Date) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepReplace(v)])) : value);
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: deepReplace(events) as typeof events });
+  const file = path.join(dir, 'hostile.html');
+  await writeHtml(file);
+  const { page } = await open(file);
+  await page.locator('tr.span-row[data-status="FAILED"]', { hasText: 'MapItem Task' }).first().click();
+  await expect(page.locator('#details').textContent()).resolves.toContain(hostile);
+  await expect(page.locator('img').count()).resolves.toBe(0);
+  await expect(page.title()).resolves.toContain('typo-run');
+  await page.close();
+});
