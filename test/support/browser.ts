@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
 
 /** Debian's Chromium, which .ci/run installs when it is missing; playwright-core downloads no browser of its own. */
 export const CHROMIUM = process.env.SDP_CHROMIUM ?? '/usr/bin/chromium';
@@ -30,4 +30,9 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update', '--disable-sync',
     ],
   });
+}
+
+/** The page's width and the window's: equal when nothing needs sideways scrolling. (A string: the tests compile without the DOM's types.) */
+export function pageAndWindowWidths(page: Page): Promise<[number, number]> {
+  return page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]');
 }

@@ -66,6 +66,14 @@ describe('timeline rows', () => {
     expect(rows[0].durationMs).toBeUndefined();
   });
 
+  test('a running execution before its first event: named by its name, an Express one\'s too (not its ARN\'s id)', () => {
+    const express = 'arn:aws:states:us-east-1:123456789012:express:WordLength:typo-run:0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+    const standard = 'arn:aws:states:us-east-1:123456789012:execution:WordLength:typo-run';
+    for (const arn of [express, standard]) {
+      expect(executionView({ trace: buildTrace(arn, []), start: 1_000 })).toMatchObject({ name: 'typo-run', status: 'RUNNING', start: 1_000, rows: [] });
+    }
+  });
+
   test('a retried task: its retries and the errors it was retried after', () => {
     const rows = timelineRows(traceOf('retried-task'));
     expect(rows.find((r) => r.name === 'ReduceResults')).toMatchObject({ retries: 1, retriedErrors: ['Lambda.TooManyRequestsException'] });

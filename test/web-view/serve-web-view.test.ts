@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { CommandIo } from '../../tools/cli/commands/command';
@@ -5,9 +6,9 @@ import { main } from '../../tools/cli/sdp';
 import { LocalApp } from '../../tools/local/local-app';
 import type { LoopbackServer } from '../../tools/local/loopback-server';
 import type { ExecutionView } from '../../tools/web-view/execution-view';
-import { startWebView } from '../../tools/web-view/web-view-server';
+import { SessionView, startWebView } from '../../tools/web-view/web-view-server';
 import { bufferedIo } from '../cli/buffered-io';
-import { launchChromium, SCREENSHOTS } from '../support/browser';
+import { launchChromium, pageAndWindowWidths, SCREENSHOTS } from '../support/browser';
 import { exampleAssembly } from '../support/example-app';
 
 // The web view of `sdp serve` in headless Chromium, on the example app: a fan-out job with a poison item started through the
@@ -124,8 +125,12 @@ describe('the word-length workflow with a typo', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution.png'), fullPage: true });
     await page.setViewportSize({ width: 420, height: 800 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'web-view-execution-narrow.png') });
+    await expect(pageAndWindowWidths(page)).resolves.toEqual([420, 420]);
     await page.goto(`${view.endpoint}/`);
     await expect(page.locator('tr[data-execution="typo-run"]').textContent()).resolves.toContain('failed');
+    // The session on the narrow window: nothing wider than it.
+    await page.locator('#machines svg').first().waitFor();
+    await expect(pageAndWindowWidths(page)).resolves.toEqual([420, 420]);
     await page.close();
   });
 
@@ -145,6 +150,62 @@ describe('the word-length workflow with a typo', () => {
       expect(seen.rows.find((r) => r.name === 'MapItems')).toMatchObject({ status: 'RUNNING' });
       expect(seen.states.find((st) => st.name === 'MapItems')).toMatchObject({ outcome: 'running' });
       expect(seen.states.find((st) => st.name === 'RecordFailure')).toMatchObject({ outcome: 'not-reached' });
+    } finally {
+      list.mockRestore();
+    }
+  });
+
+  test('a running execution\'s page reads it again until it stopped: running, then failed, without a reload', async () => {
+    const [finished] = app.runner.stepFunctions.list();
+    const events = finished.result!.events;
+    const upTo = events.findIndex((e) => /Fail/.test(e.type));
+    const running = { ...finished, status: 'RUNNING' as const, result: undefined, stopDate: undefined, liveEvents: events.slice(0, upTo) };
+    const list = jest.spyOn(app.runner.stepFunctions, 'list').mockReturnValue([running]);
+    const page = await newPage();
+    try {
+      await page.goto(`${view.endpoint}/executions/typo-run`);
+      await page.locator('h1 .status-running').waitFor();
+      await expect(page.locator('li[data-state="MapItems"]').textContent()).resolves.toContain('running');
+    } finally {
+      list.mockRestore();
+    }
+    await page.locator('h1 .status-failed').waitFor();
+    await expect(page.locator('li[data-state="MapItems"]').textContent()).resolves.not.toContain('running');
+    await expect(page.locator('li[data-state="MapItem"]').textContent()).resolves.toContain('failed');
+    await page.close();
+  });
+
+  test('a request for another host name (a page of another site rebound to 127.0.0.1) is refused; 127.0.0.1 and localhost are answered', async () => {
+    const statusFor = (host: string) => new Promise<number | undefined>((resolve, reject) => {
+      http.get(`${view.endpoint}/api/session`, { headers: { host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      }).on('error', reject);
+    });
+    const { port } = new URL(view.endpoint);
+    await expect(statusFor(`rebound.example:${port}`)).resolves.toBe(403);
+    await expect(statusFor(`127.0.0.1:${port}`)).resolves.toBe(200);
+    await expect(statusFor(`localhost:${port}`)).resolves.toBe(200);
+  });
+
+  test('two executions of one name (an Express workflow\'s, or two state machines\'): each listed with a link that shows it', async () => {
+    const [finished] = app.runner.stepFunctions.list();
+    const newer = {
+      ...finished, executionArn: `${finished.executionArn}-again`, startDate: finished.startDate + 1000, status: 'RUNNING' as const,
+      result: undefined, stopDate: undefined, liveEvents: [],
+    };
+    const list = jest.spyOn(app.runner.stepFunctions, 'list').mockReturnValue([newer, finished]);
+    try {
+      const session = await (await fetch(`${view.endpoint}/api/session`)).json() as SessionView;
+      const shown: string[] = [];
+      for (const execution of session.executions) {
+        const page = await (await fetch(`${view.endpoint}${execution.path}`)).text();
+        const source = /data-source="([^"]*)"/.exec(page)![1].replace(/&amp;/g, '&');
+        shown.push(((await (await fetch(`${view.endpoint}${source}`)).json()) as ExecutionView).executionArn);
+      }
+      expect(shown).toEqual([newer.executionArn, finished.executionArn]);
+      // The name alone: the newest.
+      await expect((await fetch(`${view.endpoint}/api/executions/typo-run`)).json()).resolves.toMatchObject({ executionArn: newer.executionArn });
     } finally {
       list.mockRestore();
     }

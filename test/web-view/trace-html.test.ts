@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { main } from '../../tools/cli/sdp';
 import { assemblyStateMachines } from '../../tools/diagram/assembly';
 import { bufferedIo } from '../cli/buffered-io';
-import { launchChromium, SCREENSHOTS } from '../support/browser';
+import { launchChromium, pageAndWindowWidths, SCREENSHOTS } from '../support/browser';
 import { exampleAssembly } from '../support/example-app';
 import { wordLengthHistory } from '../support/word-length-history';
 
@@ -109,5 +109,40 @@ test('opened from disk: the failed step coloured and marked in the diagram, its 
   // A narrow window: everything still there, in one column.
   await page.setViewportSize({ width: 420, height: 800 });
   await expect(page.locator('#details').isVisible()).resolves.toBe(true);
+  // Nothing wider than the window: no sideways scrolling to read it.
+  await expect(pageAndWindowWidths(page)).resolves.toEqual([420, 420]);
+  await page.close();
+});
+
+test('keyboard: Enter or Space on a summary row\'s expand button expands it, as a click does', async () => {
+  const file = path.join(dir, 'typo-run.html');
+  await writeHtml(file);
+  const { page } = await open(file);
+  const button = page.locator('tr.summary-row button');
+  const rowsBefore = await page.locator('tr.span-row').count();
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(button.getAttribute('aria-expanded')).resolves.toBe('true');
+  await expect(page.locator('tr.span-row').count()).resolves.toBeGreaterThan(rowsBefore);
+  await button.focus();
+  await page.keyboard.press(' ');
+  await expect(button.getAttribute('aria-expanded')).resolves.toBe('false');
+  await expect(page.locator('tr.span-row').count()).resolves.toBe(rowsBefore);
+  await page.close();
+});
+
+test('the run\'s data is shown as text: a </script> or markup in an error\'s cause neither ends the embedded data nor runs', async () => {
+  const hostile = '</script><img src=x onerror=document.title=1><!--';
+  const deepReplace = (value: unknown): unknown => (typeof value === 'string' ? value.replace('item.word must be a string', `item.word must be a string ${hostile}`)
+    : Array.isArray(value) ? value.map(deepReplace)
+      : value && typeof value === 'object' && !(value instanceof Date) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepReplace(v)])) : value);
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: deepReplace(events) as typeof events });
+  const file = path.join(dir, 'hostile.html');
+  await writeHtml(file);
+  const { page } = await open(file);
+  await page.locator('tr.span-row[data-status="FAILED"]', { hasText: 'MapItem Task' }).first().click();
+  await expect(page.locator('#details').textContent()).resolves.toContain(hostile);
+  await expect(page.locator('img').count()).resolves.toBe(0);
+  await expect(page.title()).resolves.toContain('typo-run');
   await page.close();
 });

@@ -486,7 +486,7 @@ function data(input: string | undefined, output: string | undefined): Partial<Sp
 }
 
 /** The name of the execution: the last part of its ARN, or for an Express one (`…:express:<machine>:<name>:<id>`) the one before. */
-function executionName(executionArn: string): string {
+export function executionName(executionArn: string): string {
   const parts = executionArn.split(':');
   return (parts[5] === 'express' && parts.length === 9 ? parts[7] : parts.pop()) || executionArn;
 }

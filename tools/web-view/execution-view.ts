@@ -1,6 +1,7 @@
 import type { AslDefinition } from '../diagram/mermaid';
 import { toMermaidWithIds } from '../diagram/mermaid';
 import type { ExecutionTrace, SpanKind, SpanStatus, TraceSpan } from '../trace/execution-trace';
+import { executionName } from '../trace/execution-trace';
 
 /** What happened to a state in a run, for the diagram: worst first (a state failed in one iteration failed). */
 export type StateOutcome = 'failed' | 'caught' | 'running' | 'retried' | 'succeeded' | 'not-reached';
@@ -117,7 +118,7 @@ export function executionView(input: ExecutionViewInput): ExecutionView {
   const states = chart ? stateViews(chart.nodeIds, trace.spans, definition && distributedProcessorStates(definition)) : [];
   return {
     executionArn: trace.traceId,
-    name: root?.name ?? trace.traceId.split(':').pop() ?? trace.traceId,
+    name: root?.name ?? executionName(trace.traceId),
     ...input.stateMachine !== undefined && { stateMachine: input.stateMachine },
     status: root?.status ?? 'RUNNING',
     start: root?.start ?? input.start ?? 0,

@@ -15,6 +15,8 @@ import { ASSET_PATHS, CLIENT_ASSETS, DEFAULT_WEB_VIEW_PORT, mermaidScriptPath, s
 /** An execution in the session's list. */
 export interface SessionExecution {
   readonly name: string;
+  /** Its page: `/executions/<name>`, with `?arn=<execution arn>` when another execution of the session has its name. */
+  readonly path: string;
   /** The state machine's construct path. */
   readonly stateMachine: string;
   readonly status: string;
@@ -42,7 +44,13 @@ export interface SessionView {
 export async function startWebView(app: LocalApp, port = DEFAULT_WEB_VIEW_PORT): Promise<LoopbackServer> {
   const views = new WebViewData(app);
   const server = http.createServer((request, response) => {
-    void answer(views, request.method ?? 'GET', new URL(request.url ?? '/', 'http://127.0.0.1').pathname)
+    // A page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) asks with its own Host: not answered.
+    if (!isLoopbackHost(request.headers.host)) {
+      response.writeHead(403, { 'Content-Type': TEXT });
+      response.end('the web view answers requests for 127.0.0.1 or localhost only');
+      return;
+    }
+    void answer(views, request.method ?? 'GET', new URL(request.url ?? '/', 'http://127.0.0.1'))
       .then(({ status, type, body }) => {
         response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
         response.end(body);
@@ -60,20 +68,32 @@ interface Answer {
   readonly body: string | Buffer;
 }
 
+/** Whether a request's Host header names this machine (as the page is reached on it: 127.0.0.1 or localhost). */
+function isLoopbackHost(host: string | undefined): boolean {
+  try {
+    return ['127.0.0.1', 'localhost'].includes(new URL(`http://${host}`).hostname);
+  } catch {
+    return false;
+  }
+}
+
 const HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT = 'text/plain; charset=utf-8';
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
 
-async function answer(views: WebViewData, method: string, pathname: string): Promise<Answer> {
+async function answer(views: WebViewData, method: string, url: URL): Promise<Answer> {
+  const { pathname } = url;
   if (method !== 'GET' && method !== 'HEAD') return { status: 405, type: TEXT, body: 'the web view only answers GET' };
   const execution = /^\/(api\/)?executions\/([^/]+)$/.exec(pathname);
   if (pathname === '/') return { status: 200, type: HTML, body: servedPage(`${views.stackName}: the local run`, 'session', '/api/session') };
   if (pathname === '/api/session') return { status: 200, type: JSON_TYPE, body: JSON.stringify(await views.session()) };
   if (execution) {
     const name = decodeURIComponent(execution[2]);
-    if (!execution[1]) return { status: 200, type: HTML, body: servedPage(name, 'execution', `/api/executions/${encodeURIComponent(name)}`) };
-    const view = await views.execution(name);
+    // Names repeat (an Express workflow's, two state machines'): the ARN tells which; without it, the newest of that name.
+    const arn = url.searchParams.get('arn') ?? undefined;
+    if (!execution[1]) return { status: 200, type: HTML, body: servedPage(name, 'execution', `/api${executionPath(name, arn)}`) };
+    const view = await views.execution(name, arn);
     return view ? { status: 200, type: JSON_TYPE, body: JSON.stringify(view) } : { status: 404, type: TEXT, body: `no execution '${name}' in this session` };
   }
   if (pathname === ASSET_PATHS.script) return { status: 200, type: JAVASCRIPT, body: fs.readFileSync(CLIENT_ASSETS.script) };
@@ -88,6 +108,11 @@ async function answer(views: WebViewData, method: string, pathname: string): Pro
   return { status: 404, type: TEXT, body: `the web view has no page ${pathname}` };
 }
 
+/** The page of an execution, by name, and by ARN too when given. */
+function executionPath(name: string, arn: string | undefined): string {
+  return `/executions/${encodeURIComponent(name)}${arn === undefined ? '' : `?arn=${encodeURIComponent(arn)}`}`;
+}
+
 /** The views of the app's session, each made from the executions' records as they are when asked. */
 class WebViewData {
   readonly stackName: string;
@@ -100,10 +125,13 @@ class WebViewData {
 
   async session(): Promise<SessionView> {
     const { runner } = this.app;
-    const executions = await Promise.all(runner.stepFunctions.list().map(async (record): Promise<SessionExecution> => {
+    const records = runner.stepFunctions.list();
+    const repeated = (name: string) => records.filter((r) => r.name === name).length > 1;
+    const executions = await Promise.all(records.map(async (record): Promise<SessionExecution> => {
       const jobs = await this.jobsOf(record);
       return {
         name: record.name,
+        path: executionPath(record.name, repeated(record.name) ? record.executionArn : undefined),
         stateMachine: constructPath(runner.stack, record.stateMachine),
         status: record.status,
         start: record.startDate,
@@ -136,10 +164,13 @@ class WebViewData {
     });
   }
 
-  /** The newest execution of that name (an Express workflow's names repeat), as the events so far tell it. */
-  async execution(name: string): Promise<ExecutionView | undefined> {
+  /**
+   * The execution of that name and ARN, or without the ARN the newest of that name (an Express workflow's names repeat,
+   * and two state machines' may), as the events so far tell it.
+   */
+  async execution(name: string, executionArn?: string): Promise<ExecutionView | undefined> {
     const { runner } = this.app;
-    const record = runner.stepFunctions.list().find((r) => r.name === name);
+    const record = runner.stepFunctions.list().find((r) => r.name === name && (executionArn === undefined || r.executionArn === executionArn));
     if (!record) return undefined;
     const { result } = record;
     // Once it stopped, the whole trace: map runs, waits, nested executions under their tasks; while it runs, the events so far.

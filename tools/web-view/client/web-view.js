@@ -113,6 +113,8 @@
         'onclick': () => select(row),
         'onkeydown': (e) => {
           if (e.key === 'Enter' || e.key === ' ') {
+            // The expand button's own Enter and Space click it.
+            if (e.target !== tr) return;
             e.preventDefault();
             if (isSummary && e.key === ' ') toggle();
             else select(row);
@@ -223,7 +225,7 @@
         : el('table', {},
           el('thead', {}, el('tr', {}, ['Execution', 'State machine', 'Status', 'Started', 'Duration', 'Job'].map((h) => el('th', { scope: 'col' }, h)))),
           el('tbody', {}, session.executions.map((e) => el('tr', { 'data-execution': e.name },
-            el('td', {}, el('a', { href: `/executions/${encodeURIComponent(e.name)}` }, e.name)),
+            el('td', {}, el('a', { href: e.path }, e.name)),
             el('td', {}, e.stateMachine), el('td', {}, statusBadge(e.status)),
             el('td', {}, new Date(e.start).toISOString().slice(11, 19)), el('td', {}, duration(e.durationMs)),
             el('td', {}, e.jobs ? e.jobs.map((j) => `${j.items} items: ${j.stored} stored, ${j.failed} failed, ${j.deadLettered} dead-lettered`).join('; ') : ''))))));
