@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import { listenOnLoopback, LoopbackServer } from './loopback-server';
+import type * as http from 'node:http';
+import { ApiAnswer, LoopbackServer, serveApiOnLoopback } from './loopback-server';
 import { LambdaFunctionError, LambdaServiceError, LocalLambdaRuntime } from './local-lambda';
 
 /** A running Lambda endpoint: handlers' `@aws-sdk/client-lambda` reach it through `AWS_ENDPOINT_URL_LAMBDA`. */
@@ -19,20 +18,7 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
  */
 export async function startLambdaEndpoint(lambda: LocalLambdaRuntime): Promise<LambdaEndpoint> {
   const background = new Set<Promise<unknown>>();
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      void answer(request, Buffer.concat(chunks).toString('utf8'))
-        .catch((error: Error) => refusal(500, 'ServiceException', error.message))
-        .then(({ status, headers, body }) => {
-          response.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID(), ...headers });
-          response.end(body);
-        });
-    });
-  });
-
-  async function answer(request: http.IncomingMessage, text: string): Promise<{ status: number; headers?: Record<string, string>; body: string }> {
+  async function answer(request: http.IncomingMessage, text: string): Promise<ApiAnswer> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = request.method === 'POST' ? INVOKE_PATH.exec(url.pathname) : null;
     if (!match) return refusal(404, 'UnknownOperationException', `sdp's local Lambda serves Invoke only (got ${request.method} ${url.pathname})`);
@@ -66,7 +52,7 @@ export async function startLambdaEndpoint(lambda: LocalLambdaRuntime): Promise<L
     }
   }
 
-  const listening = await listenOnLoopback(server);
+  const listening = await serveApiOnLoopback('application/json', answer, (error) => refusal(500, 'ServiceException', error.message));
   return {
     endpoint: listening.endpoint,
     close: async () => {

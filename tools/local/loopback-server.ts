@@ -1,4 +1,5 @@
-import type * as http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An HTTP server of the local run listening on 127.0.0.1. */
@@ -26,4 +27,35 @@ export async function listenOnLoopback(server: http.Server, port = 0): Promise<L
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** An answer of a local API endpoint: status, headers besides the content type and request id, body. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * Serves an AWS API on a free port of 127.0.0.1 as the SDK calls it: each request's body read whole, then answered by
+ * `answer`; an answer that throws is `failed(error)`. Every response has `contentType` and an `x-amzn-RequestId`.
+ */
+export function serveApiOnLoopback(
+  contentType: string,
+  answer: (request: http.IncomingMessage, body: string) => Promise<ApiAnswer>,
+  failed: (error: Error) => ApiAnswer,
+): Promise<LoopbackServer> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      void answer(request, Buffer.concat(chunks).toString('utf8'))
+        .catch(failed)
+        .then(({ status, headers, body }) => {
+          response.writeHead(status, { 'Content-Type': contentType, 'x-amzn-RequestId': randomUUID(), ...headers });
+          response.end(body);
+        });
+    });
+  });
+  return listenOnLoopback(server);
 }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import { listenOnLoopback, LoopbackServer } from './loopback-server';
+import { StepFunctionsApiError } from './local-step-functions';
+import { LoopbackServer, serveApiOnLoopback } from './loopback-server';
 
 /** A running Step Functions endpoint: handlers' `@aws-sdk/client-sfn` reach it through `AWS_ENDPOINT_URL_SFN`. */
 export type StepFunctionsEndpoint = LoopbackServer;
@@ -20,22 +19,17 @@ const TARGET = /^AWSStepFunctions\.([A-Za-z]+)$/;
  * ({@link StepFunctionsApi}); the endpoint only carries them. Hand-written for the same reason as the Lambda endpoint:
  * no package serves the Step Functions API in-process without Docker.
  */
-export async function startStepFunctionsEndpoint(api: StepFunctionsApi): Promise<StepFunctionsEndpoint> {
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const target = TARGET.exec(String(request.headers['x-amz-target'] ?? ''));
-      const answering = request.method === 'POST' && target
-        ? api.handle(target[1], Buffer.concat(chunks).toString('utf8'), 'the Step Functions API')
-        : Promise.resolve({ statusCode: 400, body: JSON.stringify({ __type: 'com.amazonaws.swf.service.v2.model#UnknownOperationException', message: `not a Step Functions API request (${request.method} ${request.url}, X-Amz-Target ${request.headers['x-amz-target']})` }) });
-      void answering
-        .catch((error: Error) => ({ statusCode: 500, body: JSON.stringify({ __type: 'com.amazonaws.swf.service.v2.model#InternalServerError', message: error.message }) }))
-        .then(({ statusCode, body }) => {
-          response.writeHead(statusCode, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-RequestId': randomUUID() });
-          response.end(body);
-        });
-    });
-  });
-  return listenOnLoopback(server);
+export function startStepFunctionsEndpoint(api: StepFunctionsApi): Promise<StepFunctionsEndpoint> {
+  return serveApiOnLoopback('application/x-amz-json-1.0', async (request, body) => {
+    const target = TARGET.exec(String(request.headers['x-amz-target'] ?? ''));
+    const { statusCode, body: answer } = request.method === 'POST' && target
+      ? await api.handle(target[1], body, 'the Step Functions API')
+      : { statusCode: 400, body: apiError('UnknownOperationException', `not a Step Functions API request (${request.method} ${request.url}, X-Amz-Target ${request.headers['x-amz-target']})`) };
+    return { status: statusCode, body: answer };
+  }, (error) => ({ status: 500, body: apiError('InternalServerError', error.message) }));
+}
+
+/** The JSON protocol's error body. */
+function apiError(name: string, message: string): string {
+  return JSON.stringify(new StepFunctionsApiError(name, message));
 }

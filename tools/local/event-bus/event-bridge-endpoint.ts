@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import { listenOnLoopback, LoopbackServer } from '../loopback-server';
+import type * as http from 'node:http';
+import { LoopbackServer, serveApiOnLoopback } from '../loopback-server';
 import type { LocalEventBus } from './local-event-bus';
 
 /** A running EventBridge endpoint: handlers' `@aws-sdk/client-eventbridge` reach it through `AWS_ENDPOINT_URL_EVENTBRIDGE`. */
@@ -18,20 +17,11 @@ export const EVENTBRIDGE_API = 'the EventBridge API';
  * refusals as HTTP 400 and `{ "__type", "message" }`. Only PutEvents: other actions answer UnknownOperationException.
  * Hand-written for the reason the Lambda and Step Functions endpoints are: no package serves the API in-process.
  */
-export async function startEventBridgeEndpoint(bus: LocalEventBus): Promise<EventBridgeEndpoint> {
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      void answer(bus, request, Buffer.concat(chunks).toString('utf8'))
-        .catch((error: Error) => ({ statusCode: 500, body: { __type: 'InternalException', message: error.message } }))
-        .then(({ statusCode, body }) => {
-          response.writeHead(statusCode, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() });
-          response.end(JSON.stringify(body));
-        });
-    });
-  });
-  return listenOnLoopback(server);
+export function startEventBridgeEndpoint(bus: LocalEventBus): Promise<EventBridgeEndpoint> {
+  return serveApiOnLoopback('application/x-amz-json-1.1', async (request, body) => {
+    const { statusCode, body: answered } = await answer(bus, request, body);
+    return { status: statusCode, body: JSON.stringify(answered) };
+  }, (error) => ({ status: 500, body: JSON.stringify({ __type: 'InternalException', message: error.message }) }));
 }
 
 async function answer(bus: LocalEventBus, request: http.IncomingMessage, text: string): Promise<{ statusCode: number; body: unknown }> {
