@@ -2,8 +2,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { constructPath } from '../assembly/cloud-assembly';
 import { LambdaServiceError } from './local-lambda';
 import { LocalRunner } from './local-runner';
-import { DELIVERED_SERVICES, deliverToTarget, localQueue, publishedEventLines } from './event-bus';
-import { ExecutionRecord, LocalStepFunctions, settledWithin, StepFunctionsApiError } from './local-step-functions';
+import { DELIVERED_SERVICES, localQueue, publishedEventLines } from './event-bus';
+import { ExecutionRecord, LocalStepFunctions, StepFunctionsApiError } from './local-step-functions';
 import { LocalRestApi, readRestApis, RequestLogEntry, startRestApiServer } from './rest-api';
 import { deadLetterMessage, DeadLetteredFiring, formatFiringLogEntry, LocalSchedule, LocalScheduler, readSchedules, ScheduleFiring, ScheduleStats } from './schedules';
 
@@ -73,8 +73,6 @@ export class LocalApp {
     readonly stepFunctions: LocalStepFunctions,
     readonly apis: readonly ServedApi[],
     private readonly servers: ReadonlyArray<{ close(): Promise<void> }>,
-    /** Asynchronous invocations the schedules started, still running. */
-    private readonly invocations: Set<Promise<void>>,
     /** Requests answered, by status code. */
     private readonly requests: Record<string, number>,
     /** The stack's schedules, each with what of it does not run locally (`unsupported`). */
@@ -134,7 +132,6 @@ export class LocalApp {
       }
 
       let scheduler: LocalScheduler | undefined;
-      const invocations = new Set<Promise<void>>();
       const schedules = readSchedules(runner.stack, resolver);
       for (const schedule of schedules) {
         // Refused up front, so a target nothing here can reach is named once instead of retried and dead-lettered each run.
@@ -145,13 +142,13 @@ export class LocalApp {
       if (mode !== 'off' && schedules.length > 0) {
         scheduler = new LocalScheduler(schedules, {
           speed,
-          deliver: (firing) => deliver(runner, firing, invocations),
+          deliver: (firing) => deliver(runner, firing),
           deadLetter: (firing, error) => deadLetter(runner, firing, error),
           onFiring: (entry) => log(formatFiringLogEntry(entry)),
         });
         scheduler.start();
       }
-      return new LocalApp(runner, stepFunctions, apis, servers, invocations, requests, schedules, scheduler);
+      return new LocalApp(runner, stepFunctions, apis, servers, requests, schedules, scheduler);
     } catch (error) {
       await Promise.allSettled(servers.map((s) => s.close()));
       await runner.stop();
@@ -164,12 +161,10 @@ export class LocalApp {
    * finish, then stops the engines; answers how many executions were left running.
    */
   async stop(graceMs = 10_000): Promise<number> {
-    const deadline = Date.now() + graceMs;
     await this.scheduler?.stop();
     await Promise.allSettled(this.servers.map((s) => s.close()));
-    // Executions, and what the events they put started (rules' executions and invocations), again until none starts more.
+    // Executions, and what the schedules and the events they put started (executions, invocations), again until none starts more.
     const stillRunning = await this.runner.settleDeliveries(graceMs);
-    await settledWithin(Promise.allSettled([...this.invocations]), deadline - Date.now());
     await this.runner.stop();
     return stillRunning;
   }
@@ -193,11 +188,11 @@ function withRetryable(error: unknown): unknown {
   return error;
 }
 
-/** Delivers a schedule's firing to its target (see {@link deliverToTarget}), its refusals marked retryable or not. */
-async function deliver(runner: LocalRunner, firing: ScheduleFiring, background: Set<Promise<void>>): Promise<void> {
+/** Delivers a schedule's firing to its target (see {@link LocalRunner.deliver}), its refusals marked retryable or not. */
+async function deliver(runner: LocalRunner, firing: ScheduleFiring): Promise<void> {
   const text = typeof firing.input === 'string' ? firing.input : JSON.stringify(firing.input ?? {});
   try {
-    await deliverToTarget(runner, firing.target.arn, text, firing.schedule.path, background);
+    await runner.deliver(firing.target.arn, text, firing.schedule.path);
   } catch (error) {
     throw withRetryable(error);
   }

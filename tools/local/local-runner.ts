@@ -23,7 +23,7 @@ import { localInterpreter, localStateMachine, payloadOverLimit } from './interpr
 import type { LocalWaitSummary } from '../trace/execution-trace';
 import { allStates, taskHandlersFor } from './task-integrations';
 import type { RecordedEvent } from './event-integrations';
-import { deliverToTarget, eventBusNames, EventBridgeEndpoint, LocalEventBus, readEventRules, startEventBridgeEndpoint } from './event-bus';
+import { DeliveryReceipt, deliverToTarget, eventBusNames, EventBridgeEndpoint, LocalEventBus, readEventRules, startEventBridgeEndpoint } from './event-bus';
 import type { ChildExecution } from './step-functions-integrations';
 import type { EventLog } from './history-events';
 
@@ -206,7 +206,7 @@ export class LocalRunner {
   ) {
     this.stepFunctions = new LocalStepFunctions(this);
     this.eventBus = new LocalEventBus(readEventRules(stack, resolver), eventBusNames(stack, resolver),
-      (arn, text, startedBy) => deliverToTarget(this, arn, text, startedBy, this.eventInvocations));
+      (arn, text, startedBy) => this.deliver(arn, text, startedBy));
   }
 
   /**
@@ -215,8 +215,8 @@ export class LocalRunner {
    */
   readonly eventBus: LocalEventBus;
 
-  /** Asynchronous invocations the bus's deliveries started, still running. */
-  private readonly eventInvocations = new Set<Promise<void>>();
+  /** Asynchronous invocations the deliveries started (the bus's rules', the schedules'), still running. */
+  private readonly deliveredInvocations = new Set<Promise<void>>();
 
   /** The HTTP endpoint of {@link eventBus}, once started. */
   private eventBridgeEndpoint?: EventBridgeEndpoint;
@@ -622,6 +622,14 @@ export class LocalRunner {
   }
 
   /**
+   * Delivers `text` to a target as EventBridge does, for a rule or a schedule ({@link deliverToTarget}); a function's
+   * invocation runs on, and {@link settleDeliveries} waits for it.
+   */
+  deliver(arn: string, text: string, startedBy: string): Promise<DeliveryReceipt> {
+    return deliverToTarget(this, arn, text, startedBy, this.deliveredInvocations);
+  }
+
+  /**
    * Waits until what events started has finished: the executions (of the local Step Functions, started by rules or
    * otherwise) and the functions' asynchronous invocations, again while either starts more (an execution that puts an
    * event a rule delivers), or until `timeoutMs` passed; answers how many are still running.
@@ -630,8 +638,8 @@ export class LocalRunner {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.stepFunctions.settle(deadline - Date.now());
-      await settledWithin(Promise.allSettled([...this.eventInvocations]), deadline - Date.now());
-      const running = (await this.stepFunctions.settle(0)) + this.eventInvocations.size;
+      await settledWithin(Promise.allSettled([...this.deliveredInvocations]), deadline - Date.now());
+      const running = (await this.stepFunctions.settle(0)) + this.deliveredInvocations.size;
       if (running === 0 || Date.now() >= deadline) return running;
     }
   }

@@ -192,7 +192,6 @@ function executionsStartedByRules(runner: LocalRunner): ExecutionRecord[] {
 function deliveredExecutionLine(runner: LocalRunner, record: ExecutionRecord): string {
   const error = record.result?.error !== undefined ? `: ${record.result.error}` : '';
   return `execution ${record.name} of ${constructPath(runner.stack, record.stateMachine)} ${record.status}${error} (started by ${record.startedBy})`;
-
 }
 
 /** A nested execution in the `--json` document: where it was started, and DescribeExecution's status, error and cause. */
