@@ -1,18 +1,14 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const CALLBACK_FIXTURE_STACK = 'CallbackFixture';
 
@@ -40,17 +36,10 @@ export const APPROVAL_HEARTBEAT_SECONDS = 2;
  *   child executions.
  */
 export function synthesizeCallbackFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-callbacks-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('callbacks');
   const stack = new Stack(app, CALLBACK_FIXTURE_STACK);
   const machine = (id: string, definition: sfn.IChainable) => new sfn.StateMachine(stack, id, { definitionBody: sfn.DefinitionBody.fromChainable(definition) });
-  const handler = (id: string, file: string, environment: Record<string, string> = {}) => new lambda.Function(stack, id, {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', file)),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
-    environment,
-  });
+  const handler = (id: string, file: string, environment: Record<string, string> = {}) => fixtureFunction(stack, id, file, { environment });
 
   const decisions = new dynamodb.Table(stack, 'Decisions', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING } });
   const requests = new sqs.Queue(stack, 'ApprovalRequests', { visibilityTimeout: Duration.seconds(30) });

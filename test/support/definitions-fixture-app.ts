@@ -1,12 +1,9 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const SHARED_STACK = 'DefinitionsShared';
 export const WORKFLOW_STACK = 'DefinitionsWorkflow';
@@ -21,15 +18,8 @@ const fixture = (...parts: string[]) => path.join(__dirname, '..', 'fixtures', .
  * stack whose environment names the other stack's table. Synthesized into a temporary assembly.
  */
 export function synthesizeDefinitionsFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-definitions-'));
-  const app = new App({ outdir: assemblyDir });
-  const handler = (stack: Stack, id: string, file: string, environment?: Record<string, string>) => new lambda.Function(stack, id, {
-    code: entryCode(fixture('handlers', `${file}.ts`)),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
-    environment,
-  });
+  const { assemblyDir, app } = fixtureApp('definitions');
+  const handler = (stack: Stack, id: string, file: string, environment?: Record<string, string>) => fixtureFunction(stack, id, `${file}.ts`, { environment });
 
   const shared = new Stack(app, SHARED_STACK);
   const greeter = handler(shared, 'Greeter', 'echo');

@@ -1,18 +1,14 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const EVENTS_FIXTURE_STACK = 'ShopEvents';
 
@@ -28,16 +24,9 @@ export const EVENTS_FIXTURE_STACK = 'ShopEvents';
  * - the rule `Refunds` (source `shop.payments`) matches none of these, and `AuditEverything` (any `shop.` source) is disabled.
  */
 export function synthesizeEventsFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-events-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('events');
   const stack = new Stack(app, EVENTS_FIXTURE_STACK);
-  const handler = (id: string, file: string, environment: Record<string, string>) => new lambda.Function(stack, id, {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', file)),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
-    environment,
-  });
+  const handler = (id: string, file: string, environment: Record<string, string>) => fixtureFunction(stack, id, file, { environment });
 
   const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
   new sfn.StateMachine(stack, 'PlaceOrder', {

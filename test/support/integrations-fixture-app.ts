@@ -1,7 +1,5 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const INTEGRATIONS_FIXTURE_STACK = 'IntegrationsFixture';
 
@@ -29,8 +28,7 @@ export const INTEGRATIONS_FIXTURE_STACK = 'IntegrationsFixture';
  * - `AnnounceOne` (events:putEvents of one entry), `AnnounceMany` (events:putEvents of the entries `$.entries`).
  */
 export function synthesizeIntegrationsFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-integrations-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('integrations');
   const stack = new Stack(app, INTEGRATIONS_FIXTURE_STACK);
   const machine = (id: string, definition: sfn.IChainable) => new sfn.StateMachine(stack, id, { definitionBody: sfn.DefinitionBody.fromChainable(definition) });
 
@@ -55,13 +53,7 @@ export function synthesizeIntegrationsFixture(): string {
 
   const records = new dynamodb.Table(stack, 'Records', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
   const orders = new sqs.Queue(stack, 'Orders', { visibilityTimeout: Duration.seconds(30) });
-  const storeOrder = new lambda.Function(stack, 'StoreOrder', {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'store-order.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
-    environment: { TABLE_NAME: records.tableName },
-  });
+  const storeOrder = fixtureFunction(stack, 'StoreOrder', 'store-order.ts', { environment: { TABLE_NAME: records.tableName } });
   records.grantWriteData(storeOrder);
   storeOrder.addEventSource(new SqsEventSource(orders, { batchSize: 5 }));
   const forwardOrder = new lambda.Function(stack, 'ForwardOrder', {

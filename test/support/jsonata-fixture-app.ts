@@ -1,11 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const JSONATA_FIXTURE_STACK = 'Orders';
 
@@ -16,15 +12,9 @@ export const JSONATA_FIXTURE_STACK = 'Orders';
  * Output and Assign. Synthesized into a temporary assembly; returns its directory.
  */
 export function synthesizeJsonataFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-jsonata-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('jsonata');
   const stack = new Stack(app, JSONATA_FIXTURE_STACK);
-  const priceLine = new lambda.Function(stack, 'PriceLine', {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'price-line.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(5),
-  });
+  const priceLine = fixtureFunction(stack, 'PriceLine', 'price-line.ts', { timeout: Duration.seconds(5) });
 
   const start = sfn.Pass.jsonata(stack, 'Start', {
     assign: { orderId: '{% $states.input.orderId %}', currency: '{% $states.input.currency ? $states.input.currency : "EUR" %}' },

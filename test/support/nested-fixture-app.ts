@@ -1,12 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const NESTED_FIXTURE_STACK = 'NestedFixture';
 
@@ -27,17 +23,11 @@ export const NESTED_FIXTURE_STACK = 'NestedFixture';
  *   times out after 1 second.
  */
 export function synthesizeNestedFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-nested-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('nested');
   const stack = new Stack(app, NESTED_FIXTURE_STACK);
 
   const orders = new dynamodb.Table(stack, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
-  const priceLine = new lambda.Function(stack, 'PriceLine', {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'price-line.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
-  });
+  const priceLine = fixtureFunction(stack, 'PriceLine', 'price-line.ts');
 
   const processOrder = new sfn.StateMachine(stack, 'ProcessOrder', {
     definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Price', {

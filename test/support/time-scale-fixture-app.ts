@@ -1,11 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const TIME_SCALE_FIXTURE_STACK = 'Reminders';
 
@@ -17,16 +13,10 @@ export const TIME_SCALE_FIXTURE_STACK = 'Reminders';
  * MaxDelaySeconds, with full jitter; `ReminderList` waits in a Map's iterations. Synthesized into a temporary assembly; returns its directory.
  */
 export function synthesizeTimeScaleFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-time-scale-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('time-scale');
   const stack = new Stack(app, TIME_SCALE_FIXTURE_STACK);
   // Fails while the attempt's $$.State.RetryCount is below succeedOn.
-  const send = new lambda.Function(stack, 'SendReminder', {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'fails-until-retry.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(5),
-  });
+  const send = fixtureFunction(stack, 'SendReminder', 'fails-until-retry.ts', { timeout: Duration.seconds(5) });
 
   const sendJsonPath = new tasks.LambdaInvoke(stack, 'Send', {
     lambdaFunction: send,
