@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type * as Asl from 'aws-local-stepfunctions';
 import type { LocalWaitSummary } from '../trace/execution-trace';
 import { adjustCallbackTasks } from './callback-tasks';
+import { compileDefinitionSchemasOnce } from './definition-schema-check';
 import { adjustForQueryLanguages, withVariableReferences } from './query-language/query-language-states';
 
 /** Step Functions' quota on the size of a state's input or output, in bytes. */
@@ -100,11 +101,13 @@ function load(): Interpreter {
 function jsonPathQueryOfInput(pathExpression, json, context, options) {`);
   const source = `${hooked}\nmodule.exports.__internals = { ${INTERNALS.join(', ')} };\n`;
   const hooks: { jsonPathQuery?: (...args: any[]) => unknown } = {};
+  const interpreterRequire = createRequire(file);
+  compileDefinitionSchemasOnce(interpreterRequire);
   // Compiled by this realm's Function, not by Node's loader: the interpreter tells plain objects by their prototype,
   // and a definition made under a test runner's vm context has that context's Object.prototype.
   const loaded = { exports: {} as Interpreter };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('exports', 'require', 'module', '__filename', '__dirname', '__hooks', source)(loaded.exports, createRequire(file), loaded, file, path.dirname(file), hooks);
+  new Function('exports', 'require', 'module', '__filename', '__dirname', '__hooks', source)(loaded.exports, interpreterRequire, loaded, file, path.dirname(file), hooks);
   const interpreter = loaded.exports;
   const missing = INTERNALS.filter((name) => typeof interpreter.__internals[name] !== 'function');
   if (missing.length > 0) throw new Error(`aws-local-stepfunctions has no ${missing.join(', ')}: the local run is written against its 3.0 build`);
@@ -308,8 +311,8 @@ const validated = new WeakSet<object>();
 
 /**
  * The interpreter's state machine for `definition`, checked by its validator (asl-validator) the first time it gets
- * this definition object only: validating takes about 200 ms a run, which every execution of `sdp serve` and every
- * local run of a test would pay again for the same definition (LocalRunner keeps one object per state machine).
+ * this definition object only: every execution of `sdp serve` and every local run of a test would otherwise check the
+ * same definition again (LocalRunner keeps one object per state machine).
  */
 export function localStateMachine(definition: any): InstanceType<Interpreter['StateMachine']> {
   const { StateMachine } = localInterpreter();
