@@ -12,7 +12,7 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts', '<rootDir>/test/support/skip-template-validation.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts', '<rootDir>/test/support/quiet-bundling.ts', '<rootDir>/test/support/skip-template-validation.ts'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',

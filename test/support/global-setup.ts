@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, register } from 'tsconfig-paths';
+import { quietBundling } from './quiet-bundling';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -14,6 +15,7 @@ const root = path.join(__dirname, '..', '..');
  */
 export default function globalSetup(): void {
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-handler-bundles.js')], { stdio: 'inherit' });
+  quietBundling();
   // The example app imports the package by name, as users do: from the sources here, as jest's moduleNameMapper does for tests.
   const config = loadConfig(root);
   if (config.resultType === 'failed') throw new Error(`tsconfig.json: ${config.message}`);
