@@ -1,9 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { exampleAssembly } from '../support/example-app';
 import { stateMachineDefinition } from '../support/definition';
-// asl-validator ships CommonJS without types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
+import { aslValidator } from '../support/asl-validator';
 
 // Synthesized once per run by test/support/global-setup.ts, with cdk-nag (AwsSolutions + Serverless) and CloudFormation validation: any unacknowledged finding fails the run.
 const app = exampleAssembly();

@@ -6,9 +6,9 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { FanOut, FanOutJobWorkflow, JobSplitter, JobTable } from '../../lib';
 import { stateMachineDefinition } from '../support/definition';
 import { standInFunction } from '../support/stand-in-function';
+import { aslValidator } from '../support/asl-validator';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
 
 // One app for the whole file: the splitter is bundled once.
 const app = new App();

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { localStateMachine } from '../../tools/local/interpreter';
+import { aslValidator } from '../support/asl-validator';
 
 // The interpreter's copy of asl-validator, and its schema check as the package has it: loaded through jest's registry,
 // a copy of its own, which the local run does not replace.
@@ -62,4 +63,10 @@ test('the invalid definitions are refused by the interpreter with asl-validator\
   replacedCheck();
   expect(() => localStateMachine(structuredClone(DEFINITIONS['a bad ARN']))).toThrow(/State machine definition is invalid[\s\S]*Resource/);
   expect(() => localStateMachine(structuredClone(DEFINITIONS['a missing StartAt']))).toThrow(/StartAt/);
+});
+
+test('the tests\' asl-validator (test/support/asl-validator.ts, schemas compiled once too) still refuses what asl-validator refuses', () => {
+  for (const [name, definition] of Object.entries(DEFINITIONS)) {
+    expect([name, aslValidator(structuredClone(definition)).isValid]).toEqual([name, name.startsWith('a valid')]);
+  }
 });

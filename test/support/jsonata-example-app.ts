@@ -1,9 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { stateMachineDefinition } from './definition';
 import { assemblyIn, exampleAssembly, ExampleAssembly } from './example-app';
-// asl-validator (4: JSONata states and variables) ships CommonJS without types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
+import { aslValidator } from './asl-validator';
 
 /**
  * The example app with its workflows in JSONata, synthesized once per `npm test` run by global-setup.ts beside the

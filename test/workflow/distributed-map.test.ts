@@ -9,9 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ItemSource, MapMode, MapReduceWorkflow, MapReduceWorkflowProps, ResultTable } from '../../lib';
 import { stateMachineDefinition } from '../support/definition';
 import { standInFunction } from '../support/stand-in-function';
-// asl-validator ships CommonJS without types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
+import { aslValidator } from '../support/asl-validator';
 
 type PropsIn = (stack: Stack, items: s3.Bucket) => Partial<MapReduceWorkflowProps>;
 

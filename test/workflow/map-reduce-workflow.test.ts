@@ -8,9 +8,7 @@ import { MapReduceWorkflow, MapReduceWorkflowProps, PropValidationError, ResultT
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../tools/assembly/intrinsics';
 import { stateMachineDefinition } from '../support/definition';
 import { expectValidationError } from '../support/validation-error';
-// asl-validator ships CommonJS without types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const aslValidator: (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string } = require('asl-validator');
+import { aslValidator } from '../support/asl-validator';
 
 const lambdas = path.join(__dirname, '..', '..', 'examples', 'handlers');
 const mapEntry = path.join(lambdas, 'word-length', 'index.ts');
