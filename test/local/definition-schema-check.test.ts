@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { compileDefinitionSchemasOnce } from '../../tools/local/definition-schema-check';
 import { localStateMachine } from '../../tools/local/interpreter';
 import { aslValidator } from '../support/asl-validator';
 
@@ -69,4 +70,9 @@ test('the tests\' asl-validator (test/support/asl-validator.ts, schemas compiled
   for (const [name, definition] of Object.entries(DEFINITIONS)) {
     expect([name, aslValidator(structuredClone(definition)).isValid]).toEqual([name, name.startsWith('a valid')]);
   }
+});
+
+test('an asl-validator laid out otherwise keeps its own check, and the local run goes on', () => {
+  const elsewhere = Object.assign(() => ({}), { resolve: () => path.join(__dirname, 'no-such-asl-validator', 'index.js') }) as unknown as NodeRequire;
+  expect(() => compileDefinitionSchemasOnce(elsewhere)).not.toThrow();
 });

@@ -9,12 +9,19 @@ import { createRequire } from 'node:module';
  * choice of errors to report, read from asl-validator's own files (Apache-2.0). Its other checks are untouched.
  */
 export function compileDefinitionSchemasOnce(interpreterRequire: NodeRequire): void {
-  const validatorFile = interpreterRequire.resolve('asl-validator');
-  const schemaErrorsFile = createRequire(validatorFile).resolve('./checks/json-schema-errors');
-  const load = createRequire(schemaErrorsFile);
-  const module = load(schemaErrorsFile);
-  if (module.jsonSchemaErrors.compiledOnce) return;
+  try {
+    const validatorFile = interpreterRequire.resolve('asl-validator');
+    const schemaErrorsFile = createRequire(validatorFile).resolve('./checks/json-schema-errors');
+    const schemaErrors = createRequire(schemaErrorsFile)(schemaErrorsFile);
+    if (schemaErrors.jsonSchemaErrors.compiledOnce) return;
+    schemaErrors.jsonSchemaErrors = Object.assign(schemaCheck(createRequire(schemaErrorsFile)), { compiledOnce: true });
+  } catch {
+    // An asl-validator laid out otherwise than 3.x and 4.0 keeps its own check: slower, never wrong.
+  }
+}
 
+/** asl-validator's `jsonSchemaErrors`, its modules loaded with `load` (a require from its file), with its Ajvs kept. */
+function schemaCheck(load: NodeRequire) {
   const esm = (exported: any) => exported?.default ?? exported;
   const Ajv = esm(load('ajv'));
   const addFormats = esm(load('ajv-formats'));
@@ -22,6 +29,9 @@ export function compileDefinitionSchemasOnce(interpreterRequire: NodeRequire): v
   const { registerAll } = load('asl-path-validator');
   const { isArnFormatValid } = load('./formats');
   const { StateMachineErrorCode } = load('../types');
+  if (typeof Ajv !== 'function' || typeof registerAll !== 'function' || !StateMachineErrorCode?.SchemaValidationFailed) {
+    throw new Error('asl-validator\'s schema check is not laid out as in 3.x and 4.0');
+  }
   const schemas = [
     'common', 'paths', 'jsonata', 'choice', 'fail', 'parallel', 'pass', 'base-state-machine', 'state-machine', 'state',
     'succeed', 'task', 'wait', 'map', 'errors',
@@ -58,7 +68,7 @@ export function compileDefinitionSchemasOnce(interpreterRequire: NodeRequire): v
     return ajv;
   };
 
-  const jsonSchemaErrors = (definition: unknown, options: { checkPaths?: boolean; checkArn?: boolean }) => {
+  return (definition: unknown, options: { checkPaths?: boolean; checkArn?: boolean }) => {
     const ajv = ajvFor(options);
     ajv.validate('http://asl-validator.cloud/state-machine.json#', definition);
     if (!ajv.errors) return [];
@@ -83,5 +93,4 @@ export function compileDefinitionSchemasOnce(interpreterRequire: NodeRequire): v
       .filter((error, at, all) => all.findIndex((other) =>
         other.schemaError.schemaPath === error.schemaError.schemaPath && other.schemaError.instancePath === error.schemaError.instancePath) === at);
   };
-  module.jsonSchemaErrors = Object.assign(jsonSchemaErrors, { compiledOnce: true });
 }
