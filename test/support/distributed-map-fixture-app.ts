@@ -1,13 +1,9 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const DISTRIBUTED_MAP_FIXTURE_STACK = 'DistributedMapFixture';
 
@@ -26,17 +22,11 @@ export const DISTRIBUTED_MAP_FIXTURE_STACK = 'DistributedMapFixture';
  *   results to `jobs-results/` as JSONL + FLATTEN.
  */
 export function synthesizeDistributedMapFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-dmap-'));
   // ResultWriterV2 (with WriterConfig) renders only under its feature flag.
-  const app = new App({ outdir: assemblyDir, context: { [cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2]: true } });
+  const { assemblyDir, app } = fixtureApp('dmap', { [cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2]: true });
   const stack = new Stack(app, DISTRIBUTED_MAP_FIXTURE_STACK);
   const bucket = new s3.Bucket(stack, 'Data');
-  const fn = new lambda.Function(stack, 'BatchLengths', {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'batch-lengths.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
-  });
+  const fn = fixtureFunction(stack, 'BatchLengths', 'batch-lengths.ts');
   const key = sfn.JsonPath.stringAt('$.key');
 
   const machine = (id: string, props: sfn.DistributedMapProps) => {

@@ -1,10 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { FanOut, IdempotencyTable, JobSplitter, MapReduceWorkflow, ResultTable } from '../../lib';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const FIXTURE_STACK = 'SleepyFixture';
 
@@ -13,15 +10,9 @@ export const FIXTURE_STACK = 'SleepyFixture';
  * after 1 s (the task timeout is longer), synthesized into a temporary assembly.
  */
 export function synthesizeSleepyFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-fixture-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('fixture');
   const stack = new Stack(app, FIXTURE_STACK);
-  const sleepy = new lambda.Function(stack, 'Sleepy', {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'sleepy.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(1),
-  });
+  const sleepy = fixtureFunction(stack, 'Sleepy', 'sleepy.ts', { timeout: Duration.seconds(1) });
   new MapReduceWorkflow(stack, 'Workflow', {
     mapFunction: sleepy,
     reduceEntry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'sum-lengths', 'index.ts'),
@@ -35,8 +26,7 @@ export const FIFO_FIXTURE_STACK = 'FifoFanOutFixture';
 
 /** Seed 004's fan-out with FIFO topic and queues, chunks of 10, synthesized into a temporary assembly. */
 export function synthesizeFifoFanOutFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-fifo-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('fifo');
   const stack = new Stack(app, FIFO_FIXTURE_STACK);
   const fanOut = new FanOut(stack, 'Work', {
     fifo: true,

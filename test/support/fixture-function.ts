@@ -7,20 +7,20 @@ import type { Construct } from 'constructs';
 import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
 
 /** A new app whose assembly goes to a new temporary directory named `sdp-<name>-…`: what each fixture app synthesizes into. */
-export function fixtureApp(name: string): { assemblyDir: string; app: App } {
+export function fixtureApp(name: string, context?: Record<string, unknown>): { assemblyDir: string; app: App } {
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), `sdp-${name}-`));
-  return { assemblyDir, app: new App({ outdir: assemblyDir }) };
+  return { assemblyDir, app: new App({ outdir: assemblyDir, ...context && { context } }) };
 }
 
-/** A function of a test handler (`test/fixtures/handlers/<file>`), bundled in-process as the library's are. */
+/** A function of a test handler (`test/fixtures/handlers/<file>`), bundled in-process as the library's are; 10 s timeout unless `props` says. */
 export function fixtureFunction(
-  scope: Construct, id: string, file: string, props: { timeout?: Duration; environment?: Record<string, string> } = {},
+  scope: Construct, id: string, file: string, props: Omit<lambda.FunctionProps, 'code' | 'handler' | 'runtime'> = {},
 ): lambda.Function {
   return new lambda.Function(scope, id, {
     code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', file)),
     handler: 'index.handler',
     runtime: HANDLER_RUNTIME,
-    timeout: props.timeout ?? Duration.seconds(10),
-    ...props.environment && { environment: props.environment },
+    timeout: Duration.seconds(10),
+    ...props,
   });
 }

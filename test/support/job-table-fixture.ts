@@ -1,14 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const JOB_TABLE_FIXTURE_STACK = 'JobTableFixture';
 
@@ -22,8 +18,7 @@ export const FIXTURE_MAX_RECEIVE_COUNT = 2;
  * complete, waiting 5 s between polls (a Wait state the local run shortens).
  */
 export function synthesizeJobTableFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-job-table-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('job-table');
   const stack = new Stack(app, JOB_TABLE_FIXTURE_STACK);
   const table = new dynamodb.Table(stack, 'Jobs', {
     partitionKey: { name: 'jobId', type: dynamodb.AttributeType.STRING },
@@ -33,16 +28,15 @@ export function synthesizeJobTableFixture(): string {
   (table.node.defaultChild as CfnResource).addMetadata('sdp:role', 'job-table');
   const deadLetterQueue = new sqs.Queue(stack, 'DeadLetterQueue');
   const queue = new sqs.Queue(stack, 'WorkQueue', { deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: FIXTURE_MAX_RECEIVE_COUNT } });
-  const code = () => entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'job-records.ts'));
   const environment = {
     JOB_TABLE_NAME: table.tableName,
     QUEUE_NAME: queue.queueName,
     DEAD_LETTER_QUEUE_NAME: deadLetterQueue.queueName,
     MAX_RECEIVE_COUNT: String(FIXTURE_MAX_RECEIVE_COUNT),
   };
-  const worker = new lambda.Function(stack, 'Worker', { code: code(), handler: 'index.handler', runtime: HANDLER_RUNTIME, environment, timeout: Duration.seconds(10) });
+  const worker = fixtureFunction(stack, 'Worker', 'job-records.ts', { environment });
   worker.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
-  const splitter = new lambda.Function(stack, 'Splitter', { code: code(), handler: 'index.handler', runtime: HANDLER_RUNTIME, environment, timeout: Duration.seconds(10) });
+  const splitter = fixtureFunction(stack, 'Splitter', 'job-records.ts', { environment });
   const split = new tasks.LambdaInvoke(stack, 'Split', { lambdaFunction: splitter, payloadResponseOnly: true });
   const poll = new tasks.LambdaInvoke(stack, 'Poll', {
     lambdaFunction: splitter, payloadResponseOnly: true,

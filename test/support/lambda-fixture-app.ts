@@ -1,12 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { FanOut, ResultTable } from '../../lib';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const LAMBDA_FIXTURE_STACK = 'LambdaFixture';
 
@@ -14,15 +12,8 @@ const handlers = path.join(__dirname, '..', 'fixtures', 'handlers');
 const faultWorker = path.join(handlers, 'fault-worker.ts');
 
 /** A function whose instance state the tests can see, with settings that shape its instances. */
-function instanceStateFunction(stack: Stack, id: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
-  return new lambda.Function(stack, id, {
-    code: entryCode(path.join(handlers, 'instance-state.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(5),
-    environment: { FIXTURE_SETTING: id },
-    ...props,
-  });
+function instanceStateFunction(stack: Stack, id: string, props: Omit<lambda.FunctionProps, 'code' | 'handler' | 'runtime'> = {}): lambda.Function {
+  return fixtureFunction(stack, id, 'instance-state.ts', { timeout: Duration.seconds(5), environment: { FIXTURE_SETTING: id }, ...props });
 }
 
 /**
@@ -36,8 +27,7 @@ function instanceStateFunction(stack: Stack, id: string, props: Partial<lambda.F
  *   Lambda.TooManyRequestsException, and one invoking a missing function with a Catch (`MissingFunction`).
  */
 export function synthesizeLambdaFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-lambda-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('lambda');
   const stack = new Stack(app, LAMBDA_FIXTURE_STACK);
 
   new FanOut(stack, 'Faults', {

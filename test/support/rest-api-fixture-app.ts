@@ -1,11 +1,9 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ApiTrigger } from '../../lib';
+import { fixtureApp } from './fixture-function';
 
 export const REST_API_FIXTURE_STACK = 'RestApiFixture';
 /** The value of the `Items` API's key, set in the template so the local API knows it. */
@@ -21,8 +19,7 @@ export const KNOWN_API_KEY = 'local-fixture-key-0123456789';
  *   header to every 4XX and make a missing route a 404 with a template of its own.
  */
 export function synthesizeRestApiFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-rest-api-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('rest-api');
   const stack = new Stack(app, REST_API_FIXTURE_STACK);
 
   const quotes = new sfn.StateMachine(stack, 'QuoteMachine', {

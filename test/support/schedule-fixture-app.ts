@@ -1,12 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ScheduleService, ScheduleTrigger } from '../../lib';
+import { fixtureApp } from './fixture-function';
 
 export const SCHEDULE_FIXTURE_STACK = 'ScheduleFixture';
 
@@ -17,8 +15,7 @@ export const SCHEDULE_FIXTURE_STACK = 'ScheduleFixture';
  * temporary assembly.
  */
 export function synthesizeScheduleFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-schedules-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('schedules');
   const stack = new Stack(app, SCHEDULE_FIXTURE_STACK);
   const fn = new lambda.Function(stack, 'Report', {
     runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),

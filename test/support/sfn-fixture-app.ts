@@ -1,11 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
+import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const SFN_FIXTURE_STACK = 'StepFunctionsFixture';
 
@@ -19,16 +16,9 @@ const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
  * fixture functions they call, synthesized into a temporary assembly. Each machine's id names its behaviour.
  */
 export function synthesizeStepFunctionsFixture(): string {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdp-sfn-'));
-  const app = new App({ outdir: assemblyDir });
+  const { assemblyDir, app } = fixtureApp('sfn');
   const stack = new Stack(app, SFN_FIXTURE_STACK);
-  const handler = (id: string, file: string, environment?: Record<string, string>) => new lambda.Function(stack, id, {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', `${file}.ts`)),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
-    environment,
-  });
+  const handler = (id: string, file: string, environment?: Record<string, string>) => fixtureFunction(stack, id, `${file}.ts`, { environment });
   const table = new dynamodb.Table(stack, 'Records', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
   const payloadOfSize = handler('PayloadOfSize', 'payload-of-size');
   const echo = handler('Echo', 'echo');
