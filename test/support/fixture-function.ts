@@ -20,7 +20,7 @@ export function fixtureFunction(
     code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', file)),
     handler: 'index.handler',
     runtime: HANDLER_RUNTIME,
-    timeout: Duration.seconds(10),
     ...props,
+    timeout: props.timeout ?? Duration.seconds(10),
   });
 }
