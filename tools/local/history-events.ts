@@ -307,8 +307,6 @@ export function toHistoryEvents(log: readonly EventLog[], outcome?: LocalOutcome
       emit('ExecutionTimedOut', top.lastId, at, { executionTimedOutEventDetails: { error: outcome?.error ?? 'States.Timeout', cause: outcome?.cause } });
     } else if (outcome?.status === 'FAILED') {
       emit('ExecutionFailed', top.lastId, at, { executionFailedEventDetails: { error: outcome.error, cause: outcome.cause } });
-    } else if (outcome?.status === 'ABORTED' && outcome.error !== undefined) {
-      emit('ExecutionAborted', top.lastId, at, { executionAbortedEventDetails: { error: outcome.error, cause: outcome.cause } });
     } else {
       emit('ExecutionAborted', top.lastId, at, { executionAbortedEventDetails: { error: outcome?.error, cause: outcome?.cause } });
     }
