@@ -96,16 +96,25 @@ async function answer(views: WebViewData, method: string, url: URL): Promise<Ans
     const view = await views.execution(name, arn);
     return view ? { status: 200, type: JSON_TYPE, body: JSON.stringify(view) } : { status: 404, type: TEXT, body: `no execution '${name}' in this session` };
   }
-  if (pathname === ASSET_PATHS.script) return { status: 200, type: JAVASCRIPT, body: fs.readFileSync(CLIENT_ASSETS.script) };
-  if (pathname === ASSET_PATHS.css) return { status: 200, type: 'text/css; charset=utf-8', body: fs.readFileSync(CLIENT_ASSETS.css) };
+  if (pathname === ASSET_PATHS.script) return { status: 200, type: JAVASCRIPT, body: assetFile(CLIENT_ASSETS.script) };
+  if (pathname === ASSET_PATHS.css) return { status: 200, type: 'text/css; charset=utf-8', body: assetFile(CLIENT_ASSETS.css) };
   if (pathname === ASSET_PATHS.mermaid) {
     const mermaid = mermaidScriptPath();
     return mermaid
-      ? { status: 200, type: JAVASCRIPT, body: fs.readFileSync(mermaid) }
+      ? { status: 200, type: JAVASCRIPT, body: assetFile(mermaid) }
       // The page then shows the charts' source.
       : { status: 200, type: JAVASCRIPT, body: 'console.warn("sdp serve: install mermaid (npm install mermaid) to draw the diagrams");' };
   }
   return { status: 404, type: TEXT, body: `the web view has no page ${pathname}` };
+}
+
+const assetFiles = new Map<string, Buffer>();
+
+/** A file the pages load, read once: Mermaid's script alone is 5.5 MB, asked for by every page. */
+function assetFile(file: string): Buffer {
+  let body = assetFiles.get(file);
+  if (!body) assetFiles.set(file, body = fs.readFileSync(file));
+  return body;
 }
 
 /** The page of an execution, by name, and by ARN too when given. */
@@ -118,6 +127,8 @@ class WebViewData {
   readonly stackName: string;
   /** A stopped execution's job accounts do not change: read once. */
   private readonly stoppedJobs = new Map<string, Promise<JobView[] | undefined>>();
+  /** The app's state machines and their diagrams, made on the first ask: the app does not change while serve runs. */
+  private stateMachines?: SessionView['stateMachines'];
 
   constructor(private readonly app: LocalApp) {
     this.stackName = app.runner.stack.name;
@@ -126,12 +137,14 @@ class WebViewData {
   async session(): Promise<SessionView> {
     const { runner } = this.app;
     const records = runner.stepFunctions.list();
-    const repeated = (name: string) => records.filter((r) => r.name === name).length > 1;
+    const named = new Map<string, number>();
+    for (const { name } of records) named.set(name, (named.get(name) ?? 0) + 1);
+    const reads = new EngineReads(this.app);
     const executions = await Promise.all(records.map(async (record): Promise<SessionExecution> => {
-      const jobs = await this.jobsOf(record);
+      const jobs = await this.jobsOf(record, reads);
       return {
         name: record.name,
-        path: executionPath(record.name, repeated(record.name) ? record.executionArn : undefined),
+        path: executionPath(record.name, named.get(record.name)! > 1 ? record.executionArn : undefined),
         stateMachine: constructPath(runner.stack, record.stateMachine),
         status: record.status,
         start: record.startDate,
@@ -140,10 +153,11 @@ class WebViewData {
         ...jobs && { jobs },
       };
     }));
-    const queues = await this.queues();
+    const queues = await this.queues(reads);
+    this.stateMachines ??= runner.stateMachines().map((logicalId) => ({ id: constructPath(runner.stack, logicalId), diagram: toMermaid(runner.definitionOf(logicalId)) }));
     return {
       stack: this.stackName,
-      stateMachines: runner.stateMachines().map((logicalId) => ({ id: constructPath(runner.stack, logicalId), diagram: toMermaid(runner.definitionOf(logicalId)) })),
+      stateMachines: this.stateMachines,
       executions,
       ...queues && { queues },
     };
@@ -153,11 +167,11 @@ class WebViewData {
    * The workers' queues: messages processed and deliveries failed since serve started, messages in the dead-letter
    * queue now; undefined when no worker runs.
    */
-  private async queues(): Promise<QueueView[] | undefined> {
+  private async queues(reads: EngineReads): Promise<QueueView[] | undefined> {
     const { runner } = this.app;
     const progress = runner.workerProgress();
     if (progress.length === 0) return undefined;
-    const deadLetters = await runner.readDeadLetterQueues();
+    const deadLetters = await reads.deadLetters();
     return progress.map(({ queue, deadLetterQueue, stats }) => {
       const dead = deadLetterQueue === undefined ? undefined : deadLetters[deadLetterQueue];
       return { path: constructPath(runner.stack, queue), processed: stats.processed, failed: stats.failedRecords, deadLettered: dead ? dead.messages + dead.unread : 0 };
@@ -176,8 +190,9 @@ class WebViewData {
     // Once it stopped, the whole trace: map runs, waits, nested executions under their tasks; while it runs, the events so far.
     const events = [...record.liveEvents];
     const trace = result ? localExecutionTrace(result) : buildTrace(record.executionArn, toHistoryEvents(events), { localWaits: localWaitsOf(events) });
-    const jobs = await this.jobsOf(record);
-    const queues = jobs && await this.queues();
+    const reads = new EngineReads(this.app);
+    const jobs = await this.jobsOf(record, reads);
+    const queues = jobs && await this.queues(reads);
     return executionView({
       trace, definition: runner.definitionOf(record.stateMachine), stateMachine: constructPath(runner.stack, record.stateMachine), start: record.startDate,
       ...jobs && { jobs }, ...queues && { queues },
@@ -185,11 +200,11 @@ class WebViewData {
   }
 
   /** The fan-out job the execution ran, once it stopped: a fan-out job's id is its execution's name. */
-  private jobsOf(record: ExecutionRecord): Promise<JobView[] | undefined> {
+  private jobsOf(record: ExecutionRecord, reads: EngineReads): Promise<JobView[] | undefined> {
     if (record.status === 'RUNNING') return Promise.resolve(undefined);
     let jobs = this.stoppedJobs.get(record.executionArn);
     if (!jobs) {
-      jobs = this.app.runner.jobAccounts().then((accounts) => {
+      jobs = reads.jobAccounts().then((accounts) => {
         const account = accounts?.find((a) => a.jobId === record.name);
         if (!account) return undefined;
         const { jobId, items, stored, failed, deadLettered, reconciled, failedItems } = account;
@@ -198,5 +213,24 @@ class WebViewData {
       this.stoppedJobs.set(record.executionArn, jobs);
     }
     return jobs;
+  }
+}
+
+/**
+ * What one request reads from the engines, read once however many of its executions and queues ask: the job tables'
+ * accounts and the dead-letter queues (a session page asks each second, for every execution not yet read).
+ */
+class EngineReads {
+  private accounts?: ReturnType<LocalApp['runner']['jobAccounts']>;
+  private deadLettersRead?: ReturnType<LocalApp['runner']['readDeadLetterQueues']>;
+
+  constructor(private readonly app: LocalApp) {}
+
+  jobAccounts(): ReturnType<LocalApp['runner']['jobAccounts']> {
+    return this.accounts ??= this.app.runner.jobAccounts();
+  }
+
+  deadLetters(): ReturnType<LocalApp['runner']['readDeadLetterQueues']> {
+    return this.deadLettersRead ??= this.app.runner.readDeadLetterQueues();
   }
 }
