@@ -92,9 +92,9 @@ export function adjustCallbackTasks({ StateExecutor, TaskStateAction, IntegerCon
     const handler = options.runOptions?.overrides?.taskResourceLocalHandlers?.[stateName];
     const heartbeatSeconds: number | undefined = state.HeartbeatSeconds
       ?? (state.HeartbeatSecondsPath !== undefined ? jsonPathQuery(state.HeartbeatSecondsPath, rawInput, context, { constraints: [IntegerConstraint.greaterThanOrEqual(1)] }) : undefined);
-    const timeoutSeconds: number | undefined = state.TimeoutSeconds
-      ?? (state.TimeoutSecondsPath !== undefined ? jsonPathQuery(state.TimeoutSecondsPath, input, context) : undefined);
-    const answered = tokens.wait(token, { executionArn: registryExecutionArn(options, context)!, state: stateName, heartbeatSeconds, timeoutSeconds });
+    // The interpreter ends a task at its timeout; whether it has one is all the watcher of unanswerable tokens needs.
+    const hasTimeout = state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined;
+    const answered = tokens.wait(token, { executionArn: registryExecutionArn(options, context)!, state: stateName, heartbeatSeconds, hasTimeout });
     const attempt: CallbackAttempt = {
       token,
       submitted: (output) => {

@@ -23,8 +23,8 @@ export interface WaitingTask {
   readonly since: number;
   /** HeartbeatSeconds of the attempt. @default - none */
   readonly heartbeatSeconds?: number;
-  /** TimeoutSeconds of the attempt. @default - none: up to a year on AWS */
-  readonly timeoutSeconds?: number;
+  /** Whether the task has a TimeoutSeconds or TimeoutSecondsPath (the interpreter ends it then). @default false: up to a year on AWS */
+  readonly hasTimeout?: boolean;
   /** Whether the task's call (the message, the payload, the publish) was made: only then can anything answer it. */
   submitted: boolean;
 }
@@ -126,7 +126,7 @@ export class TaskTokens {
   /** The attempts of `executionArn` waiting for their token. */
   waiting(executionArn: string): WaitingTask[] {
     return [...this.open.values()].filter((t) => t.executionArn === executionArn)
-      .map(({ token, executionArn: arn, state, since, heartbeatSeconds, timeoutSeconds, submitted }) => ({ token, executionArn: arn, state, since, heartbeatSeconds, timeoutSeconds, submitted }));
+      .map(({ token, executionArn: arn, state, since, heartbeatSeconds, hasTimeout, submitted }) => ({ token, executionArn: arn, state, since, heartbeatSeconds, hasTimeout, submitted }));
   }
 
   /** A state of the execution started (counted until {@link stateEnded}). */
@@ -147,7 +147,7 @@ export class TaskTokens {
     const waiting = this.waiting(executionArn);
     const running = (this.runningStates.get(executionArn) ?? 0) - childWaits;
     const onlyAnswers = waiting.length > 0 && waiting.length === running
-      && waiting.every((t) => t.submitted && t.heartbeatSeconds === undefined && t.timeoutSeconds === undefined);
+      && waiting.every((t) => t.submitted && t.heartbeatSeconds === undefined && !t.hasTimeout);
     return onlyAnswers ? waiting : [];
   }
 
