@@ -1,5 +1,5 @@
 import type { LocalEventBus, PublishedEvent } from './event-bus/local-event-bus';
-import { MAX_PUT_EVENTS_ENTRIES } from './event-bus/event-bridge-endpoint';
+import { entryCountProblem } from './event-bus/event-bridge-endpoint';
 import { optimisedIntegrationError } from './integration-responses';
 
 type JsonValue = any;
@@ -38,10 +38,8 @@ const EVENTBRIDGE = { prefix: 'EventBridge', javaService: 'AmazonEventBridge', b
  */
 export async function putEvents(events: TaskEvents, state: string, input: JsonValue): Promise<JsonValue> {
   const entries: Record<string, unknown>[] = Array.isArray(input?.Entries) ? input.Entries : [];
-  if (entries.length === 0 || entries.length > MAX_PUT_EVENTS_ENTRIES) {
-    const invalid = Object.assign(new Error(`1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_PUT_EVENTS_ENTRIES} (got ${entries.length})`), { name: 'ValidationException' });
-    throw optimisedIntegrationError(invalid, EVENTBRIDGE);
-  }
+  const countProblem = entryCountProblem(entries.length);
+  if (countProblem !== undefined) throw optimisedIntegrationError(Object.assign(new Error(countProblem), { name: 'ValidationException' }), EVENTBRIDGE);
   const withArns = entries.map((entry) => ({ ...entry, Resources: [...(entry.Resources as string[] | undefined) ?? [], events.executionArn, events.stateMachineArn] }));
   const { Entries, FailedEntryCount, published } = await events.bus.putEvents(withArns, state);
   let next = 0;

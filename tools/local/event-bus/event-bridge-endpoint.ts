@@ -8,6 +8,13 @@ export type EventBridgeEndpoint = LoopbackServer;
 /** PutEvents takes 1 to 10 entries: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html */
 export const MAX_PUT_EVENTS_ENTRIES = 10;
 
+/** The API's validation message for a PutEvents call of `count` entries, or undefined when the count is allowed. */
+export function entryCountProblem(count: number): string | undefined {
+  return count === 0 || count > MAX_PUT_EVENTS_ENTRIES
+    ? `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_PUT_EVENTS_ENTRIES} (got ${count})`
+    : undefined;
+}
+
 /** Who puts the events a handler sends through the endpoint, in the bus's records. */
 export const EVENTBRIDGE_API = 'the EventBridge API';
 
@@ -35,11 +42,10 @@ async function answer(bus: LocalEventBus, request: http.IncomingMessage, text: s
   } catch {
     return refusal('SerializationException', 'Start of structure or map found where not expected.');
   }
-  if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_PUT_EVENTS_ENTRIES) {
-    const count = Array.isArray(entries) ? entries.length : 0;
-    return refusal('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_PUT_EVENTS_ENTRIES} (got ${count})`);
-  }
-  const { Entries, FailedEntryCount } = await bus.putEvents(entries, EVENTBRIDGE_API);
+  const list = Array.isArray(entries) ? entries : [];
+  const countProblem = entryCountProblem(list.length);
+  if (countProblem !== undefined) return refusal('ValidationException', countProblem);
+  const { Entries, FailedEntryCount } = await bus.putEvents(list, EVENTBRIDGE_API);
   return { statusCode: 200, body: { Entries, FailedEntryCount } };
 }
 

@@ -1,7 +1,7 @@
 import { AssemblyStack, constructPath, resourcesOfType } from '../../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from '../../assembly/intrinsics';
 import { patternProblems } from './event-pattern';
-import type { RuleTarget } from './target-input';
+import { inputTransformerOf, RuleTarget } from './target-input';
 
 /** A rule of the app with an event pattern, on the default bus or on an event bus of the app. */
 export interface EventRule {
@@ -59,8 +59,8 @@ function readRule(stack: AssemblyStack, resolver: IntrinsicResolver, logicalId: 
   const unsupported: string[] = [];
   const pattern = typeof properties.EventPattern === 'string' ? JSON.parse(properties.EventPattern) : properties.EventPattern;
   unsupported.push(...patternProblems(pattern).map((problem) => `EventPattern ${problem}`));
-  if (/^arn:[^:]+:events:[^:]*:(\d+):/.exec(String(properties.EventBusName))?.[1] !== undefined
-    && !String(properties.EventBusName).includes(`:${LOCAL_ACCOUNT}:`)) {
+  const busAccount = /^arn:[^:]+:events:[^:]*:(\d+):/.exec(String(properties.EventBusName))?.[1];
+  if (busAccount !== undefined && busAccount !== LOCAL_ACCOUNT) {
     unsupported.push(`EventBusName '${properties.EventBusName}' is a bus of another account`);
   }
   const targets = (properties.Targets ?? []).map((target: Record<string, any>): RuleTarget => ({
@@ -68,9 +68,7 @@ function readRule(stack: AssemblyStack, resolver: IntrinsicResolver, logicalId: 
     arn: String(target.Arn),
     ...target.Input !== undefined && { input: String(target.Input) },
     ...target.InputPath !== undefined && { inputPath: String(target.InputPath) },
-    ...target.InputTransformer !== undefined && {
-      inputTransformer: { inputPathsMap: target.InputTransformer.InputPathsMap, inputTemplate: String(target.InputTransformer.InputTemplate) },
-    },
+    ...inputTransformerOf(target),
   }));
   return {
     logicalId,

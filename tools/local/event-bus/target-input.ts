@@ -10,6 +10,13 @@ export interface RuleTarget {
   readonly inputTransformer?: { readonly inputPathsMap?: Record<string, string>; readonly inputTemplate: string };
 }
 
+/** A template target's `InputTransformer` (a rule's or a scheduled rule's), as {@link RuleTarget} holds it. */
+export function inputTransformerOf(target: Record<string, any>): Pick<RuleTarget, 'inputTransformer'> {
+  return target.InputTransformer === undefined ? {} : {
+    inputTransformer: { inputPathsMap: target.InputTransformer.InputPathsMap, inputTemplate: String(target.InputTransformer.InputTemplate) },
+  };
+}
+
 /** An event as EventBridge delivers it to rules and targets. */
 export interface BusEvent {
   readonly 'version': '0';

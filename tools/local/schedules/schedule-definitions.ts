@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AssemblyStack, CfnTemplate, constructPath, resourcesOfType } from '../../assembly/cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION } from '../../assembly/intrinsics';
-import { BusEvent, RuleTarget, selectPath, targetInput } from '../event-bus/target-input';
+import { BusEvent, inputTransformerOf, RuleTarget, selectPath, targetInput } from '../event-bus/target-input';
 import { parseScheduleExpression } from './schedule-expression';
 
 /** One target of a schedule, as the template configures it. */
@@ -130,9 +130,7 @@ function scheduledRule(stack: AssemblyStack, resolver: IntrinsicResolver, logica
       id: target.Id,
       input: parseInput(target.Input),
       inputPath: target.InputPath,
-      ...target.InputTransformer !== undefined && {
-        inputTransformer: { inputPathsMap: target.InputTransformer.InputPathsMap, inputTemplate: String(target.InputTransformer.InputTemplate) },
-      },
+      ...inputTransformerOf(target),
       ...retries(target),
     };
   });
