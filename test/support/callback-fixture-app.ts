@@ -39,11 +39,10 @@ export function synthesizeCallbackFixture(): string {
   const { assemblyDir, app } = fixtureApp('callbacks');
   const stack = new Stack(app, CALLBACK_FIXTURE_STACK);
   const machine = (id: string, definition: sfn.IChainable) => new sfn.StateMachine(stack, id, { definitionBody: sfn.DefinitionBody.fromChainable(definition) });
-  const handler = (id: string, file: string, environment: Record<string, string> = {}) => fixtureFunction(stack, id, file, { environment });
 
   const decisions = new dynamodb.Table(stack, 'Decisions', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING } });
   const requests = new sqs.Queue(stack, 'ApprovalRequests', { visibilityTimeout: Duration.seconds(30) });
-  const approver = handler('Approver', 'approve-order.ts');
+  const approver = fixtureFunction(stack, 'Approver', 'approve-order.ts');
   approver.addEventSource(new SqsEventSource(requests, { batchSize: 1 }));
   requests.grantConsumeMessages(approver);
 
@@ -72,7 +71,7 @@ export function synthesizeCallbackFixture(): string {
     heartbeatTimeout: sfn.Timeout.duration(Duration.seconds(APPROVAL_HEARTBEAT_SECONDS)),
   }));
 
-  const shipper = handler('Shipper', 'book-shipment.ts');
+  const shipper = fixtureFunction(stack, 'Shipper', 'book-shipment.ts');
   machine('ShipOrder', new tasks.LambdaInvoke(stack, 'BookShipment', {
     lambdaFunction: shipper,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,

@@ -1,7 +1,5 @@
-import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -9,7 +7,6 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { entryCode, HANDLER_RUNTIME } from '../../lib/core/handler-code';
 import { fixtureApp, fixtureFunction } from './fixture-function';
 
 export const INTEGRATIONS_FIXTURE_STACK = 'IntegrationsFixture';
@@ -56,12 +53,8 @@ export function synthesizeIntegrationsFixture(): string {
   const storeOrder = fixtureFunction(stack, 'StoreOrder', 'store-order.ts', { environment: { TABLE_NAME: records.tableName } });
   records.grantWriteData(storeOrder);
   storeOrder.addEventSource(new SqsEventSource(orders, { batchSize: 5 }));
-  const forwardOrder = new lambda.Function(stack, 'ForwardOrder', {
-    code: entryCode(path.join(__dirname, '..', 'fixtures', 'handlers', 'forward-order.ts')),
-    handler: 'index.handler',
-    runtime: HANDLER_RUNTIME,
-    environment: { QUEUE_URL: orders.queueUrl },
-  });
+  // Lambda's default timeout, as the function had before it was made here.
+  const forwardOrder = fixtureFunction(stack, 'ForwardOrder', 'forward-order.ts', { environment: { QUEUE_URL: orders.queueUrl }, timeout: Duration.seconds(3) });
   orders.grantSendMessages(forwardOrder);
   machine('PlaceOrder', new tasks.SqsSendMessage(stack, 'SendOrder', { queue: orders, messageBody: sfn.TaskInput.fromJsonPathAt('$.order') }));
   machine('JsonataOrder', tasks.SqsSendMessage.jsonata(stack, 'SendOrderJsonata', {

@@ -1,10 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { EventLog, toHistoryEvents } from '../../tools/local/history-events';
 import { buildTrace, ExecutionTrace } from '../../tools/trace/execution-trace';
 import { formatTrace } from '../../tools/trace/format-trace';
 import { exampleAssembly } from '../support/example-app';
+import { allEvents, recordedHistory } from '../support/recorded-history';
 import { useLocalRunner } from '../support/use-local-runner';
 
 const state = (name: string, type = 'Task') => ({ name, type, input: {} }) as any;
@@ -12,11 +11,8 @@ const at = (timestamp: number, event: object) => ({ timestamp, ...event }) as Ev
 const ARN = 'arn:aws:states:us-east-1:000000000000:execution:Local:run';
 
 function recordedEvents(name: string): { executionArn: string; events: HistoryEvent[] } {
-  const file = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'histories', `${name}.json`), 'utf8'));
-  return {
-    executionArn: file.executionArn,
-    events: file.pages.flatMap((p: { events: HistoryEvent[] }) => p.events).map((e: HistoryEvent) => ({ ...e, timestamp: new Date(e.timestamp as unknown as string) })),
-  };
+  const history = recordedHistory(name);
+  return { executionArn: history.executionArn, events: allEvents(history) };
 }
 
 /** What must match between a local and an AWS run: each span's path of names, kind, status and retries, ignoring times and order. */
