@@ -33,12 +33,7 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
   const maxIterations = options.maxIterations ?? 20;
   const maxCauseLength = options.maxCauseLength ?? 300;
   const maxValueLength = options.maxValueLength ?? 60;
-  const children = new Map<string | undefined, TraceSpan[]>();
-  for (const span of trace.spans) {
-    const siblings = children.get(span.parentSpanId);
-    if (siblings) siblings.push(span);
-    else children.set(span.parentSpanId, [span]);
-  }
+  const children = spansByParent(trace.spans);
   const roots = children.get(undefined) ?? [];
   const origin = roots[0]?.start ?? 0;
   const lines = [HEADER];
@@ -97,9 +92,32 @@ export function formatTrace(trace: ExecutionTrace, options: FormatTraceOptions =
   return lines.join('\n');
 }
 
+/** The spans under each span (`undefined`: the roots), in the trace's order. */
+export function spansByParent(spans: readonly TraceSpan[]): Map<string | undefined, TraceSpan[]> {
+  const children = new Map<string | undefined, TraceSpan[]>();
+  for (const span of spans) {
+    const siblings = children.get(span.parentSpanId);
+    if (siblings) siblings.push(span);
+    else children.set(span.parentSpanId, [span]);
+  }
+  return children;
+}
+
 /** Spans that repeat under their parent, summarised beyond the first few: a Map's iterations, or its child executions. */
-function repeats(span: TraceSpan): boolean {
+export function repeats(span: TraceSpan): boolean {
   return span.kind === 'MapIteration' || span.kind === 'ChildExecution';
+}
+
+/** What spans that repeat under a Map are: `child executions` or `iterations`. */
+export function repeatedSpansName(span: TraceSpan): string {
+  return span.kind === 'ChildExecution' ? 'child executions' : 'iterations';
+}
+
+/** The shortest, median and longest duration of the spans that ended, in milliseconds; undefined when none ended. */
+export function durationStats(spans: readonly TraceSpan[]): { minMs: number; medianMs: number; maxMs: number } | undefined {
+  const durations = spans.filter((s) => s.end !== undefined).map((s) => s.end! - s.start).sort((a, b) => a - b);
+  if (durations.length === 0) return undefined;
+  return { minMs: durations[0], medianMs: durations[Math.floor((durations.length - 1) / 2)], maxMs: durations[durations.length - 1] };
 }
 
 /** `7 items (4 succeeded, 3 failed)`, with the timed out, aborted and never started ones when there are any. */
@@ -116,10 +134,9 @@ function assignments(variables: Readonly<Record<string, string>>, maxValueLength
 
 /** `… 980 more iterations, all SUCCEEDED; durations min 2 ms, median 3 ms, max 9 ms` (or `child executions`). */
 function summary(iterations: readonly TraceSpan[]): string {
-  const durations = iterations.filter((s) => s.end !== undefined).map((s) => s.end! - s.start).sort((a, b) => a - b);
-  const range = durations.length === 0 ? ''
-    : `; durations min ${durations[0]} ms, median ${durations[Math.floor((durations.length - 1) / 2)]} ms, max ${durations[durations.length - 1]} ms`;
-  return `… ${iterations.length} more ${iterations[0].kind === 'ChildExecution' ? 'child executions' : 'iterations'}, all SUCCEEDED${range}`;
+  const stats = durationStats(iterations);
+  const range = stats === undefined ? '' : `; durations min ${stats.minMs} ms, median ${stats.medianMs} ms, max ${stats.maxMs} ms`;
+  return `… ${iterations.length} more ${repeatedSpansName(iterations[0])}, all SUCCEEDED${range}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AslDefinition } from '../diagram/mermaid';
 import { toMermaidWithIds } from '../diagram/mermaid';
 import type { ExecutionTrace, SpanKind, SpanStatus, TraceSpan } from '../trace/execution-trace';
 import { executionName } from '../trace/execution-trace';
+import { durationStats, repeatedSpansName, repeats, spansByParent } from '../trace/format-trace';
 
 /** What happened to a state in a run, for the diagram: worst first (a state failed in one iteration failed). */
 export type StateOutcome = 'failed' | 'caught' | 'running' | 'retried' | 'succeeded' | 'not-reached';
@@ -139,12 +140,7 @@ export function executionView(input: ExecutionViewInput): ExecutionView {
  * did not succeed stay visible, as `sdp trace` always lists them.
  */
 export function timelineRows(trace: ExecutionTrace): TimelineRow[] {
-  const children = new Map<string | undefined, TraceSpan[]>();
-  for (const span of trace.spans) {
-    const siblings = children.get(span.parentSpanId) ?? [];
-    siblings.push(span);
-    children.set(span.parentSpanId, siblings);
-  }
+  const children = spansByParent(trace.spans);
   const origin = trace.spans[0]?.start ?? 0;
   const rows: TimelineRow[] = [];
 
@@ -174,7 +170,7 @@ export function timelineRows(trace: ExecutionTrace): TimelineRow[] {
     const summaryId = `${span.spanId}/succeeded`;
     let summarised = false;
     for (const kid of kids) {
-      const hidden = summarises && repeats(kid) && kid.status === 'SUCCEEDED';
+      const hidden = succeeded.includes(kid);
       if (hidden && !summarised) {
         rows.push(summaryRow(summaryId, span, succeeded, depth + 1, origin, collapsedUnder));
         summarised = true;
@@ -186,33 +182,22 @@ export function timelineRows(trace: ExecutionTrace): TimelineRow[] {
   return rows;
 }
 
-/** Spans that repeat under their Map: its iterations, or its child executions. */
-function repeats(span: TraceSpan): boolean {
-  return span.kind === 'MapIteration' || span.kind === 'ChildExecution';
-}
-
 function summaryRow(id: string, map: TraceSpan, spans: readonly TraceSpan[], depth: number, origin: number, collapsedUnder: string | undefined): TimelineRow {
-  const durations = spans.map((s) => s.end! - s.start).sort((a, b) => a - b);
   const start = Math.min(...spans.map((s) => s.start));
   const end = Math.max(...spans.map((s) => s.end!));
-  const what = spans[0].kind === 'ChildExecution' ? 'child executions' : 'iterations';
   return {
     id,
     parentId: map.spanId,
     depth,
-    name: `${spans.length} ${what} succeeded`,
+    name: `${spans.length} ${repeatedSpansName(spans[0])} succeeded`,
     kind: 'Iterations',
     status: 'SUCCEEDED',
     offsetMs: start - origin,
     durationMs: end - start,
     ...collapsedUnder !== undefined && { collapsedUnder },
     retries: spans.reduce((sum, s) => sum + s.attributes.retries, 0),
-    summary: {
-      count: spans.length,
-      minMs: durations[0],
-      medianMs: durations[Math.floor((durations.length - 1) / 2)],
-      maxMs: durations[durations.length - 1],
-    },
+    // Succeeded spans have ended.
+    summary: { count: spans.length, ...durationStats(spans)! },
   };
 }
 
@@ -226,7 +211,11 @@ export function stateViews(
   nodeIds: ReadonlyMap<string, string>, spans: readonly TraceSpan[], distributedStates: ReadonlyMap<string, readonly string[]> = new Map(),
 ): StateView[] {
   const byName = new Map<string, TraceSpan[]>();
-  const add = (name: string, span: TraceSpan) => byName.set(name, [...byName.get(name) ?? [], span]);
+  const add = (name: string, span: TraceSpan) => {
+    const entered = byName.get(name);
+    if (entered) entered.push(span);
+    else byName.set(name, [span]);
+  };
   const byId = new Map(spans.map((span) => [span.spanId, span]));
   // A nested execution's states (under its ChildExecution span) are another state machine's, whatever their names.
   const insideChild = (span: TraceSpan): boolean => {
