@@ -143,12 +143,21 @@ export class TaskTokens {
    * call was made, none with HeartbeatSeconds or TimeoutSeconds to end it — else none: what only an answer from
    * outside the execution can move on.
    */
-  waitingOnlyForAnswers(executionArn: string, childWaits = 0): WaitingTask[] {
+  waitingOnlyForAnswers(executionArn: string): WaitingTask[] {
+    const waiting = (this.childWaits.get(executionArn) ?? 0) === 0 ? this.awaitedAnswers(executionArn) : undefined;
+    return waiting ?? [];
+  }
+
+  /**
+   * The callback tasks the execution waits on when everything it runs is either such a task (its call made, nothing to
+   * end it) or a `.sync` task waiting for a nested execution — an empty list when all it runs are the latter —, else
+   * undefined: it does something else, or nothing.
+   */
+  private awaitedAnswers(executionArn: string): WaitingTask[] | undefined {
+    const running = this.runningStates.get(executionArn) ?? 0;
     const waiting = this.waiting(executionArn);
-    const running = (this.runningStates.get(executionArn) ?? 0) - childWaits;
-    const onlyAnswers = waiting.length > 0 && waiting.length === running
-      && waiting.every((t) => t.submitted && t.heartbeatSeconds === undefined && !t.hasTimeout);
-    return onlyAnswers ? waiting : [];
+    if (running === 0 || waiting.length + (this.childWaits.get(executionArn) ?? 0) !== running) return undefined;
+    return waiting.every((t) => t.submitted && t.heartbeatSeconds === undefined && !t.hasTimeout) ? waiting : undefined;
   }
 
   /** A `.sync` task of the execution waits for its nested execution (counted until {@link childWaitEnded}). */
@@ -168,10 +177,8 @@ export class TaskTokens {
   waitingOnlyForAnswersIn(executions: readonly string[]): WaitingTask[] {
     const waiting: WaitingTask[] = [];
     for (const executionArn of executions) {
-      const running = this.runningStates.get(executionArn) ?? 0;
-      const childWaits = this.childWaits.get(executionArn) ?? 0;
-      const answers = this.waitingOnlyForAnswers(executionArn, childWaits);
-      if (running === 0 || answers.length + childWaits !== running) return [];
+      const answers = this.awaitedAnswers(executionArn);
+      if (!answers) return [];
       waiting.push(...answers);
     }
     return waiting;
