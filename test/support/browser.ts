@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 
 /** Debian's Chromium, which .ci/run installs when it is missing; playwright-core downloads no browser of its own. */
-export const CHROMIUM = process.env.SDP_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.SDP_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * Where the browser tests save their screenshots: docs/, which the README shows, with SDP_UPDATE_SCREENSHOTS=1; else a

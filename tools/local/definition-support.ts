@@ -1,6 +1,5 @@
-import { isDistributedMap } from './interpreter';
 import { isVariableName } from './query-language/workflow-variables';
-import { allStates } from './task-integrations';
+import { allStates, isDistributedMap } from '../assembly/definition-states';
 
 /** A definition uses what the local interpreter would skip, so a run of it would not be what AWS runs; nothing of it was run. */
 export class UnsupportedDefinitionError extends Error {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as Asl from 'aws-local-stepfunctions';
+import { isDistributedMap } from '../assembly/definition-states';
 import type { LocalWaitSummary } from '../trace/execution-trace';
 import { adjustCallbackTasks } from './callback-tasks';
 import { compileDefinitionSchemasOnce } from './definition-schema-check';
@@ -67,10 +68,6 @@ export interface DistributedMapCall {
 /** Runs a distributed Map state and returns its result (before ResultSelector, ResultPath and OutputPath). */
 export type DistributedMapRunner = (call: DistributedMapCall) => Promise<unknown>;
 
-/** Whether a Map state runs in distributed mode: its processor's `ProcessorConfig.Mode`. */
-export function isDistributedMap(state: any): boolean {
-  return state?.Type === 'Map' && (state.ItemProcessor ?? state.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED';
-}
 
 /**
  * How long the local run waits (run option `localWaitTime`), in milliseconds, for a wait the definition asks for: a

@@ -1,6 +1,7 @@
 import {
   DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { allStates } from '../assembly/definition-states';
 import { awsSdkHandler } from './aws-sdk-integrations';
 import { CALLBACK_INTEGRATIONS, callbackCall, CallbackAttempt, waitingForTaskToken } from './callback-tasks';
 import { putEvents, TaskEvents } from './event-integrations';
@@ -10,6 +11,9 @@ import { LocalLambdaRuntime } from './local-lambda';
 import type { LocalSnsSqs } from './local-sns-sqs';
 import { publish, sendMessage } from './sns-sqs-integrations';
 import { nestedIntegrationOf, NestedExecutionEngine, startNestedExecution } from './step-functions-integrations';
+
+// Public through the './local' entry before it moved beside the other readers of a synthesized app.
+export { allStates };
 
 type JsonValue = any;
 /** A Task state's local handler: its input (after Parameters or Arguments), and for a callback task its attempt. */
@@ -146,12 +150,3 @@ async function callDynamoDb(client: DynamoDBClient, Command: new (input: any) =>
   }
 }
 
-/** Every state of the definition with its name, depth first through Map and Parallel states. */
-export function* allStates(definition: any): Generator<[string, any]> {
-  for (const [name, state] of Object.entries<any>(definition.States ?? {})) {
-    yield [name, state];
-    const processor = state.ItemProcessor ?? state.Iterator;
-    if (processor) yield* allStates(processor);
-    for (const branch of state.Branches ?? []) yield* allStates(branch);
-  }
-}

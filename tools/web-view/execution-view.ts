@@ -1,3 +1,4 @@
+import { allStates, isDistributedMap } from '../assembly/definition-states';
 import type { AslDefinition } from '../diagram/mermaid';
 import { toMermaidWithIds } from '../diagram/mermaid';
 import type { ExecutionTrace, SpanKind, SpanStatus, TraceSpan } from '../trace/execution-trace';
@@ -242,17 +243,9 @@ export function stateViews(
 /** The states of each distributed Map's item processor (nested ones included), by the Map's name. */
 export function distributedProcessorStates(definition: AslDefinition): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const namesIn = (graph: AslDefinition): string[] => Object.entries(graph.States).flatMap(([name, state]) => [
-    name, ...[state.ItemProcessor ?? state.Iterator, ...state.Branches ?? []].flatMap((inner) => (inner ? namesIn(inner) : [])),
-  ]);
-  const visit = (graph: AslDefinition): void => {
-    for (const [name, state] of Object.entries(graph.States)) {
-      const processor = state.ItemProcessor ?? state.Iterator;
-      if (processor && state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED') found.set(name, namesIn(processor));
-      for (const inner of [processor, ...state.Branches ?? []]) if (inner) visit(inner);
-    }
-  };
-  visit(definition);
+  for (const [name, state] of allStates(definition)) {
+    if (isDistributedMap(state)) found.set(name, [...allStates(state.ItemProcessor ?? state.Iterator)].map(([inner]) => inner));
+  }
   return found;
 }
 
@@ -287,7 +280,7 @@ const OUTCOME_STYLES: Readonly<Record<StateOutcome, string>> = {
 };
 
 /** The chart with a class per outcome on the states it applies to (Mermaid's `classDef` and `class`). */
-export function styledChart(chart: string, states: readonly StateView[]): string {
+function styledChart(chart: string, states: readonly StateView[]): string {
   const lines = [chart.trimEnd()];
   for (const outcome of OUTCOME_WEIGHT) {
     const ids = states.filter((s) => s.outcome === outcome).map((s) => s.nodeId);
@@ -298,6 +291,6 @@ export function styledChart(chart: string, states: readonly StateView[]): string
 }
 
 /** The outcome's class name in the chart (a Mermaid class name cannot hold a dash). */
-export function classOf(outcome: StateOutcome): string {
+function classOf(outcome: StateOutcome): string {
   return `outcome_${outcome.replace('-', '_')}`;
 }
